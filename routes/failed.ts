@@ -1,0 +1,50 @@
+// The failed queue: GET /failed lists, POST /failed/retry retries, DELETE /failed deletes.
+import { Router, type Request } from 'express';
+import type { Broker } from '../src/broker/index.js';
+import type { FailedFilter, FailedSelection } from '../src/store/store.js';
+import { BrokerError } from '../src/errors.js';
+import { validator } from './validate.js';
+import { deleteFailedSchema, listFailedQuerySchema, retryFailedSchema } from './failed.schema.js';
+import { taskJson } from './present.js';
+
+type SelectionInput = FailedFilter & { taskIds?: string[] | string; all?: true };
+
+const listQuery = validator<FailedFilter & { limit?: number; offset?: number }>(listFailedQuerySchema);
+const retryBody = validator<SelectionInput & { toQueue?: string; data?: Record<string, unknown> }>(retryFailedSchema);
+const deleteInput = validator<SelectionInput>(deleteFailedSchema);
+
+/** taskIds, or all:true with the filters: exactly one, so nothing is selected by accident. */
+function selection(s: SelectionInput): FailedSelection {
+  const { taskIds, all, ...filter } = s;
+  if ((taskIds === undefined) === (all === undefined)) {
+    throw new BrokerError('invalid_input', 'select failed tasks with taskIds or with all: true (plus optional queue, reason, search filters), not both and not neither', [{ field: 'taskIds' }, { field: 'all' }]);
+  }
+  if (taskIds !== undefined) {
+    if (Object.keys(filter).length) throw new BrokerError('invalid_input', 'filters go with all: true, not with taskIds', [{ field: 'taskIds' }]);
+    return { taskIds: typeof taskIds === 'string' ? taskIds.split(',').map((t) => t.trim()).filter(Boolean) : taskIds };
+  }
+  return { all: true, filter };
+}
+
+/** DELETE takes the query string (SPEC), or a JSON body when the client sends one. */
+function deleteParams(req: Request): SelectionInput {
+  return req.body !== undefined && Object.keys(req.query).length === 0 ? deleteInput.body(req) : deleteInput.query(req);
+}
+
+export function failedRoutes(broker: Broker): Router {
+  const r = Router();
+  r.get('/failed', async (req, res) => {
+    const q = listQuery.query(req);
+    const { limit, offset, ...filter } = q;
+    const page = await broker.listFailed(filter, limit ?? 50, offset ?? 0);
+    res.json({ total: page.total, tasks: page.tasks.map(taskJson) });
+  });
+  r.post('/failed/retry', async (req, res) => {
+    const { toQueue, data, ...sel } = retryBody.body(req);
+    res.json(await broker.retryFailed(selection(sel), { ...(toQueue !== undefined ? { toQueue } : {}), ...(data !== undefined ? { data } : {}) }));
+  });
+  r.delete('/failed', async (req, res) => {
+    res.json(await broker.deleteFailed(selection(deleteParams(req))));
+  });
+  return r;
+}

@@ -1,0 +1,24 @@
+import { QUEUE_NAME } from './common.schema.js';
+
+export const INTEREST_MAP = {
+  anyOf: [
+    { const: '*' },
+    { type: 'object', minProperties: 1, maxProperties: 100, additionalProperties: { type: 'string' } },
+  ],
+} as const;
+
+export const setInterestsSchema = {
+  type: 'object',
+  required: ['queue', 'interests'],
+  additionalProperties: false,
+  properties: { queue: QUEUE_NAME, interests: INTEREST_MAP },
+} as const;
+
+export const removeInterestsQuerySchema = {
+  type: 'object', required: ['queue'], additionalProperties: false, properties: { queue: QUEUE_NAME },
+} as const;
+
+export const dryRunSchema = {
+  type: 'object', required: ['data'], additionalProperties: false,
+  properties: { data: { type: 'object' }, interests: INTEREST_MAP, queue: QUEUE_NAME },
+} as const;

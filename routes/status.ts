@@ -1,0 +1,48 @@
+// GET /status and its parts (CouchQueue's parameters), GET /healthz, GET /metrics.
+import { Router } from 'express';
+import type { Broker } from '../src/broker/index.js';
+import { validator } from './validate.js';
+import { statusQuerySchema } from './status.schema.js';
+import { taskJson, workerJson } from './present.js';
+
+type StatusQuery = { queue?: string; queues?: string; workerQueue?: string; interests?: string; workers?: string; failedQueue?: string; task?: string; reason?: string; search?: string; limit?: number; offset?: number };
+const statusQuery = validator<StatusQuery>(statusQuerySchema);
+
+export function statusRoutes(broker: Broker): Router {
+  const r = Router();
+  r.get('/status', async (req, res) => {
+    const q = statusQuery.query(req);
+    if (q.task !== undefined) { res.json({ task: taskJson(await broker.status.task(q.task)) }); return; }
+    if (q.workerQueue !== undefined) {
+      const w = await broker.status.workerQueue(q.workerQueue);
+      res.json({ workerId: w.workerId, length: w.length, tasks: w.tasks.map(taskJson) });
+      return;
+    }
+    if (q.failedQueue !== undefined) {
+      const filter = { ...(q.queue !== undefined ? { queue: q.queue } : {}), ...(q.reason !== undefined ? { reason: q.reason } : {}), ...(q.search !== undefined ? { search: q.search } : {}) };
+      const page = await broker.listFailed(filter, q.limit ?? 50, q.offset ?? 0);
+      res.json({ total: page.total, tasks: page.tasks.map(taskJson) });
+      return;
+    }
+    if (q.queue !== undefined) { res.json(await broker.status.queue(q.queue)); return; }
+    if (q.queues !== undefined) { res.json(await broker.status.queues()); return; }
+    if (q.interests !== undefined) { res.json(await broker.status.interests()); return; }
+    if (q.workers !== undefined) { res.json({ workers: (await broker.status.workers()).workers.map(workerJson) }); return; }
+    res.json(await broker.status.overview());
+  });
+
+  r.get('/healthz', async (_req, res) => {
+    try {
+      await broker.store.ping();
+      res.json({ ok: true, store: broker.store.kind });
+    } catch (e) {
+      res.status(503).json({ error: `store unavailable: ${(e as Error).message}`, code: 'store_unavailable', details: [] });
+    }
+  });
+
+  r.get('/metrics', async (_req, res) => {
+    const text = await broker.metrics.text();
+    res.type(broker.metrics.contentType).send(text);
+  });
+  return r;
+}

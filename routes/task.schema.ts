@@ -1,0 +1,81 @@
+// Schemas of PUT/GET/POST/DELETE /task and the batch forms PUT/POST /tasks.
+import { ID } from './common.schema.js';
+
+const PUBLISH_FIELDS = {
+  publisher: { type: 'string', minLength: 1, maxLength: 200 },
+  data: { type: 'object' },
+  runAt: { type: ['number', 'null'], minimum: 0, maximum: 100_000_000_000 },
+  delay: { type: 'number', minimum: 0, maximum: 10 * 365 * 86400 },
+  scope: { enum: ['any', 'all'] },
+  singularlyEnqueue: { type: 'boolean' },
+  singularlyRun: { type: 'boolean' },
+  uniqueKey: { type: 'string', minLength: 1, maxLength: 512 },
+  priority: { type: 'integer', minimum: -1_000_000, maximum: 1_000_000 },
+  maxAttempts: { type: 'integer', minimum: 1, maximum: 1000 },
+} as const;
+
+export const publishSchema = {
+  type: 'object',
+  required: ['publisher', 'data'],
+  additionalProperties: false,
+  properties: { ...PUBLISH_FIELDS, fastPost: { type: 'boolean' } },
+} as const;
+
+export const publishBatchSchema = {
+  type: 'object',
+  required: ['events'],
+  additionalProperties: false,
+  properties: {
+    events: {
+      type: 'array', minItems: 1, maxItems: 1000,
+      items: { type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: PUBLISH_FIELDS },
+    },
+    fastPost: { type: 'boolean' },
+  },
+} as const;
+
+export const claimQuerySchema = {
+  type: 'object',
+  required: ['workerId'],
+  additionalProperties: false,
+  properties: {
+    workerId: ID,
+    wait: { type: 'number', minimum: 0, maximum: 30 },
+    count: { type: 'integer', minimum: 1, maximum: 100 },
+  },
+} as const;
+
+const REPORT_FIELDS = {
+  taskId: ID,
+  state: { enum: ['success', 'fail', 'progress'] },
+  failReason: { type: 'string', maxLength: 100_000 },
+  reEnqueue: { type: 'boolean' },
+  result: {},
+} as const;
+
+export const reportSchema = {
+  type: 'object',
+  required: ['workerId', 'taskId', 'state'],
+  additionalProperties: false,
+  properties: { workerId: ID, ...REPORT_FIELDS },
+} as const;
+
+export const reportBatchSchema = {
+  type: 'object',
+  required: ['workerId', 'reports'],
+  additionalProperties: false,
+  properties: {
+    workerId: ID,
+    reports: {
+      type: 'array', minItems: 1, maxItems: 1000,
+      items: { type: 'object', required: ['taskId', 'state'], additionalProperties: false, properties: REPORT_FIELDS },
+    },
+  },
+} as const;
+
+export const cancelQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { taskId: ID, eventId: ID },
+  // Exactly one of taskId / eventId: checked by exactlyOne() in the route, for a clearer message than oneOf's.
+} as const;

@@ -1,0 +1,79 @@
+// The one service routes call. It decides (routing, retries, leases, scope) and keeps no state that
+// matters: everything lives in the store; the interest cache and waiters are only accelerators.
+import type { Logger } from '../log.js';
+import type { FailedFilter, FailedSelection, InterestMap, QueuePolicy, Report, Store, TaskState } from '../store/store.js';
+import { retryDelayMs } from '../lifecycle/backoff.js';
+import { BrokerError } from '../errors.js';
+import { BrokerMetrics } from '../metrics.js';
+import type { BrokerContext, BrokerSettings } from './context.js';
+import { InterestsCache } from './interests-cache.js';
+import { Waiters } from './waiters.js';
+import { publishEvents, publishInBackground, type PublishInput } from './publish.js';
+import { claimTasks } from './claim.js';
+import { reportTasks } from './report.js';
+import { registerWorker, removeWorkers } from './workers.js';
+import { deleteQueue, dryRunRouting, removeInterests, setInterests, updateQueuePolicy } from './queues.js';
+import { deleteFailed, listFailed, retryFailed } from './failed.js';
+import * as status from './status.js';
+
+export class Broker {
+  readonly ctx: BrokerContext;
+
+  constructor(store: Store, settings: BrokerSettings, log: Logger, now: () => number = Date.now) {
+    this.ctx = {
+      store, settings, log, now,
+      rules: { defaultLeaseSeconds: settings.leaseSeconds, retryDelayMs: (attempt, policy) => retryDelayMs(attempt, policy) },
+      interests: new InterestsCache(store, log),
+      waiters: new Waiters(),
+      metrics: new BrokerMetrics(store),
+    };
+  }
+
+  get store(): Store { return this.ctx.store; }
+  get metrics(): BrokerMetrics { return this.ctx.metrics; }
+
+  publish(inputs: PublishInput[]) { return publishEvents(this.ctx, inputs); }
+  publishInBackground(inputs: PublishInput[]) { publishInBackground(this.ctx, inputs); }
+  claim(workerId: string, count: number, waitSeconds: number) { return claimTasks(this.ctx, workerId, count, waitSeconds); }
+  report(workerId: string, reports: Report[]) { return reportTasks(this.ctx, workerId, reports); }
+
+  async cancel(sel: { taskId: string } | { eventId: string }) {
+    const r = await this.ctx.store.cancelWaitingTasks(sel, this.ctx.now());
+    if (r === null) {
+      throw 'taskId' in sel
+        ? new BrokerError('task_not_found', `no task ${JSON.stringify(sel.taskId)}`)
+        : new BrokerError('event_not_found', `no event ${JSON.stringify(sel.eventId)}`);
+    }
+    if (r === 'not_waiting') throw new BrokerError('task_not_waiting', `task ${JSON.stringify((sel as { taskId: string }).taskId)} is not waiting: only scheduled or ready tasks can be cancelled`);
+    return r;
+  }
+
+  registerWorker(name: string | undefined, queues: string[]) { return registerWorker(this.ctx, name, queues); }
+  removeWorkers(sel: { workerId: string } | { queue: string }) { return removeWorkers(this.ctx, sel); }
+
+  setInterests(queue: string, interests: InterestMap) { return setInterests(this.ctx, queue, interests); }
+  removeInterests(queue: string) { return removeInterests(this.ctx, queue); }
+  dryRun(data: Record<string, unknown>, draft?: { queue: string; interests: InterestMap }) { return dryRunRouting(this.ctx, data, draft); }
+  deleteQueue(queue: string) { return deleteQueue(this.ctx, queue); }
+  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>) { return updateQueuePolicy(this.ctx, queue, patch); }
+  async listQueueTasks(queue: string, state: TaskState, limit: number, offset: number) {
+    return this.ctx.store.listTasks(queue, state, limit, offset);
+  }
+
+  listFailed(filter: FailedFilter, limit: number, offset: number) { return listFailed(this.ctx, filter, limit, offset); }
+  retryFailed(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }) { return retryFailed(this.ctx, sel, opts); }
+  deleteFailed(sel: FailedSelection) { return deleteFailed(this.ctx, sel); }
+
+  readonly status = {
+    overview: () => status.overview(this.ctx),
+    queue: (q: string) => status.queueStatus(this.ctx, q),
+    queues: () => status.queuesStatus(this.ctx),
+    interests: () => status.interestsStatus(this.ctx),
+    workers: () => status.workersStatus(this.ctx),
+    workerQueue: (w: string) => status.workerQueueStatus(this.ctx, w),
+    task: (t: string) => status.taskStatus(this.ctx, t),
+  };
+
+  /** Shutdown: long polls answer now. */
+  stopWaiting(): void { this.ctx.waiters.close(); }
+}

@@ -1,0 +1,36 @@
+// Compiled interest maps, cached per global revision: one cheap revision read per publish call,
+// a reload only when some queue's interests changed (on any node).
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import { compileInterestMap, type CompiledInterests, type CompiledQueue } from '../routing/compile.js';
+
+export class InterestsCache {
+  private compiled: CompiledInterests = { revision: -1, queues: [] };
+  private loading: Promise<CompiledInterests> | null = null;
+
+  constructor(private readonly store: Store, private readonly log: Logger) {}
+
+  async current(): Promise<CompiledInterests> {
+    const revision = await this.store.interestsRevision();
+    if (revision === this.compiled.revision) return this.compiled;
+    // Concurrent publishes share one reload.
+    this.loading ??= this.reload().finally(() => { this.loading = null; });
+    return this.loading;
+  }
+
+  private async reload(): Promise<CompiledInterests> {
+    const loaded = await this.store.loadInterests();
+    const queues: CompiledQueue[] = [];
+    for (const { queue, interests } of loaded.queues) {
+      try {
+        queues.push(compileInterestMap(queue, interests));
+      } catch (e) {
+        // Stored maps were checked when set; one that no longer compiles must not stop routing for all.
+        this.log.error('stored interests do not compile; queue skipped', { queue, error: (e as Error).message });
+      }
+    }
+    this.compiled = { revision: loaded.revision, queues };
+    this.log.debug('interests reloaded', { revision: loaded.revision, queues: queues.length });
+    return this.compiled;
+  }
+}

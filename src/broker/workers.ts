@@ -1,0 +1,22 @@
+// Workers: register with queues in priority order; remove one or every worker of a queue.
+import type { BrokerContext } from './context.js';
+import type { WorkerRecord } from '../store/store.js';
+import { BrokerError } from '../errors.js';
+
+export async function registerWorker(ctx: BrokerContext, name: string | undefined, queues: string[]): Promise<WorkerRecord> {
+  const unique = [...new Set(queues)];
+  if (unique.length !== queues.length) throw new BrokerError('invalid_input', 'queues lists a queue twice', [{ field: 'queues', queues }]);
+  return ctx.store.registerWorker(name ?? '', queues, ctx.now());
+}
+
+export async function removeWorkers(ctx: BrokerContext, sel: { workerId: string } | { queue: string }) {
+  const r = await ctx.store.removeWorkers(sel, ctx.now());
+  if ('workerId' in sel && r.workers === 0) throw new BrokerError('worker_not_found', `no worker ${JSON.stringify(sel.workerId)}`);
+  if (r.tasksReturned) ctx.waiters.notify(await returnedQueues(ctx));
+  return r;
+}
+
+/** Returned tasks may belong to any queue: wake every waiter so none sleeps past them. */
+async function returnedQueues(ctx: BrokerContext): Promise<string[]> {
+  return (await ctx.store.queueSummaries()).map((q) => q.name);
+}

@@ -1,0 +1,129 @@
+// The only reader of process.env and argv: every setting parsed and checked once, then frozen.
+// A bad value stops startup with one line naming the setting and the value; nothing falls back silently.
+import { parseArgs } from 'node:util';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dbFile: string;
+  readonly couchbase: null | {
+    readonly connStr: string;
+    readonly username: string;
+    readonly password: string;
+    readonly bucket: string;
+    readonly scope: string;
+    readonly durability: string;
+  };
+  readonly workerTimeoutSeconds: number;
+  readonly leaseSeconds: number;
+  readonly logLevel: string;
+  readonly sync: 'full' | 'normal';
+  readonly keepFinishedSeconds: number;
+  readonly bodyLimitBytes: number;
+}
+
+type Kind = 'port' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes';
+interface Setting { env: string; kind: Kind; def: string | undefined; unit: string; help: string }
+
+/** Every setting, its default and unit; `--help` prints this table. */
+export const SETTINGS: readonly Setting[] = [
+  { env: 'PORT', kind: 'port', def: '8080', unit: 'port', help: 'HTTP port (0 picks a free one)' },
+  { env: 'HOST', kind: 'string', def: '127.0.0.1', unit: 'address', help: 'address to listen on' },
+  { env: 'SWITCHYARD_DB', kind: 'string', def: './data/switchyard.db', unit: 'path', help: 'SQLite file of the embedded store' },
+  { env: 'COUCHBASE_CONNSTR', kind: 'string', def: undefined, unit: 'URL', help: 'when set, Couchbase is the store' },
+  { env: 'COUCHBASE_USERNAME', kind: 'string', def: undefined, unit: 'text', help: 'Couchbase user' },
+  { env: 'COUCHBASE_PASSWORD', kind: 'string', def: undefined, unit: 'text', help: 'Couchbase password' },
+  { env: 'COUCHBASE_BUCKET', kind: 'string', def: undefined, unit: 'name', help: 'Couchbase bucket' },
+  { env: 'COUCHBASE_SCOPE', kind: 'string', def: '_default', unit: 'name', help: 'Couchbase scope' },
+  { env: 'COUCHBASE_DURABILITY', kind: 'string', def: 'majority', unit: 'level', help: 'none | majority | majorityAndPersistActive | persistToMajority' },
+  { env: 'SWITCHYARD_WORKER_TIMEOUT', kind: 'seconds', def: '600', unit: 'seconds', help: 'a worker silent this long is removed and its tasks return' },
+  { env: 'SWITCHYARD_LEASE', kind: 'seconds', def: '300', unit: 'seconds', help: 'default lease of a started task' },
+  { env: 'SWITCHYARD_SYNC', kind: 'sync', def: 'full', unit: 'mode', help: 'SQLite fsync: full (a 201 survives power loss) | normal (faster, may lose the last commits on power loss)' },
+  { env: 'SWITCHYARD_KEEP_FINISHED', kind: 'seconds', def: '3600', unit: 'seconds', help: 'how long succeeded and cancelled tasks stay visible' },
+  { env: 'SWITCHYARD_BODY_LIMIT', kind: 'bytes', def: '1048576', unit: 'bytes', help: 'largest request body' },
+  { env: 'LOG_LEVEL', kind: 'level', def: 'info', unit: 'level', help: 'error | warn | info | debug' },
+];
+
+export class ConfigError extends Error {}
+
+function flagName(env: string): string {
+  return env.toLowerCase().replace(/_/g, '-');
+}
+
+function parseValue(s: Setting, raw: string): string | number {
+  const bad = (why: string) => new ConfigError(`${s.env}=${JSON.stringify(raw)} is not valid: ${why}`);
+  switch (s.kind) {
+    case 'port': {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n > 65535) throw bad('expected a port number 0-65535');
+      return n;
+    }
+    case 'seconds': {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 10 * 365 * 86400) throw bad('expected a positive number of seconds');
+      return n;
+    }
+    case 'bytes': {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n < 1024 || n > 256 * 1024 * 1024) throw bad('expected a whole number of bytes from 1024 to 268435456');
+      return n;
+    }
+    case 'level':
+      if (!['error', 'warn', 'info', 'debug', 'silly', 'verbose', 'http'].includes(raw)) throw bad('expected error, warn, info or debug');
+      return raw;
+    case 'sync':
+      if (raw !== 'full' && raw !== 'normal') throw bad('expected full or normal');
+      return raw;
+    case 'string':
+      if (raw === '') throw bad('expected a non-empty value');
+      return raw;
+  }
+}
+
+export function helpText(): string {
+  const rows = SETTINGS.map((s) => `  --${flagName(s.env).padEnd(26)} ${s.env.padEnd(26)} ${s.help} [${s.unit}${s.def !== undefined ? `, default ${s.def}` : ''}]`);
+  return ['Usage: switchyard [--flag=value ...]', 'Each flag may instead be given as the environment variable beside it.', '', ...rows, ''].join('\n');
+}
+
+/** Reads env and argv (flags win over env). Throws ConfigError naming the bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Config {
+  const options: Record<string, { type: 'string' }> = {};
+  for (const s of SETTINGS) options[flagName(s.env)] = { type: 'string' };
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    flags = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const v: Record<string, string | number | undefined> = {};
+  for (const s of SETTINGS) {
+    const raw = (flags[flagName(s.env)] as string | undefined) ?? env[s.env];
+    v[s.env] = raw === undefined ? (s.def === undefined ? undefined : parseValue(s, s.def)) : parseValue(s, raw);
+  }
+  let couchbase: Config['couchbase'] = null;
+  if (v.COUCHBASE_CONNSTR !== undefined) {
+    for (const need of ['COUCHBASE_USERNAME', 'COUCHBASE_PASSWORD', 'COUCHBASE_BUCKET']) {
+      if (v[need] === undefined) throw new ConfigError(`COUCHBASE_CONNSTR is set but ${need} is not`);
+    }
+    const durability = String(v.COUCHBASE_DURABILITY);
+    if (!['none', 'majority', 'majorityAndPersistActive', 'persistToMajority'].includes(durability)) {
+      throw new ConfigError(`COUCHBASE_DURABILITY=${JSON.stringify(durability)} is not valid: expected none, majority, majorityAndPersistActive or persistToMajority`);
+    }
+    couchbase = Object.freeze({
+      connStr: String(v.COUCHBASE_CONNSTR), username: String(v.COUCHBASE_USERNAME), password: String(v.COUCHBASE_PASSWORD),
+      bucket: String(v.COUCHBASE_BUCKET), scope: String(v.COUCHBASE_SCOPE), durability,
+    });
+  }
+  return Object.freeze({
+    port: v.PORT as number,
+    host: v.HOST as string,
+    dbFile: v.SWITCHYARD_DB as string,
+    couchbase,
+    workerTimeoutSeconds: v.SWITCHYARD_WORKER_TIMEOUT as number,
+    leaseSeconds: v.SWITCHYARD_LEASE as number,
+    logLevel: v.LOG_LEVEL as string,
+    sync: v.SWITCHYARD_SYNC as 'full' | 'normal',
+    keepFinishedSeconds: v.SWITCHYARD_KEEP_FINISHED as number,
+    bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
+  });
+}

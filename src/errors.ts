@@ -1,0 +1,30 @@
+// The one error type of the broker and the catalog of error codes: code → HTTP status.
+// Routes answer a BrokerError as {error, code, details}; anything else is a bug (500).
+
+export const ERRORS = {
+  invalid_json: 400,
+  invalid_input: 400,
+  pattern_invalid: 400,
+  unsupported_media_type: 415,
+  body_too_large: 413,
+  route_not_found: 404,
+  task_not_found: 404,
+  event_not_found: 404,
+  worker_not_found: 404,
+  queue_not_found: 404,
+  task_not_owned: 409,
+  task_finished: 409,
+  task_not_waiting: 409,
+  shutting_down: 503,
+  store_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class BrokerError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message: string, readonly details: unknown[] = []) {
+    super(message);
+    this.status = ERRORS[code];
+  }
+}

@@ -1,0 +1,57 @@
+// Prometheus metrics. Totals and queue lengths are read from the store at scrape time, so every node
+// reports the same numbers; latency histograms are observed by the node that served the request.
+import client from 'prom-client';
+import type { Store } from './store/store.js';
+import { TASK_STATES } from './lifecycle/states.js';
+
+export class BrokerMetrics {
+  readonly registry = new client.Registry();
+  private readonly taskSeconds: client.Histogram<'queue' | 'outcome'>;
+  private readonly enqueueToStartSeconds: client.Histogram<'queue'>;
+  private readonly events: client.Counter<'outcome'>;
+  private readonly fastPostErrors: client.Counter;
+
+  constructor(store: Store) {
+    const r = this.registry;
+    const buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300, 1800];
+    this.taskSeconds = new client.Histogram({ name: 'switchyard_task_seconds', help: 'Time from start to report, per queue', labelNames: ['queue', 'outcome'], buckets, registers: [r] });
+    this.enqueueToStartSeconds = new client.Histogram({ name: 'switchyard_enqueue_to_start_seconds', help: 'Time from due to started, per queue', labelNames: ['queue'], buckets, registers: [r] });
+    this.events = new client.Counter({ name: 'switchyard_events_total', help: 'Events published through this node, by outcome', labelNames: ['outcome'], registers: [r] });
+    this.fastPostErrors = new client.Counter({ name: 'switchyard_fast_post_errors_total', help: 'fastPost events that failed after their 202 on this node', registers: [r] });
+    const totals = (name: string, help: string, field: 'published' | 'started' | 'succeeded' | 'failed' | 'retried') =>
+      new client.Counter({
+        name, help, labelNames: ['queue'], registers: [r],
+        async collect() {
+          this.reset();
+          for (const [queue, t] of Object.entries(await store.totals())) this.inc({ queue }, t[field]);
+        },
+      });
+    totals('switchyard_tasks_published_total', 'Tasks created per queue (one per interested queue and event)', 'published');
+    totals('switchyard_tasks_started_total', 'Tasks handed to workers per queue', 'started');
+    totals('switchyard_tasks_succeeded_total', 'Tasks reported successful per queue', 'succeeded');
+    totals('switchyard_tasks_failed_total', 'Tasks moved to the failed queue per queue', 'failed');
+    totals('switchyard_tasks_retried_total', 'Failed or expired attempts put back to wait per queue', 'retried');
+    new client.Gauge({
+      name: 'switchyard_queue_length', help: 'Waiting tasks (ready + scheduled) per queue', labelNames: ['queue'], registers: [r],
+      async collect() {
+        this.reset();
+        for (const q of await store.queueSummaries()) this.set({ queue: q.name }, q.counts.ready + q.counts.scheduled);
+      },
+    });
+    new client.Gauge({
+      name: 'switchyard_tasks', help: 'Stored tasks per queue and state', labelNames: ['queue', 'state'], registers: [r],
+      async collect() {
+        this.reset();
+        for (const q of await store.queueSummaries()) for (const s of TASK_STATES) this.set({ queue: q.name, state: s }, q.counts[s]);
+      },
+    });
+  }
+
+  published(outcome: 'stored' | 'discarded'): void { this.events.inc({ outcome }); }
+  fastPostError(): void { this.fastPostErrors.inc(); }
+  started(queue: string, waitedMs: number): void { this.enqueueToStartSeconds.observe({ queue }, Math.max(0, waitedMs) / 1000); }
+  finished(queue: string, outcome: string, tookMs: number): void { this.taskSeconds.observe({ queue, outcome }, Math.max(0, tookMs) / 1000); }
+
+  text(): Promise<string> { return this.registry.metrics(); }
+  get contentType(): string { return this.registry.contentType; }
+}

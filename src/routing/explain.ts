@@ -1,0 +1,23 @@
+// Dry-run of routing: for each queue, which field and pattern matched, or why none did.
+import type { CompiledInterests } from './compile.js';
+import { flattenFields, matchQueue } from './match.js';
+
+export interface Explanation {
+  queue: string;
+  matched: boolean;
+  interest?: '*' | { field: string; keyPattern: string; valuePattern: string };
+  why?: string;
+}
+
+export function explainRouting(interests: CompiledInterests, data: Record<string, unknown>): Explanation[] {
+  const fields = flattenFields(data);
+  return interests.queues.map((q) => {
+    const interest = matchQueue(q, fields);
+    if (interest) return { queue: q.queue, matched: true, interest };
+    const keyHits = q.pairs.filter((p) => fields.some(([path]) => p.key.test(path)));
+    const why = keyHits.length === 0
+      ? `no field name matches any key pattern (${q.pairs.map((p) => JSON.stringify(p.keyPattern)).join(', ')})`
+      : keyHits.map((p) => `fields matching ${JSON.stringify(p.keyPattern)} have no value matching ${JSON.stringify(p.valuePattern)}`).join('; ');
+    return { queue: q.queue, matched: false, why };
+  });
+}

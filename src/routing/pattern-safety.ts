@@ -1,0 +1,44 @@
+// Interest patterns run on RE2 (re2js, pure JS): matching time is linear in the input, so no pattern
+// can stall publishing. What RE2 cannot promise (backreferences, lookaround) it refuses, and so do we.
+import { RE2JS } from 're2js';
+import { BrokerError } from '../errors.js';
+
+export const PATTERN_MAX_CHARS = 1024;
+// RE2's program size approximates the matcher's memory; this bounds one queue's cost per event.
+const PROGRAM_MAX_SIZE = 5000;
+
+export interface TextMatcher {
+  test(text: string): boolean;
+}
+
+export interface PatternProblem {
+  where: string;
+  pattern: string;
+  reason: string;
+}
+
+const REGEX_META = /[\\^$.|?*+()[\]{}]/;
+
+/** A matcher for one pattern, or the reason it is refused. Literal patterns skip the regex engine. */
+export function compilePattern(pattern: string): TextMatcher | { problem: string } {
+  if (pattern.length === 0) return { problem: 'the pattern is empty' };
+  if (pattern.length > PATTERN_MAX_CHARS) return { problem: `the pattern is longer than ${PATTERN_MAX_CHARS} characters` };
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(pattern);
+  } catch (e) {
+    return { problem: `not a pattern this broker runs: ${(e as Error).message} (backreferences and lookaround are refused because they cannot be matched in linear time)` };
+  }
+  if (re.programSize() > PROGRAM_MAX_SIZE) return { problem: `the pattern is too complex (program size ${re.programSize()}, limit ${PROGRAM_MAX_SIZE})` };
+  if (!REGEX_META.test(pattern)) return { test: (text) => text.includes(pattern) };
+  const exact = /^\^([^\\^$.|?*+()[\]{}]*)\$$/.exec(pattern);
+  if (exact) { const literal = exact[1]!; return { test: (text) => text === literal }; }
+  return { test: (text) => re.test(text) };
+}
+
+/** Compiles or throws pattern_invalid naming every refused pattern. */
+export function compilePatternOrThrow(pattern: string, where: string): TextMatcher {
+  const m = compilePattern(pattern);
+  if ('problem' in m) throw new BrokerError('pattern_invalid', `${where}: pattern ${JSON.stringify(pattern)} is refused: ${m.problem}`, [{ where, pattern, reason: m.problem }]);
+  return m;
+}

@@ -1,0 +1,57 @@
+// Assembles one broker node: store → broker → sweeps → HTTP. main.ts and the tests both start it here.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { openStore } from './store/open.js';
+import { Broker } from './broker/index.js';
+import { Sweeps } from './sweeps/index.js';
+import { createApp } from '../routes/index.js';
+import type { Store } from './store/store.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  broker: Broker;
+  store: Store;
+  sweeps: Sweeps;
+  log: Logger;
+  /** Graceful stop: stop accepting, answer long polls, finish requests in flight, close the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: { log?: Logger; sweepIntervalMs?: number; now?: () => number } = {}): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const store = await openStore(config);
+  const broker = new Broker(store, {
+    leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
+  }, log, opts.now);
+  const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
+  const app = createApp(broker, { bodyLimitBytes: config.bodyLimitBytes, log });
+  const server = http.createServer(app);
+  // Long polls last up to 30 s; keep-alive clients (workers) reuse connections.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => { server.off('error', reject); resolve(); });
+  });
+  sweeps.start();
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`, port, broker, store, sweeps, log,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        broker.stopWaiting();
+        await sweeps.stop();
+        server.closeIdleConnections();
+        await closed;
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// SQLite schema as numbered, forward-only migrations. Each runs in one IMMEDIATE transaction that
+// first records its own number, so two nodes starting on one file never both run it.
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: string[] = [
+  /* 1: core */ `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO meta (key, value) VALUES ('interests_revision', 0);
+
+  CREATE TABLE queues (
+    queue TEXT PRIMARY KEY,
+    interests TEXT,                       -- JSON: "*" or {keyPattern: valuePattern}; NULL = none
+    paused INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL DEFAULT 5,
+    backoff_seconds REAL NOT NULL DEFAULT 10,
+    max_backoff_seconds REAL NOT NULL DEFAULT 3600,
+    lease_seconds REAL,
+    rate_limit REAL,
+    concurrency INTEGER,
+    push_url TEXT,
+    rate_tokens REAL,                     -- token bucket for rate_limit, shared by every node
+    rate_refilled_at_ms INTEGER,
+    created_at_ms INTEGER NOT NULL
+  );
+
+  CREATE TABLE tasks (
+    seq INTEGER PRIMARY KEY,              -- arrival order
+    task_id TEXT NOT NULL UNIQUE,
+    event_id TEXT NOT NULL,
+    queue TEXT NOT NULL,
+    publisher TEXT NOT NULL,
+    data TEXT NOT NULL,
+    state TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    run_at_ms INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER,
+    unique_key TEXT,
+    singularly_run INTEGER NOT NULL DEFAULT 0,
+    target_worker_id TEXT,
+    worker_id TEXT,
+    lease_expires_at_ms INTEGER,
+    finished_at_ms INTEGER,
+    updated_at_ms INTEGER NOT NULL,       -- time of the last transition (throughput buckets)
+    fail_reason TEXT,
+    result TEXT,
+    route TEXT NOT NULL,
+    history TEXT NOT NULL
+  );
+  -- The claim is an index seek on this, whatever the backlog.
+  CREATE INDEX tasks_ready ON tasks (queue, priority DESC, run_at_ms, seq) WHERE state = 'ready';
+  CREATE INDEX tasks_scheduled ON tasks (run_at_ms) WHERE state = 'scheduled';
+  CREATE INDEX tasks_lease ON tasks (lease_expires_at_ms) WHERE state = 'started';
+  CREATE INDEX tasks_worker ON tasks (worker_id) WHERE state = 'started';
+  CREATE INDEX tasks_waiting_key ON tasks (queue, unique_key) WHERE state IN ('scheduled', 'ready') AND unique_key IS NOT NULL;
+  CREATE INDEX tasks_started_key ON tasks (queue, unique_key) WHERE state = 'started' AND unique_key IS NOT NULL;
+  CREATE INDEX tasks_failed ON tasks (finished_at_ms DESC, seq DESC) WHERE state = 'failed';
+  CREATE INDEX tasks_failed_queue ON tasks (queue, finished_at_ms DESC, seq DESC) WHERE state = 'failed';
+  CREATE INDEX tasks_queue_state ON tasks (queue, state, seq DESC);
+  CREATE INDEX tasks_event ON tasks (event_id);
+  CREATE INDEX tasks_finished ON tasks (finished_at_ms) WHERE state IN ('succeeded', 'cancelled');
+  CREATE INDEX tasks_target ON tasks (target_worker_id) WHERE target_worker_id IS NOT NULL;
+
+  CREATE TABLE workers (
+    worker_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    queues TEXT NOT NULL,                 -- JSON array, priority order
+    registered_at_ms INTEGER NOT NULL,
+    last_seen_at_ms INTEGER NOT NULL,
+    tasks_done INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX workers_seen ON workers (last_seen_at_ms);
+  CREATE TABLE worker_queues (queue TEXT NOT NULL, worker_id TEXT NOT NULL, PRIMARY KEY (queue, worker_id)) WITHOUT ROWID;
+
+  -- Kept exact by the triggers below, so status never counts rows.
+  CREATE TABLE task_counts (queue TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (queue, state)) WITHOUT ROWID;
+  CREATE TABLE queue_totals (
+    queue TEXT PRIMARY KEY, published INTEGER NOT NULL DEFAULT 0, started INTEGER NOT NULL DEFAULT 0,
+    succeeded INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, retried INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE TABLE throughput (
+    minute_ms INTEGER NOT NULL, queue TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0, started INTEGER NOT NULL DEFAULT 0,
+    succeeded INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, retried INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (minute_ms, queue)
+  ) WITHOUT ROWID;
+  CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+
+  CREATE TRIGGER tasks_counted_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO task_counts (queue, state, n) VALUES (NEW.queue, NEW.state, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO queue_totals (queue, published) VALUES (NEW.queue, 1) ON CONFLICT DO UPDATE SET published = published + 1;
+    INSERT INTO throughput (minute_ms, queue, published) VALUES (NEW.created_at_ms / 60000 * 60000, NEW.queue, 1)
+      ON CONFLICT DO UPDATE SET published = published + 1;
+  END;
+  CREATE TRIGGER tasks_counted_delete AFTER DELETE ON tasks BEGIN
+    UPDATE task_counts SET n = n - 1 WHERE queue = OLD.queue AND state = OLD.state;
+  END;
+  CREATE TRIGGER tasks_counted_move AFTER UPDATE OF state, queue ON tasks
+    WHEN OLD.state IS NOT NEW.state OR OLD.queue IS NOT NEW.queue BEGIN
+    UPDATE task_counts SET n = n - 1 WHERE queue = OLD.queue AND state = OLD.state;
+    INSERT INTO task_counts (queue, state, n) VALUES (NEW.queue, NEW.state, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  -- Totals count transitions out of 'started': the work a queue did.
+  CREATE TRIGGER tasks_totals_move AFTER UPDATE OF state ON tasks
+    WHEN OLD.state IS NOT NEW.state AND (NEW.state = 'started' OR OLD.state = 'started') BEGIN
+    INSERT INTO queue_totals (queue, started, succeeded, failed, retried) VALUES (NEW.queue,
+      NEW.state = 'started', NEW.state = 'succeeded', NEW.state = 'failed',
+      OLD.state = 'started' AND NEW.state IN ('ready', 'scheduled'))
+      ON CONFLICT DO UPDATE SET started = started + excluded.started, succeeded = succeeded + excluded.succeeded,
+        failed = failed + excluded.failed, retried = retried + excluded.retried;
+    INSERT INTO throughput (minute_ms, queue, started, succeeded, failed, retried) VALUES (
+      NEW.updated_at_ms / 60000 * 60000, NEW.queue,
+      NEW.state = 'started', NEW.state = 'succeeded', NEW.state = 'failed',
+      OLD.state = 'started' AND NEW.state IN ('ready', 'scheduled'))
+      ON CONFLICT DO UPDATE SET started = started + excluded.started, succeeded = succeeded + excluded.succeeded,
+        failed = failed + excluded.failed, retried = retried + excluded.retried;
+  END;
+  `,
+];
+
+/** Brings the file to the newest schema. Safe to call from several processes at once. */
+export function migrate(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)');
+  MIGRATIONS.forEach((sql, i) => {
+    const version = i + 1;
+    const apply = db.transaction(() => {
+      // Recording first, inside the IMMEDIATE transaction: a second node blocks here, then sees the row.
+      const inserted = db.prepare('INSERT OR IGNORE INTO migrations (version, applied_at_ms) VALUES (?, ?)').run(version, Date.now());
+      if (inserted.changes === 1) db.exec(sql);
+    });
+    apply.immediate();
+  });
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,587 @@
+// The embedded store: one SQLite file in WAL mode via better-sqlite3. Every transition is one
+// IMMEDIATE transaction, so several broker processes may share the file: SQLite has one writer,
+// and a read inside the write transaction cannot be raced. Cannot yet: group commit (issue 5).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { migrate } from './sqlite-schema.js';
+import { emptyCounts, type TaskState } from '../lifecycle/states.js';
+import { leaseMs } from '../lifecycle/lease.js';
+import {
+  DEFAULT_POLICY, StoreUnavailableError,
+  type ClaimResult, type FailedFilter, type FailedSelection, type HistoryEntry, type InterestMap, type NewEvent,
+  type PublishedEvent, type QueuePolicy, type QueueSummary, type Report, type ReportOutcome, type ReportResult,
+  type Store, type TaskRecord, type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord,
+} from './store.js';
+
+const FAIL_REASON_MAX_CHARS = 2000;
+const THROUGHPUT_KEEP_MS = 24 * 3600_000;
+
+interface TaskRow {
+  seq: number; task_id: string; event_id: string; queue: string; publisher: string; data: string; state: TaskState;
+  priority: number; run_at_ms: number; created_at_ms: number; attempts: number; max_attempts: number | null;
+  unique_key: string | null; singularly_run: number; target_worker_id: string | null; worker_id: string | null;
+  lease_expires_at_ms: number | null; finished_at_ms: number | null; updated_at_ms: number; fail_reason: string | null; result: string | null;
+  route: string; history: string;
+}
+interface QueueRow {
+  queue: string; interests: string | null; paused: number; max_attempts: number; backoff_seconds: number;
+  max_backoff_seconds: number; lease_seconds: number | null; rate_limit: number | null; concurrency: number | null;
+  push_url: string | null; rate_tokens: number | null; rate_refilled_at_ms: number | null;
+}
+interface WorkerRow { worker_id: string; name: string; queues: string; registered_at_ms: number; last_seen_at_ms: number; tasks_done: number }
+
+const POLICY_COLUMNS: Record<keyof QueuePolicy, string> = {
+  paused: 'paused', maxAttempts: 'max_attempts', backoffSeconds: 'backoff_seconds', maxBackoffSeconds: 'max_backoff_seconds',
+  leaseSeconds: 'lease_seconds', rateLimit: 'rate_limit', concurrency: 'concurrency', pushUrl: 'push_url',
+};
+
+function toTask(r: TaskRow): TaskRecord {
+  return {
+    taskId: r.task_id, eventId: r.event_id, queue: r.queue, publisher: r.publisher, data: JSON.parse(r.data), state: r.state,
+    priority: r.priority, attempts: r.attempts, maxAttempts: r.max_attempts, runAtMs: r.run_at_ms, createdAtMs: r.created_at_ms,
+    workerId: r.worker_id, targetWorkerId: r.target_worker_id, leaseExpiresAtMs: r.lease_expires_at_ms,
+    finishedAtMs: r.finished_at_ms, uniqueKey: r.unique_key, singularlyRun: r.singularly_run === 1, failReason: r.fail_reason,
+    result: r.result === null ? null : JSON.parse(r.result), route: JSON.parse(r.route), history: JSON.parse(r.history),
+  };
+}
+
+function toPolicy(q: QueueRow | undefined): QueuePolicy {
+  if (!q) return { ...DEFAULT_POLICY };
+  return {
+    paused: q.paused === 1, maxAttempts: q.max_attempts, backoffSeconds: q.backoff_seconds, maxBackoffSeconds: q.max_backoff_seconds,
+    leaseSeconds: q.lease_seconds, rateLimit: q.rate_limit, concurrency: q.concurrency, pushUrl: q.push_url,
+  };
+}
+
+function toWorker(w: WorkerRow, tasks: string[]): WorkerRecord {
+  return { workerId: w.worker_id, name: w.name, queues: JSON.parse(w.queues), registeredAtMs: w.registered_at_ms, lastSeenAtMs: w.last_seen_at_ms, tasksDone: w.tasks_done, tasks };
+}
+
+const entry = (e: HistoryEntry) => JSON.stringify(e);
+const capReason = (s: string) => (s.length > FAIL_REASON_MAX_CHARS ? `${s.slice(0, FAIL_REASON_MAX_CHARS)}…` : s);
+/** LIKE pattern for "contains", with the user's % and _ taken literally. */
+const containsPattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL)/;
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly st;
+
+  constructor(readonly file: string, opts: { sync: 'full' | 'normal' }) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file, { timeout: 10_000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    migrate(this.db);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      revision: p(`SELECT value FROM meta WHERE key = 'interests_revision'`).pluck(),
+      bumpRevision: p(`UPDATE meta SET value = value + 1 WHERE key = 'interests_revision' RETURNING value`).pluck(),
+      queue: p(`SELECT * FROM queues WHERE queue = ?`),
+      ensureQueue: p(`INSERT INTO queues (queue, created_at_ms) VALUES (?, ?) ON CONFLICT DO NOTHING`),
+      queuesWithInterests: p(`SELECT queue, interests FROM queues WHERE interests IS NOT NULL ORDER BY queue`),
+      setInterests: p(`UPDATE queues SET interests = ? WHERE queue = ?`),
+      clearInterests: p(`UPDATE queues SET interests = NULL WHERE queue = ? AND interests IS NOT NULL`),
+      queueExists: p(`SELECT 1 FROM queues WHERE queue = ?`).pluck(),
+      waitingWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state IN ('scheduled', 'ready') LIMIT 1`).pluck(),
+      startedWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state = 'started' LIMIT 1`).pluck(),
+      workersOfQueue: p(`SELECT worker_id FROM worker_queues WHERE queue = ? ORDER BY worker_id`).pluck(),
+      insertTask: p(`INSERT INTO tasks (task_id, event_id, queue, publisher, data, state, priority, run_at_ms, created_at_ms,
+        max_attempts, unique_key, singularly_run, target_worker_id, updated_at_ms, route, history)
+        VALUES (@taskId, @eventId, @queue, @publisher, @data, @state, @priority, @runAtMs, @nowMs, @maxAttempts, @uniqueKey,
+        @singularlyRun, @targetWorkerId, @nowMs, @route, @history)`),
+      worker: p(`SELECT * FROM workers WHERE worker_id = ?`),
+      touchWorker: p(`UPDATE workers SET last_seen_at_ms = ? WHERE worker_id = ?`),
+      promoteDue: p(`UPDATE tasks SET state = 'ready', updated_at_ms = ? WHERE seq IN
+        (SELECT seq FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? ORDER BY run_at_ms LIMIT ?)`),
+      readyCandidates: p(`SELECT seq, unique_key, singularly_run FROM tasks WHERE queue = ? AND state = 'ready'
+        AND (target_worker_id IS NULL OR target_worker_id = ?) ORDER BY priority DESC, run_at_ms, seq LIMIT ? OFFSET ?`),
+      startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1,
+        lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs,
+        history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
+        WHERE seq = @seq AND state = 'ready' RETURNING *`),
+      countInState: p(`SELECT n FROM task_counts WHERE queue = ? AND state = ?`).pluck(),
+      setRateTokens: p(`UPDATE queues SET rate_tokens = ?, rate_refilled_at_ms = ? WHERE queue = ?`),
+      taskById: p(`SELECT * FROM tasks WHERE task_id = ?`),
+      succeed: p(`UPDATE tasks SET state = 'succeeded', finished_at_ms = @nowMs, updated_at_ms = @nowMs, lease_expires_at_ms = NULL,
+        result = @result, history = json_insert(history, '$[#]', json(@entry))
+        WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId`),
+      extendLease: p(`UPDATE tasks SET lease_expires_at_ms = @leaseExpiresAtMs WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId`),
+      failTo: p(`UPDATE tasks SET state = @state, run_at_ms = @runAtMs, finished_at_ms = @finishedAtMs, updated_at_ms = @nowMs,
+        lease_expires_at_ms = NULL, fail_reason = @reason, result = COALESCE(@result, result), worker_id = @keepWorker,
+        history = json_insert(history, '$[#]', json(@entry)) WHERE task_id = @taskId AND state = 'started'`),
+      countDone: p(`UPDATE workers SET tasks_done = tasks_done + ? WHERE worker_id = ?`),
+      cancelTask: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
+        history = json_insert(history, '$[#]', json(@entry)) WHERE task_id = @taskId AND state IN ('scheduled', 'ready')`),
+      cancelEvent: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
+        history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state IN ('scheduled', 'ready')`),
+      eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
+      insertWorker: p(`INSERT INTO workers (worker_id, name, queues, registered_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?, ?)`),
+      insertWorkerQueue: p(`INSERT OR IGNORE INTO worker_queues (queue, worker_id) VALUES (?, ?)`),
+      allWorkers: p(`SELECT * FROM workers ORDER BY registered_at_ms, worker_id`),
+      startedOfWorker: p(`SELECT task_id FROM tasks WHERE state = 'started' AND worker_id = ? ORDER BY seq`).pluck(),
+      allStarted: p(`SELECT worker_id, task_id FROM tasks WHERE state = 'started' ORDER BY seq`),
+      returnTasksOfWorker: p(`UPDATE tasks SET state = 'ready', worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs,
+        history = json_insert(history, '$[#]', json(@entry))
+        WHERE state = 'started' AND worker_id = @workerId AND target_worker_id IS NULL`),
+      cancelTargetedOfWorker: p(`UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at_ms = NULL,
+        finished_at_ms = @nowMs, updated_at_ms = @nowMs, history = json_insert(history, '$[#]', json(@entry))
+        WHERE target_worker_id = @workerId AND state IN ('scheduled', 'ready', 'started')`),
+      deleteWorker: p(`DELETE FROM workers WHERE worker_id = ?`),
+      deleteWorkerQueues: p(`DELETE FROM worker_queues WHERE worker_id = ?`),
+      idleWorkers: p(`SELECT worker_id FROM workers WHERE last_seen_at_ms < ? ORDER BY last_seen_at_ms LIMIT ?`).pluck(),
+      expiredLeases: p(`SELECT t.task_id, t.attempts, COALESCE(t.max_attempts, q.max_attempts, ${DEFAULT_POLICY.maxAttempts}) AS max_attempts
+        FROM tasks t LEFT JOIN queues q ON q.queue = t.queue
+        WHERE t.state = 'started' AND t.lease_expires_at_ms < ? ORDER BY t.lease_expires_at_ms LIMIT ?`),
+      deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready')`),
+      deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
+      pruneFinished: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE state IN ('succeeded', 'cancelled')
+        AND finished_at_ms < ? ORDER BY finished_at_ms LIMIT ?)`),
+      pruneThroughput: p(`DELETE FROM throughput WHERE minute_ms < ?`),
+      allQueues: p(`SELECT * FROM queues`),
+      counts: p(`SELECT queue, state, n FROM task_counts WHERE n > 0`),
+      workerQueueNames: p(`SELECT DISTINCT queue FROM worker_queues`).pluck(),
+      totals: p(`SELECT * FROM queue_totals`),
+      listTasks: p(`SELECT * FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
+      addCounter: p(`INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value`),
+      counter: p(`SELECT value FROM counters WHERE name = ?`).pluck(),
+    };
+  }
+
+  /** Runs a unit of work, turning "cannot reach or write the file" into StoreUnavailableError. */
+  private run<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if ((typeof code === 'string' && UNAVAILABLE.test(code)) || !this.db.open) {
+        return Promise.reject(new StoreUnavailableError(`SQLite store ${this.file}: ${(e as Error).message}`));
+      }
+      return Promise.reject(e);
+    }
+  }
+
+  /** One IMMEDIATE transaction: takes the write lock up front so two processes never deadlock upgrading. */
+  private write<T>(work: () => T): Promise<T> {
+    return this.run(() => this.db.transaction(work).immediate());
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.st.revision.get());
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- interests and queues ----------------------------------------------------------------
+
+  interestsRevision(): Promise<number> {
+    return this.run(() => this.st.revision.get() as number);
+  }
+
+  loadInterests() {
+    return this.run(() => this.db.transaction(() => ({
+      revision: this.st.revision.get() as number,
+      queues: (this.st.queuesWithInterests.all() as { queue: string; interests: string }[])
+        .map((r) => ({ queue: r.queue, interests: JSON.parse(r.interests) as InterestMap })),
+    }))());
+  }
+
+  setInterests(queue: string, interests: InterestMap, nowMs: number): Promise<number> {
+    return this.write(() => {
+      this.st.ensureQueue.run(queue, nowMs);
+      this.st.setInterests.run(JSON.stringify(interests), queue);
+      return this.st.bumpRevision.get() as number;
+    });
+  }
+
+  removeInterests(queue: string): Promise<boolean> {
+    return this.write(() => {
+      if (!this.st.queueExists.get(queue)) return false;
+      if (this.st.clearInterests.run(queue).changes === 1) this.st.bumpRevision.get();
+      return true;
+    });
+  }
+
+  getQueuePolicy(queue: string): Promise<QueuePolicy | null> {
+    return this.run(() => {
+      const q = this.st.queue.get(queue) as QueueRow | undefined;
+      return q ? toPolicy(q) : null;
+    });
+  }
+
+  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number): Promise<QueuePolicy> {
+    return this.write(() => {
+      this.st.ensureQueue.run(queue, nowMs);
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      for (const [field, column] of Object.entries(POLICY_COLUMNS) as [keyof QueuePolicy, string][]) {
+        if (patch[field] === undefined) continue;
+        sets.push(`${column} = ?`);
+        const v = patch[field];
+        values.push(typeof v === 'boolean' ? Number(v) : v);
+      }
+      // A new rate starts with a full bucket of one second's worth.
+      if (patch.rateLimit !== undefined) sets.push('rate_tokens = NULL', 'rate_refilled_at_ms = NULL');
+      if (sets.length) this.db.prepare(`UPDATE queues SET ${sets.join(', ')} WHERE queue = ?`).run(...values, queue);
+      return toPolicy(this.st.queue.get(queue) as QueueRow);
+    });
+  }
+
+  deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null> {
+    return this.write(() => {
+      const deleted = this.st.deleteWaitingOfQueue.run(queue).changes;
+      const existed = this.st.deleteQueue.run(queue).changes === 1;
+      if (!existed && deleted === 0) return null;
+      this.st.bumpRevision.get();
+      return { waitingTasksDeleted: deleted };
+    });
+  }
+
+  // ---- events and tasks --------------------------------------------------------------------
+
+  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishedEvent[]> {
+    return this.write(() => events.map((ev) => {
+      const out: PublishedEvent = { eventId: ev.eventId, tasks: [], deduplicated: [] };
+      const data = JSON.stringify(ev.data);
+      const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
+      const history = JSON.stringify([{ atMs: nowMs, what: 'created', publisher: ev.publisher }]);
+      for (const { queue, route } of ev.routes) {
+        if (ev.singularlyEnqueue && ev.uniqueKey !== null && this.st.waitingWithKey.get(queue, ev.uniqueKey)) {
+          out.deduplicated.push(queue);
+          continue;
+        }
+        const workers = ev.scope === 'all' ? (this.st.workersOfQueue.all(queue) as string[]) : [];
+        const targets = workers.length ? workers : [null];
+        for (const targetWorkerId of targets) {
+          const taskId = randomUUID();
+          this.st.insertTask.run({
+            taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data, state, priority: ev.priority,
+            runAtMs: Math.round(ev.runAtMs), nowMs, maxAttempts: ev.maxAttempts, uniqueKey: ev.uniqueKey,
+            singularlyRun: ev.singularlyRun ? 1 : 0, targetWorkerId, route: JSON.stringify(route), history,
+          });
+          out.tasks.push({ taskId, queue, state, targetWorkerId });
+        }
+      }
+      return out;
+    }));
+  }
+
+  claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
+    return this.write((): ClaimResult => {
+      const worker = this.st.worker.get(workerId) as WorkerRow | undefined;
+      if (!worker) return { outcome: 'worker_not_found' };
+      this.st.touchWorker.run(nowMs, workerId);
+      this.st.promoteDue.run(nowMs, nowMs, 1000);
+      const claimed: TaskRecord[] = [];
+      for (const queue of JSON.parse(worker.queues) as string[]) {
+        if (claimed.length >= count) break;
+        const q = this.st.queue.get(queue) as QueueRow | undefined;
+        if (q?.paused) continue;
+        let room = count - claimed.length;
+        if (q?.concurrency != null) room = Math.min(room, q.concurrency - ((this.st.countInState.get(queue, 'started') as number | undefined) ?? 0));
+        let tokens = Infinity;
+        if (q?.rate_limit != null) {
+          const elapsed = Math.max(0, nowMs - (q.rate_refilled_at_ms ?? nowMs));
+          tokens = Math.min(q.rate_limit, (q.rate_tokens ?? q.rate_limit) + (elapsed * q.rate_limit) / 1000);
+          room = Math.min(room, Math.floor(tokens));
+        }
+        if (room <= 0) continue;
+        const lease = nowMs + leaseMs(q?.lease_seconds ?? null, rules.defaultLeaseSeconds);
+        const keysStarted = new Set<string>();
+        let started = 0;
+        for (let offset = 0; started < room; ) {
+          const pageSize = room - started + 16;
+          const batch = this.st.readyCandidates.all(queue, workerId, pageSize, offset) as { seq: number; unique_key: string | null; singularly_run: number }[];
+          for (const c of batch) {
+            if (started >= room) break;
+            // singularlyRun: the later task waits while one with its key is started in this queue.
+            if (c.singularly_run && c.unique_key !== null) {
+              if (keysStarted.has(c.unique_key) || this.st.startedWithKey.get(queue, c.unique_key)) { offset++; continue; }
+              keysStarted.add(c.unique_key);
+            }
+            const row = this.st.startTask.get({ seq: c.seq, workerId, leaseExpiresAtMs: lease, nowMs }) as TaskRow | undefined;
+            if (row) { claimed.push(toTask(row)); started++; }
+          }
+          if (batch.length < pageSize || started >= room) break;
+        }
+        if (q?.rate_limit != null) this.st.setRateTokens.run(tokens - started, nowMs, queue);
+      }
+      return { outcome: 'ok', tasks: claimed };
+    });
+  }
+
+  reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
+    return this.write((): ReportResult => {
+      if (!this.st.worker.get(workerId)) return { outcome: 'worker_not_found' };
+      this.st.touchWorker.run(nowMs, workerId);
+      let done = 0;
+      const outcomes = reports.map((r): ReportOutcome => {
+        const row = this.st.taskById.get(r.taskId) as TaskRow | undefined;
+        if (!row) return { outcome: 'task_not_found', taskId: r.taskId };
+        if (row.state === 'succeeded' || row.state === 'failed' || row.state === 'cancelled') return { outcome: 'task_finished', taskId: r.taskId };
+        if (row.state !== 'started' || row.worker_id !== workerId) return { outcome: 'task_not_owned', taskId: r.taskId };
+        const result = r.result === undefined ? null : JSON.stringify(r.result);
+        if (r.state === 'progress') {
+          const q = this.st.queue.get(row.queue) as QueueRow | undefined;
+          const leaseExpiresAtMs = nowMs + leaseMs(q?.lease_seconds ?? null, rules.defaultLeaseSeconds);
+          this.st.extendLease.run({ taskId: r.taskId, workerId, leaseExpiresAtMs });
+          return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state: 'started', startedAtMs: row.updated_at_ms, leaseExpiresAtMs };
+        }
+        done++;
+        const reEnqueuedTaskId = r.reEnqueue ? this.insertCopy(row, nowMs) : undefined;
+        if (r.state === 'success') {
+          this.st.succeed.run({ taskId: r.taskId, workerId, nowMs, result,
+            entry: entry({ atMs: nowMs, what: 'succeeded', workerId, attempt: row.attempts, ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) }) });
+          return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state: 'succeeded', startedAtMs: row.updated_at_ms, ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) };
+        }
+        const reason = capReason(r.failReason ?? 'no reason given');
+        const policy = toPolicy(this.st.queue.get(row.queue) as QueueRow | undefined);
+        const maxAttempts = row.max_attempts ?? policy.maxAttempts;
+        let state: TaskState; let runAtMs = row.run_at_ms; let what: string;
+        if (reEnqueuedTaskId) { state = 'cancelled'; what = 'failed'; }
+        else if (row.attempts < maxAttempts) {
+          runAtMs = nowMs + rules.retryDelayMs(row.attempts, policy);
+          state = runAtMs > nowMs ? 'scheduled' : 'ready'; what = 'failed';
+        } else { state = 'failed'; what = 'failed'; }
+        this.st.failTo.run({ taskId: r.taskId, state, runAtMs, nowMs, reason, result,
+          finishedAtMs: state === 'failed' || state === 'cancelled' ? nowMs : null,
+          keepWorker: state === 'failed' || state === 'cancelled' ? workerId : null,
+          entry: entry({ atMs: nowMs, what, workerId, attempt: row.attempts, reason,
+            ...(state === 'scheduled' || state === 'ready' ? { retryAtMs: runAtMs } : {}),
+            ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) }) });
+        return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state, startedAtMs: row.updated_at_ms, ...(state === 'scheduled' || state === 'ready' ? { retryAtMs: runAtMs } : {}), ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) };
+      });
+      if (done) this.st.countDone.run(done, workerId);
+      return { outcome: 'ok', reports: outcomes };
+    });
+  }
+
+  /** A fresh ready copy of a task in its queue (reEnqueue). */
+  private insertCopy(row: TaskRow, nowMs: number): string {
+    const taskId = randomUUID();
+    this.st.insertTask.run({
+      taskId, eventId: row.event_id, queue: row.queue, publisher: row.publisher, data: row.data, state: 'ready',
+      priority: row.priority, runAtMs: nowMs, nowMs, maxAttempts: row.max_attempts, uniqueKey: row.unique_key,
+      singularlyRun: row.singularly_run, targetWorkerId: row.target_worker_id, route: row.route,
+      history: JSON.stringify([{ atMs: nowMs, what: 'created', publisher: row.publisher, reEnqueuedFrom: row.task_id }]),
+    });
+    return taskId;
+  }
+
+  cancelWaitingTasks(sel: { taskId: string } | { eventId: string }, nowMs: number) {
+    return this.write((): { cancelled: number } | 'not_waiting' | null => {
+      const e = entry({ atMs: nowMs, what: 'cancelled' });
+      if ('taskId' in sel) {
+        const row = this.st.taskById.get(sel.taskId) as TaskRow | undefined;
+        if (!row) return null;
+        if (row.state !== 'scheduled' && row.state !== 'ready') return 'not_waiting';
+        return { cancelled: this.st.cancelTask.run({ taskId: sel.taskId, nowMs, entry: e }).changes };
+      }
+      const cancelled = this.st.cancelEvent.run({ eventId: sel.eventId, nowMs, entry: e }).changes;
+      if (cancelled === 0 && !this.st.eventExists.get(sel.eventId)) return null;
+      return { cancelled };
+    });
+  }
+
+  getTask(taskId: string): Promise<TaskRecord | null> {
+    return this.run(() => {
+      const row = this.st.taskById.get(taskId) as TaskRow | undefined;
+      return row ? toTask(row) : null;
+    });
+  }
+
+  listTasks(queue: string, state: TaskState, limit: number, offset: number) {
+    return this.run(() => this.db.transaction(() => ({
+      total: ((this.st.countInState.get(queue, state) as number | undefined) ?? 0),
+      tasks: (this.st.listTasks.all(queue, state, limit, offset) as TaskRow[]).map(toTask),
+    }))());
+  }
+
+  // ---- workers -----------------------------------------------------------------------------
+
+  registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {
+    return this.write(() => {
+      const workerId = randomUUID();
+      this.st.insertWorker.run(workerId, name, JSON.stringify(queues), nowMs, nowMs);
+      for (const q of queues) this.st.insertWorkerQueue.run(q, workerId);
+      return { workerId, name, queues, registeredAtMs: nowMs, lastSeenAtMs: nowMs, tasksDone: 0, tasks: [] };
+    });
+  }
+
+  getWorker(workerId: string): Promise<WorkerRecord | null> {
+    return this.run(() => {
+      const w = this.st.worker.get(workerId) as WorkerRow | undefined;
+      return w ? toWorker(w, this.st.startedOfWorker.all(workerId) as string[]) : null;
+    });
+  }
+
+  listWorkers(): Promise<WorkerRecord[]> {
+    return this.run(() => this.db.transaction(() => {
+      const started = new Map<string, string[]>();
+      for (const r of this.st.allStarted.all() as { worker_id: string; task_id: string }[]) {
+        started.set(r.worker_id, [...(started.get(r.worker_id) ?? []), r.task_id]);
+      }
+      return (this.st.allWorkers.all() as WorkerRow[]).map((w) => toWorker(w, started.get(w.worker_id) ?? []));
+    })());
+  }
+
+  removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number) {
+    return this.write(() => {
+      const ids = 'workerId' in sel
+        ? (this.st.worker.get(sel.workerId) ? [sel.workerId] : [])
+        : (this.st.workersOfQueue.all(sel.queue) as string[]);
+      return this.removeWorkerIds(ids, nowMs, 'worker removed');
+    });
+  }
+
+  /** Inside a write transaction: started tasks go back to ready, scope-'all' copies are cancelled. */
+  private removeWorkerIds(ids: string[], nowMs: number, why: string): { workers: number; tasksReturned: number } {
+    let tasksReturned = 0;
+    for (const workerId of ids) {
+      tasksReturned += this.st.returnTasksOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'returned', workerId, reason: why }) }).changes;
+      this.st.cancelTargetedOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'cancelled', workerId, reason: `${why}: this copy was for that worker` }) });
+      this.st.deleteWorkerQueues.run(workerId);
+      this.st.deleteWorker.run(workerId);
+    }
+    return { workers: ids.length, tasksReturned };
+  }
+
+  // ---- failed queue ------------------------------------------------------------------------
+
+  private failedWhere(filter: FailedFilter): { sql: string; args: unknown[] } {
+    const parts = [`state = 'failed'`];
+    const args: unknown[] = [];
+    if (filter.queue !== undefined) { parts.push('queue = ?'); args.push(filter.queue); }
+    if (filter.reason !== undefined) { parts.push(`fail_reason LIKE ? ESCAPE '\\'`); args.push(containsPattern(filter.reason)); }
+    if (filter.search !== undefined) { parts.push(`data LIKE ? ESCAPE '\\'`); args.push(containsPattern(filter.search)); }
+    return { sql: parts.join(' AND '), args };
+  }
+
+  private selectFailedIds(sel: FailedSelection): string[] {
+    if ('taskIds' in sel) return sel.taskIds;
+    const w = this.failedWhere(sel.filter);
+    return this.db.prepare(`SELECT task_id FROM tasks WHERE ${w.sql}`).pluck().all(...w.args) as string[];
+  }
+
+  listFailedTasks(filter: FailedFilter, limit: number, offset: number) {
+    return this.run(() => this.db.transaction(() => {
+      const w = this.failedWhere(filter);
+      const total = this.db.prepare(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
+      const rows = this.db.prepare(`SELECT * FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms DESC, seq DESC LIMIT ? OFFSET ?`)
+        .all(...w.args, limit, offset) as TaskRow[];
+      return { total, tasks: rows.map(toTask) };
+    })());
+  }
+
+  retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
+    return this.write(() => {
+      const retry = this.db.prepare(`UPDATE tasks SET state = 'ready', attempts = 0, run_at_ms = @nowMs, finished_at_ms = NULL,
+        worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs, queue = COALESCE(@toQueue, queue), data = COALESCE(@data, data),
+        history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'retried', 'fromQueue', queue,
+          'toQueue', COALESCE(@toQueue, queue), 'originalData', CASE WHEN @data IS NULL THEN NULL ELSE json(data) END))
+        WHERE task_id = @taskId AND state = 'failed'`);
+      let n = 0;
+      const data = opts.data === undefined ? null : JSON.stringify(opts.data);
+      for (const taskId of this.selectFailedIds(sel)) n += retry.run({ taskId, nowMs, toQueue: opts.toQueue ?? null, data }).changes;
+      return n;
+    });
+  }
+
+  deleteFailedTasks(sel: FailedSelection): Promise<number> {
+    return this.write(() => {
+      const del = this.db.prepare(`DELETE FROM tasks WHERE task_id = ? AND state = 'failed'`);
+      let n = 0;
+      for (const taskId of this.selectFailedIds(sel)) n += del.run(taskId).changes;
+      return n;
+    });
+  }
+
+  // ---- sweeps ------------------------------------------------------------------------------
+
+  promoteDueTasks(nowMs: number, limit: number): Promise<number> {
+    return this.write(() => this.st.promoteDue.run(nowMs, nowMs, limit).changes);
+  }
+
+  expireLeases(nowMs: number, limit: number) {
+    return this.write(() => {
+      let returned = 0; let failed = 0;
+      for (const t of this.st.expiredLeases.all(nowMs, limit) as { task_id: string; attempts: number; max_attempts: number }[]) {
+        // A task that keeps killing its workers must not loop forever: spent attempts end in the failed queue.
+        const spent = t.attempts >= t.max_attempts;
+        const reason = `lease expired (attempt ${t.attempts})`;
+        this.st.failTo.run({ taskId: t.task_id, state: spent ? 'failed' : 'ready', runAtMs: nowMs, nowMs, reason, result: null,
+          finishedAtMs: spent ? nowMs : null, keepWorker: null,
+          entry: entry({ atMs: nowMs, what: 'lease-expired', attempt: t.attempts, reason }) });
+        if (spent) failed++; else returned++;
+      }
+      return { returned, failed };
+    });
+  }
+
+  reapIdleWorkers(idleBeforeMs: number, nowMs: number, limit: number) {
+    return this.write(() => this.removeWorkerIds(this.st.idleWorkers.all(idleBeforeMs, limit) as string[], nowMs, 'worker timed out'));
+  }
+
+  pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number> {
+    return this.write(() => {
+      this.st.pruneThroughput.run(nowMs - THROUGHPUT_KEEP_MS);
+      return this.st.pruneFinished.run(nowMs - keepFinishedMs, limit).changes;
+    });
+  }
+
+  // ---- status ------------------------------------------------------------------------------
+
+  queueSummaries(queue?: string): Promise<QueueSummary[]> {
+    return this.run(() => this.db.transaction(() => {
+      const byName = new Map<string, QueueSummary>();
+      const get = (name: string) => {
+        let s = byName.get(name);
+        if (!s) { s = { name, counts: emptyCounts(), policy: { ...DEFAULT_POLICY }, declared: false, interests: null }; byName.set(name, s); }
+        return s;
+      };
+      for (const q of this.st.allQueues.all() as QueueRow[]) {
+        const s = get(q.queue);
+        s.declared = true; s.policy = toPolicy(q); s.interests = q.interests === null ? null : JSON.parse(q.interests);
+      }
+      for (const c of this.st.counts.all() as { queue: string; state: TaskState; n: number }[]) get(c.queue).counts[c.state] = c.n;
+      for (const name of this.st.workerQueueNames.all() as string[]) get(name);
+      const all = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return queue === undefined ? all : all.filter((s) => s.name === queue);
+    })());
+  }
+
+  totals(): Promise<Record<string, Totals>> {
+    return this.run(() => {
+      const out: Record<string, Totals> = {};
+      for (const r of this.st.totals.all() as (Totals & { queue: string })[]) {
+        out[r.queue] = { published: r.published, started: r.started, succeeded: r.succeeded, failed: r.failed, retried: r.retried };
+      }
+      return out;
+    });
+  }
+
+  throughput(sinceMs: number, queue?: string): Promise<ThroughputMinute[]> {
+    return this.run(() => this.db.prepare(`SELECT minute_ms AS minuteMs, sum(published) AS published, sum(started) AS started,
+      sum(succeeded) AS succeeded, sum(failed) AS failed, sum(retried) AS retried FROM throughput
+      WHERE minute_ms >= ? ${queue === undefined ? '' : 'AND queue = ?'} GROUP BY minute_ms ORDER BY minute_ms`)
+      .all(...(queue === undefined ? [sinceMs] : [sinceMs, queue])) as ThroughputMinute[]);
+  }
+
+  async addToCounter(name: string, by: number): Promise<void> {
+    await this.write(() => this.st.addCounter.run(name, by));
+  }
+
+  counter(name: string): Promise<number> {
+    return this.run(() => (this.st.counter.get(name) as number | undefined) ?? 0);
+  }
+}
+
+export function openSqliteStore(file: string, opts: { sync: 'full' | 'normal' } = { sync: 'full' }): SqliteStore {
+  return new SqliteStore(file, opts);
+}

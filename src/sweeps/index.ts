@@ -1,0 +1,53 @@
+// Runs every sweep on every node. Each is one store transition, safe to race with other nodes.
+import type { BrokerContext } from '../broker/context.js';
+import { promoteDue } from './promote-due.js';
+import { expireLeases } from './expire-leases.js';
+import { reapWorkers } from './reap-workers.js';
+import { pruneFinished } from './prune-finished.js';
+
+export const SWEEP_INTERVAL_MS = 1000;
+
+export interface SweepCounts { promoted: number; leasesReturned: number; leasesFailed: number; workersReaped: number; pruned: number; runs: number; errors: number }
+
+export class Sweeps {
+  readonly counts: SweepCounts = { promoted: 0, leasesReturned: 0, leasesFailed: 0, workersReaped: 0, pruned: 0, runs: 0, errors: 0 };
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly ctx: BrokerContext, private readonly intervalMs = SWEEP_INTERVAL_MS) {}
+
+  start(): void {
+    this.schedule();
+  }
+
+  /** One pass of every sweep at nowMs (tests call this directly with a chosen time). */
+  async runOnce(nowMs = this.ctx.now()): Promise<void> {
+    this.counts.promoted += await promoteDue(this.ctx, nowMs);
+    const leases = await expireLeases(this.ctx, nowMs);
+    this.counts.leasesReturned += leases.returned;
+    this.counts.leasesFailed += leases.failed;
+    const reaped = await reapWorkers(this.ctx, nowMs);
+    this.counts.workersReaped += reaped.workers;
+    this.counts.pruned += await pruneFinished(this.ctx, nowMs);
+    this.counts.runs++;
+    if (leases.returned || leases.failed || reaped.workers) {
+      this.ctx.log.info('sweep', { leasesReturned: leases.returned, leasesFailed: leases.failed, workersReaped: reaped.workers, tasksReturned: reaped.tasksReturned });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((e: Error) => { this.counts.errors++; this.ctx.log.warn('sweep failed', { error: e.message }); })
+        .finally(() => { this.running = null; this.schedule(); });
+    }, this.intervalMs);
+  }
+}

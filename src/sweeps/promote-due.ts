@@ -1,0 +1,10 @@
+// Scheduled tasks whose time has come become ready (claims also promote, so this only keeps counts fresh).
+import type { BrokerContext } from '../broker/context.js';
+
+export const PROMOTE_BATCH = 1000;
+
+export async function promoteDue(ctx: BrokerContext, nowMs: number): Promise<number> {
+  const n = await ctx.store.promoteDueTasks(nowMs, PROMOTE_BATCH);
+  if (n) ctx.waiters.notify((await ctx.store.queueSummaries()).map((q) => q.name));
+  return n;
+}

@@ -1,0 +1,10 @@
+// Workers silent past SWITCHYARD_WORKER_TIMEOUT are removed; their started tasks return to their queues.
+import type { BrokerContext } from '../broker/context.js';
+
+export const REAP_BATCH = 100;
+
+export async function reapWorkers(ctx: BrokerContext, nowMs: number) {
+  const r = await ctx.store.reapIdleWorkers(nowMs - ctx.settings.workerTimeoutSeconds * 1000, nowMs, REAP_BATCH);
+  if (r.tasksReturned) ctx.waiters.notify((await ctx.store.queueSummaries()).map((q) => q.name));
+  return r;
+}
