@@ -1,0 +1,34 @@
+// Starts the real broker in this process on an ephemeral port over a fresh SQLite file in a temp dir.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { client } from './http.js';
+
+export function tempDir(prefix = 'switchyard-test-'): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+export interface TestServer extends RunningServer {
+  dir: string;
+  dbFile: string;
+  api: ReturnType<typeof client>;
+  stop(): Promise<void>;
+}
+
+/** env: any setting (e.g. SWITCHYARD_LEASE); sweeps run every sweepIntervalMs (default: rarely, tests call runOnce). */
+export async function startTestServer(env: Record<string, string> = {}, opts: { sweepIntervalMs?: number; dbFile?: string; now?: () => number } = {}): Promise<TestServer> {
+  const dir = tempDir();
+  const dbFile = opts.dbFile ?? path.join(dir, 'switchyard.db');
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SWITCHYARD_DB: dbFile, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', ...env });
+  const server = await startServer(config, { log: createLogger(config.logLevel), sweepIntervalMs: opts.sweepIntervalMs ?? 3_600_000, ...(opts.now ? { now: opts.now } : {}) });
+  return {
+    ...server, dir, dbFile, api: client(server.url),
+    async stop() {
+      await server.close();
+      if (!opts.dbFile) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,466 @@
+// The Store contract, written once and run against every driver (sqlite.test.ts, couchbase.test.ts).
+// Every time-dependent call passes nowMs; fixtures hold a spread of states and the assertions check
+// that the untouched ones stayed untouched.
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { NewEvent, Store, TransitionRules, RouteInfo } from '../../src/store/store.js';
+
+const T0 = 1_800_000_000_000;
+const RULES: TransitionRules = {
+  defaultLeaseSeconds: 60,
+  retryDelayMs: (attempt, policy) => Math.min(policy.backoffSeconds * 1000 * 2 ** (attempt - 1), policy.maxBackoffSeconds * 1000),
+};
+const ROUTE: RouteInfo = { revision: 1, interest: { field: 'type', keyPattern: 'type', valuePattern: 'x' } };
+
+function ev(queues: string[], over: Partial<NewEvent> = {}): NewEvent {
+  return {
+    eventId: randomUUID(), publisher: 'contract', data: { n: Math.random() }, runAtMs: T0, priority: 0, scope: 'any',
+    singularlyEnqueue: false, singularlyRun: false, uniqueKey: null, maxAttempts: null,
+    routes: queues.map((queue) => ({ queue, route: ROUTE })), ...over,
+  };
+}
+
+export function storeContract(name: string, open: () => Promise<Store | undefined>, skipReason = `${name} is not configured`) {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let skipped = false;
+
+    beforeEach(async () => {
+      const s = await open();
+      if (!s) { skipped = true; return; }
+      store = s;
+    });
+    afterEach(async () => { if (!skipped) await store.close(); });
+
+    const test = (title: string, fn: () => Promise<void>) => it(title, async (t) => {
+      if (skipped) { t.skip(`skipped: ${skipReason}`); return; }
+      await fn();
+    });
+
+    async function publish(queues: string[], over: Partial<NewEvent> = {}, nowMs = T0) {
+      const [p] = await store.publishEvents([ev(queues, over)], nowMs);
+      return p!;
+    }
+    async function claim(workerId: string, count = 1, nowMs = T0) {
+      const r = await store.claimTasks(workerId, count, nowMs, RULES);
+      assert.equal(r.outcome, 'ok');
+      return r.outcome === 'ok' ? r.tasks : [];
+    }
+
+    // ---- publishing ----
+    test('an event is stored as one ready copy per routed queue, with its route', async () => {
+      const p = await publish(['a', 'b']);
+      assert.deepEqual(p.tasks.map((t) => [t.queue, t.state]), [['a', 'ready'], ['b', 'ready']]);
+      const t = await store.getTask(p.tasks[0]!.taskId);
+      assert.equal(t!.state, 'ready');
+      assert.deepEqual(t!.route, ROUTE);
+      assert.equal(t!.history[0]!.what, 'created');
+    });
+
+    test('an event due later is scheduled, not ready, and is not claimed before it is due', async () => {
+      const p = await publish(['a'], { runAtMs: T0 + 10_000 });
+      assert.equal(p.tasks[0]!.state, 'scheduled');
+      const w = await store.registerWorker('w', ['a'], T0);
+      assert.equal((await claim(w.workerId, 1, T0 + 9_999)).length, 0);
+      assert.equal((await claim(w.workerId, 1, T0 + 10_000)).length, 1);
+    });
+
+    test('publishing a batch stores every event; all or none', async () => {
+      const out = await store.publishEvents([ev(['a']), ev(['a']), ev(['b'])], T0);
+      assert.equal(out.length, 3);
+      const [s] = await store.queueSummaries('a');
+      assert.equal(s!.counts.ready, 2);
+    });
+
+    test('singularlyEnqueue skips a queue holding a waiting task with the same key, and not one whose task is started', async () => {
+      await publish(['a', 'b'], { singularlyEnqueue: true, uniqueKey: 'k' });
+      const w = await store.registerWorker('w', ['b'], T0);
+      await claim(w.workerId); // b's copy is now started, a's still waiting
+      const again = await publish(['a', 'b'], { singularlyEnqueue: true, uniqueKey: 'k' });
+      assert.deepEqual(again.deduplicated, ['a']);
+      assert.deepEqual(again.tasks.map((t) => t.queue), ['b']);
+    });
+
+    test('scope all makes one copy per worker of the queue, each claimable only by its worker', async () => {
+      const w1 = await store.registerWorker('w1', ['a'], T0);
+      const w2 = await store.registerWorker('w2', ['a'], T0);
+      const p = await publish(['a'], { scope: 'all' });
+      assert.equal(p.tasks.length, 2);
+      const got1 = await claim(w1.workerId, 10);
+      const got2 = await claim(w2.workerId, 10);
+      assert.equal(got1.length, 1);
+      assert.equal(got2.length, 1);
+      assert.notEqual(got1[0]!.taskId, got2[0]!.taskId);
+    });
+
+    test('scope all with no worker keeps one copy that the first worker to ask receives', async () => {
+      const p = await publish(['a'], { scope: 'all' });
+      assert.equal(p.tasks.length, 1);
+      assert.equal(p.tasks[0]!.targetWorkerId, null);
+      const w = await store.registerWorker('w', ['a'], T0);
+      assert.equal((await claim(w.workerId)).length, 1);
+    });
+
+    // ---- claiming ----
+    test('claims follow the worker queue order, then priority, then due time, then arrival', async () => {
+      await publish(['second'], { priority: 9 });
+      const late = await publish(['first'], { runAtMs: T0 - 1000 });
+      const early = await publish(['first'], { runAtMs: T0 - 2000 });
+      const high = await publish(['first'], { priority: 5 });
+      const arrivedFirst = await publish(['first'], { runAtMs: T0 - 1000 });
+      const w = await store.registerWorker('w', ['first', 'second'], T0);
+      const got = await claim(w.workerId, 10);
+      assert.deepEqual(got.map((t) => t.eventId), [high.eventId, early.eventId, late.eventId, arrivedFirst.eventId, got[4]!.eventId]);
+      assert.equal(got[4]!.queue, 'second');
+      for (const t of got) { assert.equal(t.state, 'started'); assert.equal(t.workerId, w.workerId); assert.equal(t.attempts, 1); assert.equal(t.leaseExpiresAtMs, T0 + 60_000); }
+    });
+
+    test('a claimed task is not handed out again while started', async () => {
+      await publish(['a']);
+      const w1 = await store.registerWorker('w1', ['a'], T0);
+      const w2 = await store.registerWorker('w2', ['a'], T0);
+      assert.equal((await claim(w1.workerId)).length, 1);
+      assert.equal((await claim(w2.workerId)).length, 0);
+    });
+
+    test('claiming for an unknown worker is worker_not_found and changes nothing', async () => {
+      await publish(['a']);
+      const r = await store.claimTasks('nobody', 1, T0, RULES);
+      assert.equal(r.outcome, 'worker_not_found');
+      assert.equal((await store.queueSummaries('a'))[0]!.counts.ready, 1);
+    });
+
+    test('a paused queue hands out nothing; the worker gets its next queue', async () => {
+      await publish(['a']);
+      await publish(['b']);
+      await store.updateQueuePolicy('a', { paused: true }, T0);
+      const w = await store.registerWorker('w', ['a', 'b'], T0);
+      const got = await claim(w.workerId, 5);
+      assert.deepEqual(got.map((t) => t.queue), ['b']);
+      await store.updateQueuePolicy('a', { paused: false }, T0);
+      assert.deepEqual((await claim(w.workerId, 5)).map((t) => t.queue), ['a']);
+    });
+
+    test('singularlyRun: a task waits while one with its key is started, and runs after', async () => {
+      const first = await publish(['a'], { singularlyRun: true, uniqueKey: 'k' });
+      const second = await publish(['a'], { singularlyRun: true, uniqueKey: 'k' });
+      const other = await publish(['a'], { singularlyRun: true, uniqueKey: 'other' });
+      const w = await store.registerWorker('w', ['a'], T0);
+      const got = await claim(w.workerId, 10);
+      assert.deepEqual(got.map((t) => t.eventId).sort(), [first.eventId, other.eventId].sort());
+      await store.reportTasks(w.workerId, [{ taskId: got.find((t) => t.eventId === first.eventId)!.taskId, state: 'success' }], T0, RULES);
+      assert.deepEqual((await claim(w.workerId, 10)).map((t) => t.eventId), [second.eventId]);
+    });
+
+    test('concurrency caps tasks started at once in a queue across workers', async () => {
+      for (let i = 0; i < 5; i++) await publish(['a']);
+      await store.updateQueuePolicy('a', { concurrency: 2 }, T0);
+      const w1 = await store.registerWorker('w1', ['a'], T0);
+      const w2 = await store.registerWorker('w2', ['a'], T0);
+      assert.equal((await claim(w1.workerId, 5)).length, 2);
+      assert.equal((await claim(w2.workerId, 5)).length, 0);
+    });
+
+    test('rateLimit caps tasks started per second', async () => {
+      for (let i = 0; i < 10; i++) await publish(['a']);
+      await store.updateQueuePolicy('a', { rateLimit: 3 }, T0);
+      const w = await store.registerWorker('w', ['a'], T0);
+      assert.equal((await claim(w.workerId, 10, T0)).length, 3);
+      assert.equal((await claim(w.workerId, 10, T0 + 100)).length, 0);
+      assert.equal((await claim(w.workerId, 10, T0 + 1000)).length, 3);
+    });
+
+    // ---- reporting ----
+    test('success finishes the task, keeps its result and counts it for the worker', async () => {
+      await publish(['a']);
+      const untouched = await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [t] = await claim(w.workerId);
+      const r = await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'success', result: { ok: 1 } }], T0 + 5, RULES);
+      assert.equal(r.outcome, 'ok');
+      assert.equal(r.outcome === 'ok' && r.reports[0]!.outcome, 'ok');
+      const done = await store.getTask(t!.taskId);
+      assert.equal(done!.state, 'succeeded');
+      assert.deepEqual(done!.result, { ok: 1 });
+      assert.equal((await store.getWorker(w.workerId))!.tasksDone, 1);
+      assert.equal((await store.getTask(untouched.tasks[0]!.taskId))!.state, 'ready');
+    });
+
+    test('a report for a task another worker owns is task_not_owned and the task stays started', async () => {
+      await publish(['a']);
+      const w1 = await store.registerWorker('w1', ['a'], T0);
+      const w2 = await store.registerWorker('w2', ['a'], T0);
+      const [t] = await claim(w1.workerId);
+      const r = await store.reportTasks(w2.workerId, [{ taskId: t!.taskId, state: 'success' }], T0, RULES);
+      assert.equal(r.outcome === 'ok' && r.reports[0]!.outcome, 'task_not_owned');
+      assert.equal((await store.getTask(t!.taskId))!.state, 'started');
+    });
+
+    test('a report for a finished task is task_finished; for an unknown one task_not_found; for an unknown worker worker_not_found', async () => {
+      await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [t] = await claim(w.workerId);
+      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'success' }], T0, RULES);
+      const again = await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'fail' }, { taskId: 'nope', state: 'success' }], T0, RULES);
+      assert.deepEqual(again.outcome === 'ok' && again.reports.map((o) => o.outcome), ['task_finished', 'task_not_found']);
+      assert.equal((await store.getTask(t!.taskId))!.state, 'succeeded');
+      assert.equal((await store.reportTasks('ghost', [{ taskId: t!.taskId, state: 'success' }], T0, RULES)).outcome, 'worker_not_found');
+    });
+
+    test('fail schedules a retry after the backoff, then moves to the failed queue with every reason when attempts are spent', async () => {
+      await store.updateQueuePolicy('a', { maxAttempts: 2, backoffSeconds: 10 }, T0);
+      const p = await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [t1] = await claim(w.workerId);
+      const r1 = await store.reportTasks(w.workerId, [{ taskId: t1!.taskId, state: 'fail', failReason: 'boom 1' }], T0, RULES);
+      assert.deepEqual(r1.outcome === 'ok' && [r1.reports[0]!.outcome, (r1.reports[0] as { state: string }).state], ['ok', 'scheduled']);
+      assert.equal((await claim(w.workerId, 1, T0 + 9_999)).length, 0);
+      const [t2] = await claim(w.workerId, 1, T0 + 10_000);
+      assert.equal(t2!.taskId, p.tasks[0]!.taskId);
+      assert.equal(t2!.attempts, 2);
+      await store.reportTasks(w.workerId, [{ taskId: t2!.taskId, state: 'fail', failReason: 'boom 2' }], T0 + 10_000, RULES);
+      const failed = await store.getTask(t2!.taskId);
+      assert.equal(failed!.state, 'failed');
+      assert.equal(failed!.failReason, 'boom 2');
+      assert.deepEqual(failed!.history.filter((h) => h.what === 'failed').map((h) => h.reason), ['boom 1', 'boom 2']);
+      const list = await store.listFailedTasks({}, 10, 0);
+      assert.equal(list.total, 1);
+    });
+
+    test('the event maxAttempts overrides the queue policy', async () => {
+      await publish(['a'], { maxAttempts: 1 });
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [t] = await claim(w.workerId);
+      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'fail' }], T0, RULES);
+      assert.equal((await store.getTask(t!.taskId))!.state, 'failed');
+    });
+
+    test('progress extends the lease and keeps the task started', async () => {
+      await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [t] = await claim(w.workerId);
+      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'progress' }], T0 + 50_000, RULES);
+      const after = await store.getTask(t!.taskId);
+      assert.equal(after!.state, 'started');
+      assert.equal(after!.leaseExpiresAtMs, T0 + 110_000);
+      assert.deepEqual(await store.expireLeases(T0 + 61_000, 100), { returned: 0, failed: 0 });
+    });
+
+    test('reEnqueue on success puts a fresh ready copy in the same queue', async () => {
+      const p = await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [t] = await claim(w.workerId);
+      const r = await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'success', reEnqueue: true }], T0, RULES);
+      const copyId = r.outcome === 'ok' && r.reports[0]!.outcome === 'ok' ? r.reports[0]!.reEnqueuedTaskId : undefined;
+      assert.ok(copyId);
+      const copy = await store.getTask(copyId!);
+      assert.equal(copy!.state, 'ready');
+      assert.equal(copy!.eventId, p.eventId);
+      assert.equal(copy!.attempts, 0);
+    });
+
+    // ---- leases and workers ----
+    test('an expired lease returns the task to ready, and a task out of attempts goes to the failed queue', async () => {
+      await store.updateQueuePolicy('a', { maxAttempts: 2 }, T0);
+      const p = await publish(['a']);
+      const keep = await publish(['b']);
+      const w = await store.registerWorker('w', ['a', 'b'], T0);
+      await claim(w.workerId, 1);
+      const [kept] = await claim(w.workerId, 1, T0 + 30_000);
+      assert.deepEqual(await store.expireLeases(T0 + 60_001, 100), { returned: 1, failed: 0 });
+      assert.equal((await store.getTask(p.tasks[0]!.taskId))!.state, 'ready');
+      assert.equal((await store.getTask(kept!.taskId))!.state, 'started', 'a lease not yet expired is untouched');
+      assert.equal(kept!.taskId, keep.tasks[0]!.taskId);
+      await claim(w.workerId, 1, T0 + 60_001);
+      assert.deepEqual(await store.expireLeases(T0 + 200_000, 100), { returned: 1, failed: 1 });
+      assert.equal((await store.getTask(p.tasks[0]!.taskId))!.state, 'failed');
+    });
+
+    test('removing a worker returns its started tasks and cancels copies made for it', async () => {
+      const w = await store.registerWorker('w', ['a'], T0);
+      const other = await store.registerWorker('other', ['a'], T0);
+      await publish(['a']);
+      const [t] = await claim(w.workerId);
+      await publish(['a'], { scope: 'all' });
+      const r = await store.removeWorkers({ workerId: w.workerId }, T0);
+      assert.deepEqual(r, { workers: 1, tasksReturned: 1 });
+      assert.equal((await store.getTask(t!.taskId))!.state, 'ready');
+      assert.equal(await store.getWorker(w.workerId), null);
+      const [s] = await store.queueSummaries('a');
+      assert.equal(s!.counts.cancelled, 1);
+      assert.equal(s!.counts.ready, 2, "the returned task and the other worker's copy");
+      assert.ok(await store.getWorker(other.workerId));
+    });
+
+    test('removing by queue removes every worker of that queue and no other', async () => {
+      await store.registerWorker('w1', ['a'], T0);
+      await store.registerWorker('w2', ['b', 'a'], T0);
+      const keep = await store.registerWorker('w3', ['b'], T0);
+      assert.equal((await store.removeWorkers({ queue: 'a' }, T0)).workers, 2);
+      assert.deepEqual((await store.listWorkers()).map((w) => w.workerId), [keep.workerId]);
+    });
+
+    test('idle workers are reaped and their tasks come back; fresh ones stay', async () => {
+      await publish(['a']);
+      const idle = await store.registerWorker('idle', ['a'], T0);
+      const [t] = await claim(idle.workerId);
+      const fresh = await store.registerWorker('fresh', ['a'], T0 + 500_000);
+      const r = await store.reapIdleWorkers(T0 + 100_000, T0 + 600_000, 100);
+      assert.deepEqual(r, { workers: 1, tasksReturned: 1 });
+      assert.equal((await store.getTask(t!.taskId))!.state, 'ready');
+      assert.ok(await store.getWorker(fresh.workerId));
+    });
+
+    // ---- cancel ----
+    test('cancel by task and by event cancels waiting copies only', async () => {
+      const a = await publish(['a', 'b']);
+      const w = await store.registerWorker('w', ['b'], T0);
+      const [started] = await claim(w.workerId);
+      assert.equal(await store.cancelWaitingTasks({ taskId: started!.taskId }, T0), 'not_waiting');
+      assert.deepEqual(await store.cancelWaitingTasks({ eventId: a.eventId }, T0), { cancelled: 1 });
+      assert.equal((await store.getTask(started!.taskId))!.state, 'started');
+      const b = await publish(['a']);
+      assert.deepEqual(await store.cancelWaitingTasks({ taskId: b.tasks[0]!.taskId }, T0), { cancelled: 1 });
+      assert.equal(await store.cancelWaitingTasks({ taskId: 'nope' }, T0), null);
+      assert.equal(await store.cancelWaitingTasks({ eventId: 'nope' }, T0), null);
+    });
+
+    // ---- failed queue ----
+    async function failInto(queue: string, reason: string, data: Record<string, unknown>) {
+      await store.updateQueuePolicy(queue, { maxAttempts: 1 }, T0);
+      await publish([queue], { data });
+      const w = await store.registerWorker('f', [queue], T0);
+      const [t] = await claim(w.workerId);
+      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'fail', failReason: reason }], T0, RULES);
+      await store.removeWorkers({ workerId: w.workerId }, T0);
+      return t!.taskId;
+    }
+
+    test('the failed queue filters by queue, reason and payload text, newest first', async () => {
+      await failInto('a', 'timeout talking to smtp', { user: 'ann' });
+      await failInto('a', 'bad address', { user: 'bob' });
+      await failInto('b', 'timeout again', { user: 'cy' });
+      assert.equal((await store.listFailedTasks({}, 10, 0)).total, 3);
+      assert.equal((await store.listFailedTasks({ queue: 'a' }, 10, 0)).total, 2);
+      assert.deepEqual((await store.listFailedTasks({ reason: 'timeout' }, 10, 0)).tasks.map((t) => t.queue).sort(), ['a', 'b']);
+      assert.deepEqual((await store.listFailedTasks({ search: 'bob' }, 10, 0)).tasks.map((t) => t.failReason), ['bad address']);
+      assert.equal((await store.listFailedTasks({ search: '100%_' }, 10, 0)).total, 0, '% and _ are literal');
+      const page = await store.listFailedTasks({}, 1, 1);
+      assert.equal(page.tasks.length, 1);
+      assert.equal(page.total, 3);
+    });
+
+    test('retry moves a failed task to ready with fresh attempts, into another queue with edited data, keeping the original in history', async () => {
+      const id = await failInto('a', 'bad', { v: 1 });
+      const other = await failInto('a', 'bad', { v: 2 });
+      assert.equal(await store.retryFailedTasks({ taskIds: [id] }, { toQueue: 'c', data: { v: 99 } }, T0 + 1), 1);
+      const t = await store.getTask(id);
+      assert.equal(t!.state, 'ready');
+      assert.equal(t!.queue, 'c');
+      assert.equal(t!.attempts, 0);
+      assert.deepEqual(t!.data, { v: 99 });
+      const h = t!.history.at(-1)!;
+      assert.equal(h.what, 'retried');
+      assert.deepEqual(h.originalData, { v: 1 });
+      assert.equal((await store.getTask(other))!.state, 'failed');
+      assert.equal(await store.retryFailedTasks({ taskIds: [id] }, {}, T0), 0, 'a task no longer failed is not retried');
+    });
+
+    test('retry all and delete all act on the filtered failed tasks only', async () => {
+      await failInto('a', 'x', { v: 1 });
+      await failInto('a', 'x', { v: 2 });
+      const inB = await failInto('b', 'x', { v: 3 });
+      assert.equal(await store.retryFailedTasks({ all: true, filter: { queue: 'a' } }, {}, T0), 2);
+      assert.equal((await store.getTask(inB))!.state, 'failed');
+      assert.equal(await store.deleteFailedTasks({ all: true, filter: { queue: 'b' } }), 1);
+      assert.equal(await store.getTask(inB), null);
+      assert.equal((await store.queueSummaries('a'))[0]!.counts.ready, 2);
+    });
+
+    // ---- interests and queues ----
+    test('interests: set bumps the revision, load returns the maps, remove keeps the queue', async () => {
+      const r0 = await store.interestsRevision();
+      const r1 = await store.setInterests('a', { type: '^x$' }, T0);
+      const r2 = await store.setInterests('b', '*', T0);
+      assert.ok(r1 > r0 && r2 > r1);
+      const loaded = await store.loadInterests();
+      assert.equal(loaded.revision, r2);
+      assert.deepEqual(loaded.queues, [{ queue: 'a', interests: { type: '^x$' } }, { queue: 'b', interests: '*' }]);
+      assert.equal(await store.removeInterests('a'), true);
+      assert.ok((await store.interestsRevision()) > r2);
+      assert.deepEqual((await store.loadInterests()).queues.map((q) => q.queue), ['b']);
+      assert.ok(await store.getQueuePolicy('a'));
+      assert.equal(await store.removeInterests('never'), false);
+    });
+
+    test('deleting a queue removes its waiting tasks and interests, not started ones nor other queues', async () => {
+      await store.setInterests('a', '*', T0);
+      await publish(['a']);
+      await publish(['a']);
+      await publish(['b']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [started] = await claim(w.workerId);
+      assert.deepEqual(await store.deleteQueue('a'), { waitingTasksDeleted: 1 });
+      assert.equal((await store.getTask(started!.taskId))!.state, 'started');
+      assert.deepEqual((await store.loadInterests()).queues, []);
+      assert.equal((await store.queueSummaries('b'))[0]!.counts.ready, 1);
+      assert.equal(await store.deleteQueue('never'), null);
+    });
+
+    test('queue policy: defaults, partial updates, whole policy back', async () => {
+      assert.equal(await store.getQueuePolicy('a'), null);
+      const p = await store.updateQueuePolicy('a', { maxAttempts: 3, leaseSeconds: 5 }, T0);
+      assert.deepEqual(p, { paused: false, maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600, leaseSeconds: 5, rateLimit: null, concurrency: null, pushUrl: null });
+      const q = await store.updateQueuePolicy('a', { paused: true, leaseSeconds: null }, T0);
+      assert.equal(q.paused, true);
+      assert.equal(q.leaseSeconds, null);
+      assert.equal(q.maxAttempts, 3);
+    });
+
+    // ---- status and sweeps ----
+    test('summaries count every state; totals count the work done', async () => {
+      await publish(['a']);
+      await publish(['a'], { runAtMs: T0 + 1000 });
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [t] = await claim(w.workerId);
+      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'success' }], T0, RULES);
+      const [s] = await store.queueSummaries('a');
+      assert.deepEqual(s!.counts, { scheduled: 1, ready: 0, started: 0, succeeded: 1, failed: 0, cancelled: 0 });
+      const totals = await store.totals();
+      assert.deepEqual(totals.a, { published: 2, started: 1, succeeded: 1, failed: 0, retried: 0 });
+      const minutes = await store.throughput(T0 - 60_000);
+      assert.equal(minutes.reduce((n, m) => n + m.published, 0), 2);
+    });
+
+    test('promoteDueTasks makes due scheduled tasks ready and leaves later ones', async () => {
+      await publish(['a'], { runAtMs: T0 + 1000 });
+      await publish(['a'], { runAtMs: T0 + 5000 });
+      assert.equal(await store.promoteDueTasks(T0 + 1000, 100), 1);
+      assert.deepEqual((await store.queueSummaries('a'))[0]!.counts.ready, 1);
+    });
+
+    test('pruning deletes old succeeded and cancelled tasks, never failed or waiting ones', async () => {
+      const done = await publish(['a']);
+      const cancelled = await publish(['a']);
+      const waiting = await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      await claim(w.workerId);
+      await store.reportTasks(w.workerId, [{ taskId: done.tasks[0]!.taskId, state: 'success' }], T0, RULES);
+      await store.cancelWaitingTasks({ taskId: cancelled.tasks[0]!.taskId }, T0);
+      const failed = await failInto('b', 'x', {});
+      assert.equal(await store.pruneFinishedTasks(T0 + 500, 1000, 100), 0, 'not old enough yet');
+      assert.equal(await store.pruneFinishedTasks(T0 + 2000, 1000, 100), 2);
+      assert.equal(await store.getTask(done.tasks[0]!.taskId), null);
+      assert.ok(await store.getTask(waiting.tasks[0]!.taskId));
+      assert.ok(await store.getTask(failed));
+    });
+
+    test('counters are kept in the store', async () => {
+      await store.addToCounter('x', 2);
+      await store.addToCounter('x', 3);
+      assert.equal(await store.counter('x'), 5);
+      assert.equal(await store.counter('never'), 0);
+    });
+  });
+}
