@@ -9,7 +9,7 @@ export const listFailedQuerySchema = {
 
 const SELECTION = {
   taskIds: { type: 'array', minItems: 1, maxItems: 1000, items: ID },
-  all: { const: true },
+  all: { type: 'boolean', const: true },
   ...FILTERS,
 } as const;
 

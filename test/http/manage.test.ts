@@ -1,0 +1,193 @@
+// Workers, interests, queues, the failed queue, status parts and metrics over HTTP.
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('managing', () => {
+  let s: TestServer;
+  beforeEach(async () => { s = await startTestServer(); });
+  afterEach(() => s.stop());
+
+  async function failOne(queue: string, reason: string, data: Record<string, unknown>) {
+    await s.api.call('PATCH', '/queue', { queue, maxAttempts: 1 });
+    await s.api.interest(queue, { q: `^${queue}$` });
+    await s.api.publish({ q: queue, ...data });
+    const w = await s.api.worker([queue]);
+    const t = await s.api.take(w);
+    await s.api.report(w, t.taskId, 'fail', { failReason: reason });
+    await s.api.call('DELETE', `/worker?workerId=${w}`);
+    return t.taskId as string;
+  }
+
+  it('PUT /worker takes a comma-separated list and refuses "*"', async () => {
+    const r = await s.api.call('PUT', '/worker', { queues: 'a, b,c', name: 'mailer' });
+    assert.equal(r.status, 201);
+    assert.deepEqual(r.body.queues, ['a', 'b', 'c']);
+    const star = await s.api.call('PUT', '/worker', { queues: 'a,*' });
+    assert.equal(star.status, 400);
+    assert.match(star.body.error, /\*/);
+    const ws = await s.api.status('?workers');
+    assert.equal(ws.workers.length, 1);
+  });
+
+  it('DELETE /worker returns its started tasks; the removed worker then gets 404', async () => {
+    await s.api.interest('a', '*');
+    await s.api.publish({ x: 1 });
+    const w = await s.api.worker(['a']);
+    const t = await s.api.take(w);
+    const r = await s.api.call('DELETE', `/worker?workerId=${w}`);
+    assert.deepEqual(r.body, { workers: 1, tasksReturned: 1 });
+    assert.equal((await s.api.status(`?task=${t.taskId}`)).task.state, 'ready');
+    assert.equal((await s.api.call('GET', `/task?workerId=${w}`)).status, 404);
+    assert.equal((await s.api.call('DELETE', `/worker?workerId=${w}`)).status, 404);
+  });
+
+  it('DELETE /worker?queue= removes every worker of that queue, which then get nothing', async () => {
+    await s.api.interest('a', '*');
+    const w1 = await s.api.worker(['a']);
+    const w2 = await s.api.worker(['b', 'a']);
+    const keep = await s.api.worker(['b']);
+    const r = await s.api.call('DELETE', '/worker?queue=a');
+    assert.equal(r.body.workers, 2);
+    await s.api.publish({ x: 1 });
+    assert.equal((await s.api.call('GET', `/task?workerId=${w1}`)).status, 404);
+    assert.equal((await s.api.call('GET', `/task?workerId=${w2}`)).status, 404);
+    assert.equal((await s.api.call('GET', `/task?workerId=${keep}`)).status, 200);
+  });
+
+  it('an idle worker is reaped by the sweep and its task goes back', async () => {
+    await s.api.interest('a', '*');
+    await s.api.publish({ x: 1 });
+    const w = await s.api.worker(['a']);
+    const t = await s.api.take(w);
+    await s.sweeps.runOnce(Date.now() + 601_000);
+    assert.equal((await s.api.status(`?task=${t.taskId}`)).task.state, 'ready');
+    assert.equal((await s.api.call('GET', `/task?workerId=${w}`)).status, 404);
+  });
+
+  it('PUT /interest refuses an invalid or non-linear pattern with a 400 naming it, and keeps the old map', async () => {
+    await s.api.interest('a', { type: '^ok$' });
+    for (const bad of ['(unclosed', '(a)\\1', '(?=lookahead)', 'x'.repeat(2000)]) {
+      const r = await s.api.call('PUT', '/interest', { queue: 'a', interests: { type: bad } });
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.body.code, 'pattern_invalid');
+      assert.equal(r.body.details[0].pattern, bad);
+    }
+    assert.deepEqual((await s.api.status('?interests')).interests, { a: { type: '^ok$' } });
+  });
+
+  it('a pattern that backtracks catastrophically elsewhere cannot stall publishing here', async () => {
+    await s.api.interest('a', { text: '^(a+)+$' });
+    const r = await s.api.call('PUT', '/task', { publisher: 'p', data: { text: `${'a'.repeat(50_000)}!` } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.status, 'discarded');
+  });
+
+  it('DELETE /interest removes the map and keeps the queue with its tasks', async () => {
+    await s.api.interest('a', '*');
+    await s.api.publish({ x: 1 });
+    assert.deepEqual((await s.api.call('DELETE', '/interest?queue=a')).body, { queue: 'a', interests: null });
+    assert.equal((await s.api.status('?queue=a')).length, 1);
+    assert.equal((await s.api.publish({ x: 2 })).status, 'discarded');
+    assert.equal((await s.api.call('DELETE', '/interest?queue=never')).status, 404);
+  });
+
+  it('POST /interest/dry-run explains which queues would get an event and why not', async () => {
+    await s.api.interest('mail', { type: '^userCreated$' });
+    await s.api.interest('pay', { amount: '^[0-9]+$' });
+    const r = await s.api.call('POST', '/interest/dry-run', { data: { type: 'userCreated', amount: 'ten' } });
+    const byQueue = Object.fromEntries(r.body.queues.map((q: { queue: string }) => [q.queue, q]));
+    assert.equal(byQueue.mail.matched, true);
+    assert.equal(byQueue.pay.matched, false);
+    assert.match(byQueue.pay.why, /amount/);
+    assert.equal((await s.api.status('?queues')).queues.reduce((n: number, q: { length: number }) => n + q.length, 0), 0, 'nothing stored');
+  });
+
+  it('DELETE /queue removes the queue, its interests and its waiting tasks and says how many', async () => {
+    await s.api.interest('a', '*');
+    await s.api.publish({ x: 1 });
+    await s.api.publish({ x: 2 });
+    const r = await s.api.call('DELETE', '/queue?queue=a');
+    assert.deepEqual(r.body, { queue: 'a', deleted: true, waitingTasksDeleted: 2 });
+    assert.deepEqual((await s.api.status('?interests')).interests, {});
+    assert.equal((await s.api.call('DELETE', '/queue?queue=a')).status, 404);
+  });
+
+  it('PATCH /queue answers the whole policy', async () => {
+    const r = await s.api.call('PATCH', '/queue', { queue: 'a', maxAttempts: 3, backoffSeconds: 2, leaseSeconds: 10 });
+    assert.deepEqual(r.body, { queue: 'a', paused: false, maxAttempts: 3, backoffSeconds: 2, maxBackoffSeconds: 3600, leaseSeconds: 10, rateLimit: null, concurrency: null, pushUrl: null });
+    assert.deepEqual((await s.api.status('?queue=a')).policy.maxAttempts, 3);
+  });
+
+  it('GET /failed filters by queue, reason and payload; retry into another queue with edited data; delete all matching', async () => {
+    const a1 = await failOne('a', 'smtp timeout', { user: 'ann' });
+    await failOne('a', 'bad address', { user: 'bob' });
+    const b1 = await failOne('b', 'smtp timeout', { user: 'cy' });
+    assert.equal((await s.api.call('GET', '/failed')).body.total, 3);
+    assert.equal((await s.api.call('GET', '/failed?queue=a')).body.total, 2);
+    assert.equal((await s.api.call('GET', '/failed?reason=timeout')).body.total, 2);
+    assert.equal((await s.api.call('GET', '/failed?search=bob')).body.total, 1);
+    assert.equal((await s.api.call('GET', '/failed?limit=1')).body.tasks.length, 1);
+    assert.deepEqual((await s.api.status('?failedQueue&queue=b')).tasks.map((t: { taskId: string }) => t.taskId), [b1]);
+
+    const retry = await s.api.call('POST', '/failed/retry', { taskIds: [a1], toQueue: 'c', data: { user: 'ann2' } });
+    assert.deepEqual(retry.body, { retried: 1 });
+    const t = (await s.api.status(`?task=${a1}`)).task;
+    assert.equal(t.state, 'ready');
+    assert.equal(t.queue, 'c');
+    assert.deepEqual(t.data, { user: 'ann2' });
+    assert.equal(t.history.at(-1).originalData.user, 'ann');
+
+    const many = await s.api.call('POST', '/failed/retry', { all: true, data: { x: 1 } });
+    assert.equal(many.status, 400, 'edited data goes with one task only');
+    const neither = await s.api.call('POST', '/failed/retry', {});
+    assert.equal(neither.status, 400);
+
+    const del = await s.api.call('DELETE', '/failed?all=true&reason=timeout');
+    assert.deepEqual(del.body, { deleted: 1 });
+    assert.equal((await s.api.call('GET', '/failed')).body.total, 1);
+  });
+
+  it('GET /status answers every CouchQueue part', async () => {
+    await s.api.interest('a', '*');
+    await s.api.publish({ x: 1 });
+    await s.api.publish({ x: 2 }, { delay: 60 });
+    const w = await s.api.worker(['a'], 'named');
+    const t = await s.api.take(w);
+    const all = await s.api.status();
+    assert.deepEqual(Object.keys(all).sort(), ['failed', 'fastPostErrors', 'queues', 'throughput', 'workers']);
+    assert.equal(all.workers, 1);
+    const q = await s.api.status('?queue=a');
+    assert.equal(q.length, 1);
+    assert.deepEqual(q.counts, { scheduled: 1, ready: 0, started: 1, succeeded: 0, failed: 0, cancelled: 0 });
+    assert.equal((await s.api.status('?queues')).queues[0].name, 'a');
+    assert.deepEqual((await s.api.status(`?workerQueue=${w}`)).length, 1);
+    assert.deepEqual((await s.api.status('?interests')).interests, { a: '*' });
+    const ws = (await s.api.status('?workers')).workers;
+    assert.deepEqual([ws[0].name, ws[0].queues, ws[0].tasks], ['named', ['a'], [t.taskId]]);
+    assert.ok(ws[0].lastSeenAt > 0);
+    assert.equal((await s.api.status(`?task=${t.taskId}`)).task.state, 'started');
+    assert.equal((await s.api.call('GET', '/status?task=nope')).status, 404);
+    assert.equal((await s.api.call('GET', '/status?queue=nope')).status, 404);
+  });
+
+  it('GET /metrics speaks Prometheus text with per-queue counts', async () => {
+    await s.api.interest('a', '*');
+    await s.api.publish({ x: 1 });
+    const w = await s.api.worker(['a']);
+    const t = await s.api.take(w);
+    await s.api.report(w, t.taskId, 'success');
+    const r = await s.api.call('GET', '/metrics');
+    assert.match(r.headers.get('content-type') ?? '', /text\/plain/);
+    assert.match(r.text, /switchyard_tasks_published_total\{queue="a"\} 1/);
+    assert.match(r.text, /switchyard_tasks_succeeded_total\{queue="a"\} 1/);
+    assert.match(r.text, /switchyard_queue_length\{queue="a"\} 0/);
+    assert.match(r.text, /switchyard_task_seconds_count\{queue="a",outcome="success"\} 1/);
+    assert.match(r.text, /switchyard_enqueue_to_start_seconds_count\{queue="a"\} 1/);
+  });
+
+  it('GET /healthz answers 200 while the store is reachable', async () => {
+    const r = await s.api.call('GET', '/healthz');
+    assert.deepEqual([r.status, r.body.store], [200, 'sqlite']);
+  });
+});

@@ -1,0 +1,128 @@
+// PUT /task and PUT /tasks over HTTP against the real server.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('publishing', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+    await s.api.interest('email', { type: '^userCreated$' });
+    await s.api.interest('points', { 'user\\.karma': '^[0-9]+$' });
+    await s.api.interest('audit', '*');
+    await s.api.interest('flags', { vip: '^true$' });
+  });
+  after(() => s.stop());
+
+  it('fans an event out to every interested queue, matching nested dot paths, numbers and booleans by text', async () => {
+    const r = await s.api.call('PUT', '/task', { publisher: 'host+1', data: { type: 'userCreated', user: { karma: 12 }, vip: true } });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.status, 'enqueued');
+    assert.deepEqual(r.body.tasks.map((t: { queue: string }) => t.queue).sort(), ['audit', 'email', 'flags', 'points']);
+    const t = await s.api.status(`?task=${r.body.tasks.find((x: { queue: string }) => x.queue === 'points').taskId}`);
+    assert.deepEqual(t.task.route.interest, { field: 'user.karma', keyPattern: 'user\\.karma', valuePattern: '^[0-9]+$' });
+    assert.equal(t.task.history[0].what, 'created');
+  });
+
+  it('does not route to a queue whose patterns do not match', async () => {
+    const r = await s.api.publish({ type: 'userDeleted', user: { karma: 'lots' } });
+    assert.deepEqual(r.tasks.map((t: { queue: string }) => t.queue), ['audit']);
+  });
+
+  it('discards an event no queue is interested in, with 200 and status discarded', async () => {
+    await s.api.call('DELETE', '/interest?queue=audit');
+    const r = await s.api.call('PUT', '/task', { publisher: 'p', data: { nothing: 'here' } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.status, 'discarded');
+    assert.deepEqual(r.body.tasks, []);
+    await s.api.interest('audit', '*');
+  });
+
+  it('schedules with runAt (unix seconds) or delay, and says scheduled', async () => {
+    const at = Date.now() / 1000 + 3600;
+    const a = await s.api.publish({ type: 'userCreated' }, { runAt: at });
+    assert.equal(a.status, 'scheduled');
+    const b = await s.api.publish({ type: 'userCreated' }, { delay: 60 });
+    assert.equal(b.status, 'scheduled');
+    const t = await s.api.status(`?task=${a.tasks[0].taskId}`);
+    assert.equal(t.task.state, 'scheduled');
+    assert.ok(Math.abs(t.task.runAt - at) < 0.002);
+    const both = await s.api.call('PUT', '/task', { publisher: 'p', data: {}, runAt: at, delay: 5 });
+    assert.equal(both.status, 400);
+  });
+
+  it('accepts a form-urlencoded body with data as a JSON string', async () => {
+    const r = await s.api.call('PUT', '/task', { publisher: 'form', data: JSON.stringify({ type: 'userCreated' }), priority: '7' }, { form: true });
+    assert.equal(r.status, 201);
+    const t = await s.api.status(`?task=${r.body.tasks.find((x: { queue: string }) => x.queue === 'email').taskId}`);
+    assert.equal(t.task.priority, 7);
+    assert.equal(t.task.publisher, 'form');
+    const bad = await s.api.call('PUT', '/task', { publisher: 'form', data: '{not json' }, { form: true });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.code, 'invalid_json');
+  });
+
+  it('singularlyEnqueue gives no second copy while one with the same data waits (default key: hash of data)', async () => {
+    await s.api.interest('single', { kind: '^dedupe$' });
+    const first = await s.api.publish({ kind: 'dedupe', b: 1, a: 2 }, { singularlyEnqueue: true });
+    assert.equal(first.tasks.length, 2); // single + audit
+    const second = await s.api.publish({ a: 2, b: 1, kind: 'dedupe' }, { singularlyEnqueue: true });
+    assert.deepEqual(second.deduplicated.sort(), ['audit', 'single']);
+    assert.deepEqual(second.tasks, []);
+    const other = await s.api.publish({ kind: 'dedupe', b: 2 }, { singularlyEnqueue: true });
+    assert.equal(other.tasks.length, 2, 'other data is another key');
+    const keyed = await s.api.publish({ kind: 'dedupe', b: 3 }, { singularlyEnqueue: true, uniqueKey: 'fixed' });
+    const keyed2 = await s.api.publish({ kind: 'dedupe', b: 4 }, { singularlyEnqueue: true, uniqueKey: 'fixed' });
+    assert.equal(keyed.tasks.length, 2);
+    assert.deepEqual(keyed2.deduplicated.sort(), ['audit', 'single']);
+  });
+
+  it('fastPost answers 202 before routing, and the event is stored shortly after', async () => {
+    await s.api.interest('fast', { kind: '^fast$' });
+    const r = await s.api.call('PUT', '/task', { publisher: 'p', data: { kind: 'fast' }, fastPost: true });
+    assert.equal(r.status, 202);
+    for (let i = 0; i < 100; i++) {
+      if ((await s.api.status('?queue=fast')).length === 1) return;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.fail('the fastPost event never reached its queue');
+  });
+
+  it('fastPost still validates: a bad event is a 400, not a 202', async () => {
+    const r = await s.api.call('PUT', '/task', { publisher: 'p', data: 'nope', fastPost: true });
+    assert.equal(r.status, 400);
+  });
+
+  it('PUT /tasks publishes a batch, one answer per event in order', async () => {
+    await s.api.interest('batch', { kind: '^batch$' });
+    const r = await s.api.call('PUT', '/tasks', { events: [
+      { publisher: 'p', data: { kind: 'batch', i: 0 } },
+      { publisher: 'p', data: { kind: 'batch', i: 1 }, priority: 3 },
+    ] });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.events.length, 2);
+    assert.ok(r.body.events.every((e: { status: string }) => e.status === 'enqueued'));
+    assert.equal((await s.api.status('?queue=batch')).length, 2);
+  });
+
+  it('PUT /tasks with one bad event stores none of them', async () => {
+    const before = (await s.api.status('?queue=batch')).length;
+    const r = await s.api.call('PUT', '/tasks', { events: [{ publisher: 'p', data: { kind: 'batch' } }, { publisher: 'p', data: 5 }] });
+    assert.equal(r.status, 400);
+    assert.match(r.body.details[0].field, /events\.1\.data/);
+    assert.equal((await s.api.status('?queue=batch')).length, before);
+  });
+
+  it('scope all makes a copy for every worker of the queue', async () => {
+    await s.api.interest('bcast', { kind: '^bcast$' });
+    const w1 = await s.api.worker(['bcast']);
+    const w2 = await s.api.worker(['bcast']);
+    const r = await s.api.publish({ kind: 'bcast' }, { scope: 'all' });
+    assert.equal(r.tasks.filter((t: { queue: string }) => t.queue === 'bcast').length, 2);
+    const a = await s.api.take(w1);
+    const b = await s.api.take(w2);
+    assert.ok(a && b);
+    assert.notEqual(a.taskId, b.taskId);
+    assert.equal(a.eventId, b.eventId);
+  });
+});
