@@ -15,7 +15,6 @@ export const ERRORS = {
   task_not_owned: 409,
   task_finished: 409,
   task_not_waiting: 409,
-  shutting_down: 503,
   store_unavailable: 503,
 } as const;
 

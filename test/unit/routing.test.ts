@@ -1,0 +1,37 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileInterestMap, checkInterestMap } from '../../src/routing/compile.js';
+import { flattenFields, routeEvent } from '../../src/routing/match.js';
+import { compilePattern } from '../../src/routing/pattern-safety.js';
+
+describe('routing', () => {
+  it('flattens nested fields to dot paths and values to text', () => {
+    assert.deepEqual(flattenFields({ a: 1, b: { c: true, d: null, e: [1, 'x'] } }), [['a', '1'], ['b.c', 'true'], ['b.d', 'null'], ['b.e.0', '1'], ['b.e.1', 'x']]);
+  });
+
+  it('a pair matches when one field matches both key and value; the first matching pair is the route', () => {
+    const q = compileInterestMap('q', { '^type$': '^user', 'user\\.id': '^4' });
+    const r = routeEvent({ revision: 7, queues: [q] }, { type: 'order', user: { id: 42 } });
+    assert.deepEqual(r, [{ queue: 'q', route: { revision: 7, interest: { field: 'user.id', keyPattern: 'user\\.id', valuePattern: '^4' } } }]);
+    assert.deepEqual(routeEvent({ revision: 7, queues: [q] }, { type: 'order', other: 'user' }), []);
+  });
+
+  it('key and value must match the same field', () => {
+    const q = compileInterestMap('q', { a: '^1$' });
+    assert.deepEqual(routeEvent({ revision: 1, queues: [q] }, { a: 2, b: 1 }), []);
+  });
+
+  it('literal and anchored literal patterns behave as the regex would', () => {
+    for (const [pattern, text, expected] of [['user', 'superuser', true], ['^user$', 'user', true], ['^user$', 'users', false], ['a.c', 'abc', true]] as const) {
+      const m = compilePattern(pattern);
+      assert.ok(!('problem' in m));
+      assert.equal(m.test(text), expected, `${pattern} ~ ${text}`);
+    }
+  });
+
+  it('refuses what cannot be matched in linear time, and names each problem', () => {
+    const problems = checkInterestMap({ '(x)\\1': 'ok', good: '(?!no)' });
+    assert.equal(problems.length, 2);
+    assert.deepEqual(problems.map((p) => p.pattern), ['(x)\\1', '(?!no)']);
+  });
+});
