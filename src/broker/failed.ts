@@ -17,7 +17,7 @@ export async function retryFailed(ctx: BrokerContext, sel: FailedSelection, opts
     if (!t) throw new BrokerError('task_not_found', `no task ${JSON.stringify(sel.taskIds[0])}`);
     throw new BrokerError('task_not_waiting', `task ${JSON.stringify(t.taskId)} is ${t.state}, not failed`);
   }
-  if (retried) ctx.waiters.notify(opts.toQueue ? [opts.toQueue] : (await ctx.store.queueSummaries()).map((q) => q.name));
+  if (retried) ctx.waiters.wakeAll();
   return { retried };
 }
 

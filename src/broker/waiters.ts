@@ -40,7 +40,8 @@ export class Waiters {
     this.wakeAll();
   }
 
-  private wakeAll(): void {
+  /** Tasks came back to several queues at once (sweeps, removed workers): every waiter looks again. */
+  wakeAll(): void {
     for (const w of [...this.waiting]) w.wake();
   }
 

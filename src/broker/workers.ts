@@ -12,11 +12,6 @@ export async function registerWorker(ctx: BrokerContext, name: string | undefine
 export async function removeWorkers(ctx: BrokerContext, sel: { workerId: string } | { queue: string }) {
   const r = await ctx.store.removeWorkers(sel, ctx.now());
   if ('workerId' in sel && r.workers === 0) throw new BrokerError('worker_not_found', `no worker ${JSON.stringify(sel.workerId)}`);
-  if (r.tasksReturned) ctx.waiters.notify(await returnedQueues(ctx));
+  if (r.tasksReturned) ctx.waiters.wakeAll();
   return r;
-}
-
-/** Returned tasks may belong to any queue: wake every waiter so none sleeps past them. */
-async function returnedQueues(ctx: BrokerContext): Promise<string[]> {
-  return (await ctx.store.queueSummaries()).map((q) => q.name);
 }

@@ -5,6 +5,6 @@ export const EXPIRE_BATCH = 1000;
 
 export async function expireLeases(ctx: BrokerContext, nowMs: number) {
   const r = await ctx.store.expireLeases(nowMs, EXPIRE_BATCH);
-  if (r.returned) ctx.waiters.notify((await ctx.store.queueSummaries()).map((q) => q.name));
+  if (r.returned) ctx.waiters.wakeAll();
   return r;
 }

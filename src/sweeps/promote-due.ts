@@ -5,6 +5,6 @@ export const PROMOTE_BATCH = 1000;
 
 export async function promoteDue(ctx: BrokerContext, nowMs: number): Promise<number> {
   const n = await ctx.store.promoteDueTasks(nowMs, PROMOTE_BATCH);
-  if (n) ctx.waiters.notify((await ctx.store.queueSummaries()).map((q) => q.name));
+  if (n) ctx.waiters.wakeAll();
   return n;
 }

@@ -5,6 +5,6 @@ export const REAP_BATCH = 100;
 
 export async function reapWorkers(ctx: BrokerContext, nowMs: number) {
   const r = await ctx.store.reapIdleWorkers(nowMs - ctx.settings.workerTimeoutSeconds * 1000, nowMs, REAP_BATCH);
-  if (r.tasksReturned) ctx.waiters.notify((await ctx.store.queueSummaries()).map((q) => q.name));
+  if (r.tasksReturned) ctx.waiters.wakeAll();
   return r;
 }
