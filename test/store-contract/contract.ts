@@ -260,6 +260,20 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       assert.equal(copy!.attempts, 0);
     });
 
+    test('reEnqueue on fail closes the task as cancelled with its reason, not in the failed queue, and puts a fresh copy back', async () => {
+      await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [t] = await claim(w.workerId);
+      const r = await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'fail', failReason: 'try later', reEnqueue: true }], T0, RULES);
+      const o = r.outcome === 'ok' ? r.reports[0]! : undefined;
+      assert.equal(o?.outcome === 'ok' && o.state, 'cancelled');
+      const closed = await store.getTask(t!.taskId);
+      assert.equal(closed!.history.at(-1)!.reason, 'try later');
+      assert.equal((await store.listFailedTasks({}, 10, 0)).total, 0);
+      const copyId = o?.outcome === 'ok' ? o.reEnqueuedTaskId : undefined;
+      assert.equal((await store.getTask(copyId!))!.state, 'ready');
+    });
+
     // ---- leases and workers ----
     test('an expired lease returns the task to ready, and a task out of attempts goes to the failed queue', async () => {
       await store.updateQueuePolicy('a', { maxAttempts: 2 }, T0);
