@@ -14,13 +14,9 @@ import { queueRoutes } from './queue.js';
 import { failedRoutes } from './failed.js';
 import { statusRoutes } from './status.js';
 
-const PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'public');
-
-/** public/ sits at the checkout root; compiled code runs from dist/routes, tsx from routes/. */
-function publicDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return here.includes(`${path.sep}dist${path.sep}`) ? PUBLIC_DIR : path.resolve(here, '..', 'public');
-}
+// public/ sits at the checkout root; compiled code runs from dist/routes/, tsx from routes/.
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const PUBLIC_DIR = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..', 'public');
 
 function bodyParserError(err: { type?: string; status?: number; message?: string }): BrokerError | null {
   switch (err.type) {
@@ -60,7 +56,7 @@ export function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: L
   app.use(queueRoutes(broker));
   app.use(failedRoutes(broker));
   app.use(statusRoutes(broker));
-  app.use(express.static(publicDir(), { index: 'index.html', etag: false }));
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new BrokerError('route_not_found', `no route ${req.method} ${req.path}`));

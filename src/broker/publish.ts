@@ -64,6 +64,7 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
   const touched = new Set<string>();
   const answers = routed.map((e): PublishAnswer => {
     const s = byId.get(e.eventId);
+    ctx.metrics.published(s ? 'stored' : 'discarded');
     if (!s) return { eventId: e.eventId, status: 'discarded', tasks: [], deduplicated: [] };
     for (const t of s.tasks) touched.add(t.queue);
     return {
@@ -73,9 +74,6 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
       deduplicated: s.deduplicated,
     };
   });
-  for (const e of routed) {
-    ctx.metrics.published(e.routes.length === 0 ? 'discarded' : 'stored');
-  }
   ctx.waiters.notify(touched);
   return answers;
 }

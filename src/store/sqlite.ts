@@ -343,19 +343,19 @@ export class SqliteStore implements Store {
         const reason = capReason(r.failReason ?? 'no reason given');
         const policy = toPolicy(this.st.queue.get(row.queue) as QueueRow | undefined);
         const maxAttempts = row.max_attempts ?? policy.maxAttempts;
-        let state: TaskState; let runAtMs = row.run_at_ms; let what: string;
-        if (reEnqueuedTaskId) { state = 'cancelled'; what = 'failed'; }
+        let state: TaskState = 'failed'; let runAtMs = row.run_at_ms;
+        if (reEnqueuedTaskId) state = 'cancelled';
         else if (row.attempts < maxAttempts) {
           runAtMs = nowMs + rules.retryDelayMs(row.attempts, policy);
-          state = runAtMs > nowMs ? 'scheduled' : 'ready'; what = 'failed';
-        } else { state = 'failed'; what = 'failed'; }
+          state = runAtMs > nowMs ? 'scheduled' : 'ready';
+        }
+        const closed = state === 'failed' || state === 'cancelled';
         this.st.failTo.run({ taskId: r.taskId, state, runAtMs, nowMs, reason, result,
-          finishedAtMs: state === 'failed' || state === 'cancelled' ? nowMs : null,
-          keepWorker: state === 'failed' || state === 'cancelled' ? workerId : null,
-          entry: entry({ atMs: nowMs, what, workerId, attempt: row.attempts, reason,
-            ...(state === 'scheduled' || state === 'ready' ? { retryAtMs: runAtMs } : {}),
+          finishedAtMs: closed ? nowMs : null, keepWorker: closed ? workerId : null,
+          entry: entry({ atMs: nowMs, what: 'failed', workerId, attempt: row.attempts, reason,
+            ...(closed ? {} : { retryAtMs: runAtMs }),
             ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) }) });
-        return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state, startedAtMs: row.updated_at_ms, ...(state === 'scheduled' || state === 'ready' ? { retryAtMs: runAtMs } : {}), ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) };
+        return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state, startedAtMs: row.updated_at_ms, ...(closed ? {} : { retryAtMs: runAtMs }), ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) };
       });
       if (done) this.st.countDone.run(done, workerId);
       return { outcome: 'ok', reports: outcomes };
