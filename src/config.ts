@@ -13,6 +13,7 @@ export interface Config {
     readonly bucket: string;
     readonly scope: string;
     readonly durability: string;
+    readonly keyPrefix: string;
   };
   readonly workerTimeoutSeconds: number;
   readonly leaseSeconds: number;
@@ -35,6 +36,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'COUCHBASE_PASSWORD', kind: 'string', def: undefined, unit: 'text', help: 'Couchbase password' },
   { env: 'COUCHBASE_BUCKET', kind: 'string', def: undefined, unit: 'name', help: 'Couchbase bucket' },
   { env: 'COUCHBASE_SCOPE', kind: 'string', def: '_default', unit: 'name', help: 'Couchbase scope' },
+  { env: 'COUCHBASE_KEY_PREFIX', kind: 'string', def: 'switchyard', unit: 'text', help: 'start of every document key (installations sharing a bucket use different ones)' },
   { env: 'COUCHBASE_DURABILITY', kind: 'string', def: 'majority', unit: 'level', help: 'none | majority | majorityAndPersistActive | persistToMajority' },
   { env: 'SWITCHYARD_WORKER_TIMEOUT', kind: 'seconds', def: '600', unit: 'seconds', help: 'a worker silent this long is removed and its tasks return' },
   { env: 'SWITCHYARD_LEASE', kind: 'seconds', def: '300', unit: 'seconds', help: 'default lease of a started task' },
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     couchbase = Object.freeze({
       connStr: String(v.COUCHBASE_CONNSTR), username: String(v.COUCHBASE_USERNAME), password: String(v.COUCHBASE_PASSWORD),
       bucket: String(v.COUCHBASE_BUCKET), scope: String(v.COUCHBASE_SCOPE), durability,
+      keyPrefix: String(v.COUCHBASE_KEY_PREFIX),
     });
   }
   return Object.freeze({

@@ -2,12 +2,18 @@
 import type { Config } from '../config.js';
 import type { Store } from './store.js';
 import { openSqliteStore } from './sqlite.js';
+import { CouchbaseOpenError, openCouchbaseStore } from './couchbase.js';
 
 export class StoreOpenError extends Error {}
 
 export async function openStore(config: Config): Promise<Store> {
   if (config.couchbase) {
-    throw new StoreOpenError(`COUCHBASE_CONNSTR=${config.couchbase.connStr} is set, but this build has no Couchbase store yet (see issue 4); unset it to use the SQLite store`);
+    try {
+      return await openCouchbaseStore(config.couchbase);
+    } catch (e) {
+      if (e instanceof CouchbaseOpenError) throw new StoreOpenError(e.message);
+      throw e;
+    }
   }
   try {
     return openSqliteStore(config.dbFile, { sync: config.sync });

@@ -1,0 +1,944 @@
+// The clustered store: any number of stateless broker nodes over one Couchbase bucket, using only
+// key-value operations (no SQL++, no views, no indexes: a Data-service-only cluster is enough).
+// Every state transition is one Couchbase transaction over the documents it touches (the queue
+// document, the task documents, the worker), so racing nodes serialize per queue and exactly one of
+// them wins; a lost race re-runs from fresh reads. The layout is explained in docs/couchbase.md.
+import { randomUUID } from 'node:crypto';
+import {
+  connect, DurabilityLevel, DocumentNotFoundError, DocumentExistsError, CasMismatchError, TransactionFailedError, TransactionExpiredError, TransactionCommitAmbiguousError,
+  AuthenticationFailureError, BucketNotFoundError, ScopeNotFoundError, CollectionNotFoundError,
+  type Cluster, type Collection, type TransactionAttemptContext, type TransactionGetResult,
+} from 'couchbase';
+import { emptyCounts, type TaskState } from '../lifecycle/states.js';
+import { leaseMs } from '../lifecycle/lease.js';
+import { Keys, minuteOf } from './couchbase/keys.js';
+import { retryOnConflict } from './couchbase/retry.js';
+import {
+  emptyTotals, hasWaitingKey, insertWaiting, newQueueDoc, pickClaimable, removeWaiting, roomToStart, type QueueDoc,
+} from './couchbase/queue-doc.js';
+import {
+  DEFAULT_POLICY, StoreUnavailableError,
+  type ClaimResult, type FailedFilter, type FailedSelection, type InterestMap, type NewEvent, type PublishedEvent,
+  type QueuePolicy, type QueueSummary, type Report, type ReportOutcome, type ReportResult, type Store, type TaskRecord,
+  type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord,
+} from './store.js';
+
+const FAIL_REASON_MAX_CHARS = 2000;
+const TRANSACTION_TIMEOUT_MS = 15_000;
+/** Throughput minute documents expire by themselves after a day. */
+const THROUGHPUT_EXPIRY_S = 25 * 3600;
+/** Bounded work per transaction for sweeps that touch many task documents. */
+const TASKS_PER_TRANSACTION = 200;
+
+export const DURABILITY_LEVELS: Record<string, DurabilityLevel> = {
+  none: DurabilityLevel.None,
+  majority: DurabilityLevel.Majority,
+  majorityAndPersistActive: DurabilityLevel.MajorityAndPersistOnMaster,
+  persistToMajority: DurabilityLevel.PersistToMajority,
+};
+
+export interface CouchbaseOptions {
+  connStr: string; username: string; password: string; bucket: string; scope: string;
+  durability: string;
+  /** Every document key starts with it: several installations can share a bucket. */
+  keyPrefix: string;
+  bootstrapTimeoutMs?: number;
+}
+
+/** A start-up failure, worded for the one line the broker prints before exiting. */
+export class CouchbaseOpenError extends Error {}
+
+interface MetaDoc { revision: number; queues: string[] }
+interface WorkerDoc { workerId: string; name: string; queues: string[]; registeredAtMs: number; lastSeenAtMs: number; tasksDone: number; tasks: string[] }
+interface FailedDoc { entries: [taskId: string, finishedAtMs: number][] }
+interface FinishedDoc { ids: string[] }
+interface EventDoc { taskIds: string[] }
+
+type TotalsField = keyof Totals;
+
+/** The documents one transaction attempt has read, changed in memory and will write at the end. */
+class Unit {
+  private readonly docs = new Map<string, { handle: TransactionGetResult | null; content: unknown; dirty: boolean }>();
+  /** Per-minute throughput increments, applied after the commit (outside the transaction). */
+  readonly throughput = new Map<string, number>();
+
+  constructor(private readonly ctx: TransactionAttemptContext, private readonly coll: Collection) {}
+
+  async get<T>(key: string): Promise<T | null> {
+    const known = this.docs.get(key);
+    if (known) return known.content as T | null;
+    try {
+      const handle = await this.ctx.get(this.coll, key);
+      this.docs.set(key, { handle, content: handle.content, dirty: false });
+      return handle.content as T;
+    } catch (e) {
+      if (!(e instanceof DocumentNotFoundError)) throw e;
+      this.docs.set(key, { handle: null, content: null, dirty: false });
+      return null;
+    }
+  }
+
+  getMany<T>(keys: string[]): Promise<(T | null)[]> {
+    return Promise.all(keys.map((k) => this.get<T>(k)));
+  }
+
+  /** Writes content at the end of the attempt: a replace when the document was read, else an insert. */
+  put(key: string, content: unknown): void {
+    const known = this.docs.get(key);
+    this.docs.set(key, { handle: known?.handle ?? null, content, dirty: true });
+  }
+
+  /** Removes a document that was read in this attempt. */
+  remove(key: string): void {
+    const known = this.docs.get(key);
+    if (known) this.docs.set(key, { ...known, content: null, dirty: true });
+  }
+
+  count(queue: string, minuteMs: number, field: TotalsField, by = 1): void {
+    const k = `${minuteMs}\u0000${queue}\u0000${field}`;
+    this.throughput.set(k, (this.throughput.get(k) ?? 0) + by);
+  }
+
+  async flush(): Promise<void> {
+    for (const [key, d] of this.docs) {
+      if (!d.dirty) continue;
+      if (d.handle && d.content === null) await this.ctx.remove(d.handle);
+      else if (d.handle) await this.ctx.replace(d.handle, d.content);
+      else if (d.content !== null) await this.ctx.insert(this.coll, key, d.content);
+    }
+  }
+}
+
+/** A lost race inside a transaction (another node wrote first): safe to re-run the whole unit. */
+function isConflict(e: unknown): boolean {
+  if (!(e instanceof TransactionFailedError)) return false;
+  const cause = (e as { cause?: unknown }).cause;
+  if (cause instanceof DocumentExistsError || cause instanceof CasMismatchError) return true;
+  return /cas_mismatch|document_exists|write_write_conflict|conflict|transient/i.test(String((cause as Error | undefined)?.message ?? ''));
+}
+
+/** Errors that mean "the cluster cannot be reached or written now": the broker answers 503. */
+function isUnavailable(e: unknown): boolean {
+  if (e instanceof TransactionExpiredError || e instanceof TransactionCommitAmbiguousError) return true;
+  const cause = e instanceof TransactionFailedError ? (e as { cause?: unknown }).cause ?? e : e;
+  const name = (cause as Error | undefined)?.constructor?.name ?? '';
+  const message = String((cause as Error | undefined)?.message ?? '');
+  return /Timeout|ServiceNotAvailable|RequestCanceled|Network|Connection|TemporaryFailure|Durab/i.test(name)
+    || /timeout|not.?connected|service_not_available|request_canceled|network|temporary_failure|durab/i.test(message);
+}
+
+const capReason = (s: string) => (s.length > FAIL_REASON_MAX_CHARS ? `${s.slice(0, FAIL_REASON_MAX_CHARS)}…` : s);
+
+export class CouchbaseStore implements Store {
+  readonly kind = 'couchbase' as const;
+  private readonly keys: Keys;
+  private readonly durabilityLevel: DurabilityLevel;
+
+  constructor(private readonly cluster: Cluster, private readonly coll: Collection, readonly opts: CouchbaseOptions) {
+    this.keys = new Keys(opts.keyPrefix);
+    this.durabilityLevel = DURABILITY_LEVELS[opts.durability] ?? DurabilityLevel.Majority;
+  }
+
+  /** Maps "cannot reach the cluster" to StoreUnavailableError; everything else is a bug and passes. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (isUnavailable(e)) throw new StoreUnavailableError(`Couchbase store ${this.opts.connStr}: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause?: Error }).cause!.message})` : ''}`);
+      throw e;
+    }
+  }
+
+  /** One transaction: work reads and changes documents through the Unit, which writes them at the end. */
+  private transact<T>(work: (u: Unit) => Promise<T>): Promise<T> {
+    return this.guard(() => retryOnConflict(async () => {
+      let out!: T;
+      let unit!: Unit;
+      await this.cluster.transactions().run(async (ctx) => {
+        unit = new Unit(ctx, this.coll);
+        out = await work(unit);
+        await unit.flush();
+      }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
+      await this.addThroughput(unit.throughput);
+      return out;
+    }, isConflict));
+  }
+
+  /** Throughput minutes: one document a minute, { queue: Totals }, added to with a CAS loop (many nodes
+   *  add to the same minute). Counted after the commit: a node that dies between the two loses a few
+   *  counts of a chart, never a task. */
+  private async addThroughput(increments: Map<string, number>): Promise<void> {
+    const byMinute = new Map<number, [string, TotalsField, number][]>();
+    for (const [k, by] of increments) {
+      const [minute, queue, field] = k.split('\u0000') as [string, string, TotalsField];
+      byMinute.set(Number(minute), [...(byMinute.get(Number(minute)) ?? []), [queue, field, by]]);
+    }
+    await Promise.all([...byMinute].map(([minute, adds]) => retryOnConflict(async () => {
+      const key = this.keys.throughput(minute);
+      let doc: Record<string, Totals> = {};
+      let cas: unknown = null;
+      try {
+        const r = await this.coll.get(key);
+        doc = r.content as Record<string, Totals>; cas = r.cas;
+      } catch (e) { if (!(e instanceof DocumentNotFoundError)) throw e; }
+      for (const [queue, field, by] of adds) {
+        const t = (doc[queue] ??= emptyTotals());
+        t[field] = (t[field] ?? 0) + by;
+      }
+      if (cas === null) await this.coll.insert(key, doc, { expiry: THROUGHPUT_EXPIRY_S });
+      else await this.coll.replace(key, doc, { cas: cas as never, expiry: THROUGHPUT_EXPIRY_S });
+    }, (e) => e instanceof CasMismatchError || e instanceof DocumentExistsError).catch(() => undefined)));
+  }
+
+  private async getDoc<T>(key: string): Promise<T | null> {
+    try {
+      return (await this.coll.get(key)).content as T;
+    } catch (e) {
+      if (e instanceof DocumentNotFoundError) return null;
+      throw e;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.guard(() => this.getDoc(this.keys.meta()));
+  }
+
+  async close(): Promise<void> {
+    await this.cluster.close();
+  }
+
+  // ---- documents inside a transaction ------------------------------------------------------
+
+  /** The queue's document; created (undeclared unless declare) and registered in meta when missing. */
+  private async queueDoc(u: Unit, name: string, create: false): Promise<QueueDoc | null>;
+  private async queueDoc(u: Unit, name: string, create: 'declared' | 'undeclared'): Promise<QueueDoc>;
+  private async queueDoc(u: Unit, name: string, create: false | 'declared' | 'undeclared'): Promise<QueueDoc | null> {
+    const key = this.keys.queue(name);
+    let q = await u.get<QueueDoc>(key);
+    if (!q && create) {
+      q = newQueueDoc(name, create === 'declared');
+      u.put(key, q);
+      const meta = (await u.get<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
+      if (!meta.queues.includes(name)) { meta.queues.push(name); u.put(this.keys.meta(), meta); }
+    } else if (q && create === 'declared' && !q.declared) {
+      q.declared = true;
+    }
+    return q;
+  }
+
+  private async bumpRevision(u: Unit): Promise<number> {
+    const meta = (await u.get<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
+    meta.revision++;
+    u.put(this.keys.meta(), meta);
+    return meta.revision;
+  }
+
+  /** Moves a task between states, keeping the queue's lanes, counts, totals and throughput exact. */
+  private async move(u: Unit, q: QueueDoc, t: TaskRecord, to: TaskState, nowMs: number): Promise<void> {
+    const from = t.state;
+    // Leave the old state's index.
+    if (from === 'scheduled' || from === 'ready') removeWaiting(q, t.taskId);
+    else if (from === 'started') delete q.started[t.taskId];
+    else if (from === 'failed') await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
+    q.counts[from]--;
+    t.state = to;
+    // Enter the new one.
+    if (to === 'scheduled' || to === 'ready') {
+      insertWaiting(q, { id: t.taskId, p: t.priority, r: t.runAtMs, st: to, w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun });
+    } else if (to === 'started') {
+      q.started[t.taskId] = { w: t.workerId!, lease: t.leaseExpiresAtMs!, k: t.uniqueKey, sr: t.singularlyRun, at: nowMs };
+    } else if (to === 'failed') {
+      await this.editFailed(u, q.name, (f) => { f.entries.push([t.taskId, nowMs]); });
+    } else {
+      await this.addFinished(u, q, t.taskId, nowMs);
+    }
+    q.counts[to]++;
+    // Totals count the work a queue did: transitions into and out of 'started'.
+    const minute = minuteOf(nowMs);
+    const total = (field: TotalsField) => { q.totals[field]++; u.count(q.name, minute, field); };
+    if (to === 'started') total('started');
+    else if (from === 'started' && to === 'succeeded') total('succeeded');
+    else if (from === 'started' && to === 'failed') total('failed');
+    else if (from === 'started' && (to === 'ready' || to === 'scheduled')) total('retried');
+    u.put(this.keys.queue(q.name), q);
+    u.put(this.keys.task(t.taskId), t);
+  }
+
+  private async editFailed(u: Unit, queue: string, edit: (f: FailedDoc) => void): Promise<void> {
+    const key = this.keys.failed(queue);
+    const f = (await u.get<FailedDoc>(key)) ?? { entries: [] };
+    edit(f);
+    u.put(key, f);
+  }
+
+  private async addFinished(u: Unit, q: QueueDoc, taskId: string, nowMs: number): Promise<void> {
+    const minute = minuteOf(nowMs);
+    const key = this.keys.finished(q.name, minute);
+    const d = (await u.get<FinishedDoc>(key)) ?? { ids: [] };
+    d.ids.push(taskId);
+    u.put(key, d);
+    if (!q.finishedMinutes.includes(minute)) { q.finishedMinutes.push(minute); q.finishedMinutes.sort((a, b) => a - b); }
+  }
+
+  /** A new task in q, counted as published. */
+  private addTask(u: Unit, q: QueueDoc, t: TaskRecord): void {
+    insertWaiting(q, { id: t.taskId, p: t.priority, r: t.runAtMs, st: t.state as 'ready' | 'scheduled', w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun });
+    q.counts[t.state]++;
+    q.totals.published++;
+    u.count(q.name, minuteOf(t.createdAtMs), 'published');
+    u.put(this.keys.queue(q.name), q);
+    u.put(this.keys.task(t.taskId), t);
+  }
+
+  // ---- interests and queues ----------------------------------------------------------------
+
+  async interestsRevision(): Promise<number> {
+    return this.guard(async () => (await this.getDoc<MetaDoc>(this.keys.meta()))?.revision ?? 0);
+  }
+
+  async loadInterests() {
+    return this.guard(async () => {
+      const meta = (await this.getDoc<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
+      const docs = await Promise.all(meta.queues.map((q) => this.getDoc<QueueDoc>(this.keys.queue(q))));
+      const queues = docs.filter((q): q is QueueDoc => q !== null && q.interests !== null)
+        .map((q) => ({ queue: q.name, interests: q.interests as InterestMap }))
+        .sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
+      return { revision: meta.revision, queues };
+    });
+  }
+
+  setInterests(queue: string, interests: InterestMap, nowMs: number): Promise<number> {
+    void nowMs;
+    return this.transact(async (u) => {
+      const q = await this.queueDoc(u, queue, 'declared');
+      q.interests = interests;
+      u.put(this.keys.queue(queue), q);
+      return this.bumpRevision(u);
+    });
+  }
+
+  removeInterests(queue: string): Promise<boolean> {
+    return this.transact(async (u) => {
+      const q = await this.queueDoc(u, queue, false);
+      if (!q || !q.declared) return false;
+      if (q.interests !== null) {
+        q.interests = null;
+        u.put(this.keys.queue(queue), q);
+        await this.bumpRevision(u);
+      }
+      return true;
+    });
+  }
+
+  async getQueuePolicy(queue: string): Promise<QueuePolicy | null> {
+    return this.guard(async () => {
+      const q = await this.getDoc<QueueDoc>(this.keys.queue(queue));
+      return q?.declared ? q.policy : null;
+    });
+  }
+
+  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number): Promise<QueuePolicy> {
+    void nowMs;
+    return this.transact(async (u) => {
+      const q = await this.queueDoc(u, queue, 'declared');
+      for (const field of Object.keys(DEFAULT_POLICY) as (keyof QueuePolicy)[]) {
+        if (patch[field] !== undefined) (q.policy as unknown as Record<string, unknown>)[field] = patch[field];
+      }
+      // A new rate starts with a full bucket of one second's worth.
+      if (patch.rateLimit !== undefined) q.rate = null;
+      u.put(this.keys.queue(queue), q);
+      return q.policy;
+    });
+  }
+
+  async deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null> {
+    const removed = await this.transact(async (u) => {
+      const q = await this.queueDoc(u, queue, false);
+      if (!q || (!q.declared && q.waiting.length === 0)) return null;
+      const ids = q.waiting.map((e) => e.id);
+      q.waiting = [];
+      q.counts.ready = 0; q.counts.scheduled = 0;
+      // Started and failed tasks still name the queue: keep its document, undeclared, for them.
+      Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });
+      u.put(this.keys.queue(queue), q);
+      await this.bumpRevision(u);
+      return ids;
+    });
+    if (removed === null) return null;
+    // The task documents are already out of every index; removing them is idempotent tidying.
+    await this.guard(() => this.removeDocs(removed.map((id) => this.keys.task(id))));
+    return { waitingTasksDeleted: removed.length };
+  }
+
+  private async removeDocs(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 64) {
+      await Promise.all(keys.slice(i, i + 64).map((k) => this.coll.remove(k).catch((e) => {
+        if (!(e instanceof DocumentNotFoundError)) throw e;
+      })));
+    }
+  }
+
+  // ---- events and tasks --------------------------------------------------------------------
+
+  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishedEvent[]> {
+    return this.transact(async (u) => {
+      // Read every queue document first, in parallel: the rest is in memory.
+      await Promise.all([...new Set(events.flatMap((e) => e.routes.map((r) => r.queue)))].map((name) => this.queueDoc(u, name, 'undeclared')));
+      const out: PublishedEvent[] = [];
+      for (const ev of events) {
+        const published: PublishedEvent = { eventId: ev.eventId, tasks: [], deduplicated: [] };
+        const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
+        const taskIds: string[] = [];
+        for (const { queue, route } of ev.routes) {
+          const q = await this.queueDoc(u, queue, 'undeclared');
+          if (ev.singularlyEnqueue && ev.uniqueKey !== null && hasWaitingKey(q, ev.uniqueKey)) {
+            published.deduplicated.push(queue);
+            continue;
+          }
+          const targets = ev.scope === 'all' && q.workers.length ? [...q.workers].sort() : [null];
+          for (const targetWorkerId of targets) {
+            const taskId = randomUUID();
+            this.addTask(u, q, {
+              taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data: ev.data, state, priority: ev.priority,
+              attempts: 0, maxAttempts: ev.maxAttempts, runAtMs: Math.round(ev.runAtMs), createdAtMs: nowMs, workerId: null,
+              targetWorkerId, leaseExpiresAtMs: null, finishedAtMs: null, uniqueKey: ev.uniqueKey, singularlyRun: ev.singularlyRun,
+              failReason: null, result: null, route, history: [{ atMs: nowMs, what: 'created', publisher: ev.publisher }],
+            });
+            taskIds.push(taskId);
+            published.tasks.push({ taskId, queue, state, targetWorkerId });
+          }
+        }
+        if (taskIds.length) u.put(this.keys.event(ev.eventId), { taskIds } satisfies EventDoc);
+        out.push(published);
+      }
+      return out;
+    });
+  }
+
+  claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
+    return this.transact(async (u): Promise<ClaimResult> => {
+      const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
+      if (!w) return { outcome: 'worker_not_found' };
+      w.lastSeenAtMs = nowMs;
+      u.put(this.keys.worker(workerId), w);
+      const claimed: TaskRecord[] = [];
+      for (const queue of w.queues) {
+        if (claimed.length >= count) break;
+        const q = await this.queueDoc(u, queue, false);
+        if (!q) continue;
+        const { room, tokens } = roomToStart(q, count - claimed.length, nowMs);
+        const picks = pickClaimable(q, workerId, room, nowMs);
+        if (!picks.length) continue;
+        const lease = nowMs + leaseMs(q.policy.leaseSeconds, rules.defaultLeaseSeconds);
+        const tasks = await u.getMany<TaskRecord>(picks.map((e) => this.keys.task(e.id)));
+        for (const t of tasks) {
+          if (!t) continue;
+          t.workerId = workerId; t.attempts++; t.leaseExpiresAtMs = lease;
+          t.history.push({ atMs: nowMs, what: 'started', workerId, attempt: t.attempts });
+          await this.move(u, q, t, 'started', nowMs);
+          w.tasks.push(t.taskId);
+          claimed.push(t);
+        }
+        if (q.policy.rateLimit !== null) {
+          q.rate = { tokens: tokens - picks.length, atMs: nowMs };
+          u.put(this.keys.queue(queue), q);
+        }
+      }
+      return { outcome: 'ok', tasks: claimed };
+    });
+  }
+
+  reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
+    return this.transact(async (u): Promise<ReportResult> => {
+      const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
+      if (!w) return { outcome: 'worker_not_found' };
+      w.lastSeenAtMs = nowMs;
+      u.put(this.keys.worker(workerId), w);
+      await u.getMany(reports.map((r) => this.keys.task(r.taskId)));
+      const outcomes: ReportOutcome[] = [];
+      for (const r of reports) {
+        const t = await u.get<TaskRecord>(this.keys.task(r.taskId));
+        if (!t) { outcomes.push({ outcome: 'task_not_found', taskId: r.taskId }); continue; }
+        if (t.state === 'succeeded' || t.state === 'failed' || t.state === 'cancelled') { outcomes.push({ outcome: 'task_finished', taskId: r.taskId }); continue; }
+        if (t.state !== 'started' || t.workerId !== workerId) { outcomes.push({ outcome: 'task_not_owned', taskId: r.taskId }); continue; }
+        const q = await this.queueDoc(u, t.queue, 'undeclared');
+        const startedAtMs = q.started[t.taskId]?.at ?? nowMs;
+        if (r.result !== undefined) t.result = r.result;
+        if (r.state === 'progress') {
+          t.leaseExpiresAtMs = nowMs + leaseMs(q.policy.leaseSeconds, rules.defaultLeaseSeconds);
+          q.started[t.taskId]!.lease = t.leaseExpiresAtMs;
+          u.put(this.keys.task(t.taskId), t);
+          u.put(this.keys.queue(q.name), q);
+          outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: 'started', startedAtMs, leaseExpiresAtMs: t.leaseExpiresAtMs });
+          continue;
+        }
+        w.tasksDone++;
+        w.tasks = w.tasks.filter((id) => id !== t.taskId);
+        const reEnqueuedTaskId = r.reEnqueue ? this.addCopy(u, q, t, nowMs) : undefined;
+        const also = reEnqueuedTaskId ? { reEnqueuedTaskId } : {};
+        t.leaseExpiresAtMs = null;
+        if (r.state === 'success') {
+          t.finishedAtMs = nowMs;
+          t.history.push({ atMs: nowMs, what: 'succeeded', workerId, attempt: t.attempts, ...also });
+          await this.move(u, q, t, 'succeeded', nowMs);
+          outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: 'succeeded', startedAtMs, ...also });
+          continue;
+        }
+        const reason = capReason(r.failReason ?? 'no reason given');
+        const maxAttempts = t.maxAttempts ?? q.policy.maxAttempts;
+        let to: TaskState = 'failed';
+        if (reEnqueuedTaskId) to = 'cancelled';
+        else if (t.attempts < maxAttempts) {
+          t.runAtMs = nowMs + rules.retryDelayMs(t.attempts, q.policy);
+          to = t.runAtMs > nowMs ? 'scheduled' : 'ready';
+        }
+        const closed = to === 'failed' || to === 'cancelled';
+        t.failReason = reason;
+        t.finishedAtMs = closed ? nowMs : null;
+        t.workerId = closed ? workerId : null;
+        t.history.push({ atMs: nowMs, what: 'failed', workerId, attempt: t.attempts, reason, ...(closed ? {} : { retryAtMs: t.runAtMs }), ...also });
+        await this.move(u, q, t, to, nowMs);
+        outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: to, startedAtMs, ...(closed ? {} : { retryAtMs: t.runAtMs }), ...also });
+      }
+      return { outcome: 'ok', reports: outcomes };
+    });
+  }
+
+  /** A fresh ready copy of a task in its queue (reEnqueue). */
+  private addCopy(u: Unit, q: QueueDoc, t: TaskRecord, nowMs: number): string {
+    const taskId = randomUUID();
+    this.addTask(u, q, {
+      ...t, taskId, state: 'ready', attempts: 0, runAtMs: nowMs, createdAtMs: nowMs, workerId: null, leaseExpiresAtMs: null,
+      finishedAtMs: null, failReason: null, result: null,
+      history: [{ atMs: nowMs, what: 'created', publisher: t.publisher, reEnqueuedFrom: t.taskId }],
+    });
+    return taskId;
+  }
+
+  async cancelWaitingTasks(sel: { taskId: string } | { eventId: string }, nowMs: number): Promise<{ cancelled: number } | 'not_waiting' | null> {
+    let ids: string[];
+    if ('taskId' in sel) ids = [sel.taskId];
+    else {
+      const ev = await this.guard(() => this.getDoc<EventDoc>(this.keys.event(sel.eventId)));
+      if (!ev) return null;
+      ids = ev.taskIds;
+    }
+    return this.transact(async (u) => {
+      const tasks = await u.getMany<TaskRecord>(ids.map((id) => this.keys.task(id)));
+      if ('taskId' in sel) {
+        if (!tasks[0]) return null;
+        if (tasks[0].state !== 'scheduled' && tasks[0].state !== 'ready') return 'not_waiting';
+      }
+      let cancelled = 0;
+      for (const t of tasks) {
+        if (!t || (t.state !== 'scheduled' && t.state !== 'ready')) continue;
+        const q = await this.queueDoc(u, t.queue, 'undeclared');
+        t.finishedAtMs = nowMs;
+        t.history.push({ atMs: nowMs, what: 'cancelled' });
+        await this.move(u, q, t, 'cancelled', nowMs);
+        cancelled++;
+      }
+      return { cancelled };
+    });
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | null> {
+    return this.guard(() => this.getDoc<TaskRecord>(this.keys.task(taskId)));
+  }
+
+  async listTasks(queue: string, state: TaskState, limit: number, offset: number) {
+    return this.guard(async () => {
+      const q = await this.getDoc<QueueDoc>(this.keys.queue(queue));
+      if (!q) return { total: 0, tasks: [] };
+      let ids: string[];
+      if (state === 'ready' || state === 'scheduled') ids = q.waiting.filter((e) => e.st === state).map((e) => e.id);
+      else if (state === 'started') ids = Object.keys(q.started);
+      else if (state === 'failed') ids = ((await this.getDoc<FailedDoc>(this.keys.failed(queue)))?.entries ?? []).map(([id]) => id);
+      else {
+        // Finished minutes, newest first, until the page is full.
+        const tasks: TaskRecord[] = [];
+        let skip = offset;
+        for (const minute of [...q.finishedMinutes].reverse()) {
+          if (tasks.length >= limit) break;
+          const d = await this.getDoc<FinishedDoc>(this.keys.finished(queue, minute));
+          const docs = await this.loadTasks([...(d?.ids ?? [])].reverse());
+          for (const t of docs) {
+            if (t.state !== state) continue;
+            if (skip > 0) { skip--; continue; }
+            if (tasks.length < limit) tasks.push(t);
+          }
+        }
+        return { total: q.counts[state], tasks };
+      }
+      // Newest first, like SQLite's arrival order descending.
+      const page = ids.reverse().slice(offset, offset + limit);
+      return { total: q.counts[state], tasks: await this.loadTasks(page) };
+    });
+  }
+
+  private async loadTasks(ids: string[]): Promise<TaskRecord[]> {
+    const out: TaskRecord[] = [];
+    for (let i = 0; i < ids.length; i += 64) {
+      const docs = await Promise.all(ids.slice(i, i + 64).map((id) => this.getDoc<TaskRecord>(this.keys.task(id))));
+      for (const d of docs) if (d) out.push(d);
+    }
+    return out;
+  }
+
+  // ---- workers -----------------------------------------------------------------------------
+
+  registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {
+    return this.transact(async (u) => {
+      const workerId = randomUUID();
+      const w: WorkerDoc = { workerId, name, queues, registeredAtMs: nowMs, lastSeenAtMs: nowMs, tasksDone: 0, tasks: [] };
+      u.put(this.keys.worker(workerId), w);
+      const reg = (await u.get<{ ids: string[] }>(this.keys.workers())) ?? { ids: [] };
+      reg.ids.push(workerId);
+      u.put(this.keys.workers(), reg);
+      for (const queue of queues) {
+        const q = await this.queueDoc(u, queue, 'undeclared');
+        if (!q.workers.includes(workerId)) q.workers.push(workerId);
+        u.put(this.keys.queue(queue), q);
+      }
+      return { ...w };
+    });
+  }
+
+  async getWorker(workerId: string): Promise<WorkerRecord | null> {
+    return this.guard(() => this.getDoc<WorkerDoc>(this.keys.worker(workerId)));
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    return this.guard(async () => {
+      const reg = await this.getDoc<{ ids: string[] }>(this.keys.workers());
+      const docs = await Promise.all((reg?.ids ?? []).map((id) => this.getDoc<WorkerDoc>(this.keys.worker(id))));
+      return docs.filter((w): w is WorkerDoc => w !== null)
+        .sort((a, b) => a.registeredAtMs - b.registeredAtMs || (a.workerId < b.workerId ? -1 : 1));
+    });
+  }
+
+  async removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number) {
+    let ids: string[];
+    if ('workerId' in sel) ids = [sel.workerId];
+    else ids = (await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(sel.queue))))?.workers ?? [];
+    let workers = 0; let tasksReturned = 0;
+    for (const id of ids) {
+      const r = await this.removeWorker(id, nowMs, 'worker removed', null);
+      workers += r.workers; tasksReturned += r.tasksReturned;
+    }
+    return { workers, tasksReturned };
+  }
+
+  /** One worker out, in one transaction: started tasks back to ready, copies made for it cancelled.
+   *  idleBeforeMs: only if still idle (a reaper racing a worker that just came back does nothing). */
+  private removeWorker(workerId: string, nowMs: number, why: string, idleBeforeMs: number | null) {
+    return this.transact(async (u) => {
+      const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
+      if (!w || (idleBeforeMs !== null && w.lastSeenAtMs >= idleBeforeMs)) return { workers: 0, tasksReturned: 0 };
+      let tasksReturned = 0;
+      for (const queue of w.queues) {
+        const q = await this.queueDoc(u, queue, 'undeclared');
+        q.workers = q.workers.filter((id) => id !== workerId);
+        u.put(this.keys.queue(queue), q);
+        const mine = [...Object.entries(q.started).filter(([, s]) => s.w === workerId).map(([id]) => id), ...q.waiting.filter((e) => e.w === workerId).map((e) => e.id)];
+        for (const t of await u.getMany<TaskRecord>(mine.map((id) => this.keys.task(id)))) {
+          if (!t) continue;
+          if (t.targetWorkerId === workerId) {
+            t.workerId = null; t.leaseExpiresAtMs = null; t.finishedAtMs = nowMs;
+            t.history.push({ atMs: nowMs, what: 'cancelled', workerId, reason: `${why}: this copy was for that worker` });
+            await this.move(u, q, t, 'cancelled', nowMs);
+          } else if (t.state === 'started') {
+            t.workerId = null; t.leaseExpiresAtMs = null;
+            t.history.push({ atMs: nowMs, what: 'returned', workerId, reason: why });
+            await this.move(u, q, t, 'ready', nowMs);
+            tasksReturned++;
+          }
+        }
+      }
+      const reg = (await u.get<{ ids: string[] }>(this.keys.workers())) ?? { ids: [] };
+      reg.ids = reg.ids.filter((id) => id !== workerId);
+      u.put(this.keys.workers(), reg);
+      u.remove(this.keys.worker(workerId));
+      return { workers: 1, tasksReturned };
+    });
+  }
+
+  // ---- failed queue ------------------------------------------------------------------------
+
+  /** Failed tasks matching the filter, newest first. Reason and payload filters read the tasks. */
+  private async failedMatching(filter: FailedFilter): Promise<{ entries: [string, number][]; tasks?: Map<string, TaskRecord> }> {
+    const meta = await this.getDoc<MetaDoc>(this.keys.meta());
+    const queues = filter.queue !== undefined ? [filter.queue] : meta?.queues ?? [];
+    const docs = await Promise.all(queues.map((q) => this.getDoc<FailedDoc>(this.keys.failed(q))));
+    let entries = docs.flatMap((d) => d?.entries ?? []);
+    // Newest first; equal times by id descending keeps paging stable.
+    entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
+    if (filter.reason === undefined && filter.search === undefined) return { entries };
+    const tasks = new Map((await this.loadTasks(entries.map(([id]) => id))).map((t) => [t.taskId, t]));
+    entries = entries.filter(([id]) => {
+      const t = tasks.get(id);
+      if (!t || t.state !== 'failed') return false;
+      if (filter.reason !== undefined && !(t.failReason ?? '').includes(filter.reason)) return false;
+      if (filter.search !== undefined && !JSON.stringify(t.data).includes(filter.search)) return false;
+      return true;
+    });
+    return { entries, tasks };
+  }
+
+  async listFailedTasks(filter: FailedFilter, limit: number, offset: number) {
+    return this.guard(async () => {
+      const { entries, tasks } = await this.failedMatching(filter);
+      const page = entries.slice(offset, offset + limit).map(([id]) => id);
+      const docs = tasks ? page.map((id) => tasks.get(id)!) : await this.loadTasks(page);
+      return { total: entries.length, tasks: docs };
+    });
+  }
+
+  private async selectFailedIds(sel: FailedSelection): Promise<string[]> {
+    if ('taskIds' in sel) return sel.taskIds;
+    return (await this.guard(() => this.failedMatching(sel.filter))).entries.map(([id]) => id);
+  }
+
+  async retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
+    const ids = await this.selectFailedIds(sel);
+    let n = 0;
+    for (let i = 0; i < ids.length; i += TASKS_PER_TRANSACTION) {
+      n += await this.transact(async (u) => {
+        let moved = 0;
+        for (const t of await u.getMany<TaskRecord>(ids.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id)))) {
+          if (!t || t.state !== 'failed') continue;
+          const from = await this.queueDoc(u, t.queue, 'undeclared');
+          const toQueue = opts.toQueue ?? t.queue;
+          t.history.push({ atMs: nowMs, what: 'retried', fromQueue: t.queue, toQueue, originalData: opts.data === undefined ? null : t.data });
+          Object.assign(t, { attempts: 0, runAtMs: nowMs, finishedAtMs: null, workerId: null, leaseExpiresAtMs: null });
+          if (opts.data !== undefined) t.data = opts.data;
+          if (toQueue === t.queue) {
+            await this.move(u, from, t, 'ready', nowMs);
+          } else {
+            // Out of the old queue's failed list, into the new queue's lane.
+            await this.editFailed(u, from.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
+            from.counts.failed--;
+            u.put(this.keys.queue(from.name), from);
+            const to = await this.queueDoc(u, toQueue, 'undeclared');
+            t.queue = toQueue; t.state = 'ready';
+            insertWaiting(to, { id: t.taskId, p: t.priority, r: t.runAtMs, st: 'ready', w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun });
+            to.counts.ready++;
+            u.put(this.keys.queue(toQueue), to);
+            u.put(this.keys.task(t.taskId), t);
+          }
+          moved++;
+        }
+        return moved;
+      });
+    }
+    return n;
+  }
+
+  async deleteFailedTasks(sel: FailedSelection): Promise<number> {
+    const ids = await this.selectFailedIds(sel);
+    let n = 0;
+    for (let i = 0; i < ids.length; i += TASKS_PER_TRANSACTION) {
+      n += await this.transact(async (u) => {
+        let deleted = 0;
+        for (const t of await u.getMany<TaskRecord>(ids.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id)))) {
+          if (!t || t.state !== 'failed') continue;
+          const q = await this.queueDoc(u, t.queue, 'undeclared');
+          await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
+          q.counts.failed--;
+          u.put(this.keys.queue(q.name), q);
+          u.remove(this.keys.task(t.taskId));
+          deleted++;
+        }
+        return deleted;
+      });
+    }
+    return n;
+  }
+
+  // ---- sweeps ------------------------------------------------------------------------------
+
+  private async queueNames(): Promise<string[]> {
+    return (await this.guard(() => this.getDoc<MetaDoc>(this.keys.meta())))?.queues ?? [];
+  }
+
+  async promoteDueTasks(nowMs: number, limit: number): Promise<number> {
+    let n = 0;
+    for (const name of await this.queueNames()) {
+      if (n >= limit) break;
+      const peek = await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(name)));
+      if (!peek?.waiting.some((e) => e.st === 'scheduled' && e.r <= nowMs)) continue;
+      n += await this.transact(async (u) => {
+        const q = await this.queueDoc(u, name, 'undeclared');
+        const due = q.waiting.filter((e) => e.st === 'scheduled' && e.r <= nowMs).slice(0, Math.min(limit - n, TASKS_PER_TRANSACTION));
+        for (const t of await u.getMany<TaskRecord>(due.map((e) => this.keys.task(e.id)))) {
+          if (t && t.state === 'scheduled') await this.move(u, q, t, 'ready', nowMs);
+        }
+        return due.length;
+      });
+    }
+    return n;
+  }
+
+  async expireLeases(nowMs: number, limit: number) {
+    let returned = 0; let failed = 0;
+    for (const name of await this.queueNames()) {
+      if (returned + failed >= limit) break;
+      const peek = await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(name)));
+      if (!peek || !Object.values(peek.started).some((s) => s.lease < nowMs)) continue;
+      const r = await this.transact(async (u) => {
+        const q = await this.queueDoc(u, name, 'undeclared');
+        const expired = Object.entries(q.started).filter(([, s]) => s.lease < nowMs).slice(0, TASKS_PER_TRANSACTION).map(([id]) => id);
+        let back = 0; let out = 0;
+        for (const t of await u.getMany<TaskRecord>(expired.map((id) => this.keys.task(id)))) {
+          if (!t || t.state !== 'started') continue;
+          // A task that keeps killing its workers must not loop forever: spent attempts end in the failed queue.
+          const spent = t.attempts >= (t.maxAttempts ?? q.policy.maxAttempts);
+          const reason = `lease expired (attempt ${t.attempts})`;
+          const owner = t.workerId;
+          Object.assign(t, { runAtMs: nowMs, failReason: reason, leaseExpiresAtMs: null, workerId: null, finishedAtMs: spent ? nowMs : null });
+          t.history.push({ atMs: nowMs, what: 'lease-expired', attempt: t.attempts, reason });
+          await this.move(u, q, t, spent ? 'failed' : 'ready', nowMs);
+          if (owner) {
+            const w = await u.get<WorkerDoc>(this.keys.worker(owner));
+            if (w) { w.tasks = w.tasks.filter((id) => id !== t.taskId); u.put(this.keys.worker(owner), w); }
+          }
+          if (spent) out++; else back++;
+        }
+        return { back, out };
+      });
+      returned += r.back; failed += r.out;
+    }
+    return { returned, failed };
+  }
+
+  async reapIdleWorkers(idleBeforeMs: number, nowMs: number, limit: number) {
+    const idle = (await this.listWorkers()).filter((w) => w.lastSeenAtMs < idleBeforeMs).slice(0, limit);
+    let workers = 0; let tasksReturned = 0;
+    for (const w of idle) {
+      const r = await this.removeWorker(w.workerId, nowMs, 'worker timed out', idleBeforeMs);
+      workers += r.workers; tasksReturned += r.tasksReturned;
+    }
+    return { workers, tasksReturned };
+  }
+
+  async pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number> {
+    const cutoff = nowMs - keepFinishedMs;
+    let n = 0;
+    for (const name of await this.queueNames()) {
+      const peek = await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(name)));
+      for (const minute of (peek?.finishedMinutes ?? []).filter((m) => m < cutoff)) {
+        if (n >= limit) return n;
+        n += await this.transact(async (u) => {
+          const q = await this.queueDoc(u, name, 'undeclared');
+          const key = this.keys.finished(name, minute);
+          const d = (await u.get<FinishedDoc>(key)) ?? { ids: [] };
+          const batch = d.ids.slice(0, TASKS_PER_TRANSACTION);
+          const keep: string[] = [];
+          let removed = 0;
+          for (const [i, t] of (await u.getMany<TaskRecord>(batch.map((id) => this.keys.task(id)))).entries()) {
+            if (!t || (t.state !== 'succeeded' && t.state !== 'cancelled')) continue;
+            if ((t.finishedAtMs ?? 0) >= cutoff || removed >= limit - n) { keep.push(batch[i]!); continue; }
+            q.counts[t.state]--;
+            u.remove(this.keys.task(t.taskId));
+            removed++;
+          }
+          d.ids = [...keep, ...d.ids.slice(batch.length)];
+          if (d.ids.length) u.put(key, d);
+          else { u.remove(key); q.finishedMinutes = q.finishedMinutes.filter((m) => m !== minute); }
+          u.put(this.keys.queue(name), q);
+          return removed;
+        });
+      }
+    }
+    return n;
+  }
+
+  // ---- status ------------------------------------------------------------------------------
+
+  async queueSummaries(queue?: string): Promise<QueueSummary[]> {
+    return this.guard(async () => {
+      const names = queue === undefined ? await this.queueNames() : [queue];
+      const docs = await Promise.all(names.map((n) => this.getDoc<QueueDoc>(this.keys.queue(n))));
+      return docs
+        // Like SQLite: declared queues, and queues that tasks or workers name.
+        .filter((q): q is QueueDoc => q !== null && (q.declared || q.workers.length > 0 || Object.values(q.counts).some((c) => c > 0)))
+        .map((q) => ({ name: q.name, counts: { ...emptyCounts(), ...q.counts }, policy: q.declared ? q.policy : { ...DEFAULT_POLICY }, declared: q.declared, interests: q.interests }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    });
+  }
+
+  async totals(): Promise<Record<string, Totals>> {
+    return this.guard(async () => {
+      const docs = await Promise.all((await this.queueNames()).map((n) => this.getDoc<QueueDoc>(this.keys.queue(n))));
+      const out: Record<string, Totals> = {};
+      for (const q of docs) if (q && Object.values(q.totals).some((v) => v > 0)) out[q.name] = { ...emptyTotals(), ...q.totals };
+      return out;
+    });
+  }
+
+  async throughput(sinceMs: number, queue?: string): Promise<ThroughputMinute[]> {
+    return this.guard(async () => {
+      // One document a minute: from sinceMs to now (at least an hour's worth, at most a day's).
+      const first = minuteOf(sinceMs) + (sinceMs % 60_000 === 0 ? 0 : 60_000);
+      const span = Math.min(24 * 60, Math.max(60, Math.ceil((Date.now() - first) / 60_000) + 1));
+      const minutes = Array.from({ length: span }, (_, i) => first + i * 60_000);
+      const docs = await Promise.all(minutes.map((m) => this.getDoc<Record<string, Totals>>(this.keys.throughput(m))));
+      const out: ThroughputMinute[] = [];
+      docs.forEach((d, i) => {
+        if (!d) return;
+        const sum = { minuteMs: minutes[i]!, ...emptyTotals() };
+        for (const [name, t] of Object.entries(d)) {
+          if (queue !== undefined && name !== queue) continue;
+          for (const f of Object.keys(t) as TotalsField[]) sum[f] += t[f] ?? 0;
+        }
+        out.push(sum);
+      });
+      return out;
+    });
+  }
+
+  async addToCounter(name: string, by: number): Promise<void> {
+    await this.guard(() => this.coll.binary().increment(this.keys.counter(name), by, { initial: by, durabilityLevel: this.durabilityLevel }));
+  }
+
+  async counter(name: string): Promise<number> {
+    return this.guard(async () => {
+      const raw = await this.getDoc<number | string>(this.keys.counter(name));
+      return raw === null ? 0 : Number(raw);
+    });
+  }
+}
+
+/** Connects, checks credentials, bucket and scope, and answers within bootstrapTimeoutMs or says why not. */
+export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<CouchbaseStore> {
+  const timeout = opts.bootstrapTimeoutMs ?? 5000;
+  const where = `Couchbase at ${opts.connStr}`;
+  let cluster: Cluster;
+  try {
+    cluster = await connect(opts.connStr, {
+      username: opts.username, password: opts.password,
+      timeouts: { bootstrapTimeout: timeout, connectTimeout: timeout, kvTimeout: 2500, kvDurableTimeout: 10_000 },
+    });
+  } catch (e) {
+    throw new CouchbaseOpenError(describeOpenError(e, opts, where));
+  }
+  try {
+    const scope = cluster.bucket(opts.bucket).scope(opts.scope);
+    const coll = opts.scope === '_default' ? scope.collection('_default') : scope.collection('switchyard');
+    const store = new CouchbaseStore(cluster, coll, opts);
+    await coll.get(`${opts.keyPrefix}:meta`, { timeout }).catch((e) => { if (!(e instanceof DocumentNotFoundError)) throw e; });
+    return store;
+  } catch (e) {
+    await cluster.close().catch(() => undefined);
+    throw new CouchbaseOpenError(describeOpenError(e, opts, where));
+  }
+}
+
+function describeOpenError(e: unknown, opts: CouchbaseOptions, where: string): string {
+  const cause = (e as Error).message;
+  if (e instanceof AuthenticationFailureError) return `${where} refused user ${JSON.stringify(opts.username)}: wrong username or password (${cause})`;
+  if (e instanceof BucketNotFoundError) return `${where} has no bucket ${JSON.stringify(opts.bucket)} (${cause})`;
+  if (e instanceof ScopeNotFoundError) return `${where}: bucket ${JSON.stringify(opts.bucket)} has no scope ${JSON.stringify(opts.scope)} (${cause})`;
+  if (e instanceof CollectionNotFoundError) return `${where}: scope ${JSON.stringify(opts.scope)} has no collection "switchyard" (${cause})`;
+  return `cannot reach ${where}: ${cause}`;
+}

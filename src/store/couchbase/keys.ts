@@ -1,0 +1,35 @@
+// Document keys of the Couchbase store. Every key starts with the installation's prefix, so several
+// Switchyard installations (or test runs) can share one bucket without seeing each other.
+import { createHash } from 'node:crypto';
+
+/** Couchbase keys are at most 250 bytes; long (or multi-byte) queue names are hashed instead. */
+const MAX_NAME_BYTES = 120;
+
+export function nameKeyPart(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  return `#${createHash('sha256').update(name).digest('hex')}`;
+}
+
+export const MINUTE_MS = 60_000;
+export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+export class Keys {
+  constructor(readonly prefix: string) {}
+  /** Interests revision and the set of known queue names. */
+  meta() { return `${this.prefix}:meta`; }
+  /** Policy, interests, counts, totals, waiting lane and started map of one queue. */
+  queue(name: string) { return `${this.prefix}:q:${nameKeyPart(name)}`; }
+  /** Failed tasks of one queue, newest last. */
+  failed(name: string) { return `${this.prefix}:f:${nameKeyPart(name)}`; }
+  /** Succeeded/cancelled tasks of one queue that finished in one minute, for paging and pruning. */
+  finished(name: string, minuteMs: number) { return `${this.prefix}:d:${nameKeyPart(name)}:${minuteMs}`; }
+  task(taskId: string) { return `${this.prefix}:t:${taskId}`; }
+  event(eventId: string) { return `${this.prefix}:e:${eventId}`; }
+  worker(workerId: string) { return `${this.prefix}:w:${workerId}`; }
+  /** The ids of every registered worker. */
+  workers() { return `${this.prefix}:workers`; }
+  /** Per-minute counts of every queue, one document a minute. */
+  throughput(minuteMs: number) { return `${this.prefix}:tp:${minuteMs}`; }
+  counter(name: string) { return `${this.prefix}:c:${name}`; }
+}
+

@@ -1,0 +1,26 @@
+// The Couchbase settings of this test run, from the environment, or null when none is configured.
+export interface CouchbaseTestSettings {
+  connStr: string; username: string; password: string; bucket: string; scope: string; durability: string;
+}
+
+export function couchbaseTestSettings(env = process.env): CouchbaseTestSettings | null {
+  if (!env.COUCHBASE_CONNSTR) return null;
+  return {
+    connStr: env.COUCHBASE_CONNSTR,
+    username: env.COUCHBASE_USERNAME ?? 'Administrator',
+    password: env.COUCHBASE_PASSWORD ?? 'password',
+    bucket: env.COUCHBASE_BUCKET ?? 'default',
+    scope: env.COUCHBASE_SCOPE ?? '_default',
+    durability: env.COUCHBASE_DURABILITY ?? 'majority',
+  };
+}
+
+/** The same, as settings for a broker: a fresh key prefix gives each test server its own namespace. */
+export function couchbaseEnv(keyPrefix: string): Record<string, string> {
+  const s = couchbaseTestSettings();
+  if (!s) return {};
+  return {
+    COUCHBASE_CONNSTR: s.connStr, COUCHBASE_USERNAME: s.username, COUCHBASE_PASSWORD: s.password,
+    COUCHBASE_BUCKET: s.bucket, COUCHBASE_SCOPE: s.scope, COUCHBASE_DURABILITY: s.durability, COUCHBASE_KEY_PREFIX: keyPrefix,
+  };
+}
