@@ -5,7 +5,7 @@
 // them wins; a lost race re-runs from fresh reads. The layout is explained in docs/couchbase.md.
 import { randomUUID } from 'node:crypto';
 import {
-  connect, DurabilityLevel, DocumentNotFoundError, DocumentExistsError, CasMismatchError, TransactionFailedError, TransactionExpiredError, TransactionCommitAmbiguousError,
+  connect, DurabilityLevel, DocumentNotFoundError, DocumentExistsError, CasMismatchError, TransactionFailedError, TransactionOperationFailedError, TransactionExpiredError, TransactionCommitAmbiguousError,
   AuthenticationFailureError, BucketNotFoundError, ScopeNotFoundError, CollectionNotFoundError,
   type Cluster, type Collection, type TransactionAttemptContext, type TransactionGetResult,
 } from 'couchbase';
@@ -109,18 +109,22 @@ class Unit {
   }
 }
 
-/** A lost race inside a transaction (another node wrote first): safe to re-run the whole unit. */
-function isConflict(e: unknown): boolean {
-  if (!(e instanceof TransactionFailedError)) return false;
+/** A transaction that failed for a reason outside our code (a lost race, a staged write that met
+ *  another's, a transient server answer): it was rolled back, so re-running it whole is safe. Our own
+ *  bugs (a TypeError in the unit) are not retried, and a timeout only twice, so that a lost cluster
+ *  turns into a 503 within seconds. */
+const TIMEOUT_RETRIES = 2;
+function isConflict(e: unknown, attempt: number): boolean {
+  if (!(e instanceof TransactionFailedError) && !(e instanceof TransactionOperationFailedError)) return false;
   const cause = (e as { cause?: unknown }).cause;
-  if (cause instanceof DocumentExistsError || cause instanceof CasMismatchError) return true;
-  return /cas_mismatch|document_exists|write_write_conflict|conflict|transient/i.test(String((cause as Error | undefined)?.message ?? ''));
+  if (cause instanceof TypeError || cause instanceof RangeError || cause instanceof ReferenceError) return false;
+  return !isUnavailable(cause ?? e) || attempt <= TIMEOUT_RETRIES;
 }
 
 /** Errors that mean "the cluster cannot be reached or written now": the broker answers 503. */
 function isUnavailable(e: unknown): boolean {
   if (e instanceof TransactionExpiredError || e instanceof TransactionCommitAmbiguousError) return true;
-  const cause = e instanceof TransactionFailedError ? (e as { cause?: unknown }).cause ?? e : e;
+  const cause = e instanceof TransactionFailedError || e instanceof TransactionOperationFailedError ? (e as { cause?: unknown }).cause ?? e : e;
   const name = (cause as Error | undefined)?.constructor?.name ?? '';
   const message = String((cause as Error | undefined)?.message ?? '');
   return /Timeout|ServiceNotAvailable|RequestCanceled|Network|Connection|TemporaryFailure|Durab/i.test(name)

@@ -1,4 +1,5 @@
 // The Couchbase settings of this test run, from the environment, or null when none is configured.
+import { createHash } from 'node:crypto';
 export interface CouchbaseTestSettings {
   connStr: string; username: string; password: string; bucket: string; scope: string; durability: string;
 }
@@ -23,4 +24,11 @@ export function couchbaseEnv(keyPrefix: string): Record<string, string> {
     COUCHBASE_CONNSTR: s.connStr, COUCHBASE_USERNAME: s.username, COUCHBASE_PASSWORD: s.password,
     COUCHBASE_BUCKET: s.bucket, COUCHBASE_SCOPE: s.scope, COUCHBASE_DURABILITY: s.durability, COUCHBASE_KEY_PREFIX: keyPrefix,
   };
+}
+
+/** The settings that point a test broker at its store: nothing extra for SQLite (the file is the
+ *  store); for Couchbase a key prefix derived from the file name, so brokers given the same file
+ *  share one namespace (restart and multi-process tests) and every other test gets its own. */
+export function storeEnvFor(dbFile: string): Record<string, string> {
+  return couchbaseEnv(`t-${createHash('sha256').update(dbFile).digest('hex').slice(0, 20)}`);
 }

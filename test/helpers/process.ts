@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { storeEnvFor } from './couchbase.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,11 +20,11 @@ export interface BrokerProcess { url: string; proc: ChildProcess; stderr: () => 
 export async function spawnBroker(dbFile: string, env: Record<string, string> = {}): Promise<BrokerProcess> {
   const port = await freePort();
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main.ts')], {
-    cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: dbFile, LOG_LEVEL: 'warn', ...env },
+    cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: dbFile, LOG_LEVEL: 'warn', ...storeEnvFor(dbFile), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  proc.stderr!.on('data', (d) => { err = (err + d).slice(-8000); });
+  proc.stderr!.on('data', (d) => { err = (err + d).slice(-8000); if (process.env.SHOW_BROKER_LOG) process.stderr.write(d); });
   proc.stdout!.resume();
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;

@@ -1,4 +1,5 @@
-// Starts the real broker in this process on an ephemeral port over a fresh SQLite file in a temp dir.
+// Starts the real broker in this process on an ephemeral port over a fresh SQLite file in a temp dir,
+// or, when the run has COUCHBASE_CONNSTR, over a fresh key prefix in that Couchbase bucket.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { client } from './http.js';
+import { storeEnvFor } from './couchbase.js';
 
 export function tempDir(prefix = 'switchyard-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
@@ -22,7 +24,7 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(env: Record<string, string> = {}, opts: { sweepIntervalMs?: number; dbFile?: string; now?: () => number } = {}): Promise<TestServer> {
   const dir = tempDir();
   const dbFile = opts.dbFile ?? path.join(dir, 'switchyard.db');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SWITCHYARD_DB: dbFile, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', ...env });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SWITCHYARD_DB: dbFile, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', ...storeEnvFor(dbFile), ...env });
   const server = await startServer(config, { log: createLogger(config.logLevel), sweepIntervalMs: opts.sweepIntervalMs ?? 3_600_000, ...(opts.now ? { now: opts.now } : {}) });
   return {
     ...server, dir, dbFile, api: client(server.url),

@@ -2,6 +2,7 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { couchbaseTestSettings } from '../helpers/couchbase.js';
 
 describe('managing', () => {
   let s: TestServer;
@@ -188,6 +189,6 @@ describe('managing', () => {
 
   it('GET /healthz answers 200 while the store is reachable', async () => {
     const r = await s.api.call('GET', '/healthz');
-    assert.deepEqual([r.status, r.body.store], [200, 'sqlite']);
+    assert.deepEqual([r.status, r.body.store], [200, couchbaseTestSettings() ? 'couchbase' : 'sqlite']);
   });
 });

@@ -49,15 +49,16 @@ describe('Couchbase waiting lane', () => {
 
   it('picks only due tasks meant for this worker, one per singularlyRun key', () => {
     const q = newQueueDoc('q', true);
-    insertWaiting(q, entry('future', 0, 100));
+    insertWaiting(q, entry('future', 0, 100, { st: 'scheduled' }));
+    insertWaiting(q, entry('returned-early', 0, 150));
     insertWaiting(q, entry('for-b', 0, 1, { w: 'b' }));
     insertWaiting(q, entry('k1', 0, 2, { k: 'K', sr: true }));
     insertWaiting(q, entry('k2', 0, 3, { k: 'K', sr: true }));
     insertWaiting(q, entry('free', 0, 4));
-    assert.deepEqual(pickClaimable(q, 'a', 10, 50).map((e) => e.id), ['k1', 'free']);
+    assert.deepEqual(pickClaimable(q, 'a', 10, 50).map((e) => e.id), ['k1', 'free', 'returned-early'], 'a ready task is claimable whatever its due time');
     assert.deepEqual(pickClaimable(q, 'b', 1, 50).map((e) => e.id), ['for-b']);
     q.started.x = { w: 'a', lease: 0, k: 'K', sr: true, at: 0 };
-    assert.deepEqual(pickClaimable(q, 'a', 10, 200).map((e) => e.id), ['free', 'future']);
+    assert.deepEqual(pickClaimable(q, 'a', 10, 200).map((e) => e.id), ['free', 'future', 'returned-early']);
     assert.ok(hasWaitingKey(q, 'K'));
     assert.ok(!hasWaitingKey(q, 'other'));
   });

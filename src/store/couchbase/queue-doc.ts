@@ -84,15 +84,15 @@ export function roomToStart(q: QueueDoc, wanted: number, nowMs: number): { room:
   return { room: Math.max(0, room), tokens };
 }
 
-/** The waiting entries a worker may start now, in claim order: due, for it (or for anyone), and not
- *  blocked by singularlyRun (a key started in this queue, or picked earlier in this same claim). */
+/** The waiting entries a worker may start now, in claim order: ready (or scheduled and due), for it
+ *  (or for anyone), and not blocked by singularlyRun (a key started in this queue, or picked earlier in this same claim). */
 export function pickClaimable(q: QueueDoc, workerId: string, room: number, nowMs: number): WaitEntry[] {
   const picked: WaitEntry[] = [];
   if (room <= 0) return picked;
   const keysStarted = new Set(Object.values(q.started).filter((s) => s.sr && s.k !== null).map((s) => s.k!));
   for (const e of q.waiting) {
     if (picked.length >= room) break;
-    if (e.r > nowMs) continue;
+    if (e.st === 'scheduled' && e.r > nowMs) continue;
     if (e.w !== null && e.w !== workerId) continue;
     if (e.sr && e.k !== null) {
       if (keysStarted.has(e.k)) continue;
