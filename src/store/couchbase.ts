@@ -24,11 +24,13 @@ import {
 } from './store.js';
 
 const FAIL_REASON_MAX_CHARS = 2000;
-const TRANSACTION_TIMEOUT_MS = 15_000;
+const TRANSACTION_TIMEOUT_MS = 5_000;
 /** Throughput minute documents expire by themselves after a day. */
 const THROUGHPUT_EXPIRY_S = 25 * 3600;
 /** Bounded work per transaction for sweeps that touch many task documents. */
 const TASKS_PER_TRANSACTION = 200;
+/** Units that share one transaction at most (group commit). */
+const UNITS_PER_TRANSACTION = 64;
 
 export const DURABILITY_LEVELS: Record<string, DurabilityLevel> = {
   none: DurabilityLevel.None,
@@ -115,6 +117,8 @@ class Unit {
  *  turns into a 503 within seconds. */
 const TIMEOUT_RETRIES = 2;
 function isConflict(e: unknown, attempt: number): boolean {
+  // Expired: it ran out of time (a slow or briefly lost cluster) before committing anything.
+  if (e instanceof TransactionExpiredError) return attempt <= TIMEOUT_RETRIES;
   if (!(e instanceof TransactionFailedError) && !(e instanceof TransactionOperationFailedError)) return false;
   const cause = (e as { cause?: unknown }).cause;
   if (cause instanceof TypeError || cause instanceof RangeError || cause instanceof ReferenceError) return false;
@@ -153,19 +157,46 @@ export class CouchbaseStore implements Store {
     }
   }
 
-  /** One transaction: work reads and changes documents through the Unit, which writes them at the end. */
+  /** Units waiting for this node's one transaction in flight. */
+  private readonly pending: { work: (u: Unit) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private transacting = false;
+
+  /** Runs work in a transaction. A node runs one transaction at a time and puts every unit that
+   *  arrived meanwhile into the next one (group commit): units of one node never race each other
+   *  for the same queue document, so only other nodes' transactions can make one re-run. Each unit
+   *  sees the ones before it in the batch, exactly as if they had run one after another. */
   private transact<T>(work: (u: Unit) => Promise<T>): Promise<T> {
-    return this.guard(() => retryOnConflict(async () => {
-      let out!: T;
-      let unit!: Unit;
-      await this.cluster.transactions().run(async (ctx) => {
-        unit = new Unit(ctx, this.coll);
-        out = await work(unit);
-        await unit.flush();
-      }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
-      await this.addThroughput(unit.throughput);
-      return out;
-    }, isConflict));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.transacting || this.pending.length === 0) return;
+    this.transacting = true;
+    const batch = this.pending.splice(0, UNITS_PER_TRANSACTION);
+    this.runBatch(batch).finally(() => { this.transacting = false; this.pump(); });
+  }
+
+  private async runBatch(batch: typeof this.pending): Promise<void> {
+    try {
+      const results = await this.guard(() => retryOnConflict(async () => {
+        let outs: unknown[] = [];
+        let unit!: Unit;
+        await this.cluster.transactions().run(async (ctx) => {
+          unit = new Unit(ctx, this.coll);
+          outs = [];
+          for (const b of batch) outs.push(await b.work(unit));
+          await unit.flush();
+        }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
+        await this.addThroughput(unit.throughput);
+        return outs;
+      }, isConflict));
+      batch.forEach((b, i) => b.resolve(results[i]));
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
   }
 
   /** Throughput minutes: one document a minute, { queue: Totals }, added to with a CAS loop (many nodes
@@ -922,6 +953,9 @@ export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<Couchb
     cluster = await connect(opts.connStr, {
       username: opts.username, password: opts.password,
       timeouts: { bootstrapTimeout: timeout, connectTimeout: timeout, kvTimeout: 2500, kvDurableTimeout: 10_000 },
+      // A node that died mid-transaction leaves its documents staged; every node looks for such lost
+      // transactions often, so they are rolled back (or finished) within seconds, not a minute.
+      transactions: { durabilityLevel: DURABILITY_LEVELS[opts.durability], timeout: TRANSACTION_TIMEOUT_MS, cleanupConfig: { cleanupWindow: 5_000 } },
     });
   } catch (e) {
     throw new CouchbaseOpenError(describeOpenError(e, opts, where));

@@ -5,13 +5,18 @@
 
 export interface RetryOptions {
   attempts: number;
+  /** Stop retrying once this much time has passed since the first try. */
+  budgetMs: number;
   baseDelayMs: number;
   maxDelayMs: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  now?: () => number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { attempts: 60, baseDelayMs: 2, maxDelayMs: 200 };
+// A transaction left behind by a node that died blocks its documents until it expires (the
+// transaction timeout, 5 s); the budget outlasts that, so a crash costs a wait, not an error.
+export const DEFAULT_RETRY: RetryOptions = { attempts: 1000, budgetMs: 20_000, baseDelayMs: 2, maxDelayMs: 200 };
 
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -19,11 +24,13 @@ const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function retryOnConflict<T>(work: (attempt: number) => Promise<T>, isConflict: (e: unknown, attempt: number) => boolean, opts: RetryOptions = DEFAULT_RETRY): Promise<T> {
   const sleep = opts.sleep ?? sleepMs;
   const random = opts.random ?? Math.random;
+  const now = opts.now ?? Date.now;
+  const start = now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await work(attempt);
     } catch (e) {
-      if (attempt >= opts.attempts || !isConflict(e, attempt)) throw e;
+      if (attempt >= opts.attempts || now() - start > opts.budgetMs || !isConflict(e, attempt)) throw e;
       const cap = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
       await sleep(Math.floor(random() * cap));
     }
