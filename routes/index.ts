@@ -70,7 +70,8 @@ export function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: L
       const parsed = bodyParserError(err as { type?: string });
       if (parsed) e = parsed;
       else {
-        opts.log.error('unexpected error', { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err) });
+        const cause = (err as { cause?: Error })?.cause;
+        opts.log.error('unexpected error', { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err), ...(cause ? { cause: cause.stack ?? String(cause) } : {}) });
         res.status(500).json({ error: 'internal error: see the broker log', code: 'internal_error', details: [] });
         return;
       }

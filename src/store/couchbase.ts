@@ -14,8 +14,9 @@ import { leaseMs } from '../lifecycle/lease.js';
 import { Keys, minuteOf } from './couchbase/keys.js';
 import { retryOnConflict } from './couchbase/retry.js';
 import {
-  emptyTotals, hasWaitingKey, insertWaiting, newQueueDoc, pickClaimable, removeWaiting, roomToStart, type QueueDoc,
+  claimFilter, countWaitingKey, emptyTotals, hasWaitingKey, newQueueDoc, roomToStart, type QueueDoc,
 } from './couchbase/queue-doc.js';
+import { dueOrder, Lane, readyOrder, type Segment, type WaitEntry } from './couchbase/lane.js';
 import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type InterestMap, type NewEvent, type PublishedEvent,
@@ -29,6 +30,8 @@ const TRANSACTION_TIMEOUT_MS = 5_000;
 const THROUGHPUT_EXPIRY_S = 25 * 3600;
 /** Bounded work per transaction for sweeps that touch many task documents. */
 const TASKS_PER_TRANSACTION = 200;
+/** Due scheduled tasks a claim promotes in passing, per queue (the sweep does the rest). */
+const PROMOTE_PER_CLAIM = 100;
 /** Units that share one transaction at most (group commit). */
 const UNITS_PER_TRANSACTION = 64;
 
@@ -101,13 +104,18 @@ class Unit {
     this.throughput.set(k, (this.throughput.get(k) ?? 0) + by);
   }
 
+  /** Stages the writes: the first document read (the contended one: a worker's or a queue's) first,
+   *  so a lost race shows before the rest is staged; then the others in parallel, keeping the
+   *  transaction short, since its length is what other nodes can collide with. */
   async flush(): Promise<void> {
-    for (const [key, d] of this.docs) {
-      if (!d.dirty) continue;
+    const writes = [...this.docs].filter(([, d]) => d.dirty);
+    const stage = async ([key, d]: (typeof writes)[number]) => {
       if (d.handle && d.content === null) await this.ctx.remove(d.handle);
       else if (d.handle) await this.ctx.replace(d.handle, d.content);
       else if (d.content !== null) await this.ctx.insert(this.coll, key, d.content);
-    }
+    };
+    if (writes.length) await stage(writes[0]!);
+    for (let i = 1; i < writes.length; i += 32) await Promise.all(writes.slice(i, i + 32).map(stage));
   }
 }
 
@@ -152,7 +160,10 @@ export class CouchbaseStore implements Store {
     try {
       return await work();
     } catch (e) {
-      if (isUnavailable(e)) throw new StoreUnavailableError(`Couchbase store ${this.opts.connStr}: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause?: Error }).cause!.message})` : ''}`);
+      const why = `${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause?: Error }).cause!.message})` : ''}`;
+      if (isUnavailable(e)) throw new StoreUnavailableError(`Couchbase store ${this.opts.connStr}: ${why}`);
+      // Still losing races when the retry budget ran out: the cluster is too busy, not our bug.
+      if (isConflict(e, Infinity)) throw new StoreUnavailableError(`Couchbase store ${this.opts.connStr} is busy: other nodes kept changing the same documents (${why})`);
       throw e;
     }
   }
@@ -272,14 +283,14 @@ export class CouchbaseStore implements Store {
   private async move(u: Unit, q: QueueDoc, t: TaskRecord, to: TaskState, nowMs: number): Promise<void> {
     const from = t.state;
     // Leave the old state's index.
-    if (from === 'scheduled' || from === 'ready') removeWaiting(q, t.taskId);
+    if (from === 'scheduled' || from === 'ready') await this.leaveWaiting(u, q, t);
     else if (from === 'started') delete q.started[t.taskId];
     else if (from === 'failed') await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
     q.counts[from]--;
     t.state = to;
     // Enter the new one.
     if (to === 'scheduled' || to === 'ready') {
-      insertWaiting(q, { id: t.taskId, p: t.priority, r: t.runAtMs, st: to, w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun });
+      await this.enterWaiting(u, q, t, to);
     } else if (to === 'started') {
       q.started[t.taskId] = { w: t.workerId!, lease: t.leaseExpiresAtMs!, k: t.uniqueKey, sr: t.singularlyRun, at: nowMs };
     } else if (to === 'failed') {
@@ -315,9 +326,51 @@ export class CouchbaseStore implements Store {
     if (!q.finishedMinutes.includes(minute)) { q.finishedMinutes.push(minute); q.finishedMinutes.sort((a, b) => a - b); }
   }
 
+  /** The queue's two lanes, their segments read and written through this transaction. */
+  private lanes(u: Unit, q: QueueDoc): { ready: Lane; scheduled: Lane } {
+    const io = {
+      get: (id: number) => u.get<Segment>(this.keys.segment(q.name, id)),
+      put: (id: number, seg: Segment) => u.put(this.keys.segment(q.name, id), seg),
+      remove: (id: number) => u.remove(this.keys.segment(q.name, id)),
+      newId: () => q.nextSegment++,
+    };
+    return { ready: new Lane(q.ready, readyOrder, io), scheduled: new Lane(q.scheduled, dueOrder, io) };
+  }
+
+  /** A lane to read outside a transaction (paging for status and the page). */
+  private readLane(q: QueueDoc, which: 'ready' | 'scheduled'): Lane {
+    const readOnly = () => { throw new Error('read-only lane'); };
+    const io = { get: (id: number) => this.getDoc<Segment>(this.keys.segment(q.name, id)), put: readOnly, remove: readOnly, newId: readOnly };
+    return new Lane(q[which], which === 'ready' ? readyOrder : dueOrder, io);
+  }
+
+  private async enterWaiting(u: Unit, q: QueueDoc, t: TaskRecord, st: 'ready' | 'scheduled'): Promise<void> {
+    const e: WaitEntry = { id: t.taskId, p: t.priority, r: t.runAtMs, s: q.nextSeq++, st, w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun };
+    await this.lanes(u, q)[st].insert(e);
+    countWaitingKey(q, e, 1);
+  }
+
+  private async leaveWaiting(u: Unit, q: QueueDoc, t: TaskRecord): Promise<void> {
+    const lane = this.lanes(u, q)[t.state as 'ready' | 'scheduled'];
+    for (const e of await lane.remove([t.taskId])) countWaitingKey(q, e, -1);
+  }
+
+  /** Due scheduled tasks of q become ready (in due order, at most limit); returns how many. */
+  private async promoteDue(u: Unit, q: QueueDoc, nowMs: number, limit: number): Promise<number> {
+    const first = q.scheduled[0]?.first;
+    if (!first || first.r > nowMs) return 0;
+    const due: WaitEntry[] = [];
+    await this.lanes(u, q).scheduled.scan((e) => (e.r <= nowMs && due.length < limit ? void due.push(e) : false));
+    let n = 0;
+    for (const t of await u.getMany<TaskRecord>(due.map((e) => this.keys.task(e.id)))) {
+      if (t?.state === 'scheduled') { await this.move(u, q, t, 'ready', nowMs); n++; }
+    }
+    return n;
+  }
+
   /** A new task in q, counted as published. */
-  private addTask(u: Unit, q: QueueDoc, t: TaskRecord): void {
-    insertWaiting(q, { id: t.taskId, p: t.priority, r: t.runAtMs, st: t.state as 'ready' | 'scheduled', w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun });
+  private async addTask(u: Unit, q: QueueDoc, t: TaskRecord): Promise<void> {
+    await this.enterWaiting(u, q, t, t.state as 'ready' | 'scheduled');
     q.counts[t.state]++;
     q.totals.published++;
     u.count(q.name, minuteOf(t.createdAtMs), 'published');
@@ -389,10 +442,10 @@ export class CouchbaseStore implements Store {
   async deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null> {
     const removed = await this.transact(async (u) => {
       const q = await this.queueDoc(u, queue, false);
-      if (!q || (!q.declared && q.waiting.length === 0)) return null;
-      const ids = q.waiting.map((e) => e.id);
-      q.waiting = [];
-      q.counts.ready = 0; q.counts.scheduled = 0;
+      if (!q || (!q.declared && q.ready.length === 0 && q.scheduled.length === 0)) return null;
+      const lanes = this.lanes(u, q);
+      const ids = [...await lanes.ready.clear(), ...await lanes.scheduled.clear()].map((e) => e.id);
+      q.counts.ready = 0; q.counts.scheduled = 0; q.waitingKeys = {};
       // Started and failed tasks still name the queue: keep its document, undeclared, for them.
       Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });
       u.put(this.keys.queue(queue), q);
@@ -433,7 +486,7 @@ export class CouchbaseStore implements Store {
           const targets = ev.scope === 'all' && q.workers.length ? [...q.workers].sort() : [null];
           for (const targetWorkerId of targets) {
             const taskId = randomUUID();
-            this.addTask(u, q, {
+            await this.addTask(u, q, {
               taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data: ev.data, state, priority: ev.priority,
               attempts: 0, maxAttempts: ev.maxAttempts, runAtMs: Math.round(ev.runAtMs), createdAtMs: nowMs, workerId: null,
               targetWorkerId, leaseExpiresAtMs: null, finishedAtMs: null, uniqueKey: ev.uniqueKey, singularlyRun: ev.singularlyRun,
@@ -461,8 +514,12 @@ export class CouchbaseStore implements Store {
         if (claimed.length >= count) break;
         const q = await this.queueDoc(u, queue, false);
         if (!q) continue;
+        await this.promoteDue(u, q, nowMs, PROMOTE_PER_CLAIM);
         const { room, tokens } = roomToStart(q, count - claimed.length, nowMs);
-        const picks = pickClaimable(q, workerId, room, nowMs);
+        if (room <= 0) continue;
+        const mayTake = claimFilter(q, workerId);
+        const picks: WaitEntry[] = [];
+        await this.lanes(u, q).ready.scan((e) => (picks.length >= room ? false : void (mayTake(e) && picks.push(e))));
         if (!picks.length) continue;
         const lease = nowMs + leaseMs(q.policy.leaseSeconds, rules.defaultLeaseSeconds);
         const tasks = await u.getMany<TaskRecord>(picks.map((e) => this.keys.task(e.id)));
@@ -509,7 +566,7 @@ export class CouchbaseStore implements Store {
         }
         w.tasksDone++;
         w.tasks = w.tasks.filter((id) => id !== t.taskId);
-        const reEnqueuedTaskId = r.reEnqueue ? this.addCopy(u, q, t, nowMs) : undefined;
+        const reEnqueuedTaskId = r.reEnqueue ? await this.addCopy(u, q, t, nowMs) : undefined;
         const also = reEnqueuedTaskId ? { reEnqueuedTaskId } : {};
         t.leaseExpiresAtMs = null;
         if (r.state === 'success') {
@@ -540,9 +597,9 @@ export class CouchbaseStore implements Store {
   }
 
   /** A fresh ready copy of a task in its queue (reEnqueue). */
-  private addCopy(u: Unit, q: QueueDoc, t: TaskRecord, nowMs: number): string {
+  private async addCopy(u: Unit, q: QueueDoc, t: TaskRecord, nowMs: number): Promise<string> {
     const taskId = randomUUID();
-    this.addTask(u, q, {
+    await this.addTask(u, q, {
       ...t, taskId, state: 'ready', attempts: 0, runAtMs: nowMs, createdAtMs: nowMs, workerId: null, leaseExpiresAtMs: null,
       finishedAtMs: null, failReason: null, result: null,
       history: [{ atMs: nowMs, what: 'created', publisher: t.publisher, reEnqueuedFrom: t.taskId }],
@@ -586,7 +643,11 @@ export class CouchbaseStore implements Store {
       const q = await this.getDoc<QueueDoc>(this.keys.queue(queue));
       if (!q) return { total: 0, tasks: [] };
       let ids: string[];
-      if (state === 'ready' || state === 'scheduled') ids = q.waiting.filter((e) => e.st === state).map((e) => e.id);
+      if (state === 'ready' || state === 'scheduled') {
+        const entries: WaitEntry[] = [];
+        await this.readLane(q, state).scan((e) => void entries.push(e));
+        ids = entries.sort((a, b) => a.s - b.s).map((e) => e.id);
+      }
       else if (state === 'started') ids = Object.keys(q.started);
       else if (state === 'failed') ids = ((await this.getDoc<FailedDoc>(this.keys.failed(queue)))?.entries ?? []).map(([id]) => id);
       else {
@@ -675,7 +736,9 @@ export class CouchbaseStore implements Store {
         const q = await this.queueDoc(u, queue, 'undeclared');
         q.workers = q.workers.filter((id) => id !== workerId);
         u.put(this.keys.queue(queue), q);
-        const mine = [...Object.entries(q.started).filter(([, s]) => s.w === workerId).map(([id]) => id), ...q.waiting.filter((e) => e.w === workerId).map((e) => e.id)];
+        const mine = Object.entries(q.started).filter(([, s]) => s.w === workerId).map(([id]) => id);
+        const lanes = this.lanes(u, q);
+        for (const lane of [lanes.ready, lanes.scheduled]) await lane.scan((e) => void (e.w === workerId && mine.push(e.id)));
         for (const t of await u.getMany<TaskRecord>(mine.map((id) => this.keys.task(id)))) {
           if (!t) continue;
           if (t.targetWorkerId === workerId) {
@@ -756,7 +819,7 @@ export class CouchbaseStore implements Store {
             u.put(this.keys.queue(from.name), from);
             const to = await this.queueDoc(u, toQueue, 'undeclared');
             t.queue = toQueue; t.state = 'ready';
-            insertWaiting(to, { id: t.taskId, p: t.priority, r: t.runAtMs, st: 'ready', w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun });
+            await this.enterWaiting(u, to, t, 'ready');
             to.counts.ready++;
             u.put(this.keys.queue(toQueue), to);
             u.put(this.keys.task(t.taskId), t);
@@ -801,15 +864,8 @@ export class CouchbaseStore implements Store {
     for (const name of await this.queueNames()) {
       if (n >= limit) break;
       const peek = await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(name)));
-      if (!peek?.waiting.some((e) => e.st === 'scheduled' && e.r <= nowMs)) continue;
-      n += await this.transact(async (u) => {
-        const q = await this.queueDoc(u, name, 'undeclared');
-        const due = q.waiting.filter((e) => e.st === 'scheduled' && e.r <= nowMs).slice(0, Math.min(limit - n, TASKS_PER_TRANSACTION));
-        for (const t of await u.getMany<TaskRecord>(due.map((e) => this.keys.task(e.id)))) {
-          if (t && t.state === 'scheduled') await this.move(u, q, t, 'ready', nowMs);
-        }
-        return due.length;
-      });
+      if (!peek || !(peek.scheduled[0]?.first.r! <= nowMs)) continue;
+      n += await this.transact(async (u) => this.promoteDue(u, await this.queueDoc(u, name, 'undeclared'), nowMs, Math.min(limit - n, TASKS_PER_TRANSACTION)));
     }
     return n;
   }
@@ -958,7 +1014,7 @@ export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<Couchb
       transactions: { durabilityLevel: DURABILITY_LEVELS[opts.durability], timeout: TRANSACTION_TIMEOUT_MS, cleanupConfig: { cleanupWindow: 5_000 } },
     });
   } catch (e) {
-    throw new CouchbaseOpenError(describeOpenError(e, opts, where));
+    throw new CouchbaseOpenError(describeOpenError(e, opts, where, 'cluster'));
   }
   try {
     const scope = cluster.bucket(opts.bucket).scope(opts.scope);
@@ -968,15 +1024,20 @@ export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<Couchb
     return store;
   } catch (e) {
     await cluster.close().catch(() => undefined);
-    throw new CouchbaseOpenError(describeOpenError(e, opts, where));
+    throw new CouchbaseOpenError(describeOpenError(e, opts, where, 'bucket'));
   }
 }
 
-function describeOpenError(e: unknown, opts: CouchbaseOptions, where: string): string {
+function describeOpenError(e: unknown, opts: CouchbaseOptions, where: string, step: 'cluster' | 'bucket'): string {
   const cause = (e as Error).message;
+  const timedOut = /timeout/i.test(cause) || /Timeout/.test((e as Error).constructor?.name ?? '');
   if (e instanceof AuthenticationFailureError) return `${where} refused user ${JSON.stringify(opts.username)}: wrong username or password (${cause})`;
   if (e instanceof BucketNotFoundError) return `${where} has no bucket ${JSON.stringify(opts.bucket)} (${cause})`;
   if (e instanceof ScopeNotFoundError) return `${where}: bucket ${JSON.stringify(opts.bucket)} has no scope ${JSON.stringify(opts.scope)} (${cause})`;
   if (e instanceof CollectionNotFoundError) return `${where}: scope ${JSON.stringify(opts.scope)} has no collection "switchyard" (${cause})`;
+  // The cluster answered and took the credentials, but the bucket never opened: it is missing (or
+  // this user may not open it). The SDK reports both as a timeout.
+  if (step === 'bucket' && timedOut) return `${where} has no bucket ${JSON.stringify(opts.bucket)} that user ${JSON.stringify(opts.username)} can open (${cause})`;
+  if (timedOut) return `cannot reach ${where}: no answer within ${(opts.bootstrapTimeoutMs ?? 5000) / 1000} s (${cause})`;
   return `cannot reach ${where}: ${cause}`;
 }

@@ -1,12 +1,12 @@
-// The Couchbase document layout's pure logic, without a cluster: key building, the waiting lane's
-// order and picks, the limits, and the conflict retry loop.
+// The Couchbase document layout's pure logic, without a cluster: key building, the segmented waiting
+// lanes, claim filtering, the limits, and the conflict retry loop.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keys, nameKeyPart, minuteOf } from '../../src/store/couchbase/keys.js';
-import { insertWaiting, newQueueDoc, pickClaimable, removeWaiting, roomToStart, hasWaitingKey, type WaitEntry } from '../../src/store/couchbase/queue-doc.js';
+import { claimFilter, countWaitingKey, hasWaitingKey, newQueueDoc, roomToStart } from '../../src/store/couchbase/queue-doc.js';
+import { dueOrder, Lane, readyOrder, SEGMENT_MAX, type Segment, type SegmentRef, type WaitEntry } from '../../src/store/couchbase/lane.js';
 import { retryOnConflict } from '../../src/store/couchbase/retry.js';
 
-const entry = (id: string, p = 0, r = 0, over: Partial<WaitEntry> = {}) => ({ id, p, r, st: 'ready' as const, w: null, k: null, sr: false, ...over });
 
 describe('Couchbase keys', () => {
   it('prefix every key, so installations sharing a bucket never meet', () => {
@@ -33,34 +33,77 @@ describe('Couchbase keys', () => {
   });
 });
 
-describe('Couchbase waiting lane', () => {
-  it('keeps claim order: priority first, then due time, then arrival', () => {
-    const q = newQueueDoc('q', true);
-    insertWaiting(q, entry('late', 0, 5));
-    insertWaiting(q, entry('first', 0, 1));
-    insertWaiting(q, entry('urgent', 9, 9));
-    insertWaiting(q, entry('second', 0, 1));
-    assert.deepEqual(q.waiting.map((e) => e.id), ['urgent', 'first', 'second', 'late']);
-    assert.deepEqual(q.waiting.map((e) => e.s), [3, 2, 4, 1]);
-    assert.equal(removeWaiting(q, 'first')?.id, 'first');
-    assert.equal(removeWaiting(q, 'first'), undefined);
-    assert.deepEqual(q.waiting.map((e) => e.id), ['urgent', 'second', 'late']);
+/** A lane over a Map, counting segment reads, as the driver's lane is over a transaction. */
+function memoryLane(order = readyOrder) {
+  const docs = new Map<number, Segment>();
+  const refs: SegmentRef[] = [];
+  let next = 1; let reads = 0;
+  const lane = new Lane(refs, order, {
+    get: async (id) => { reads++; const d = docs.get(id); return d ? structuredClone(d) : null; },
+    put: (id, seg) => { docs.set(id, structuredClone(seg)); },
+    remove: (id) => { docs.delete(id); },
+    newId: () => next++,
+  });
+  return { lane, refs, docs, reads: () => reads };
+}
+let seq = 0;
+const entry = (id: string, p = 0, r = 0, over: Partial<WaitEntry> = {}): WaitEntry => ({ id, p, r, s: ++seq, st: 'ready', w: null, k: null, sr: false, ...over });
+const ids = async (lane: Lane) => { const out: string[] = []; await lane.scan((e) => void out.push(e.id)); return out; };
+
+describe('Couchbase waiting lanes', () => {
+  it('keep claim order: priority first, then due time, then arrival', async () => {
+    const { lane } = memoryLane();
+    for (const e of [entry('late', 0, 5), entry('first', 0, 1), entry('urgent', 9, 9), entry('second', 0, 1)]) await lane.insert(e);
+    assert.deepEqual(await ids(lane), ['urgent', 'first', 'second', 'late']);
+    assert.deepEqual((await lane.remove(['first', 'missing'])).map((e) => e.id), ['first']);
+    assert.deepEqual(await ids(lane), ['urgent', 'second', 'late']);
   });
 
-  it('picks only due tasks meant for this worker, one per singularlyRun key', () => {
+  it('split into bounded segments as the backlog grows, and stay in order', async () => {
+    const { lane, refs, docs } = memoryLane();
+    const n = SEGMENT_MAX * 5;
+    // Mixed priorities arrive out of order: inserts land in the middle of the chain too.
+    for (let i = 0; i < n; i++) await lane.insert(entry(`t${i}`, i % 3, i));
+    assert.equal(lane.size, n);
+    assert.ok(refs.length >= 5, `${refs.length} segments`);
+    for (const d of docs.values()) assert.ok(d.entries.length <= SEGMENT_MAX, 'no segment over the bound');
+    const all: WaitEntry[] = [];
+    await lane.scan((e) => void all.push(e));
+    for (let i = 1; i < all.length; i++) assert.ok(readyOrder(all[i - 1]!, all[i]!) < 0, `order broken at ${i}`);
+    for (const r of refs) assert.equal(r.first.id, docs.get(r.id)!.entries[0]!.id);
+  });
+
+  it('a claim reads the first segment only, however long the backlog', async () => {
+    const { lane, reads } = memoryLane();
+    for (let i = 0; i < SEGMENT_MAX * 8; i++) await lane.insert(entry(`t${i}`));
+    const before = reads();
+    const picked: string[] = [];
+    await lane.scan((e) => (picked.length >= 10 ? false : void picked.push(e.id)));
+    assert.equal(reads() - before, 1);
+    assert.deepEqual(picked, Array.from({ length: 10 }, (_, i) => `t${i}`));
+  });
+
+  it('drop emptied segments, and clear everything', async () => {
+    const { lane, refs, docs } = memoryLane(dueOrder);
+    for (let i = 0; i < SEGMENT_MAX * 2; i++) await lane.insert(entry(`t${i}`, 0, i));
+    const segments = refs.length;
+    await lane.remove(Array.from({ length: SEGMENT_MAX }, (_, i) => `t${i}`));
+    assert.ok(refs.length < segments);
+    assert.equal(lane.first?.id, `t${SEGMENT_MAX}`);
+    assert.equal((await lane.clear()).length, SEGMENT_MAX);
+    assert.deepEqual([refs.length, docs.size, lane.size], [0, 0, 0]);
+  });
+
+  it('a claim takes entries meant for its worker, one per singularlyRun key', () => {
     const q = newQueueDoc('q', true);
-    insertWaiting(q, entry('future', 0, 100, { st: 'scheduled' }));
-    insertWaiting(q, entry('returned-early', 0, 150));
-    insertWaiting(q, entry('for-b', 0, 1, { w: 'b' }));
-    insertWaiting(q, entry('k1', 0, 2, { k: 'K', sr: true }));
-    insertWaiting(q, entry('k2', 0, 3, { k: 'K', sr: true }));
-    insertWaiting(q, entry('free', 0, 4));
-    assert.deepEqual(pickClaimable(q, 'a', 10, 50).map((e) => e.id), ['k1', 'free', 'returned-early'], 'a ready task is claimable whatever its due time');
-    assert.deepEqual(pickClaimable(q, 'b', 1, 50).map((e) => e.id), ['for-b']);
+    const may = claimFilter(q, 'a');
+    assert.deepEqual([entry('for-b', 0, 0, { w: 'b' }), entry('k1', 0, 0, { k: 'K', sr: true }), entry('k2', 0, 0, { k: 'K', sr: true }), entry('free')].map(may), [false, true, false, true]);
     q.started.x = { w: 'a', lease: 0, k: 'K', sr: true, at: 0 };
-    assert.deepEqual(pickClaimable(q, 'a', 10, 200).map((e) => e.id), ['free', 'future', 'returned-early']);
-    assert.ok(hasWaitingKey(q, 'K'));
-    assert.ok(!hasWaitingKey(q, 'other'));
+    assert.equal(claimFilter(q, 'a')(entry('k3', 0, 0, { k: 'K', sr: true })), false);
+    countWaitingKey(q, entry('u', 0, 0, { k: 'U' }), 1);
+    assert.ok(hasWaitingKey(q, 'U'));
+    countWaitingKey(q, entry('u', 0, 0, { k: 'U' }), -1);
+    assert.ok(!hasWaitingKey(q, 'U'));
   });
 
   it('limits room by pause, concurrency and a one-second token bucket', () => {

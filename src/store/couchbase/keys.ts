@@ -23,6 +23,8 @@ export class Keys {
   failed(name: string) { return `${this.prefix}:f:${nameKeyPart(name)}`; }
   /** Succeeded/cancelled tasks of one queue that finished in one minute, for paging and pruning. */
   finished(name: string, minuteMs: number) { return `${this.prefix}:d:${nameKeyPart(name)}:${minuteMs}`; }
+  /** One segment of a queue's waiting lanes (see lane.ts). */
+  segment(name: string, id: number) { return `${this.prefix}:l:${nameKeyPart(name)}:${id}`; }
   task(taskId: string) { return `${this.prefix}:t:${taskId}`; }
   event(eventId: string) { return `${this.prefix}:e:${eventId}`; }
   worker(workerId: string) { return `${this.prefix}:w:${workerId}`; }

@@ -1,21 +1,11 @@
-// The queue document and the pure logic over it: the waiting lane (kept sorted in claim order), the
-// started map, counts, totals and the rate bucket. The driver reads and writes it inside Couchbase
-// transactions; everything here is plain data so unit tests cover it without a cluster.
+// The queue document and the pure logic over it: policy, interests, exact counts and totals, the
+// started map, the rate bucket, and the chains of its two lanes (ready in claim order, scheduled in
+// due order; the entries themselves live in segment documents, see lane.ts). The driver reads and
+// writes it inside Couchbase transactions; everything here is plain data so unit tests cover it
+// without a cluster.
 import { emptyCounts, type TaskState } from '../../lifecycle/states.js';
 import { DEFAULT_POLICY, type InterestMap, type QueuePolicy, type Totals } from '../store.js';
-
-/** One waiting task, compact because a backlog is stored in the queue document. */
-export interface WaitEntry {
-  id: string;
-  /** priority (higher first), due time, arrival sequence: the claim order. */
-  p: number; r: number; s: number;
-  st: 'scheduled' | 'ready';
-  /** scope 'all': the one worker this copy is for. */
-  w: string | null;
-  /** uniqueKey, when singularlyEnqueue/singularlyRun may consult it. */
-  k: string | null;
-  sr: boolean;
-}
+import type { SegmentRef, WaitEntry } from './lane.js';
 
 export interface StartedEntry { w: string; lease: number; k: string | null; sr: boolean; at: number }
 
@@ -26,9 +16,13 @@ export interface QueueDoc {
   policy: QueuePolicy;
   rate: { tokens: number; atMs: number } | null;
   nextSeq: number;
+  nextSegment: number;
   counts: Record<TaskState, number>;
   totals: Totals;
-  waiting: WaitEntry[];
+  ready: SegmentRef[];
+  scheduled: SegmentRef[];
+  /** How many waiting tasks hold each uniqueKey (singularlyEnqueue asks without reading the lanes). */
+  waitingKeys: Record<string, number>;
   started: Record<string, StartedEntry>;
   /** worker ids registered on this queue (scope 'all' copies, DELETE /worker?queue=). */
   workers: string[];
@@ -40,33 +34,20 @@ export const emptyTotals = (): Totals => ({ published: 0, started: 0, succeeded:
 
 export function newQueueDoc(name: string, declared: boolean): QueueDoc {
   return {
-    name, declared, interests: null, policy: { ...DEFAULT_POLICY }, rate: null, nextSeq: 1,
-    counts: emptyCounts(), totals: emptyTotals(), waiting: [], started: {}, workers: [], finishedMinutes: [],
+    name, declared, interests: null, policy: { ...DEFAULT_POLICY }, rate: null, nextSeq: 1, nextSegment: 1,
+    counts: emptyCounts(), totals: emptyTotals(), ready: [], scheduled: [], waitingKeys: {}, started: {}, workers: [], finishedMinutes: [],
   };
 }
 
-/** Claim order: priority descending, then due time, then arrival. */
-export function compareWaiting(a: WaitEntry, b: WaitEntry): number {
-  return b.p - a.p || a.r - b.r || a.s - b.s;
+/** Keeps waitingKeys in step as an entry joins (+1) or leaves (-1) the lanes. */
+export function countWaitingKey(q: QueueDoc, e: WaitEntry, by: 1 | -1): void {
+  if (e.k === null) return;
+  const n = (q.waitingKeys[e.k] ?? 0) + by;
+  if (n > 0) q.waitingKeys[e.k] = n; else delete q.waitingKeys[e.k];
 }
 
-/** Inserts in claim order (binary search: appends of equal priority and due time are O(log n)). */
-export function insertWaiting(q: QueueDoc, e: Omit<WaitEntry, 's'>): WaitEntry {
-  const entry: WaitEntry = { ...e, s: q.nextSeq++ };
-  let lo = 0; let hi = q.waiting.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareWaiting(q.waiting[mid]!, entry) <= 0) lo = mid + 1; else hi = mid;
-  }
-  q.waiting.splice(lo, 0, entry);
-  return entry;
-}
-
-/** Removes a waiting entry by task id; returns it, or undefined when the task is not waiting here. */
-export function removeWaiting(q: QueueDoc, taskId: string): WaitEntry | undefined {
-  const i = q.waiting.findIndex((e) => e.id === taskId);
-  if (i < 0) return undefined;
-  return q.waiting.splice(i, 1)[0];
+export function hasWaitingKey(q: QueueDoc, key: string): boolean {
+  return (q.waitingKeys[key] ?? 0) > 0;
 }
 
 /** How many tasks this queue may start now, and the bucket refilled to nowMs (token bucket, one second deep). */
@@ -84,25 +65,16 @@ export function roomToStart(q: QueueDoc, wanted: number, nowMs: number): { room:
   return { room: Math.max(0, room), tokens };
 }
 
-/** The waiting entries a worker may start now, in claim order: ready (or scheduled and due), for it
- *  (or for anyone), and not blocked by singularlyRun (a key started in this queue, or picked earlier in this same claim). */
-export function pickClaimable(q: QueueDoc, workerId: string, room: number, nowMs: number): WaitEntry[] {
-  const picked: WaitEntry[] = [];
-  if (room <= 0) return picked;
+/** Which ready entries a worker may start, asked in lane order: meant for it (or for anyone), and not
+ *  blocked by singularlyRun (a key started in this queue, or taken earlier in this same claim). */
+export function claimFilter(q: QueueDoc, workerId: string): (e: WaitEntry) => boolean {
   const keysStarted = new Set(Object.values(q.started).filter((s) => s.sr && s.k !== null).map((s) => s.k!));
-  for (const e of q.waiting) {
-    if (picked.length >= room) break;
-    if (e.st === 'scheduled' && e.r > nowMs) continue;
-    if (e.w !== null && e.w !== workerId) continue;
+  return (e) => {
+    if (e.w !== null && e.w !== workerId) return false;
     if (e.sr && e.k !== null) {
-      if (keysStarted.has(e.k)) continue;
+      if (keysStarted.has(e.k)) return false;
       keysStarted.add(e.k);
     }
-    picked.push(e);
-  }
-  return picked;
-}
-
-export function hasWaitingKey(q: QueueDoc, key: string): boolean {
-  return q.waiting.some((e) => e.k === key);
+    return true;
+  };
 }

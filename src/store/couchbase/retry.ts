@@ -16,7 +16,7 @@ export interface RetryOptions {
 
 // A transaction left behind by a node that died blocks its documents until it expires (the
 // transaction timeout, 5 s); the budget outlasts that, so a crash costs a wait, not an error.
-export const DEFAULT_RETRY: RetryOptions = { attempts: 1000, budgetMs: 20_000, baseDelayMs: 2, maxDelayMs: 200 };
+export const DEFAULT_RETRY: RetryOptions = { attempts: 1000, budgetMs: 30_000, baseDelayMs: 2, maxDelayMs: 250 };
 
 const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
