@@ -18,6 +18,11 @@ if (!files.some((f) => f.includes(`${path.sep}browser${path.sep}`) || f.startsWi
   console.log('# browser tests: none in this build yet (the management page is issue 6)');
 }
 
+// Which store the Couchbase runs use, or that they are skipped.
+console.log(process.env.COUCHBASE_CONNSTR
+  ? `# Couchbase: contract, HTTP and three-node suites run against ${process.env.COUCHBASE_CONNSTR} (the SQLite ones too)`
+  : '# Couchbase: contract, HTTP and three-node suites skipped (COUCHBASE_CONNSTR not set); the SQLite ones run');
+
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
   cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' },
 });
