@@ -83,6 +83,21 @@ class Unit {
     }
   }
 
+  /** Reads a document and stages it at once, unchanged: from here on this transaction owns it, and a
+   *  racing node's transaction waits or re-runs at its first touch, instead of this one doing all
+   *  its work and losing the race at the end. Used for the contended documents (queues). */
+  async getForUpdate<T>(key: string): Promise<T | null> {
+    const content = await this.get<T>(key);
+    const d = this.docs.get(key)!;
+    if (d.handle && !this.owned.has(key)) {
+      this.owned.add(key);
+      d.handle = await this.ctx.replace(d.handle, d.handle.content);
+    }
+    return content;
+  }
+
+  private readonly owned = new Set<string>();
+
   getMany<T>(keys: string[]): Promise<(T | null)[]> {
     return Promise.all(keys.map((k) => this.get<T>(k)));
   }
@@ -260,7 +275,7 @@ export class CouchbaseStore implements Store {
   private async queueDoc(u: Unit, name: string, create: 'declared' | 'undeclared'): Promise<QueueDoc>;
   private async queueDoc(u: Unit, name: string, create: false | 'declared' | 'undeclared'): Promise<QueueDoc | null> {
     const key = this.keys.queue(name);
-    let q = await u.get<QueueDoc>(key);
+    let q = await u.getForUpdate<QueueDoc>(key);
     if (!q && create) {
       q = newQueueDoc(name, create === 'declared');
       u.put(key, q);
@@ -797,60 +812,56 @@ export class CouchbaseStore implements Store {
     return (await this.guard(() => this.failedMatching(sel.filter))).entries.map(([id]) => id);
   }
 
-  async retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
+  /** Applies change to each failed task among ids, TASKS_PER_TRANSACTION to a transaction; counts them. */
+  private async eachFailed(sel: FailedSelection, change: (u: Unit, q: QueueDoc, t: TaskRecord) => Promise<void>): Promise<number> {
     const ids = await this.selectFailedIds(sel);
     let n = 0;
     for (let i = 0; i < ids.length; i += TASKS_PER_TRANSACTION) {
       n += await this.transact(async (u) => {
-        let moved = 0;
+        let changed = 0;
         for (const t of await u.getMany<TaskRecord>(ids.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id)))) {
           if (!t || t.state !== 'failed') continue;
-          const from = await this.queueDoc(u, t.queue, 'undeclared');
-          const toQueue = opts.toQueue ?? t.queue;
-          t.history.push({ atMs: nowMs, what: 'retried', fromQueue: t.queue, toQueue, originalData: opts.data === undefined ? null : t.data });
-          Object.assign(t, { attempts: 0, runAtMs: nowMs, finishedAtMs: null, workerId: null, leaseExpiresAtMs: null });
-          if (opts.data !== undefined) t.data = opts.data;
-          if (toQueue === t.queue) {
-            await this.move(u, from, t, 'ready', nowMs);
-          } else {
-            // Out of the old queue's failed list, into the new queue's lane.
-            await this.editFailed(u, from.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
-            from.counts.failed--;
-            u.put(this.keys.queue(from.name), from);
-            const to = await this.queueDoc(u, toQueue, 'undeclared');
-            t.queue = toQueue; t.state = 'ready';
-            await this.enterWaiting(u, to, t, 'ready');
-            to.counts.ready++;
-            u.put(this.keys.queue(toQueue), to);
-            u.put(this.keys.task(t.taskId), t);
-          }
-          moved++;
+          await change(u, await this.queueDoc(u, t.queue, 'undeclared'), t);
+          changed++;
         }
-        return moved;
+        return changed;
       });
     }
     return n;
   }
 
-  async deleteFailedTasks(sel: FailedSelection): Promise<number> {
-    const ids = await this.selectFailedIds(sel);
-    let n = 0;
-    for (let i = 0; i < ids.length; i += TASKS_PER_TRANSACTION) {
-      n += await this.transact(async (u) => {
-        let deleted = 0;
-        for (const t of await u.getMany<TaskRecord>(ids.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id)))) {
-          if (!t || t.state !== 'failed') continue;
-          const q = await this.queueDoc(u, t.queue, 'undeclared');
-          await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
-          q.counts.failed--;
-          u.put(this.keys.queue(q.name), q);
-          u.remove(this.keys.task(t.taskId));
-          deleted++;
-        }
-        return deleted;
-      });
-    }
-    return n;
+  /** Takes a task out of its queue's failed list and count, for a retry elsewhere or a delete. */
+  private async leaveFailed(u: Unit, q: QueueDoc, taskId: string): Promise<void> {
+    await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== taskId); });
+    q.counts.failed--;
+    u.put(this.keys.queue(q.name), q);
+  }
+
+  retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
+    return this.eachFailed(sel, async (u, from, t) => {
+      const toQueue = opts.toQueue ?? t.queue;
+      t.history.push({ atMs: nowMs, what: 'retried', fromQueue: t.queue, toQueue, originalData: opts.data === undefined ? null : t.data });
+      Object.assign(t, { attempts: 0, runAtMs: nowMs, finishedAtMs: null, workerId: null, leaseExpiresAtMs: null });
+      if (opts.data !== undefined) t.data = opts.data;
+      if (toQueue === t.queue) {
+        await this.move(u, from, t, 'ready', nowMs);
+        return;
+      }
+      await this.leaveFailed(u, from, t.taskId);
+      const to = await this.queueDoc(u, toQueue, 'undeclared');
+      t.queue = toQueue; t.state = 'ready';
+      await this.enterWaiting(u, to, t, 'ready');
+      to.counts.ready++;
+      u.put(this.keys.queue(toQueue), to);
+      u.put(this.keys.task(t.taskId), t);
+    });
+  }
+
+  deleteFailedTasks(sel: FailedSelection): Promise<number> {
+    return this.eachFailed(sel, async (u, q, t) => {
+      await this.leaveFailed(u, q, t.taskId);
+      u.remove(this.keys.task(t.taskId));
+    });
   }
 
   // ---- sweeps ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // Several broker nodes over one store: publish through all of them, then drain with workers spread
 // over them, checking that no task is ever held by two workers at once and each completes once.
 import assert from 'node:assert/strict';
-import type { client } from './http.js';
+import { client } from './http.js';
+import { spawnBroker, type BrokerProcess } from './process.js';
 
 type Api = ReturnType<typeof client>;
 
@@ -40,4 +41,22 @@ export async function drainExactlyOnce(apis: Api[], workersPerNode: number, maxC
   };
   await Promise.all(apis.flatMap((api) => Array.from({ length: workersPerNode }, () => worker(api))));
   return completed;
+}
+
+/** Starts `nodes` brokers on one store, publishes total tasks through them, drains them and checks
+ *  that every task completed exactly once; kills the brokers whatever happens. */
+export async function completeOnNodes(store: string, nodes: number, total: number, workersPerNode: number, maxCount: number): Promise<void> {
+  const brokers: BrokerProcess[] = [];
+  try {
+    for (let i = 0; i < nodes; i++) brokers.push(await spawnBroker(store));
+    const apis = brokers.map((b) => client(b.url));
+    await publishThroughAll(apis, total);
+    const completed = await drainExactlyOnce(apis, workersPerNode, maxCount);
+    assert.equal(completed.size, total);
+    for (const [id, n] of completed) assert.equal(n, 1, `task ${id} completed ${n} times`);
+    assert.equal((await apis[apis.length - 1]!.status('?queue=jobs')).counts.succeeded, total);
+  } finally {
+    for (const b of brokers) b.proc.kill('SIGKILL');
+    await Promise.all(brokers.map((b) => b.exited));
+  }
 }

@@ -55,6 +55,27 @@ describe('durability and shutdown', () => {
     }
   });
 
+  it('a burst of concurrent publishes shares group commits; kill -9 right after their 201s loses none', async () => {
+    const db = path.join(tempDir(), 'burst.db');
+    const first = await spawnBroker(db);
+    const api = client(first.url);
+    await api.interest('burst', '*');
+    // 300 at once: they arrive while earlier commits sync, so they are committed together.
+    const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => api.call('PUT', '/task', { publisher: 'burst', data: { i } })));
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    assert.deepEqual(answers.filter((r) => r.status !== 201).map((r) => r.text), []);
+    const second = await spawnBroker(db);
+    try {
+      const api2 = client(second.url);
+      assert.equal((await api2.status('?queue=burst')).counts.ready, 300);
+      for (const r of answers) assert.equal((await api2.call('GET', `/status?task=${r.body.tasks[0].taskId}`)).status, 200);
+    } finally {
+      second.proc.kill('SIGKILL');
+      await second.exited;
+    }
+  });
+
   it('SIGTERM answers a waiting long poll with {task: null}, finishes, and exits 0', async () => {
     const b = await spawnBroker(path.join(tempDir(), 'term.db'));
     const api = client(b.url);

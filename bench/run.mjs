@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// `npm run bench`: Switchyard and its peers (BullMQ, pg-boss, bare HTTP servers) in one run on this
+// machine, through the shared peer kit (../shared/bench/peers, after its `bash setup.sh`), then the
+// scale checks (bench/scale.mjs), and one table of the issue's targets as ratios taken in that run.
+//   REPS=3 PEERS="switchyard bullmq-aof pgboss-on http" BENCH_N=20000 npm run bench
+// Writes bench/results/<run>.jsonl (raw lines) and bench/results/<run>.json (medians and ratios).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const kit = process.env.PEER_KIT ?? path.resolve(root, '..', 'shared', 'bench', 'peers');
+if (!existsSync(path.join(kit, 'run-all.sh'))) fail(`no peer kit at ${kit} (set PEER_KIT)`);
+if (!existsSync(path.join(kit, 'node_modules'))) fail(`the peer kit is not set up: run  bash ${path.join(kit, 'setup.sh')}`);
+
+const run = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const outDir = path.join(root, 'bench', 'results');
+mkdirSync(outDir, { recursive: true });
+const raw = path.join(outDir, `${run}.jsonl`);
+// The broker under test is the embedded default: never a Couchbase the shell happens to point at.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_')));
+
+const peers = env.PEERS ?? 'switchyard bullmq-aof pgboss-on http';
+console.error(`bench ${run}: peers ${peers}, REPS=${env.REPS ?? 3}, results in ${path.relative(root, raw)}`);
+const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit', env });
+if (build.status !== 0) fail('npm run build failed');
+const r = spawnSync('bash', [path.join(kit, 'run-all.sh')], {
+  cwd: kit, stdio: ['ignore', 'ignore', 'inherit'],
+  env: { ...env, PEERS: peers, REPS: env.REPS ?? '3', SWITCHYARD_DIR: root, BENCH_OUT: raw },
+});
+if (r.status !== 0) fail(`the peer kit exited ${r.status}`);
+if (!env.SKIP_SCALE) {
+  const s = spawnSync(process.execPath, [path.join(root, 'bench', 'scale.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, BENCH_RUN_ID: run }, encoding: 'utf8' });
+  if (s.status !== 0) fail('bench/scale.mjs failed');
+  writeFileSync(raw, readFileSync(raw, 'utf8') + s.stdout.trim().split('\n').pop() + '\n');
+}
+
+// Medians per peer/variant, every metric.
+const rows = readFileSync(raw, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((x) => !x.error);
+const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const groups = {};
+for (const row of rows) {
+  const g = (groups[row.peer] ??= {});
+  for (const [k, v] of Object.entries(row.metrics ?? {})) if (typeof v === 'number') (g[k] ??= []).push(v);
+}
+const med = Object.fromEntries(Object.entries(groups).map(([p, g]) => [p, Object.fromEntries(Object.entries(g).map(([k, v]) => [k, median(v)]))]));
+const m = (peer, metric) => med[peer]?.[metric];
+const sy = (metric) => m('switchyard', metric);
+
+// The issue's targets: [what, switchyard figure, reference figure, want ratio, higher is better?]
+const targets = [
+  ['publish 1/request, 16 clients, durable vs express-lean echo', sy('enq_c16'), m('http-ceiling', 'express-lean_w1_c16_autocannon_rps'), 0.7, true],
+  ['publish 1/request, 16 clients vs pg-boss sync_commit=on', sy('enq_c16'), m('pg-boss', 'enq_c16'), 3, true],
+  ['publish 100/request vs BullMQ addBulk (AOF)', sy('enq_b100_c16'), m('bullmq', 'enq_b100_c16'), 2, true],
+  ['publish 100/request vs pg-boss insert([...])', sy('enq_b100_c16'), m('pg-boss', 'enq_b100_c16'), 1, true],
+  ['drain 100/claim + batch report vs BullMQ worker drain', sy('drain_b100_c16'), m('bullmq', 'drain_c16'), 4, true],
+  ['drain 1 claim + 1 report per task vs express-lean echo', sy('drain_c16'), m('http-ceiling', 'express-lean_w1_c16_autocannon_rps'), 0.4, true],
+  ['paced 1,000/s end to end, p99 ms vs BullMQ (AOF)', sy('paced1000_c16_p99_ms'), m('bullmq', 'paced1000_c16_p99_ms'), 1.5, false],
+  ['paced 1,000/s end to end, p99 ms (absolute, want < 10)', sy('paced1000_c16_p99_ms'), 10, 1, false],
+  ['publish rate, 1,000 queues x 3 regex interests vs 1 queue', m('switchyard-scale', 'publish_1000q_rps'), m('switchyard-scale', 'publish_1q_rps'), 0.5, true],
+  ['claim p50 with 1,000,000 waiting vs 1,000 waiting', m('switchyard-scale', 'claim_p50_ms_1m'), m('switchyard-scale', 'claim_p50_ms_1k'), 1.5, false],
+  ['broker RSS MB with 1,000,000 waiting (want < 250)', m('switchyard-scale', 'rss_mb_1m'), 250, 1, false],
+];
+const fmt = (x) => (x === undefined || x === null ? 'n/a' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 100) / 100));
+const lines = [
+  `Switchyard bench ${run} on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of ${env.REPS ?? 3} interleaved runs`,
+  '',
+  '| target | Switchyard | reference | ratio | wanted | met |',
+  '|---|---:|---:|---:|---:|:---:|',
+];
+const results = targets.map(([what, mine, ref, want, higher]) => {
+  const ratio = mine !== undefined && ref ? mine / ref : undefined;
+  const met = ratio === undefined ? undefined : higher ? ratio >= want : ratio <= want;
+  lines.push(`| ${what} | ${fmt(mine)} | ${fmt(ref)} | ${fmt(ratio)} | ${higher ? '≥' : '≤'} ${want} | ${met === undefined ? 'n/a' : met ? 'yes' : 'no'} |`);
+  return { what, switchyard: mine ?? null, reference: ref ?? null, ratio: ratio ?? null, want, higherIsBetter: higher, met: met ?? null };
+});
+writeFileSync(path.join(outDir, `${run}.json`), JSON.stringify({ run, host: { cpus: os.cpus().length, node: process.version }, medians: med, targets: results }, null, 1));
+console.log(lines.join('\n'));
+
+function fail(msg) { console.error(`bench: ${msg}`); process.exit(1); }

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Scale checks of the issue, on the built broker (dist/) over a scratch SQLite file:
+//  - publish rate with 1,000 queues of 3 regex interests each vs 1 queue (same events, one match);
+//  - claim latency p50 with 1,000,000 tasks waiting vs 1,000;
+//  - broker RSS with 1,000,000 waiting.
+// Prints one JSON line in the peer kit's format (peer "switchyard-scale"). SCALE_BIG=1000000.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIG = Number(process.env.SCALE_BIG ?? 1_000_000);
+const SMALL = 1000;
+const PUBLISHES = 4000;
+
+const port = await new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-scale-'));
+const base = `http://127.0.0.1:${port}`;
+const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(scratch, 'sy.db'), LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const log = (...a) => console.error('[scale]', ...a);
+
+async function call(method, p, body) {
+  const r = await fetch(base + p, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${p} ${r.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+
+/** 16 clients publish PUBLISHES single events (each matching exactly one queue); events per second. */
+async function publishRate(event) {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < PUBLISHES) { const i = next++; await call('PUT', '/task', { publisher: 'scale', data: event(i) }); }
+  }));
+  return PUBLISHES / ((performance.now() - t0) / 1000);
+}
+
+const interests = (i) => ({ type: `^order-q${i}$`, 'customer\\.tier': `^tier${i}(gold|silver)?$`, source: `^src-${i}-[a-z]+$` });
+
+async function publishBacklog(queue, n) {
+  for (let done = 0; done < n; done += 1000) {
+    const events = Array.from({ length: Math.min(1000, n - done) }, (_, i) => ({ publisher: 'scale', data: { type: queue, n: done + i } }));
+    await call('PUT', '/tasks', { events });
+    if (done % 100_000 === 0) log(`${queue}: ${done}/${n}`);
+  }
+}
+
+async function claimP50(queue, samples = 300) {
+  const { workerId } = await call('PUT', '/worker', { queues: [queue], name: 'scale' });
+  const times = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    const { task } = await call('GET', `/task?workerId=${workerId}`);
+    times.push(performance.now() - t0);
+    if (!task) throw new Error(`queue ${queue} ran dry`);
+    await call('POST', '/task', { workerId, taskId: task.taskId, state: 'success' });
+  }
+  return median(times);
+}
+
+const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+
+try {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* starting */ }
+    if (i > 300) throw new Error('broker did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const metrics = {};
+  // One queue with 3 regex interests, then 999 more: the same events, each matching queue 0 only.
+  await call('PUT', '/interest', { queue: 'q0', interests: interests(0) });
+  metrics.publish_1q_rps = await publishRate((i) => ({ type: 'order-q0', n: i }));
+  for (let i = 1; i < 1000; i++) await call('PUT', '/interest', { queue: `q${i}`, interests: interests(i) });
+  metrics.publish_1000q_rps = await publishRate((i) => ({ type: 'order-q0', n: i }));
+  log('publish', metrics);
+  await call('PUT', '/interest', { queue: 'small', interests: { type: '^small$' } });
+  await call('PUT', '/interest', { queue: 'big', interests: { type: '^big$' } });
+  await publishBacklog('small', SMALL + 300);
+  await publishBacklog('big', BIG);
+  metrics.rss_mb_1m = rssMb();
+  metrics.claim_p50_ms_1k = await claimP50('small');
+  metrics.claim_p50_ms_1m = await claimP50('big');
+  log('claims and memory', metrics);
+  console.log(JSON.stringify({ run_id: process.env.BENCH_RUN_ID ?? 'scale', rep: 1, ts: new Date().toISOString(), peer: 'switchyard-scale', variant: 'sqlite-full', metrics, notes: [`backlog ${BIG}`] }));
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(scratch, { recursive: true, force: true });
+}
