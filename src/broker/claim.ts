@@ -16,14 +16,16 @@ async function claimOnce(ctx: BrokerContext, workerId: string, count: number): P
 
 /** Up to `count` tasks; with waitSeconds > 0, waits for work until then (or until shutdown). */
 export async function claimTasks(ctx: BrokerContext, workerId: string, count: number, waitSeconds: number): Promise<TaskRecord[]> {
+  let mark = ctx.waiters.mark();
   const first = await claimOnce(ctx, workerId, count);
   if (first.length || waitSeconds <= 0) return first;
   const deadlineMs = Date.now() + waitSeconds * 1000;
   const worker = await ctx.store.getWorker(workerId);
   if (!worker) throw workerNotFound(workerId);
   while (Date.now() < deadlineMs && !ctx.waiters.isClosed) {
-    await ctx.waiters.wait(worker.queues, deadlineMs);
+    await ctx.waiters.wait(worker.queues, deadlineMs, mark);
     if (ctx.waiters.isClosed) break;
+    mark = ctx.waiters.mark();
     const tasks = await claimOnce(ctx, workerId, count);
     if (tasks.length) return tasks;
   }

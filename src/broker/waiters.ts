@@ -6,12 +6,24 @@ interface Waiter { queues: ReadonlySet<string>; wake: () => void }
 
 export class Waiters {
   private readonly waiting = new Set<Waiter>();
+  /** Counts notifications, so a claim can ask "did anything arrive since I looked?" (see mark()). */
+  private seq = 0;
+  private readonly notifiedAt = new Map<string, number>();
+  private allNotifiedAt = 0;
   private tick: NodeJS.Timeout | null = null;
   private closed = false;
 
-  /** Resolves on a wake-up or at deadlineMs, whichever comes first; at once when closed. */
-  wait(queues: readonly string[], deadlineMs: number): Promise<void> {
+  /** Taken before a claim looks at the store: a publish that lands between that look and wait()
+   *  would otherwise wake nobody, and the claim would sleep until the next tick. */
+  mark(): number {
+    return this.seq;
+  }
+
+  /** Resolves on a wake-up or at deadlineMs, whichever comes first; at once when closed, or when one
+   *  of the queues was notified after `since` (a mark()). */
+  wait(queues: readonly string[], deadlineMs: number, since = Infinity): Promise<void> {
     if (this.closed) return Promise.resolve();
+    if (this.allNotifiedAt > since || queues.some((q) => (this.notifiedAt.get(q) ?? 0) > since)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => w.wake(), Math.max(0, deadlineMs - Date.now()));
       const w: Waiter = {
@@ -26,6 +38,9 @@ export class Waiters {
 
   notify(queues: Iterable<string>): void {
     const names = new Set(queues);
+    this.seq++;
+    // Remembered only for queues someone may be about to wait on; bounded by the names in use.
+    for (const q of names) this.notifiedAt.set(q, this.seq);
     for (const w of [...this.waiting]) {
       for (const q of w.queues) if (names.has(q)) { w.wake(); break; }
     }
@@ -42,6 +57,7 @@ export class Waiters {
 
   /** Tasks came back to several queues at once (sweeps, removed workers): every waiter looks again. */
   wakeAll(): void {
+    this.allNotifiedAt = ++this.seq;
     for (const w of [...this.waiting]) w.wake();
   }
 

@@ -69,13 +69,18 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|N
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
+  /** The synchronous mode of commits that must survive power loss (SWITCHYARD_SYNC). */
+  private readonly durableSync: 'FULL' | 'NORMAL';
+  private currentSync: 'FULL' | 'NORMAL';
   private readonly st;
 
   constructor(readonly file: string, opts: { sync: 'full' | 'normal' }) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${opts.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.durableSync = opts.sync === 'full' ? 'FULL' : 'NORMAL';
+    this.db.pragma(`synchronous = ${this.durableSync}`);
+    this.currentSync = this.durableSync;
     migrate(this.db);
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
@@ -169,17 +174,21 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Writes waiting for the next group commit. */
-  private pending: { work: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  /** Writes waiting for the next group commit; `mayLose`: see write(). */
+  private pending: { work: () => unknown; mayLose: boolean; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
 
   /** Group commit: every write that arrives before the event loop comes round (all the requests
    *  that queued up while the last commit was syncing) shares one IMMEDIATE transaction, so one
    *  fsync covers them all and commits per second stop bounding requests per second. Each write is a
    *  savepoint of its own: one that throws is rolled back alone and the others still commit. The
-   *  promise of each resolves only after the commit, so a 201 still means durable. */
-  private write<T>(work: () => T): Promise<T> {
+   *  promise of each resolves only after the commit, so a 201 still means durable.
+   *  mayLose: a write whose loss in a power cut is harmless (a claim: the task would only be
+   *  handed out again, as at-least-once allows); a batch of only such writes skips the fsync. A
+   *  later durable commit syncs the WAL, and those writes with it; a process crash loses nothing. */
+  private write<T>(work: () => T, opts: { mayLose?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject }) === 1) setImmediate(() => this.commitPending());
+      const n = this.pending.push({ work, mayLose: opts.mayLose === true, resolve: resolve as (v: unknown) => void, reject });
+      if (n === 1) setImmediate(() => this.commitPending());
     });
   }
 
@@ -188,6 +197,8 @@ export class SqliteStore implements Store {
     this.pending = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
+      const sync = batch.every((w) => w.mayLose) ? 'NORMAL' : this.durableSync;
+      if (sync !== this.currentSync) { this.db.pragma(`synchronous = ${sync}`); this.currentSync = sync; }
       // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading.
       this.db.transaction(() => {
         for (const w of batch) {
@@ -352,7 +363,7 @@ export class SqliteStore implements Store {
         if (q?.rate_limit != null) this.st.setRateTokens.run(tokens - started, nowMs, queue);
       }
       return { outcome: 'ok', tasks: claimed };
-    });
+    }, { mayLose: true });
   }
 
   reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
