@@ -12,6 +12,7 @@ const PUBLISH_FIELDS = {
   uniqueKey: { type: 'string', minLength: 1, maxLength: 512 },
   priority: { type: 'integer', minimum: -1_000_000, maximum: 1_000_000 },
   maxAttempts: { type: 'integer', minimum: 1, maximum: 1000 },
+  idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
 } as const;
 
 export const publishSchema = {

@@ -20,6 +20,7 @@ export interface Config {
   readonly logLevel: string;
   readonly sync: 'full' | 'normal';
   readonly keepFinishedSeconds: number;
+  readonly idempotencyTtlSeconds: number;
   readonly bodyLimitBytes: number;
 }
 
@@ -41,6 +42,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_WORKER_TIMEOUT', kind: 'seconds', def: '600', unit: 'seconds', help: 'a worker silent this long is removed and its tasks return' },
   { env: 'SWITCHYARD_LEASE', kind: 'seconds', def: '300', unit: 'seconds', help: 'default lease of a started task' },
   { env: 'SWITCHYARD_SYNC', kind: 'sync', def: 'full', unit: 'mode', help: 'SQLite fsync: full (a 201 survives power loss) | normal (faster, may lose the last commits on power loss)' },
+  { env: 'SWITCHYARD_IDEMPOTENCY_TTL', kind: 'seconds', def: '86400', unit: 'seconds', help: 'how long a publish idempotencyKey is remembered' },
   { env: 'SWITCHYARD_KEEP_FINISHED', kind: 'seconds', def: '3600', unit: 'seconds', help: 'how long succeeded and cancelled tasks stay visible' },
   { env: 'SWITCHYARD_BODY_LIMIT', kind: 'bytes', def: '1048576', unit: 'bytes', help: 'largest request body' },
   { env: 'LOG_LEVEL', kind: 'level', def: 'info', unit: 'level', help: 'error | warn | info | debug' },
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     logLevel: v.LOG_LEVEL as string,
     sync: v.SWITCHYARD_SYNC as 'full' | 'normal',
     keepFinishedSeconds: v.SWITCHYARD_KEEP_FINISHED as number,
+    idempotencyTtlSeconds: v.SWITCHYARD_IDEMPOTENCY_TTL as number,
     bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
   });
 }

@@ -15,6 +15,7 @@ export const ERRORS = {
   task_not_owned: 409,
   task_finished: 409,
   task_not_waiting: 409,
+  idempotency_conflict: 409,
   store_unavailable: 503,
 } as const;
 

@@ -47,7 +47,7 @@ export class BrokerMetrics {
     });
   }
 
-  published(outcome: 'stored' | 'discarded'): void { this.events.inc({ outcome }); }
+  published(outcome: 'stored' | 'discarded' | 'replayed'): void { this.events.inc({ outcome }); }
   fastPostError(): void { this.fastPostErrors.inc(); }
   started(queue: string, waitedMs: number): void { this.enqueueToStartSeconds.observe({ queue }, Math.max(0, waitedMs) / 1000); }
   finished(queue: string, outcome: string, tookMs: number): void { this.taskSeconds.observe({ queue, outcome }, Math.max(0, tookMs) / 1000); }

@@ -25,6 +25,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const store = await openStore(config);
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
   }, log, opts.now);
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const app = createApp(broker, { bodyLimitBytes: config.bodyLimitBytes, log });

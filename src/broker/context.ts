@@ -9,6 +9,7 @@ export interface BrokerSettings {
   leaseSeconds: number;
   workerTimeoutSeconds: number;
   keepFinishedSeconds: number;
+  idempotencyTtlSeconds: number;
 }
 
 export interface BrokerContext {

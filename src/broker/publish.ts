@@ -4,6 +4,7 @@ import { configure } from 'safe-stable-stringify';
 import type { BrokerContext } from './context.js';
 import type { NewEvent } from '../store/store.js';
 import { routeEvent } from '../routing/match.js';
+import { BrokerError } from '../errors.js';
 
 const canonicalJson = configure({ deterministic: true });
 
@@ -18,6 +19,7 @@ export interface PublishInput {
   uniqueKey?: string;
   priority?: number;
   maxAttempts?: number;
+  idempotencyKey?: string;
 }
 
 export interface PublishAnswer {
@@ -25,6 +27,8 @@ export interface PublishAnswer {
   status: 'enqueued' | 'scheduled' | 'discarded';
   tasks: { taskId: string; queue: string }[];
   deduplicated: string[];
+  /** The same publisher sent this idempotencyKey and event before: this is the first answer. */
+  replayed?: true;
 }
 
 /** Default key for singularlyEnqueue/singularlyRun: a hash of data's canonical JSON. */
@@ -36,6 +40,12 @@ function runAtMsOf(input: PublishInput, nowMs: number): number {
   if (input.runAt !== undefined && input.runAt !== null) return Math.round(input.runAt * 1000);
   if (input.delay !== undefined) return nowMs + Math.round(input.delay * 1000);
   return nowMs;
+}
+
+/** What a repeated idempotencyKey must match: the whole event but the key itself. */
+function bodyHash(input: PublishInput): string {
+  const { idempotencyKey: _key, ...body } = input;
+  return createHash('sha256').update(canonicalJson(body) ?? '').digest('hex');
 }
 
 /** Routes and stores a batch of events atomically (all or none); one answer per event, in order. */
@@ -56,22 +66,32 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
       uniqueKey: keyed ? (input.uniqueKey ?? defaultUniqueKey(input.data)) : null,
       maxAttempts: input.maxAttempts ?? null,
       routes: routeEvent(interests, input.data),
+      idempotency: input.idempotencyKey === undefined ? null
+        : { key: input.idempotencyKey, bodyHash: bodyHash(input), expiresAtMs: nowMs + ctx.settings.idempotencyTtlSeconds * 1000 },
     };
   });
-  const toStore = routed.filter((e) => e.routes.length > 0);
-  const stored = toStore.length ? await ctx.store.publishEvents(toStore, nowMs) : [];
-  const byId = new Map(stored.map((s) => [s.eventId, s]));
+  // A discarded event is stored only when it has a key: its replay must answer "discarded" too.
+  const toStore = routed.filter((e) => e.routes.length > 0 || e.idempotency !== null);
+  const result = toStore.length ? await ctx.store.publishEvents(toStore, nowMs) : { outcome: 'ok' as const, events: [] };
+  if (result.outcome === 'idempotency_conflict') {
+    const ev = toStore[result.index]!;
+    throw new BrokerError('idempotency_conflict',
+      `idempotencyKey ${JSON.stringify(result.key)} of publisher ${JSON.stringify(ev.publisher)} was used before with a different event; nothing was stored`,
+      [{ event: routed.indexOf(ev), idempotencyKey: result.key }]);
+  }
+  const stored = new Map(toStore.map((e, i) => [e, result.events[i]!]));
   const touched = new Set<string>();
   const answers = routed.map((e): PublishAnswer => {
-    const s = byId.get(e.eventId);
-    ctx.metrics.published(s ? 'stored' : 'discarded');
+    const s = stored.get(e);
+    ctx.metrics.published(s?.replayed ? 'replayed' : s && s.status !== 'discarded' ? 'stored' : 'discarded');
     if (!s) return { eventId: e.eventId, status: 'discarded', tasks: [], deduplicated: [] };
-    for (const t of s.tasks) touched.add(t.queue);
+    if (!s.replayed) for (const t of s.tasks) touched.add(t.queue);
     return {
-      eventId: e.eventId,
-      status: e.runAtMs > nowMs ? 'scheduled' : 'enqueued',
+      eventId: s.eventId,
+      status: s.status,
       tasks: s.tasks.map((t) => ({ taskId: t.taskId, queue: t.queue })),
       deduplicated: s.deduplicated,
+      ...(s.replayed ? { replayed: true as const } : {}),
     };
   });
   ctx.waiters.notify(touched);

@@ -3,7 +3,8 @@
 // Every state transition is one Couchbase transaction over the documents it touches (the queue
 // document, the task documents, the worker), so racing nodes serialize per queue and exactly one of
 // them wins; a lost race re-runs from fresh reads. The layout is explained in docs/couchbase.md.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { planIdempotency, replayed, type IdempotencyRecord } from './idempotency.js';
 import {
   connect, DurabilityLevel, DocumentNotFoundError, DocumentExistsError, CasMismatchError, TransactionFailedError, TransactionOperationFailedError, TransactionExpiredError, TransactionCommitAmbiguousError,
   AuthenticationFailureError, BucketNotFoundError, ScopeNotFoundError, CollectionNotFoundError,
@@ -19,7 +20,7 @@ import {
 import { dueOrder, Lane, readyOrder, type Segment, type WaitEntry } from './couchbase/lane.js';
 import {
   DEFAULT_POLICY, StoreUnavailableError,
-  type ClaimResult, type FailedFilter, type FailedSelection, type InterestMap, type NewEvent, type PublishedEvent,
+  type ClaimResult, type FailedFilter, type FailedSelection, type InterestMap, type NewEvent, type PublishedEvent, type PublishResult, publishStatus,
   type QueuePolicy, type QueueSummary, type Report, type ReportOutcome, type ReportResult, type Store, type TaskRecord,
   type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord,
 } from './store.js';
@@ -483,13 +484,27 @@ export class CouchbaseStore implements Store {
 
   // ---- events and tasks --------------------------------------------------------------------
 
-  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishedEvent[]> {
-    return this.transact(async (u) => {
-      // Read every queue document first, in parallel: the rest is in memory.
-      await Promise.all([...new Set(events.flatMap((e) => e.routes.map((r) => r.queue)))].map((name) => this.queueDoc(u, name, 'undeclared')));
+  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishResult> {
+    return this.transact(async (u): Promise<PublishResult> => {
+      // Read the idempotency records and every queue document first, in parallel: the rest is in memory.
+      const recordKey = (publisher: string, key: string) => this.keys.idempotency(createHash('sha256').update(`${publisher}\u0000${key}`).digest('hex'));
+      const keyed = events.filter((e) => e.idempotency).map((e) => recordKey(e.publisher, e.idempotency!.key));
+      await Promise.all([u.getMany(keyed), ...[...new Set(events.flatMap((e) => e.routes.map((r) => r.queue)))].map((name) => this.queueDoc(u, name, 'undeclared'))]);
+      const records = new Map<string, IdempotencyRecord>();
+      for (const e of events) {
+        if (!e.idempotency) continue;
+        const k = recordKey(e.publisher, e.idempotency.key);
+        const r = await u.get<IdempotencyRecord>(k);
+        if (r && r.expiresAtMs > nowMs) records.set(k, r);
+      }
+      const decided = planIdempotency(events, (publisher, key) => records.get(recordKey(publisher, key)) ?? null);
+      if ('conflict' in decided) return { outcome: 'idempotency_conflict', ...decided.conflict };
       const out: PublishedEvent[] = [];
-      for (const ev of events) {
-        const published: PublishedEvent = { eventId: ev.eventId, tasks: [], deduplicated: [] };
+      for (const [i, ev] of events.entries()) {
+        const plan = decided.plans[i]!;
+        if (plan.kind === 'replay') { out.push(replayed(plan.answer)); continue; }
+        if (plan.kind === 'same-as') { out.push(replayed(out[plan.index]!)); continue; }
+        const published: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
         const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
         const taskIds: string[] = [];
         for (const { queue, route } of ev.routes) {
@@ -512,9 +527,13 @@ export class CouchbaseStore implements Store {
           }
         }
         if (taskIds.length) u.put(this.keys.event(ev.eventId), { taskIds } satisfies EventDoc);
+        if (ev.idempotency) {
+          const record: IdempotencyRecord = { bodyHash: ev.idempotency.bodyHash, answer: published, expiresAtMs: ev.idempotency.expiresAtMs };
+          u.put(recordKey(ev.publisher, ev.idempotency.key), record);
+        }
         out.push(published);
       }
-      return out;
+      return { outcome: 'ok', events: out };
     });
   }
 

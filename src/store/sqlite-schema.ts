@@ -116,6 +116,14 @@ const MIGRATIONS: string[] = [
         failed = failed + excluded.failed, retried = retried + excluded.retried;
   END;
   `,
+  // 2: idempotency keys of publishes, with the answer to replay, until they expire.
+  `
+  CREATE TABLE idempotency (
+    publisher TEXT NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL, answer TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL, PRIMARY KEY (publisher, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX idempotency_expiry ON idempotency (expires_at_ms);
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */

@@ -6,12 +6,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { migrate } from './sqlite-schema.js';
+import { planIdempotency, replayed } from './idempotency.js';
 import { emptyCounts, type TaskState } from '../lifecycle/states.js';
 import { leaseMs } from '../lifecycle/lease.js';
 import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type HistoryEntry, type InterestMap, type NewEvent,
-  type PublishedEvent, type QueuePolicy, type QueueSummary, type Report, type ReportOutcome, type ReportResult,
+  type PublishedEvent, type PublishResult, publishStatus, type QueuePolicy, type QueueSummary, type Report, type ReportOutcome, type ReportResult,
   type Store, type TaskRecord, type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord,
 } from './store.js';
 
@@ -154,6 +155,9 @@ export class SqliteStore implements Store {
       listTasks: p(`SELECT * FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
       addCounter: p(`INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value`),
       counter: p(`SELECT value FROM counters WHERE name = ?`).pluck(),
+      idempotencyRecord: p(`SELECT body_hash, answer, expires_at_ms FROM idempotency WHERE publisher = ? AND key = ? AND expires_at_ms > ?`),
+      putIdempotency: p(`INSERT OR REPLACE INTO idempotency (publisher, key, body_hash, answer, expires_at_ms) VALUES (?, ?, ?, ?, ?)`),
+      pruneIdempotency: p(`DELETE FROM idempotency WHERE expires_at_ms <= ?`),
     };
   }
 
@@ -295,31 +299,50 @@ export class SqliteStore implements Store {
 
   // ---- events and tasks --------------------------------------------------------------------
 
-  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishedEvent[]> {
-    return this.write(() => events.map((ev) => {
-      const out: PublishedEvent = { eventId: ev.eventId, tasks: [], deduplicated: [] };
-      const data = JSON.stringify(ev.data);
-      const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
-      const history = JSON.stringify([{ atMs: nowMs, what: 'created', publisher: ev.publisher }]);
-      for (const { queue, route } of ev.routes) {
-        if (ev.singularlyEnqueue && ev.uniqueKey !== null && this.st.waitingWithKey.get(queue, ev.uniqueKey)) {
-          out.deduplicated.push(queue);
-          continue;
-        }
-        const workers = ev.scope === 'all' ? (this.st.workersOfQueue.all(queue) as string[]) : [];
-        const targets = workers.length ? workers : [null];
-        for (const targetWorkerId of targets) {
-          const taskId = randomUUID();
-          this.st.insertTask.run({
-            taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data, state, priority: ev.priority,
-            runAtMs: Math.round(ev.runAtMs), nowMs, maxAttempts: ev.maxAttempts, uniqueKey: ev.uniqueKey,
-            singularlyRun: ev.singularlyRun ? 1 : 0, targetWorkerId, route: JSON.stringify(route), history,
-          });
-          out.tasks.push({ taskId, queue, state, targetWorkerId });
-        }
+  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishResult> {
+    return this.write((): PublishResult => {
+      const decided = planIdempotency(events, (publisher, key) => {
+        const row = this.st.idempotencyRecord.get(publisher, key, nowMs) as { body_hash: string; answer: string; expires_at_ms: number } | undefined;
+        return row ? { bodyHash: row.body_hash, answer: JSON.parse(row.answer), expiresAtMs: row.expires_at_ms } : null;
+      });
+      if ('conflict' in decided) return { outcome: 'idempotency_conflict', ...decided.conflict };
+      const answers: PublishedEvent[] = [];
+      for (const [i, plan] of decided.plans.entries()) {
+        if (plan.kind === 'replay') { answers.push(replayed(plan.answer)); continue; }
+        if (plan.kind === 'same-as') { answers.push(replayed(answers[plan.index]!)); continue; }
+        const ev = events[i]!;
+        const answer = this.insertEvent(ev, nowMs);
+        if (ev.idempotency) this.st.putIdempotency.run(ev.publisher, ev.idempotency.key, ev.idempotency.bodyHash, JSON.stringify(answer), ev.idempotency.expiresAtMs);
+        answers.push(answer);
       }
-      return out;
-    }));
+      return { outcome: 'ok', events: answers };
+    });
+  }
+
+  /** Inside a write: one event and all its copies. */
+  private insertEvent(ev: NewEvent, nowMs: number): PublishedEvent {
+    const out: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
+    const data = JSON.stringify(ev.data);
+    const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
+    const history = JSON.stringify([{ atMs: nowMs, what: 'created', publisher: ev.publisher }]);
+    for (const { queue, route } of ev.routes) {
+      if (ev.singularlyEnqueue && ev.uniqueKey !== null && this.st.waitingWithKey.get(queue, ev.uniqueKey)) {
+        out.deduplicated.push(queue);
+        continue;
+      }
+      const workers = ev.scope === 'all' ? (this.st.workersOfQueue.all(queue) as string[]) : [];
+      const targets = workers.length ? workers : [null];
+      for (const targetWorkerId of targets) {
+        const taskId = randomUUID();
+        this.st.insertTask.run({
+          taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data, state, priority: ev.priority,
+          runAtMs: Math.round(ev.runAtMs), nowMs, maxAttempts: ev.maxAttempts, uniqueKey: ev.uniqueKey,
+          singularlyRun: ev.singularlyRun ? 1 : 0, targetWorkerId, route: JSON.stringify(route), history,
+        });
+        out.tasks.push({ taskId, queue, state, targetWorkerId });
+      }
+    }
+    return out;
   }
 
   claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
@@ -581,6 +604,7 @@ export class SqliteStore implements Store {
   pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number> {
     return this.write(() => {
       this.st.pruneThroughput.run(nowMs - THROUGHPUT_KEEP_MS);
+      this.st.pruneIdempotency.run(nowMs);
       return this.st.pruneFinished.run(nowMs - keepFinishedMs, limit).changes;
     });
   }

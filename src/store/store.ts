@@ -83,14 +83,30 @@ export interface NewEvent {
   /** Set when either flag is set (given, or a hash of data's canonical JSON). */
   uniqueKey: string | null;
   maxAttempts: number | null;
+  /** May be empty: an event no queue wants is stored only for its idempotency key. */
   routes: { queue: string; route: RouteInfo }[];
+  /** idempotencyKey: a repeat from the same publisher within expiresAtMs replays the first answer. */
+  idempotency: { key: string; bodyHash: string; expiresAtMs: number } | null;
 }
 
 export interface PublishedEvent {
   eventId: string;
+  status: 'enqueued' | 'scheduled' | 'discarded';
+  /** true: the same publisher sent the same idempotency key and body before; this is that answer. */
+  replayed: boolean;
   tasks: { taskId: string; queue: string; state: 'ready' | 'scheduled'; targetWorkerId: string | null }[];
   /** Queues that got no copy because singularlyEnqueue found a waiting task with the same key. */
   deduplicated: string[];
+}
+
+/** idempotency_conflict: event `index` reuses a key of its publisher with another body; nothing stored. */
+export type PublishResult =
+  | { outcome: 'ok'; events: PublishedEvent[] }
+  | { outcome: 'idempotency_conflict'; index: number; key: string };
+
+/** The status a publish answers: discarded when no queue wants it, scheduled when due later. */
+export function publishStatus(ev: NewEvent, nowMs: number): PublishedEvent['status'] {
+  return ev.routes.length === 0 ? 'discarded' : ev.runAtMs > nowMs ? 'scheduled' : 'enqueued';
 }
 
 export interface WorkerRecord {
@@ -193,7 +209,7 @@ export interface Store {
   /** Stores each event with all its copies in one transaction: all events or none.
    *  scope 'all' expands to one copy per worker registered on the queue now (one untargeted copy
    *  when it has none). singularlyEnqueue skips queues holding a waiting task with the same key. */
-  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishedEvent[]>;
+  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishResult>;
 
   /** Hands up to `count` tasks to the worker and leases them: ready tasks (and scheduled ones now due)
    *  of the worker's queues in its priority order, then priority, due time, arrival. Skips paused

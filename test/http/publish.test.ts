@@ -125,4 +125,33 @@ describe('publishing', () => {
     assert.notEqual(a.taskId, b.taskId);
     assert.equal(a.eventId, b.eventId);
   });
+
+  it('idempotencyKey: a retried publish answers the first answer with replayed, and stores nothing new', async () => {
+    const body = { publisher: 'retrying-client', data: { type: 'userCreated', n: 1 }, idempotencyKey: 'order-77' };
+    const first = await s.api.call('PUT', '/task', body);
+    assert.equal(first.status, 201);
+    assert.equal(first.body.replayed, undefined);
+    const before = (await s.api.status('?queue=email')).counts.ready;
+    const again = await s.api.call('PUT', '/task', body);
+    assert.equal(again.status, 201);
+    assert.deepEqual({ ...again.body, replayed: undefined }, { ...first.body, replayed: undefined });
+    assert.equal(again.body.replayed, true);
+    assert.equal((await s.api.status('?queue=email')).counts.ready, before, 'nothing new stored');
+    // In a batch too, element by element.
+    const batch = await s.api.call('PUT', '/tasks', { events: [{ publisher: 'p', data: { n: 2 } }, body] });
+    assert.deepEqual([batch.status, batch.body.events[1].eventId, batch.body.events[1].replayed], [201, first.body.eventId, true]);
+  });
+
+  it('idempotencyKey: the same key with a different event is a 409 naming it, and changes nothing', async () => {
+    await s.api.call('PUT', '/task', { publisher: 'k', data: { type: 'userCreated' }, idempotencyKey: 'once' });
+    const before = await s.api.status('?queue=audit');
+    const r = await s.api.call('PUT', '/tasks', { events: [
+      { publisher: 'k', data: { fine: true } },
+      { publisher: 'k', data: { type: 'userCreated', changed: true }, idempotencyKey: 'once' },
+    ] });
+    assert.deepEqual([r.status, r.body.code], [409, 'idempotency_conflict']);
+    assert.match(r.body.error, /"once"/);
+    assert.deepEqual(r.body.details, [{ event: 1, idempotencyKey: 'once' }]);
+    assert.deepEqual((await s.api.status('?queue=audit')).counts, before.counts, 'the whole batch was refused');
+  });
 });

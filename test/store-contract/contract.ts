@@ -16,7 +16,7 @@ const ROUTE: RouteInfo = { revision: 1, interest: { field: 'type', keyPattern: '
 function ev(queues: string[], over: Partial<NewEvent> = {}): NewEvent {
   return {
     eventId: randomUUID(), publisher: 'contract', data: { n: Math.random() }, runAtMs: T0, priority: 0, scope: 'any',
-    singularlyEnqueue: false, singularlyRun: false, uniqueKey: null, maxAttempts: null,
+    singularlyEnqueue: false, singularlyRun: false, uniqueKey: null, maxAttempts: null, idempotency: null,
     routes: queues.map((queue) => ({ queue, route: ROUTE })), ...over,
   };
 }
@@ -39,8 +39,9 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     });
 
     async function publish(queues: string[], over: Partial<NewEvent> = {}, nowMs = T0) {
-      const [p] = await store.publishEvents([ev(queues, over)], nowMs);
-      return p!;
+      const r = await store.publishEvents([ev(queues, over)], nowMs);
+      assert.equal(r.outcome, 'ok');
+      return r.outcome === 'ok' ? r.events[0]! : assert.fail('not published');
     }
     async function claim(workerId: string, count = 1, nowMs = T0) {
       const r = await store.claimTasks(workerId, count, nowMs, RULES);
@@ -68,9 +69,36 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
 
     test('publishing a batch stores every event; all or none', async () => {
       const out = await store.publishEvents([ev(['a']), ev(['a']), ev(['b'])], T0);
-      assert.equal(out.length, 3);
+      assert.equal(out.outcome === 'ok' && out.events.length, 3);
       const [s] = await store.queueSummaries('a');
       assert.equal(s!.counts.ready, 2);
+    });
+
+    test('idempotency: the same key and body replays the first answer and stores nothing new', async () => {
+      const key = (k: string, bodyHash = 'h1', expiresAtMs = T0 + 1000) => ({ idempotency: { key: k, bodyHash, expiresAtMs } });
+      const first = await publish(['a'], key('k1'));
+      assert.deepEqual([first.status, first.replayed], ['enqueued', false]);
+      const again = await publish(['a'], key('k1'));
+      assert.deepEqual([again.replayed, again.eventId, again.tasks], [true, first.eventId, first.tasks]);
+      // The same key of another publisher, or another key, is a new event.
+      assert.equal((await publish(['a'], { publisher: 'other', ...key('k1') })).replayed, false);
+      assert.equal((await publish(['a'], key('k2'))).replayed, false);
+      // Twice in one batch: stored once, the second answer replays the first.
+      const batch = await store.publishEvents([ev(['a'], key('k3')), ev(['a'], key('k3'))], T0);
+      assert.ok(batch.outcome === 'ok');
+      assert.deepEqual([batch.events[1]!.replayed, batch.events[1]!.eventId], [true, batch.events[0]!.eventId]);
+      // A discarded event keeps its key too, and replays as discarded.
+      assert.deepEqual([(await publish([], key('k4'))).status, (await publish([], key('k4'))).replayed], ['discarded', true]);
+      assert.equal((await store.queueSummaries('a'))[0]!.counts.ready, 4);
+      // Expired: the key is free again.
+      assert.equal((await publish(['a'], key('k1'), T0 + 1000)).replayed, false);
+    });
+
+    test('idempotency: the same key with another body is a conflict, and nothing of its batch is stored', async () => {
+      await publish(['a'], { idempotency: { key: 'k', bodyHash: 'h1', expiresAtMs: T0 + 1000 } });
+      const r = await store.publishEvents([ev(['a']), ev(['a'], { idempotency: { key: 'k', bodyHash: 'h2', expiresAtMs: T0 + 1000 } })], T0);
+      assert.deepEqual(r, { outcome: 'idempotency_conflict', index: 1, key: 'k' });
+      assert.equal((await store.queueSummaries('a'))[0]!.counts.ready, 1);
     });
 
     test('singularlyEnqueue skips a queue holding a waiting task with the same key, and not one whose task is started', async () => {

@@ -25,6 +25,8 @@ export class Keys {
   finished(name: string, minuteMs: number) { return `${this.prefix}:d:${nameKeyPart(name)}:${minuteMs}`; }
   /** One segment of a queue's waiting lanes (see lane.ts). */
   segment(name: string, id: number) { return `${this.prefix}:l:${nameKeyPart(name)}:${id}`; }
+  /** A publisher's idempotencyKey (hashed with the publisher) and the answer to replay. */
+  idempotency(hash: string) { return `${this.prefix}:i:${hash}`; }
   task(taskId: string) { return `${this.prefix}:t:${taskId}`; }
   event(eventId: string) { return `${this.prefix}:e:${eventId}`; }
   worker(workerId: string) { return `${this.prefix}:w:${workerId}`; }
