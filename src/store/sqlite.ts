@@ -158,6 +158,10 @@ export class SqliteStore implements Store {
       idempotencyRecord: p(`SELECT body_hash, answer, expires_at_ms FROM idempotency WHERE publisher = ? AND key = ? AND expires_at_ms > ?`),
       putIdempotency: p(`INSERT OR REPLACE INTO idempotency (publisher, key, body_hash, answer, expires_at_ms) VALUES (?, ?, ?, ?, ?)`),
       pruneIdempotency: p(`DELETE FROM idempotency WHERE expires_at_ms <= ?`),
+      addTaskCount: p(`INSERT INTO task_counts (queue, state, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`),
+      addPublished: p(`INSERT INTO queue_totals (queue, published) VALUES (?, ?) ON CONFLICT DO UPDATE SET published = published + excluded.published`),
+      addPublishedMinute: p(`INSERT INTO throughput (minute_ms, queue, published) VALUES (?, ?, ?)
+        ON CONFLICT DO UPDATE SET published = published + excluded.published`),
     };
   }
 
@@ -307,20 +311,37 @@ export class SqliteStore implements Store {
       });
       if ('conflict' in decided) return { outcome: 'idempotency_conflict', ...decided.conflict };
       const answers: PublishedEvent[] = [];
+      const added = new Map<string, number>();
       for (const [i, plan] of decided.plans.entries()) {
         if (plan.kind === 'replay') { answers.push(replayed(plan.answer)); continue; }
         if (plan.kind === 'same-as') { answers.push(replayed(answers[plan.index]!)); continue; }
         const ev = events[i]!;
-        const answer = this.insertEvent(ev, nowMs);
+        const answer = this.insertEvent(ev, nowMs, added);
         if (ev.idempotency) this.st.putIdempotency.run(ev.publisher, ev.idempotency.key, ev.idempotency.bodyHash, JSON.stringify(answer), ev.idempotency.expiresAtMs);
         answers.push(answer);
       }
+      this.countAdded(added, nowMs);
       return { outcome: 'ok', events: answers };
     });
   }
 
+  /** Counts new tasks (what the insert trigger did per row): added maps "queue\0state" to how many. */
+  private countAdded(added: Map<string, number>, nowMs: number): void {
+    const perQueue = new Map<string, number>();
+    for (const [k, n] of added) {
+      const [queue, state] = k.split('\u0000') as [string, string];
+      this.st.addTaskCount.run(queue, state, n);
+      perQueue.set(queue, (perQueue.get(queue) ?? 0) + n);
+    }
+    const minuteMs = Math.floor(nowMs / 60_000) * 60_000;
+    for (const [queue, n] of perQueue) {
+      this.st.addPublished.run(queue, n);
+      this.st.addPublishedMinute.run(minuteMs, queue, n);
+    }
+  }
+
   /** Inside a write: one event and all its copies. */
-  private insertEvent(ev: NewEvent, nowMs: number): PublishedEvent {
+  private insertEvent(ev: NewEvent, nowMs: number, added: Map<string, number>): PublishedEvent {
     const out: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
     const data = JSON.stringify(ev.data);
     const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
@@ -340,6 +361,8 @@ export class SqliteStore implements Store {
           singularlyRun: ev.singularlyRun ? 1 : 0, targetWorkerId, route: JSON.stringify(route), history,
         });
         out.tasks.push({ taskId, queue, state, targetWorkerId });
+        const k = `${queue}\u0000${state}`;
+        added.set(k, (added.get(k) ?? 0) + 1);
       }
     }
     return out;
@@ -444,6 +467,7 @@ export class SqliteStore implements Store {
       singularlyRun: row.singularly_run, targetWorkerId: row.target_worker_id, route: row.route,
       history: JSON.stringify([{ atMs: nowMs, what: 'created', publisher: row.publisher, reEnqueuedFrom: row.task_id }]),
     });
+    this.countAdded(new Map([[`${row.queue}\u0000ready`, 1]]), nowMs);
     return taskId;
   }
 
