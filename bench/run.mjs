@@ -3,6 +3,7 @@
 // machine, through the shared peer kit (../shared/bench/peers, after its `bash setup.sh`), then the
 // scale checks (bench/scale.mjs), and one table of the issue's targets as ratios taken in that run.
 //   REPS=3 PEERS="switchyard bullmq-aof pgboss-on http" BENCH_N=20000 npm run bench
+//   npm run bench -- --from=bench/results/<run>.jsonl     (the table of a finished run, again)
 // Writes bench/results/<run>.jsonl (raw lines) and bench/results/<run>.json (medians and ratios).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,16 +12,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.join(root, 'bench', 'results');
+const from = process.argv.find((a) => a.startsWith('--from='))?.slice('--from='.length);
+const run = from ? path.basename(from, '.jsonl') : new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const raw = from ? path.resolve(from) : path.join(outDir, `${run}.jsonl`);
+// The broker under test is the embedded default: never a Couchbase the shell happens to point at.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_')));
+if (!from) measure();
+
+function measure() {
 const kit = process.env.PEER_KIT ?? path.resolve(root, '..', 'shared', 'bench', 'peers');
 if (!existsSync(path.join(kit, 'run-all.sh'))) fail(`no peer kit at ${kit} (set PEER_KIT)`);
 if (!existsSync(path.join(kit, 'node_modules'))) fail(`the peer kit is not set up: run  bash ${path.join(kit, 'setup.sh')}`);
-
-const run = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-const outDir = path.join(root, 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
-const raw = path.join(outDir, `${run}.jsonl`);
-// The broker under test is the embedded default: never a Couchbase the shell happens to point at.
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_')));
 
 const peers = env.PEERS ?? 'switchyard bullmq-aof pgboss-on http';
 console.error(`bench ${run}: peers ${peers}, REPS=${env.REPS ?? 3}, results in ${path.relative(root, raw)}`);
@@ -36,12 +40,15 @@ if (!env.SKIP_SCALE) {
   if (s.status !== 0) fail('bench/scale.mjs failed');
   writeFileSync(raw, readFileSync(raw, 'utf8') + s.stdout.trim().split('\n').pop() + '\n');
 }
+}
 
 // Medians per peer/variant, every metric.
 const rows = readFileSync(raw, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((x) => !x.error);
 const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const groups = {};
+const reps = {};
 for (const row of rows) {
+  reps[row.peer] = (reps[row.peer] ?? 0) + 1;
   const g = (groups[row.peer] ??= {});
   for (const [k, v] of Object.entries(row.metrics ?? {})) if (typeof v === 'number') (g[k] ??= []).push(v);
 }
@@ -65,7 +72,7 @@ const targets = [
 ];
 const fmt = (x) => (x === undefined || x === null ? 'n/a' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 100) / 100));
 const lines = [
-  `Switchyard bench ${run} on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of ${env.REPS ?? 3} interleaved runs`,
+  `Switchyard bench ${run} on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of interleaved runs (completed runs: ${Object.entries(reps).map(([p, n]) => `${p} ${n}`).join(', ')})`,
   '',
   '| target | Switchyard | reference | ratio | wanted | met |',
   '|---|---:|---:|---:|---:|:---:|',
@@ -76,7 +83,7 @@ const results = targets.map(([what, mine, ref, want, higher]) => {
   lines.push(`| ${what} | ${fmt(mine)} | ${fmt(ref)} | ${fmt(ratio)} | ${higher ? '≥' : '≤'} ${want} | ${met === undefined ? 'n/a' : met ? 'yes' : 'no'} |`);
   return { what, switchyard: mine ?? null, reference: ref ?? null, ratio: ratio ?? null, want, higherIsBetter: higher, met: met ?? null };
 });
-writeFileSync(path.join(outDir, `${run}.json`), JSON.stringify({ run, host: { cpus: os.cpus().length, node: process.version }, medians: med, targets: results }, null, 1));
+writeFileSync(path.join(outDir, `${run}.json`), JSON.stringify({ run, host: { cpus: os.cpus().length, node: process.version }, completedRuns: reps, medians: med, targets: results }, null, 1));
 console.log(lines.join('\n'));
 
 function fail(msg) { console.error(`bench: ${msg}`); process.exit(1); }
