@@ -2,10 +2,13 @@
 import type { BrokerContext } from './context.js';
 import { BrokerError } from '../errors.js';
 import type { QueueSummary } from '../store/store.js';
+import { heldBy } from '../lifecycle/limits.js';
 
 const THROUGHPUT_MINUTES = 15;
 
-const brief = (q: QueueSummary) => ({ name: q.name, length: q.counts.ready + q.counts.scheduled, counts: q.counts, paused: q.policy.paused });
+/** heldBy: why the queue hands out nothing now (paused, concurrency, rateLimit), or null. */
+const held = (q: QueueSummary, nowMs: number) => heldBy({ policy: q.policy, started: q.counts.started, rate: q.rate }, nowMs);
+const brief = (q: QueueSummary, nowMs: number) => ({ name: q.name, length: q.counts.ready + q.counts.scheduled, counts: q.counts, paused: q.policy.paused, heldBy: held(q, nowMs) });
 
 export async function overview(ctx: BrokerContext) {
   const nowMs = ctx.now();
@@ -14,7 +17,7 @@ export async function overview(ctx: BrokerContext) {
     ctx.store.throughput(nowMs - THROUGHPUT_MINUTES * 60_000), ctx.store.counter('fast_post_errors'),
   ]);
   return {
-    queues: queues.map(brief),
+    queues: queues.map((q) => brief(q, nowMs)),
     workers: workers.length,
     failed: queues.reduce((n, q) => n + q.counts.failed, 0),
     fastPostErrors,
@@ -25,11 +28,12 @@ export async function overview(ctx: BrokerContext) {
 export async function queueStatus(ctx: BrokerContext, queue: string) {
   const [q] = await ctx.store.queueSummaries(queue);
   if (!q) throw new BrokerError('queue_not_found', `no queue ${JSON.stringify(queue)}`);
-  return { queue: q.name, length: q.counts.ready + q.counts.scheduled, counts: q.counts, policy: q.policy, interests: q.interests };
+  return { queue: q.name, length: q.counts.ready + q.counts.scheduled, counts: q.counts, heldBy: held(q, ctx.now()), policy: q.policy, interests: q.interests };
 }
 
 export async function queuesStatus(ctx: BrokerContext) {
-  return { queues: (await ctx.store.queueSummaries()).map(brief) };
+  const nowMs = ctx.now();
+  return { queues: (await ctx.store.queueSummaries()).map((q) => brief(q, nowMs)) };
 }
 
 export async function interestsStatus(ctx: BrokerContext) {

@@ -983,7 +983,7 @@ export class CouchbaseStore implements Store {
       return docs
         // Like SQLite: declared queues, and queues that tasks or workers name.
         .filter((q): q is QueueDoc => q !== null && (q.declared || q.workers.length > 0 || Object.values(q.counts).some((c) => c > 0)))
-        .map((q) => ({ name: q.name, counts: { ...emptyCounts(), ...q.counts }, policy: q.declared ? q.policy : { ...DEFAULT_POLICY }, declared: q.declared, interests: q.interests }))
+        .map((q) => ({ name: q.name, counts: { ...emptyCounts(), ...q.counts }, policy: q.declared ? q.policy : { ...DEFAULT_POLICY }, declared: q.declared, interests: q.interests, rate: q.rate }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     });
   }

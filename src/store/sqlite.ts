@@ -9,6 +9,7 @@ import { migrate } from './sqlite-schema.js';
 import { planIdempotency, replayed } from './idempotency.js';
 import { emptyCounts, type TaskState } from '../lifecycle/states.js';
 import { leaseMs } from '../lifecycle/lease.js';
+import { tokensAt } from '../lifecycle/limits.js';
 import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type HistoryEntry, type InterestMap, type NewEvent,
@@ -54,6 +55,10 @@ function toPolicy(q: QueueRow | undefined): QueuePolicy {
     paused: q.paused === 1, maxAttempts: q.max_attempts, backoffSeconds: q.backoff_seconds, maxBackoffSeconds: q.max_backoff_seconds,
     leaseSeconds: q.lease_seconds, rateLimit: q.rate_limit, concurrency: q.concurrency, pushUrl: q.push_url,
   };
+}
+
+function rateOf(q: QueueRow): { tokens: number; atMs: number } | null {
+  return q.rate_tokens === null || q.rate_refilled_at_ms === null ? null : { tokens: q.rate_tokens, atMs: q.rate_refilled_at_ms };
 }
 
 function toWorker(w: WorkerRow, tasks: string[]): WorkerRecord {
@@ -383,8 +388,7 @@ export class SqliteStore implements Store {
         if (q?.concurrency != null) room = Math.min(room, q.concurrency - ((this.st.countInState.get(queue, 'started') as number | undefined) ?? 0));
         let tokens = Infinity;
         if (q?.rate_limit != null) {
-          const elapsed = Math.max(0, nowMs - (q.rate_refilled_at_ms ?? nowMs));
-          tokens = Math.min(q.rate_limit, (q.rate_tokens ?? q.rate_limit) + (elapsed * q.rate_limit) / 1000);
+          tokens = tokensAt(q.rate_limit, rateOf(q), nowMs);
           room = Math.min(room, Math.floor(tokens));
         }
         if (room <= 0) continue;
@@ -640,12 +644,12 @@ export class SqliteStore implements Store {
       const byName = new Map<string, QueueSummary>();
       const get = (name: string) => {
         let s = byName.get(name);
-        if (!s) { s = { name, counts: emptyCounts(), policy: { ...DEFAULT_POLICY }, declared: false, interests: null }; byName.set(name, s); }
+        if (!s) { s = { name, counts: emptyCounts(), policy: { ...DEFAULT_POLICY }, declared: false, interests: null, rate: null }; byName.set(name, s); }
         return s;
       };
       for (const q of this.st.allQueues.all() as QueueRow[]) {
         const s = get(q.queue);
-        s.declared = true; s.policy = toPolicy(q); s.interests = q.interests === null ? null : JSON.parse(q.interests);
+        s.declared = true; s.policy = toPolicy(q); s.interests = q.interests === null ? null : JSON.parse(q.interests); s.rate = rateOf(q);
       }
       for (const c of this.st.counts.all() as { queue: string; state: TaskState; n: number }[]) get(c.queue).counts[c.state] = c.n;
       for (const name of this.st.workerQueueNames.all() as string[]) get(name);

@@ -153,6 +153,8 @@ export interface QueueSummary {
   /** false for a queue that exists only because workers or tasks name it. */
   declared: boolean;
   interests: InterestMap | null;
+  /** The rate bucket as the last start left it (null: full, or no rateLimit). */
+  rate: { tokens: number; atMs: number } | null;
 }
 
 export interface Totals {

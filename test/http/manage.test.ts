@@ -20,6 +20,24 @@ describe('managing', () => {
     return t.taskId as string;
   }
 
+  it('GET /status says when a queue is held by pause, concurrency or rate limit', async () => {
+    const heldBy = async (q: string) => (await s.api.status(`?queue=${q}`)).heldBy;
+    for (const q of ['c', 'r', 'p']) {
+      await s.api.interest(q, { q: `^${q}$` });
+      for (let i = 0; i < 3; i++) await s.api.publish({ q, i });
+    }
+    await s.api.call('PATCH', '/queue', { queue: 'c', concurrency: 1 });
+    await s.api.call('PATCH', '/queue', { queue: 'r', rateLimit: 1 });
+    await s.api.call('PATCH', '/queue', { queue: 'p', paused: true });
+    assert.deepEqual([await heldBy('c'), await heldBy('r'), await heldBy('p')], [null, null, 'paused']);
+    const w = await s.api.worker(['c', 'r']);
+    assert.ok(await s.api.take(w)); // from c, which is then at its concurrency
+    assert.ok(await s.api.take(w)); // from r, which has then spent its one token this second
+    assert.deepEqual([await heldBy('c'), await heldBy('r')], ['concurrency', 'rateLimit']);
+    const all = (await s.api.status('?queues')).queues.map((q: { name: string; heldBy: string | null }) => [q.name, q.heldBy]);
+    assert.deepEqual(all, [['c', 'concurrency'], ['p', 'paused'], ['r', 'rateLimit']]);
+  });
+
   it('PUT /worker takes a comma-separated list and refuses "*"', async () => {
     const r = await s.api.call('PUT', '/worker', { queues: 'a, b,c', name: 'mailer' });
     assert.equal(r.status, 201);

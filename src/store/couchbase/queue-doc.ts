@@ -4,6 +4,7 @@
 // writes it inside Couchbase transactions; everything here is plain data so unit tests cover it
 // without a cluster.
 import { emptyCounts, type TaskState } from '../../lifecycle/states.js';
+import { tokensAt } from '../../lifecycle/limits.js';
 import { DEFAULT_POLICY, type InterestMap, type QueuePolicy, type Totals } from '../store.js';
 import type { SegmentRef, WaitEntry } from './lane.js';
 
@@ -57,9 +58,7 @@ export function roomToStart(q: QueueDoc, wanted: number, nowMs: number): { room:
   if (q.policy.concurrency !== null) room = Math.min(room, q.policy.concurrency - q.counts.started);
   let tokens = Infinity;
   if (q.policy.rateLimit !== null) {
-    const rate = q.policy.rateLimit;
-    const last = q.rate ?? { tokens: rate, atMs: nowMs };
-    tokens = Math.min(rate, last.tokens + (Math.max(0, nowMs - last.atMs) * rate) / 1000);
+    tokens = tokensAt(q.policy.rateLimit, q.rate, nowMs);
     room = Math.min(room, Math.floor(tokens));
   }
   return { room: Math.max(0, room), tokens };
