@@ -155,8 +155,8 @@ function isUnavailable(e: unknown): boolean {
   const cause = e instanceof TransactionFailedError || e instanceof TransactionOperationFailedError ? (e as { cause?: unknown }).cause ?? e : e;
   const name = (cause as Error | undefined)?.constructor?.name ?? '';
   const message = String((cause as Error | undefined)?.message ?? '');
-  return /Timeout|ServiceNotAvailable|RequestCanceled|Network|Connection|TemporaryFailure|Durab/i.test(name)
-    || /timeout|not.?connected|service_not_available|request_canceled|network|temporary_failure|durab/i.test(message);
+  return /Timeout|ServiceNotAvailable|RequestCanceled|Network|Connection|TemporaryFailure|Durab|ClusterClosed/i.test(name)
+    || /timeout|not.?connected|service_not_available|request_canceled|network|temporary_failure|durab|cluster_closed/i.test(message);
 }
 
 const capReason = (s: string) => (s.length > FAIL_REASON_MAX_CHARS ? `${s.slice(0, FAIL_REASON_MAX_CHARS)}…` : s);
@@ -265,7 +265,11 @@ export class CouchbaseStore implements Store {
     await this.guard(() => this.getDoc(this.keys.meta()));
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.cluster.close();
   }
 

@@ -205,6 +205,17 @@ describe('managing', () => {
     assert.match(r.text, /switchyard_enqueue_to_start_seconds_count\{queue="a"\} 1/);
   });
 
+  it('a store that cannot be reached answers 503 store_unavailable, never 500', async () => {
+    await s.api.interest('a', '*');
+    await s.store.close(); // the store is gone under a running broker
+    const health = await s.api.call('GET', '/healthz');
+    assert.deepEqual([health.status, health.body.code], [503, 'store_unavailable']);
+    const put = await s.api.call('PUT', '/task', { publisher: 'p', data: { x: 1 } });
+    assert.deepEqual([put.status, put.body.code], [503, 'store_unavailable']);
+    const status = await s.api.call('GET', '/status');
+    assert.deepEqual([status.status, status.body.code], [503, 'store_unavailable']);
+  });
+
   it('GET /healthz answers 200 while the store is reachable', async () => {
     const r = await s.api.call('GET', '/healthz');
     assert.deepEqual([r.status, r.body.store], [200, couchbaseTestSettings() ? 'couchbase' : 'sqlite']);
