@@ -39,7 +39,7 @@ export class Waiters {
   notify(queues: Iterable<string>): void {
     const names = new Set(queues);
     this.seq++;
-    // Remembered only for queues someone may be about to wait on; bounded by the names in use.
+    // One entry per queue name ever notified: bounded by the queues in use.
     for (const q of names) this.notifiedAt.set(q, this.seq);
     for (const w of [...this.waiting]) {
       for (const q of w.queues) if (names.has(q)) { w.wake(); break; }

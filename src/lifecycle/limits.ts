@@ -8,8 +8,28 @@ export function tokensAt(rate: number, last: RateBucket | null, nowMs: number): 
   return Math.min(rate, last.tokens + (Math.max(0, nowMs - last.atMs) * rate) / 1000);
 }
 
+/** What the limits look at: the policy, how many tasks are started now, the bucket as last left. */
+export interface LimitState {
+  policy: { paused: boolean; concurrency: number | null; rateLimit: number | null };
+  started: number;
+  rate: RateBucket | null;
+}
+
+/** How many of `wanted` tasks the queue may start now, and the tokens in its bucket (Infinity: no rate). */
+export function roomToStart(q: LimitState, wanted: number, nowMs: number): { room: number; tokens: number } {
+  if (q.policy.paused) return { room: 0, tokens: 0 };
+  let room = wanted;
+  if (q.policy.concurrency !== null) room = Math.min(room, q.policy.concurrency - q.started);
+  let tokens = Infinity;
+  if (q.policy.rateLimit !== null) {
+    tokens = tokensAt(q.policy.rateLimit, q.rate, nowMs);
+    room = Math.min(room, Math.floor(tokens));
+  }
+  return { room: Math.max(0, room), tokens };
+}
+
 /** Why a queue hands out nothing now, if it is held: paused, at its concurrency, or out of tokens. */
-export function heldBy(q: { policy: { paused: boolean; concurrency: number | null; rateLimit: number | null }; started: number; rate: RateBucket | null }, nowMs: number): 'paused' | 'concurrency' | 'rateLimit' | null {
+export function heldBy(q: LimitState, nowMs: number): 'paused' | 'concurrency' | 'rateLimit' | null {
   if (q.policy.paused) return 'paused';
   if (q.policy.concurrency !== null && q.started >= q.policy.concurrency) return 'concurrency';
   if (q.policy.rateLimit !== null && tokensAt(q.policy.rateLimit, q.rate, nowMs) < 1) return 'rateLimit';

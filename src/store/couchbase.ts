@@ -12,10 +12,12 @@ import {
 } from 'couchbase';
 import { emptyCounts, type TaskState } from '../lifecycle/states.js';
 import { leaseMs } from '../lifecycle/lease.js';
+import { roomToStart } from '../lifecycle/limits.js';
 import { Keys, minuteOf } from './couchbase/keys.js';
 import { retryOnConflict } from './couchbase/retry.js';
+import { GroupCommit, type Outcome } from './group-commit.js';
 import {
-  claimFilter, countWaitingKey, emptyTotals, hasWaitingKey, newQueueDoc, roomToStart, type QueueDoc,
+  claimFilter, countWaitingKey, emptyTotals, hasWaitingKey, newQueueDoc, type QueueDoc,
 } from './couchbase/queue-doc.js';
 import { dueOrder, Lane, readyOrder, type Segment, type WaitEntry } from './couchbase/lane.js';
 import {
@@ -184,46 +186,29 @@ export class CouchbaseStore implements Store {
     }
   }
 
-  /** Units waiting for this node's one transaction in flight. */
-  private readonly pending: { work: (u: Unit) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
-  private transacting = false;
+  /** A node runs one transaction at a time and puts every unit that arrived meanwhile into the next
+   *  one (group commit): units of one node never race each other for the same queue document, so
+   *  only other nodes' transactions can make one re-run. Each unit sees the ones before it in the
+   *  batch, exactly as if they had run one after another; the batch commits or fails as a whole. */
+  private readonly commits = new GroupCommit<(u: Unit) => Promise<unknown>>((batch) => this.commitBatch(batch), UNITS_PER_TRANSACTION);
 
-  /** Runs work in a transaction. A node runs one transaction at a time and puts every unit that
-   *  arrived meanwhile into the next one (group commit): units of one node never race each other
-   *  for the same queue document, so only other nodes' transactions can make one re-run. Each unit
-   *  sees the ones before it in the batch, exactly as if they had run one after another. */
   private transact<T>(work: (u: Unit) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      this.pump();
-    });
+    return this.commits.add<T>(work);
   }
 
-  private pump(): void {
-    if (this.transacting || this.pending.length === 0) return;
-    this.transacting = true;
-    const batch = this.pending.splice(0, UNITS_PER_TRANSACTION);
-    this.runBatch(batch).finally(() => { this.transacting = false; this.pump(); });
-  }
-
-  private async runBatch(batch: typeof this.pending): Promise<void> {
-    try {
-      const results = await this.guard(() => retryOnConflict(async () => {
-        let outs: unknown[] = [];
-        let unit!: Unit;
-        await this.cluster.transactions().run(async (ctx) => {
-          unit = new Unit(ctx, this.coll);
-          outs = [];
-          for (const b of batch) outs.push(await b.work(unit));
-          await unit.flush();
-        }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
-        await this.addThroughput(unit.throughput);
-        return outs;
-      }, isConflict));
-      batch.forEach((b, i) => b.resolve(results[i]));
-    } catch (e) {
-      for (const b of batch) b.reject(e);
-    }
+  private commitBatch(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
+    return this.guard(() => retryOnConflict(async () => {
+      let outs: Outcome[] = [];
+      let unit!: Unit;
+      await this.cluster.transactions().run(async (ctx) => {
+        unit = new Unit(ctx, this.coll);
+        outs = [];
+        for (const work of batch) outs.push({ ok: true, value: await work(unit) });
+        await unit.flush();
+      }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
+      await this.addThroughput(unit.throughput);
+      return outs;
+    }, isConflict));
   }
 
   /** Throughput minutes: one document a minute, { queue: Totals }, added to with a CAS loop (many nodes
@@ -553,7 +538,7 @@ export class CouchbaseStore implements Store {
         const q = await this.queueDoc(u, queue, false);
         if (!q) continue;
         await this.promoteDue(u, q, nowMs, PROMOTE_PER_CLAIM);
-        const { room, tokens } = roomToStart(q, count - claimed.length, nowMs);
+        const { room, tokens } = roomToStart({ policy: q.policy, started: q.counts.started, rate: q.rate }, count - claimed.length, nowMs);
         if (room <= 0) continue;
         const mayTake = claimFilter(q, workerId);
         const picks: WaitEntry[] = [];

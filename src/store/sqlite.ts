@@ -7,9 +7,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { migrate } from './sqlite-schema.js';
 import { planIdempotency, replayed } from './idempotency.js';
+import { GroupCommit, type Outcome } from './group-commit.js';
 import { emptyCounts, type TaskState } from '../lifecycle/states.js';
 import { leaseMs } from '../lifecycle/lease.js';
-import { tokensAt } from '../lifecycle/limits.js';
+import { roomToStart } from '../lifecycle/limits.js';
 import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type HistoryEntry, type InterestMap, type NewEvent,
@@ -187,28 +188,21 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Writes waiting for the next group commit; `mayLose`: see write(). */
-  private pending: { work: () => unknown; mayLose: boolean; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  /** Group commit: every write that arrives while a commit syncs (or in the same event-loop turn)
+   *  shares the next IMMEDIATE transaction, so one fsync covers them all and commits per second stop
+   *  bounding requests per second. Each write is a savepoint of its own: one that throws is rolled
+   *  back alone and the others still commit. A 201 is answered after the commit, so still durable. */
+  private readonly commits = new GroupCommit<{ work: () => unknown; mayLose: boolean }>((batch) => this.commitBatch(batch));
 
-  /** Group commit: every write that arrives before the event loop comes round (all the requests
-   *  that queued up while the last commit was syncing) shares one IMMEDIATE transaction, so one
-   *  fsync covers them all and commits per second stop bounding requests per second. Each write is a
-   *  savepoint of its own: one that throws is rolled back alone and the others still commit. The
-   *  promise of each resolves only after the commit, so a 201 still means durable.
-   *  mayLose: a write whose loss in a power cut is harmless (a claim: the task would only be
-   *  handed out again, as at-least-once allows); a batch of only such writes skips the fsync. A
-   *  later durable commit syncs the WAL, and those writes with it; a process crash loses nothing. */
+  /** mayLose: a write whose loss in a power cut is harmless (a claim: the task would only be handed
+   *  out again, as at-least-once allows); a batch of only such writes skips the fsync. A later
+   *  durable commit syncs the WAL, and those writes with it; a process crash loses nothing. */
   private write<T>(work: () => T, opts: { mayLose?: boolean } = {}): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const n = this.pending.push({ work, mayLose: opts.mayLose === true, resolve: resolve as (v: unknown) => void, reject });
-      if (n === 1) setImmediate(() => this.commitPending());
-    });
+    return this.commits.add<T>({ work, mayLose: opts.mayLose === true });
   }
 
-  private commitPending(): void {
-    const batch = this.pending;
-    this.pending = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+  private commitBatch(batch: { work: () => unknown; mayLose: boolean }[]): Outcome[] {
+    const outcomes: Outcome[] = [];
     try {
       const sync = batch.every((w) => w.mayLose) ? 'NORMAL' : this.durableSync;
       if (sync !== this.currentSync) { this.db.pragma(`synchronous = ${sync}`); this.currentSync = sync; }
@@ -218,19 +212,14 @@ export class SqliteStore implements Store {
           try {
             outcomes.push({ ok: true, value: this.db.transaction(w.work)() });
           } catch (error) {
-            outcomes.push({ ok: false, error });
+            outcomes.push({ ok: false, error: this.unavailable(error) });
           }
         }
       }).immediate();
     } catch (e) {
-      const error = this.unavailable(e);
-      for (const w of batch) w.reject(error);
-      return;
+      throw this.unavailable(e);
     }
-    batch.forEach((w, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) w.resolve(o.value); else w.reject(this.unavailable(o.error));
-    });
+    return outcomes;
   }
 
   async ping(): Promise<void> {
@@ -383,14 +372,9 @@ export class SqliteStore implements Store {
       for (const queue of JSON.parse(worker.queues) as string[]) {
         if (claimed.length >= count) break;
         const q = this.st.queue.get(queue) as QueueRow | undefined;
-        if (q?.paused) continue;
-        let room = count - claimed.length;
-        if (q?.concurrency != null) room = Math.min(room, q.concurrency - ((this.st.countInState.get(queue, 'started') as number | undefined) ?? 0));
-        let tokens = Infinity;
-        if (q?.rate_limit != null) {
-          tokens = tokensAt(q.rate_limit, rateOf(q), nowMs);
-          room = Math.min(room, Math.floor(tokens));
-        }
+        // The started count is read only when a concurrency cap needs it (claims are the hot path).
+        const startedNow = q?.concurrency != null ? ((this.st.countInState.get(queue, 'started') as number | undefined) ?? 0) : 0;
+        const { room, tokens } = roomToStart({ policy: toPolicy(q), started: startedNow, rate: q ? rateOf(q) : null }, count - claimed.length, nowMs);
         if (room <= 0) continue;
         const lease = nowMs + leaseMs(q?.lease_seconds ?? null, rules.defaultLeaseSeconds);
         const keysStarted = new Set<string>();

@@ -3,7 +3,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keys, nameKeyPart, minuteOf } from '../../src/store/couchbase/keys.js';
-import { claimFilter, countWaitingKey, hasWaitingKey, newQueueDoc, roomToStart } from '../../src/store/couchbase/queue-doc.js';
+import { claimFilter, countWaitingKey, hasWaitingKey, newQueueDoc } from '../../src/store/couchbase/queue-doc.js';
+import { roomToStart as roomOf } from '../../src/lifecycle/limits.js';
+import type { QueueDoc } from '../../src/store/couchbase/queue-doc.js';
+
+const roomToStart = (q: QueueDoc, wanted: number, nowMs: number) => roomOf({ policy: q.policy, started: q.counts.started, rate: q.rate }, wanted, nowMs);
 import { dueOrder, Lane, readyOrder, SEGMENT_MAX, type Segment, type SegmentRef, type WaitEntry } from '../../src/store/couchbase/lane.js';
 import { retryOnConflict } from '../../src/store/couchbase/retry.js';
 

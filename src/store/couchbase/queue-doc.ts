@@ -4,7 +4,6 @@
 // writes it inside Couchbase transactions; everything here is plain data so unit tests cover it
 // without a cluster.
 import { emptyCounts, type TaskState } from '../../lifecycle/states.js';
-import { tokensAt } from '../../lifecycle/limits.js';
 import { DEFAULT_POLICY, type InterestMap, type QueuePolicy, type Totals } from '../store.js';
 import type { SegmentRef, WaitEntry } from './lane.js';
 
@@ -49,19 +48,6 @@ export function countWaitingKey(q: QueueDoc, e: WaitEntry, by: 1 | -1): void {
 
 export function hasWaitingKey(q: QueueDoc, key: string): boolean {
   return (q.waitingKeys[key] ?? 0) > 0;
-}
-
-/** How many tasks this queue may start now, and the bucket refilled to nowMs (token bucket, one second deep). */
-export function roomToStart(q: QueueDoc, wanted: number, nowMs: number): { room: number; tokens: number } {
-  if (q.policy.paused) return { room: 0, tokens: 0 };
-  let room = wanted;
-  if (q.policy.concurrency !== null) room = Math.min(room, q.policy.concurrency - q.counts.started);
-  let tokens = Infinity;
-  if (q.policy.rateLimit !== null) {
-    tokens = tokensAt(q.policy.rateLimit, q.rate, nowMs);
-    room = Math.min(room, Math.floor(tokens));
-  }
-  return { room: Math.max(0, room), tokens };
 }
 
 /** Which ready entries a worker may start, asked in lane order: meant for it (or for anyone), and not

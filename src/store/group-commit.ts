@@ -1,0 +1,32 @@
+// Group commit, shared by the stores: writes that arrive while a commit is under way (or in the same
+// turn of the event loop) wait and go together into the next commit, and a store runs one commit at
+// a time. Each write's promise settles only after its commit, with its own outcome.
+
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class GroupCommit<W> {
+  private pending: { write: W; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  private busy = false;
+
+  /** commit: commits a batch and answers one outcome per write, in order; a throw fails them all. */
+  constructor(private readonly commit: (batch: W[]) => Outcome[] | Promise<Outcome[]>, private readonly maxBatch = Infinity) {}
+
+  add<T>(write: W): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ write, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.busy) { this.busy = true; setImmediate(() => void this.flush()); }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, this.maxBatch);
+    try {
+      const outcomes = await this.commit(batch.map((b) => b.write));
+      batch.forEach((b, i) => { const o = outcomes[i]!; if (o.ok) b.resolve(o.value); else b.reject(o.error); });
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
+    if (this.pending.length) setImmediate(() => void this.flush());
+    else this.busy = false;
+  }
+}

@@ -1,0 +1,32 @@
+// Group commit, the mechanism both stores share: batching, one commit at a time, own outcomes.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { GroupCommit, type Outcome } from '../../src/store/group-commit.js';
+
+describe('group commit', () => {
+  it('commits the writes of one turn together, one commit at a time, each with its own outcome', async () => {
+    const batches: number[][] = [];
+    let inFlight = 0;
+    const gc = new GroupCommit<number>(async (batch) => {
+      inFlight++;
+      assert.equal(inFlight, 1, 'never two commits at once');
+      batches.push(batch);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return batch.map((n): Outcome => (n < 0 ? { ok: false, error: new Error(`bad ${n}`) } : { ok: true, value: n * 10 }));
+    });
+    const first = [gc.add<number>(1), gc.add<number>(-2), gc.add<number>(3)];
+    await new Promise((r) => setImmediate(r)); // the first commit is under way now
+    const later = [gc.add<number>(4), gc.add<number>(5)];
+    const settled = await Promise.allSettled([...first, ...later]);
+    assert.deepEqual(batches, [[1, -2, 3], [4, 5]]);
+    assert.deepEqual(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message)), [10, 'bad -2', 30, 40, 50]);
+  });
+
+  it('a commit that throws fails its whole batch, and the next batch still runs', async () => {
+    let calls = 0;
+    const gc = new GroupCommit<string>((batch) => { if (calls++ === 0) throw new Error('disk gone'); return batch.map((v) => ({ ok: true, value: v })); }, 2);
+    const r = await Promise.allSettled([gc.add('a'), gc.add('b'), gc.add('c')]);
+    assert.deepEqual(r.map((x) => x.status), ['rejected', 'rejected', 'fulfilled'], 'at most 2 a batch');
+  });
+});
