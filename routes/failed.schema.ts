@@ -1,6 +1,7 @@
 import { ID, LIMIT, OFFSET, QUEUE_NAME, TEXT_FILTER } from './common.schema.js';
 
-const FILTERS = { queue: QUEUE_NAME, reason: TEXT_FILTER, search: TEXT_FILTER } as const;
+// field + value: a payload field (dot path) whose text equals value; value may be empty.
+const FILTERS = { queue: QUEUE_NAME, reason: TEXT_FILTER, search: TEXT_FILTER, field: TEXT_FILTER, value: { type: 'string', maxLength: 1000 } } as const;
 
 export const listFailedQuerySchema = {
   type: 'object', additionalProperties: false,

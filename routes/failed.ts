@@ -7,11 +7,25 @@ import { validator } from './validate.js';
 import { deleteFailedSchema, listFailedQuerySchema, retryFailedSchema } from './failed.schema.js';
 import { taskJson } from './present.js';
 
-type SelectionInput = FailedFilter & { taskIds?: string[] | string; all?: true };
+/** The filters as they arrive: field and value are two flat parameters. */
+export type FilterInput = { queue?: string; reason?: string; search?: string; field?: string; value?: string };
+type SelectionInput = FilterInput & { taskIds?: string[] | string; all?: true };
 
-const listQuery = validator<FailedFilter & { limit?: number; offset?: number }>(listFailedQuerySchema);
+const listQuery = validator<FilterInput & { limit?: number; offset?: number }>(listFailedQuerySchema);
 const retryBody = validator<SelectionInput & { toQueue?: string; data?: Record<string, unknown> }>(retryFailedSchema);
 const deleteInput = validator<SelectionInput>(deleteFailedSchema);
+
+/** Only the filters given; field and value come as a pair ("field = value", value may be empty). */
+export function failedFilter(input: FilterInput): FailedFilter {
+  const { queue, reason, search, field, value } = input;
+  if ((field === undefined) !== (value === undefined)) {
+    throw new BrokerError('invalid_input', 'filter by a payload field with both field (a dot path) and value', [{ field: field === undefined ? 'field' : 'value', message: 'is required with the other' }]);
+  }
+  return {
+    ...(queue !== undefined ? { queue } : {}), ...(reason !== undefined ? { reason } : {}), ...(search !== undefined ? { search } : {}),
+    ...(field !== undefined ? { field: { path: field, value: value! } } : {}),
+  };
+}
 
 /** taskIds, or all:true with the filters: exactly one, so nothing is selected by accident. */
 function selection(s: SelectionInput): FailedSelection {
@@ -23,7 +37,7 @@ function selection(s: SelectionInput): FailedSelection {
     if (Object.keys(filter).length) throw new BrokerError('invalid_input', 'filters go with all: true, not with taskIds', [{ field: 'taskIds' }]);
     return { taskIds: typeof taskIds === 'string' ? taskIds.split(',').map((t) => t.trim()).filter(Boolean) : taskIds };
   }
-  return { all: true, filter };
+  return { all: true, filter: failedFilter(filter) };
 }
 
 /** DELETE takes the query string (SPEC), or a JSON body when the client sends one. */
@@ -36,7 +50,7 @@ export function failedRoutes(broker: Broker): Router {
   r.get('/failed', async (req, res) => {
     const q = listQuery.query(req);
     const { limit, offset, ...filter } = q;
-    const page = await broker.listFailed(filter, limit ?? 50, offset ?? 0);
+    const page = await broker.listFailed(failedFilter(filter), limit ?? 50, offset ?? 0);
     res.json({ total: page.total, tasks: page.tasks.map(taskJson) });
   });
   r.post('/failed/retry', async (req, res) => {

@@ -3,6 +3,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import type { Broker } from '../src/broker/index.js';
 import type { Logger } from '../src/log.js';
 import { BrokerError } from '../src/errors.js';
@@ -17,6 +18,9 @@ import { statusRoutes } from './status.js';
 // public/ sits at the checkout root; compiled code runs from dist/routes/, tsx from routes/.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PUBLIC_DIR = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..', 'public');
+
+// The page's chart library, served from the installed package: no CDN, no copy in public/.
+const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve('uplot'));
 
 function bodyParserError(err: { type?: string; status?: number; message?: string }): BrokerError | null {
   switch (err.type) {
@@ -57,6 +61,7 @@ export function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: L
   app.use(failedRoutes(broker));
   app.use(statusRoutes(broker));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
+  app.use('/vendor/uplot', express.static(UPLOT_DIR, { etag: false }));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new BrokerError('route_not_found', `no route ${req.method} ${req.path}`));

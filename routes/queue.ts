@@ -1,4 +1,5 @@
-// DELETE /queue removes a queue; PATCH /queue sets its policy; GET /queue/tasks pages its tasks by state.
+// DELETE /queue removes a queue; PATCH /queue sets its policy; GET /queue/tasks pages its tasks by
+// state; DELETE /queue/tasks purges its waiting tasks.
 import { Router } from 'express';
 import type { Broker } from '../src/broker/index.js';
 import type { QueuePolicy, TaskState } from '../src/store/store.js';
@@ -18,6 +19,9 @@ export function queueRoutes(broker: Broker): Router {
   r.patch('/queue', async (req, res) => {
     const { queue, ...patch } = patchBody.body(req);
     res.json({ queue, ...(await broker.updateQueuePolicy(queue, patch)) });
+  });
+  r.delete('/queue/tasks', async (req, res) => {
+    res.json(await broker.purgeWaiting(queueQuery.query(req).queue));
   });
   r.get('/queue/tasks', async (req, res) => {
     const q = tasksQuery.query(req);

@@ -2,11 +2,17 @@
 import { Router } from 'express';
 import type { Broker } from '../src/broker/index.js';
 import { validator } from './validate.js';
-import { statusQuerySchema } from './status.schema.js';
+import { statusQuerySchema, throughputQuerySchema } from './status.schema.js';
+import { failedFilter } from './failed.js';
+import { BrokerError } from '../src/errors.js';
 import { taskJson, workerJson } from './present.js';
 
-type StatusQuery = { queue?: string; queues?: string; workerQueue?: string; interests?: string; workers?: string; failedQueue?: string; task?: string; reason?: string; search?: string; limit?: number; offset?: number };
+type StatusQuery = {
+  queue?: string; queues?: string; workerQueue?: string; interests?: string; workers?: string; failedQueue?: string; task?: string;
+  reason?: string; search?: string; field?: string; value?: string; match?: string; limit?: number; offset?: number;
+};
 const statusQuery = validator<StatusQuery>(statusQuerySchema);
+const throughputQuery = validator<{ queues?: string; minutes?: number }>(throughputQuerySchema);
 
 export function statusRoutes(broker: Broker): Router {
   const r = Router();
@@ -19,16 +25,25 @@ export function statusRoutes(broker: Broker): Router {
       return;
     }
     if (q.failedQueue !== undefined) {
-      const filter = { ...(q.queue !== undefined ? { queue: q.queue } : {}), ...(q.reason !== undefined ? { reason: q.reason } : {}), ...(q.search !== undefined ? { search: q.search } : {}) };
-      const page = await broker.listFailed(filter, q.limit ?? 50, q.offset ?? 0);
+      const page = await broker.listFailed(failedFilter(q), q.limit ?? 50, q.offset ?? 0);
       res.json({ total: page.total, tasks: page.tasks.map(taskJson) });
       return;
     }
     if (q.queue !== undefined) { res.json(await broker.status.queue(q.queue)); return; }
-    if (q.queues !== undefined) { res.json(await broker.status.queues()); return; }
+    if (q.queues !== undefined) {
+      res.json(await broker.status.queues({ ...(q.match !== undefined ? { match: q.match } : {}), ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.offset !== undefined ? { offset: q.offset } : {}) }));
+      return;
+    }
     if (q.interests !== undefined) { res.json(await broker.status.interests()); return; }
     if (q.workers !== undefined) { res.json({ workers: (await broker.status.workers()).workers.map(workerJson) }); return; }
     res.json(await broker.status.overview());
+  });
+
+  r.get('/throughput', async (req, res) => {
+    const q = throughputQuery.query(req);
+    const queues = q.queues?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (queues && queues.length > 100) throw new BrokerError('invalid_input', 'query field queues names more than 100 queues', [{ where: 'query', field: 'queues', message: 'at most 100 queues' }]);
+    res.json(await broker.status.throughput(q.minutes ?? 15, queues));
   });
 
   r.get('/healthz', async (_req, res) => {

@@ -56,6 +56,9 @@ export class Broker {
   dryRun(data: Record<string, unknown>, draft?: { queue: string; interests: InterestMap }) { return dryRunRouting(this.ctx, data, draft); }
   deleteQueue(queue: string) { return deleteQueue(this.ctx, queue); }
   updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>) { return updateQueuePolicy(this.ctx, queue, patch); }
+  async purgeWaiting(queue: string) {
+    return { queue, purged: await this.ctx.store.purgeWaitingTasks(queue) };
+  }
   async listQueueTasks(queue: string, state: TaskState, limit: number, offset: number) {
     return this.ctx.store.listTasks(queue, state, limit, offset);
   }
@@ -67,7 +70,8 @@ export class Broker {
   readonly status = {
     overview: () => status.overview(this.ctx),
     queue: (q: string) => status.queueStatus(this.ctx, q),
-    queues: () => status.queuesStatus(this.ctx),
+    queues: (page?: status.QueuePage) => status.queuesStatus(this.ctx, page),
+    throughput: (minutes: number, queues?: string[]) => status.throughputStatus(this.ctx, minutes, queues),
     interests: () => status.interestsStatus(this.ctx),
     workers: () => status.workersStatus(this.ctx),
     workerQueue: (w: string) => status.workerQueueStatus(this.ctx, w),

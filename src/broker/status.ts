@@ -31,9 +31,26 @@ export async function queueStatus(ctx: BrokerContext, queue: string) {
   return { queue: q.name, length: q.counts.ready + q.counts.scheduled, counts: q.counts, heldBy: held(q, ctx.now()), policy: q.policy, interests: q.interests };
 }
 
-export async function queuesStatus(ctx: BrokerContext) {
+/** Paging for the queue list: the page shows 1,000 queues a screen at a time, by name. */
+export interface QueuePage { match?: string; limit?: number; offset?: number }
+
+export async function queuesStatus(ctx: BrokerContext, page: QueuePage = {}) {
   const nowMs = ctx.now();
-  return { queues: (await ctx.store.queueSummaries()).map((q) => brief(q, nowMs)) };
+  let all = await ctx.store.queueSummaries();
+  if (page.match !== undefined) all = all.filter((q) => q.name.includes(page.match!));
+  all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const offset = page.offset ?? 0;
+  const shown = page.limit === undefined ? all.slice(offset) : all.slice(offset, offset + page.limit);
+  return { total: all.length, queues: shown.map((q) => brief(q, nowMs)) };
+}
+
+/** Per-minute counts for the last `minutes`: all queues added up, or one series per named queue. */
+export async function throughputStatus(ctx: BrokerContext, minutes: number, queues?: string[]) {
+  const sinceMs = ctx.now() - minutes * 60_000;
+  const series = (list: Awaited<ReturnType<typeof ctx.store.throughput>>) => list.map(({ minuteMs, ...n }) => ({ minute: minuteMs / 1000, ...n }));
+  if (!queues) return { minutes: series(await ctx.store.throughput(sinceMs)) };
+  const lists = await Promise.all(queues.map((q) => ctx.store.throughput(sinceMs, q)));
+  return { queues: Object.fromEntries(queues.map((q, i) => [q, series(lists[i]!)])) };
 }
 
 export async function interestsStatus(ctx: BrokerContext) {

@@ -25,6 +25,12 @@ export function flattenFields(data: Record<string, unknown>): Field[] {
   return out;
 }
 
+/** Whether data has a field at this dot path whose text is exactly value: the failed-queue filter
+ *  "field = value", read the same way routing reads fields. */
+export function hasFieldText(data: Record<string, unknown>, path: string, value: string): boolean {
+  return flattenFields(data).some(([p, text]) => p === path && text === value);
+}
+
 /** The first pair of the queue that matches, or null. */
 export function matchQueue(q: CompiledQueue, fields: readonly Field[]): RouteInfo['interest'] | null {
   if (q.all) return '*';

@@ -3,6 +3,7 @@
 // Every state transition is one Couchbase transaction over the documents it touches (the queue
 // document, the task documents, the worker), so racing nodes serialize per queue and exactly one of
 // them wins; a lost race re-runs from fresh reads. The layout is explained in docs/couchbase.md.
+import { hasFieldText } from '../routing/match.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { planIdempotency, replayed, type IdempotencyRecord } from './idempotency.js';
 import {
@@ -445,22 +446,34 @@ export class CouchbaseStore implements Store {
   }
 
   async deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null> {
+    const removed = await this.removeWaiting(queue, 'queue too');
+    return removed === null ? null : { waitingTasksDeleted: removed };
+  }
+
+  async purgeWaitingTasks(queue: string): Promise<number> {
+    return (await this.removeWaiting(queue, 'waiting only')) ?? 0;
+  }
+
+  /** Empties the queue's waiting lanes and, for a delete, undeclares it. null: no such queue. */
+  private async removeWaiting(queue: string, what: 'queue too' | 'waiting only'): Promise<number | null> {
     const removed = await this.transact(async (u) => {
       const q = await this.queueDoc(u, queue, false);
       if (!q || (!q.declared && q.ready.length === 0 && q.scheduled.length === 0)) return null;
       const lanes = this.lanes(u, q);
       const ids = [...await lanes.ready.clear(), ...await lanes.scheduled.clear()].map((e) => e.id);
       q.counts.ready = 0; q.counts.scheduled = 0; q.waitingKeys = {};
-      // Started and failed tasks still name the queue: keep its document, undeclared, for them.
-      Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });
+      if (what === 'queue too') {
+        // Started and failed tasks still name the queue: keep its document, undeclared, for them.
+        Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });
+        await this.bumpRevision(u);
+      }
       u.put(this.keys.queue(queue), q);
-      await this.bumpRevision(u);
       return ids;
     });
     if (removed === null) return null;
     // The task documents are already out of every index; removing them is idempotent tidying.
     await this.guard(() => this.removeDocs(removed.map((id) => this.keys.task(id))));
-    return { waitingTasksDeleted: removed.length };
+    return removed.length;
   }
 
   private async removeDocs(keys: string[]): Promise<void> {
@@ -794,13 +807,14 @@ export class CouchbaseStore implements Store {
     let entries = docs.flatMap((d) => d?.entries ?? []);
     // Newest first; equal times by id descending keeps paging stable.
     entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
-    if (filter.reason === undefined && filter.search === undefined) return { entries };
+    if (filter.reason === undefined && filter.search === undefined && filter.field === undefined) return { entries };
     const tasks = new Map((await this.loadTasks(entries.map(([id]) => id))).map((t) => [t.taskId, t]));
     entries = entries.filter(([id]) => {
       const t = tasks.get(id);
       if (!t || t.state !== 'failed') return false;
       if (filter.reason !== undefined && !(t.failReason ?? '').includes(filter.reason)) return false;
       if (filter.search !== undefined && !JSON.stringify(t.data).includes(filter.search)) return false;
+      if (filter.field !== undefined && !hasFieldText(t.data, filter.field.path, filter.field.value)) return false;
       return true;
     });
     return { entries, tasks };

@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file in WAL mode via better-sqlite3. Every transition is one
 // IMMEDIATE transaction, so several broker processes may share the file: SQLite has one writer,
 // and a read inside the write transaction cannot be raced. Concurrent writes share one commit.
+import { hasFieldText } from '../routing/match.js';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -89,6 +90,9 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${this.durableSync}`);
     this.currentSync = this.durableSync;
     migrate(this.db);
+    // The failed queue's "field = value" filter reads payloads exactly as routing does, in one place.
+    this.db.function('switchyard_has_field_text', { deterministic: true }, (data, fieldPath, value) =>
+      (hasFieldText(JSON.parse(String(data)), String(fieldPath), String(value)) ? 1 : 0));
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       revision: p(`SELECT value FROM meta WHERE key = 'interests_revision'`).pluck(),
@@ -283,6 +287,10 @@ export class SqliteStore implements Store {
       if (sets.length) this.db.prepare(`UPDATE queues SET ${sets.join(', ')} WHERE queue = ?`).run(...values, queue);
       return toPolicy(this.st.queue.get(queue) as QueueRow);
     });
+  }
+
+  purgeWaitingTasks(queue: string): Promise<number> {
+    return this.write(() => this.st.deleteWaitingOfQueue.run(queue).changes);
   }
 
   deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null> {
@@ -545,6 +553,7 @@ export class SqliteStore implements Store {
     if (filter.queue !== undefined) { parts.push('queue = ?'); args.push(filter.queue); }
     if (filter.reason !== undefined) { parts.push(`fail_reason LIKE ? ESCAPE '\\'`); args.push(containsPattern(filter.reason)); }
     if (filter.search !== undefined) { parts.push(`data LIKE ? ESCAPE '\\'`); args.push(containsPattern(filter.search)); }
+    if (filter.field !== undefined) { parts.push('switchyard_has_field_text(data, ?, ?)'); args.push(filter.field.path, filter.field.value); }
     return { sql: parts.join(' AND '), args };
   }
 

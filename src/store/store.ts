@@ -142,6 +142,8 @@ export interface FailedFilter {
   reason?: string;
   /** Text contained in the payload's JSON. */
   search?: string;
+  /** A payload field (dot path) whose text equals fieldValue exactly (see hasFieldText). */
+  field?: { path: string; value: string };
 }
 
 export type FailedSelection = { taskIds: string[] } | { all: true; filter: FailedFilter };
@@ -205,6 +207,9 @@ export interface Store {
   /** Removes the queue, its interests and its waiting (scheduled/ready) tasks. Started tasks finish
    *  normally; failed tasks stay in the failed queue. null: no such queue and no waiting tasks. */
   deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null>;
+  /** Deletes the queue's waiting (scheduled/ready) tasks; the queue, its interests and its other
+   *  tasks stay. Returns how many went. */
+  purgeWaitingTasks(queue: string): Promise<number>;
 
   // ---- events and tasks ----------------------------------------------------------------------
 

@@ -132,6 +132,47 @@ describe('managing', () => {
     assert.equal((await s.api.call('DELETE', '/queue?queue=a')).status, 404);
   });
 
+  it('DELETE /queue/tasks purges the waiting tasks only; GET /queue/tasks pages them by state', async () => {
+    await s.api.interest('p', '*');
+    for (let i = 0; i < 4; i++) await s.api.publish({ i });
+    await s.api.publish({ later: true }, { delay: 3600 });
+    const w = await s.api.worker(['p']);
+    const started = await s.api.take(w);
+    const page = await s.api.call('GET', '/queue/tasks?queue=p&state=ready&limit=2&offset=1');
+    assert.deepEqual([page.body.total, page.body.tasks.length], [3, 2]);
+    assert.deepEqual((await s.api.call('DELETE', '/queue/tasks?queue=p')).body, { queue: 'p', purged: 4 });
+    const st = await s.api.status('?queue=p');
+    assert.deepEqual([st.counts.ready, st.counts.scheduled, st.counts.started], [0, 0, 1]);
+    assert.deepEqual((await s.api.status('?interests')).interests, { p: '*' }, 'the queue keeps its interests');
+    assert.equal((await s.api.report(w, started.taskId, 'success')).status, 200);
+    assert.equal((await s.api.call('DELETE', '/queue/tasks')).status, 400);
+  });
+
+  it('GET /status?queues pages and filters by name; GET /throughput answers per-minute series', async () => {
+    for (const q of ['mail-a', 'mail-b', 'sms', 'mail-c']) { await s.api.interest(q, { q: `^${q}$` }); await s.api.publish({ q }); }
+    const page = await s.api.status('?queues&match=mail&limit=2&offset=1');
+    assert.deepEqual([page.total, page.queues.map((q: { name: string }) => q.name)], [3, ['mail-b', 'mail-c']]);
+    assert.equal((await s.api.status('?queues')).queues.length, 4, 'without paging, every queue');
+    const one = await s.api.call('GET', '/throughput?queues=sms,mail-a&minutes=5');
+    assert.deepEqual(Object.keys(one.body.queues), ['sms', 'mail-a']);
+    assert.equal(one.body.queues.sms.reduce((n: number, m: { published: number }) => n + m.published, 0), 1);
+    const all = await s.api.call('GET', '/throughput');
+    assert.equal(all.body.minutes.reduce((n: number, m: { published: number }) => n + m.published, 0), 4);
+    assert.equal(typeof all.body.minutes[0].minute, 'number');
+    assert.equal((await s.api.call('GET', '/throughput?minutes=0')).status, 400);
+    assert.equal((await s.api.call('GET', `/throughput?queues=${Array.from({ length: 101 }, (_, i) => `q${i}`).join(',')}`)).status, 400);
+  });
+
+  it('the page and its chart library are served by the broker itself', async () => {
+    const index = await s.api.call('GET', '/');
+    assert.equal(index.status, 200);
+    assert.match(index.text, /<script type="module" src="\/app\/main.js">/);
+    const lib = await s.api.call('GET', '/vendor/uplot/uPlot.esm.js');
+    assert.equal(lib.status, 200);
+    assert.match(lib.headers.get('content-type') ?? '', /javascript/);
+    assert.doesNotMatch(index.text, /https?:\/\//, 'nothing from the internet');
+  });
+
   it('PATCH /queue answers the whole policy', async () => {
     const r = await s.api.call('PATCH', '/queue', { queue: 'a', maxAttempts: 3, backoffSeconds: 2, leaseSeconds: 10 });
     assert.deepEqual(r.body, { queue: 'a', paused: false, maxAttempts: 3, backoffSeconds: 2, maxBackoffSeconds: 3600, leaseSeconds: 10, rateLimit: null, concurrency: null, pushUrl: null });
@@ -164,6 +205,18 @@ describe('managing', () => {
 
     const del = await s.api.call('DELETE', '/failed?all=true&reason=timeout');
     assert.deepEqual(del.body, { deleted: 1 });
+    assert.equal((await s.api.call('GET', '/failed')).body.total, 1);
+  });
+
+  it('GET /failed filters by a payload field = value, exactly; field without value is a 400', async () => {
+    const a = await failOne('f', 'x', { user: { id: 7 } });
+    await failOne('f', 'x', { user: { id: 70 } });
+    const r = await s.api.call('GET', '/failed?field=user.id&value=7');
+    assert.deepEqual(r.body.tasks.map((t: { taskId: string }) => t.taskId), [a]);
+    assert.equal((await s.api.status('?failedQueue&field=user.id&value=70')).total, 1);
+    const bad = await s.api.call('GET', '/failed?field=user.id');
+    assert.deepEqual([bad.status, bad.body.code], [400, 'invalid_input']);
+    assert.deepEqual((await s.api.call('POST', '/failed/retry', { all: true, field: 'user.id', value: '7' })).body, { retried: 1 });
     assert.equal((await s.api.call('GET', '/failed')).body.total, 1);
   });
 

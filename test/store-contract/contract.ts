@@ -388,6 +388,9 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       assert.deepEqual((await store.listFailedTasks({ reason: 'timeout' }, 10, 0)).tasks.map((t) => t.queue).sort(), ['a', 'b']);
       assert.deepEqual((await store.listFailedTasks({ search: 'bob' }, 10, 0)).tasks.map((t) => t.failReason), ['bad address']);
       assert.equal((await store.listFailedTasks({ search: '100%_' }, 10, 0)).total, 0, '% and _ are literal');
+      assert.deepEqual((await store.listFailedTasks({ field: { path: 'user', value: 'cy' } }, 10, 0)).tasks.map((t) => t.queue), ['b']);
+      assert.equal((await store.listFailedTasks({ field: { path: 'user', value: 'c' } }, 10, 0)).total, 0, 'field = value is exact');
+      assert.equal((await store.listFailedTasks({ field: { path: 'name', value: 'cy' } }, 10, 0)).total, 0, 'another field does not match');
       const page = await store.listFailedTasks({}, 1, 1);
       assert.equal(page.tasks.length, 1);
       assert.equal(page.total, 3);
@@ -448,6 +451,23 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       assert.deepEqual((await store.loadInterests()).queues, []);
       assert.equal((await store.queueSummaries('b'))[0]!.counts.ready, 1);
       assert.equal(await store.deleteQueue('never'), null);
+    });
+
+    test('purging a queue removes its waiting tasks only; the queue, its interests and started tasks stay', async () => {
+      await store.setInterests('a', '*', T0);
+      await publish(['a']);
+      await publish(['a']);
+      await publish(['a'], { runAtMs: T0 + 60_000 });
+      await publish(['b']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const [started] = await claim(w.workerId);
+      assert.equal(await store.purgeWaitingTasks('a'), 2);
+      const [a] = await store.queueSummaries('a');
+      assert.deepEqual([a!.counts.ready, a!.counts.scheduled, a!.counts.started], [0, 0, 1]);
+      assert.equal((await store.getTask(started!.taskId))!.state, 'started');
+      assert.equal((await store.loadInterests()).queues.length, 1);
+      assert.equal((await store.queueSummaries('b'))[0]!.counts.ready, 1);
+      assert.equal(await store.purgeWaitingTasks('never'), 0);
     });
 
     test('queue policy: defaults, partial updates, whole policy back', async () => {

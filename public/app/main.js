@@ -1,0 +1,78 @@
+// The page's router: every view has a URL (#/queue/<name>?state=failed) so it can be bookmarked and
+// linked. The current view refreshes every 2 s while the tab is visible, never while it is hidden.
+import { h, replace, notify } from './dom.js';
+import * as overview from './views/overview.js';
+import * as queue from './views/queue.js';
+import * as task from './views/task.js';
+import * as workers from './views/workers.js';
+import * as failed from './views/failed.js';
+import * as interests from './views/interests.js';
+import * as publish from './views/publish.js';
+
+const VIEWS = { '': overview, queue, task, workers, failed, interests, publish };
+const REFRESH_MS = 2000;
+
+let current = null;
+let timer = null;
+let busy = false;
+
+/** '#/queue/a%2Fb?state=ready' → { name: 'queue', arg: 'a/b', query: URLSearchParams } */
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [path, search = ''] = raw.split('?');
+  const [name = '', ...rest] = path.split('/');
+  const arg = rest.length ? decodeURIComponent(rest.join('/')) : '';
+  return { name, arg, query: new URLSearchParams(search) };
+}
+
+/** Changes the URL's query (paging, filters, tabs): the view re-renders from the URL. */
+function go(params, name, arg) {
+  const r = parseHash();
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const path = `#/${name ?? r.name}${(arg ?? r.arg) ? `/${encodeURIComponent(arg ?? r.arg)}` : ''}`;
+  location.hash = q.toString() ? `${path}?${q}` : path;
+}
+
+async function tick() {
+  if (busy || document.hidden || !current?.refresh) return;
+  busy = true;
+  try {
+    await current.refresh();
+    document.getElementById('live').textContent = `live · ${new Date().toLocaleTimeString()}`;
+  } catch (e) {
+    document.getElementById('live').textContent = `not updating: ${e.message}`;
+  } finally {
+    busy = false;
+  }
+}
+
+async function show() {
+  const r = parseHash();
+  const view = VIEWS[r.name];
+  for (const a of document.querySelectorAll('nav a')) {
+    if (a.dataset.view === (r.name || 'overview')) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  current?.destroy?.();
+  current = null;
+  const root = document.getElementById('view');
+  if (!view) {
+    replace(root, h('h1', {}, 'Not found'), h('p', {}, 'No view here. ', h('a', { href: '#/' }, 'Go to the overview.')));
+    return;
+  }
+  replace(root, h('p', { class: 'muted' }, 'Loading…'));
+  try {
+    current = await view.render(root, { arg: r.arg, query: r.query, go });
+    await tick();
+  } catch (e) {
+    replace(root, h('h1', {}, 'Could not load this view'), h('p', { class: 'bad' }, e.message));
+  }
+}
+
+window.addEventListener('hashchange', () => { show(); document.getElementById('view').focus({ preventScroll: true }); });
+document.addEventListener('visibilitychange', () => { if (!document.hidden) tick(); });
+window.addEventListener('unhandledrejection', (e) => notify(e.reason?.message ?? String(e.reason), 'error'));
+timer = setInterval(tick, REFRESH_MS);
+show();
+export { timer };

@@ -1,0 +1,153 @@
+// Interests: every queue's map; an editor with live validation (an invalid or dangerous pattern shows
+// before saving); a dry run that says, per queue, which field and pattern matched or why none did;
+// warnings for queues no worker serves and workers on queues nothing feeds.
+import { h, replace, field, hrefQueue } from '../dom.js';
+import { api, qs } from '../api.js';
+import { act, table } from './common.js';
+
+const PAGE = 100;
+
+/** The editor's text as a map: "*" or a JSON object; undefined when it is neither. */
+function parseMap(text) {
+  const t = text.trim();
+  if (t === '*' || t === '"*"') return '*';
+  try {
+    const v = JSON.parse(t);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch { return undefined; }
+}
+
+export async function render(root, { query, go }) {
+  const match = query.get('match') ?? '';
+  const offset = Number(query.get('offset') ?? 0) || 0;
+  const queueInput = h('input', { name: 'queue', required: true, value: query.get('queue') ?? '' });
+  const mapInput = h('textarea', { name: 'interests', rows: 5, spellcheck: 'false', 'aria-describedby': 'map-check' }, '{"type": "^userCreated$"}');
+  const check = h('div', { id: 'map-check', 'aria-live': 'polite' });
+  const eventInput = h('textarea', { name: 'event', rows: 5, spellcheck: 'false' }, '{"type": "userCreated", "user": {"email": "ann@example.com"}}');
+  const withDraft = h('input', { type: 'checkbox', name: 'withDraft' });
+  const dryOut = h('div', { 'aria-live': 'polite' });
+  const warnings = h('div');
+  const list = h('div');
+  const filter = h('input', { type: 'search', name: 'match', value: match });
+
+  replace(root,
+    h('h1', {}, 'Interests'),
+    warnings,
+    h('h2', {}, 'Edit a queue\'s interests'),
+    h('form', { class: 'panel', 'aria-label': 'Edit interests', onsubmit: save },
+      h('p', { class: 'muted' }, '"*" takes every event; otherwise {"keyPattern": "valuePattern", …}: an event matches when some field (dot path, e.g. user.email) has a name matching a key pattern and a value matching its value pattern.'),
+      field('Queue', queueInput),
+      field('Interests ("*" or a JSON object of patterns)', mapInput), check,
+      h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save interests'),
+        h('button', { type: 'button', class: 'secondary', onclick: removeMap }, 'Remove this queue\'s interests'))),
+    h('h2', {}, 'Dry run: where would an event go?'),
+    h('form', { class: 'panel', 'aria-label': 'Dry run', onsubmit: dryRun },
+      field('Event data (JSON object)', eventInput),
+      h('div', { class: 'row' }, h('label', { class: 'inline' }, withDraft, 'Use the draft above for its queue (not saved)'),
+        h('button', { type: 'submit' }, 'Dry run')),
+      dryOut),
+    h('h2', {}, 'Every queue\'s interests'),
+    h('form', { class: 'row', role: 'search', onsubmit: (e) => { e.preventDefault(); go({ match: filter.value, offset: 0 }); } },
+      field('Filter by queue name', filter), h('button', { type: 'submit' }, 'Filter')),
+    list);
+
+  // Live validation: the broker checks the draft with the very rules a save uses.
+  let checkTimer = null;
+  let lastChecked = null;
+  const validate = async () => {
+    const map = parseMap(mapInput.value);
+    if (map === undefined) {
+      mapInput.classList.add('invalid');
+      replace(check, h('p', { class: 'bad' }, 'Not "*" and not a JSON object of patterns.'));
+      return false;
+    }
+    const text = JSON.stringify(map);
+    if (text === lastChecked?.text) return lastChecked.valid;
+    try {
+      const r = await api('POST', '/interest/dry-run', { data: {}, interests: map, queue: queueInput.value.trim() || '(draft)' });
+      mapInput.classList.toggle('invalid', !r.valid);
+      replace(check, r.valid ? h('p', { class: 'ok' }, 'Every pattern is valid and safe.')
+        : h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, `${p.where}: pattern ${JSON.stringify(p.pattern)} is refused: ${p.reason}`))));
+      lastChecked = { text, valid: r.valid };
+      return r.valid;
+    } catch (e) {
+      replace(check, h('p', { class: 'bad' }, e.message));
+      return false;
+    }
+  };
+  mapInput.addEventListener('input', () => { clearTimeout(checkTimer); checkTimer = setTimeout(validate, 250); });
+
+  async function save(e) {
+    e.preventDefault();
+    if (!(await validate())) return;
+    const queue = queueInput.value.trim();
+    const r = await act(() => api('PUT', '/interest', { queue, interests: parseMap(mapInput.value) }), `Interests of "${queue}" saved.`);
+    if (r) await refresh();
+  }
+  async function removeMap() {
+    const queue = queueInput.value.trim();
+    if (!queue || !confirm(`Remove the interests of "${queue}"? No new event will be routed to it; its tasks stay.`)) return;
+    await act(() => api('DELETE', `/interest${qs({ queue })}`), `Interests of "${queue}" removed.`);
+    await refresh();
+  }
+  async function dryRun(e) {
+    e.preventDefault();
+    let data;
+    try { data = JSON.parse(eventInput.value); } catch { data = undefined; }
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      eventInput.classList.add('invalid');
+      replace(dryOut, h('p', { class: 'bad' }, 'The event data must be a JSON object.'));
+      return;
+    }
+    eventInput.classList.remove('invalid');
+    const map = withDraft.checked ? parseMap(mapInput.value) : undefined;
+    try {
+      const r = await api('POST', '/interest/dry-run', { data, ...(map !== undefined ? { interests: map, queue: queueInput.value.trim() || '(draft)' } : {}) });
+      if (r.valid === false) { replace(dryOut, h('p', { class: 'bad' }, 'The draft has refused patterns (see above).')); return; }
+      const got = r.queues.filter((q) => q.matched);
+      replace(dryOut,
+        h('p', {}, got.length ? `${got.length} queue(s) would get this event.` : 'No queue would get this event: it would be discarded.'),
+        table(['Queue', 'Gets it?', 'Why'], r.queues.map((q) => h('tr', {},
+          h('td', {}, q.queue), h('td', {}, q.matched ? h('span', { class: 'tag ok' }, 'yes') : h('span', { class: 'tag' }, 'no')),
+          h('td', {}, q.matched ? (q.interest === '*' ? 'interest "*"' : ['field ', h('code', {}, q.interest.field), ' matched key pattern ', h('code', {}, q.interest.keyPattern), ' and value pattern ', h('code', {}, q.interest.valuePattern)]) : q.why)))));
+    } catch (err) {
+      replace(dryOut, h('p', { class: 'bad' }, err.message));
+    }
+  }
+
+  async function refresh() {
+    const [{ interests }, { workers }] = await Promise.all([api('GET', '/status?interests'), api('GET', '/status?workers')]);
+    const served = new Set(workers.flatMap((w) => w.queues));
+    const fed = new Set(Object.keys(interests));
+    const unserved = [...fed].filter((q) => !served.has(q)).sort();
+    const unfed = [...served].filter((q) => !fed.has(q)).sort();
+    replace(warnings,
+      unserved.length ? h('div', { class: 'panel warn' }, h('b', {}, 'Queues with interests but no worker: '), 'events pile up here. ',
+        unserved.slice(0, 50).map((q, i) => [i ? ', ' : '', h('a', { href: hrefQueue(q) }, q)]), unserved.length > 50 ? ` and ${unserved.length - 50} more` : '') : null,
+      unfed.length ? h('div', { class: 'panel warn' }, h('b', {}, 'Workers wait on queues no interest feeds: '),
+        unfed.slice(0, 50).map((q, i) => [i ? ', ' : '', h('a', { href: hrefQueue(q) }, q)]), unfed.length > 50 ? ` and ${unfed.length - 50} more` : '') : null);
+    const names = Object.keys(interests).filter((q) => q.includes(match)).sort();
+    const rows = names.slice(offset, offset + PAGE).map((q) => h('tr', {},
+      h('td', {}, h('a', { href: hrefQueue(q) }, q)),
+      h('td', {}, h('code', {}, JSON.stringify(interests[q]))),
+      h('td', {}, served.has(q) ? h('span', { class: 'tag ok' }, 'served') : h('span', { class: 'tag warn' }, 'no worker')),
+      h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit the interests of ${q}`, onclick: () => {
+        queueInput.value = q;
+        mapInput.value = interests[q] === '*' ? '*' : JSON.stringify(interests[q], null, 2);
+        validate();
+        mapInput.focus();
+      } }, 'Edit'))));
+    replace(list, table(['Queue', 'Interests', 'Workers', ''], rows.length ? rows : [h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No queue has interests yet.'))]),
+      names.length > PAGE ? h('p', { class: 'muted' }, `Showing ${offset + 1}–${Math.min(names.length, offset + PAGE)} of ${names.length}. `,
+        offset > 0 ? h('a', { href: `#/interests${qs({ match, offset: Math.max(0, offset - PAGE) })}` }, '← Previous ') : null,
+        offset + PAGE < names.length ? h('a', { href: `#/interests${qs({ match, offset: offset + PAGE })}` }, 'Next →') : null) : null);
+  }
+  if (queueInput.value) {
+    const { interests } = await api('GET', '/status?interests');
+    const current = interests[queueInput.value];
+    if (current !== undefined) mapInput.value = current === '*' ? '*' : JSON.stringify(current, null, 2);
+  }
+  await refresh();
+  validate();
+  return { refresh };
+}

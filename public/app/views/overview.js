@@ -1,0 +1,63 @@
+// Overview: totals, rates over the last 15 minutes, and every queue (paged, filterable) with its
+// counts and a throughput sparkline.
+import { h, replace, field, hrefQueue } from '../dom.js';
+import { api, qs } from '../api.js';
+import { ratesChart, sparkline } from '../charts.js';
+import { heldTag, num, table } from './common.js';
+
+const PAGE = 50;
+
+export async function render(root, { query, go }) {
+  const match = query.get('match') ?? '';
+  const offset = Number(query.get('offset') ?? 0) || 0;
+  const cards = h('div', { class: 'cards' });
+  const chartBox = h('div', { class: 'panel', 'aria-label': 'Rates per minute, last 15 minutes' });
+  const filter = h('input', { type: 'search', name: 'match', value: match, placeholder: 'part of a name' });
+  const list = h('div');
+  replace(root,
+    h('h1', {}, 'Overview'), cards,
+    h('h2', {}, 'Rates per minute (last 15 minutes)'), chartBox,
+    h('h2', {}, 'Queues'),
+    h('form', { class: 'row', role: 'search', onsubmit: (e) => { e.preventDefault(); go({ match: filter.value, offset: 0 }); } },
+      field('Filter queues by name', filter), h('button', { type: 'submit' }, 'Filter')),
+    list);
+  const chart = ratesChart(chartBox);
+  let sparks = [];
+
+  async function refresh() {
+    const [all, page] = await Promise.all([
+      api('GET', '/status'),
+      api('GET', `/status${qs({ queues: 1, match, limit: PAGE, offset })}`),
+    ]);
+    replace(cards,
+      h('div', { class: 'card' }, 'Queues', h('b', {}, all.queues.length)),
+      h('div', { class: 'card' }, 'Workers online', h('b', {}, all.workers)),
+      h('div', { class: 'card' }, 'Failed', h('b', { class: all.failed ? 'bad' : '' }, all.failed)),
+      h('div', { class: 'card' }, 'Waiting', h('b', {}, all.queues.reduce((n, q) => n + q.length, 0))),
+      all.fastPostErrors ? h('div', { class: 'card' }, 'fastPost errors', h('b', { class: 'bad' }, all.fastPostErrors)) : null);
+    chart.update(all.throughput.minutes);
+    const names = page.queues.map((q) => q.name);
+    const rates = names.length ? (await api('GET', `/throughput${qs({ queues: names.join(','), minutes: 15 })}`)).queues : {};
+    for (const s of sparks) s.destroy();
+    sparks = [];
+    const rows = page.queues.map((q) => {
+      const cell = h('td', { class: 'hide-narrow', 'aria-label': `${q.name}: tasks done per minute, last 15 minutes` });
+      sparks.push(sparkline(cell, rates[q.name] ?? []));
+      return h('tr', {},
+        h('td', {}, h('a', { href: hrefQueue(q.name) }, q.name), ' ', q.paused ? h('span', { class: 'tag' }, 'paused') : heldTag(q.heldBy)),
+        num(q.counts.ready), num(q.counts.scheduled), num(q.counts.started),
+        h('td', { class: 'num' }, q.counts.failed ? h('a', { class: 'bad', href: `#/failed?queue=${encodeURIComponent(q.name)}` }, q.counts.failed) : 0),
+        num(q.counts.succeeded), cell);
+    });
+    replace(list,
+      table(['Queue', '#ready', '#scheduled', '#started', '#failed', '#succeeded', 'Done/min'],
+        rows.length ? rows : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, match ? 'No queue matches.' : 'No queues yet: publish an event or set an interest.'))]),
+      page.total > PAGE ? pagerFor(page.total) : null);
+  }
+  const pagerFor = (total) => h('div', { class: 'pager' },
+    h('button', { class: 'secondary', type: 'button', disabled: offset === 0, onclick: () => go({ match, offset: Math.max(0, offset - PAGE) }) }, '← Previous'),
+    h('span', {}, `${offset + 1}–${Math.min(total, offset + PAGE)} of ${total}`),
+    h('button', { class: 'secondary', type: 'button', disabled: offset + PAGE >= total, onclick: () => go({ match, offset: offset + PAGE }) }, 'Next →'));
+
+  return { refresh, destroy() { chart.destroy(); for (const s of sparks) s.destroy(); } };
+}

@@ -1,0 +1,251 @@
+// The management page in real headless Chromium against the real broker: every view driven as an
+// operator would, and untrusted text shown as text. Skipped, saying so, when Chromium is missing.
+import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { chromiumPath, launchChromium, watchPage, type PageWatch, type RunningBrowser } from '../helpers/browser.js';
+
+const SKIP = chromiumPath() ? false : 'skipped: Chromium not found at /usr/bin/chromium (.ci/run installs Debian\'s chromium)';
+const XSS = '<img src=x onerror="window.__xss=1">';
+
+describe('management page (Chromium)', { skip: SKIP }, () => {
+  let chromium: RunningBrowser;
+  let s: TestServer;
+  let page: Page;
+  let watch: PageWatch;
+
+  before(async () => { chromium = await launchChromium(); });
+  after(async () => { await chromium?.close(); });
+  beforeEach(async () => {
+    s = await startTestServer();
+    page = await chromium.newPage();
+    watch = watchPage(page);
+  });
+  afterEach(async () => {
+    await page.close();
+    await s.stop();
+    assert.deepEqual(watch.errors, [], 'no script error, console error or unexpected dialog');
+  });
+
+  const open = async (hash: string) => { await page.goto(`${s.url}/#/${hash}`); };
+  const main = () => page.locator('main');
+
+  async function failOne(queue: string, reason: string, data: Record<string, unknown>) {
+    await s.api.call('PATCH', '/queue', { queue, maxAttempts: 1 });
+    await s.api.interest(queue, '*');
+    await s.api.publish(data);
+    const w = await s.api.worker([queue]);
+    const t = await s.api.take(w);
+    await s.api.report(w, t.taskId, 'fail', { failReason: reason });
+    await s.api.call('DELETE', `/worker?workerId=${w}`);
+    await s.api.call('DELETE', `/interest?queue=${encodeURIComponent(queue)}`);
+    return t.taskId as string;
+  }
+
+  it('publish from the form, then see the task in its queue and open it', async () => {
+    await s.api.interest('emails', { type: '^userCreated$' });
+    await open('publish');
+    await page.getByLabel('Publisher').fill('signup-form');
+    await page.getByLabel('Data (JSON object)').fill('{"type": "userCreated", "user": {"email": "ann@example.com"}}');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await main().getByText(/Event .* enqueued\./).waitFor();
+    const taskId = (await main().locator('a[href^="#/task/"]').first().textContent())!;
+    const stored = await s.api.status(`?task=${taskId}`);
+    assert.equal(stored.task.publisher, 'signup-form');
+    assert.deepEqual(stored.task.data, { type: 'userCreated', user: { email: 'ann@example.com' } });
+
+    await open('queue/emails');
+    await main().getByRole('link', { name: taskId }).click();
+    await main().getByRole('heading', { name: `Task ${taskId}` }).waitFor();
+    await main().getByText('ann@example.com').first().waitFor();
+    await main().getByText(/field type matched key pattern/).waitFor();
+  });
+
+  it('a bad publish shows the broker\'s error and stores nothing', async () => {
+    watch.allowRefusedRequests();
+    await open('publish');
+    await page.getByLabel('Publisher').fill('');
+    await page.getByLabel('Data (JSON object)').fill('{"a": 1}');
+    await page.evaluate(() => { (document.querySelector('input[name=publisher]') as HTMLInputElement).required = false; });
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await main().locator('.bad').getByText(/publisher/).waitFor();
+    assert.equal((await s.api.status()).queues.length, 0);
+  });
+
+  it('the overview lists queues with their counts and updates live', async () => {
+    await s.api.interest('points', '*');
+    await s.api.publish({ n: 1 });
+    await open('');
+    const row = main().locator('tr', { has: page.getByRole('link', { name: 'points' }) });
+    await row.locator('td').nth(1).getByText('1', { exact: true }).waitFor();
+    await s.api.publish({ n: 2 });
+    await s.api.publish({ n: 3 });
+    // No reload: the page polls every 2 s while visible.
+    await row.locator('td').nth(1).getByText('3', { exact: true }).waitFor({ timeout: 8000 });
+    assert.ok(await main().locator('.uplot').count() >= 2, 'a rates chart and a sparkline are drawn');
+  });
+
+  it('pause and resume a queue, edit its policy, purge it and delete it with a confirmation naming what is lost', async () => {
+    await s.api.interest('jobs', '*');
+    for (let i = 0; i < 3; i++) await s.api.publish({ i });
+    await open('queue/jobs');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: 'Resume' }).waitFor();
+    assert.equal((await s.api.status('?queue=jobs')).policy.paused, true);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    assert.equal((await s.api.status('?queue=jobs')).policy.paused, false);
+
+    await page.getByLabel('Max attempts').fill('7');
+    await page.getByLabel('Concurrency').fill('2');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Policy saved.').waitFor();
+    const policy = (await s.api.status('?queue=jobs')).policy;
+    assert.deepEqual([policy.maxAttempts, policy.concurrency], [7, 2]);
+
+    watch.acceptNextDialog();
+    await page.getByRole('button', { name: 'Purge waiting tasks' }).click();
+    await page.getByText('Purged 3 waiting task(s).').waitFor();
+    assert.match(watch.confirmed[0]!, /3 waiting task\(s\)/);
+    assert.equal((await s.api.status('?queue=jobs')).length, 0);
+
+    await s.api.publish({ i: 4 });
+    watch.acceptNextDialog();
+    await page.getByRole('button', { name: 'Delete queue' }).click();
+    await page.waitForURL(/#\/$/);
+    assert.match(watch.confirmed[1]!, /Delete queue "jobs"\? Its interests and 1 waiting task\(s\) will be lost/);
+    assert.equal((await s.api.call('GET', '/status?queue=jobs')).status, 404);
+  });
+
+  it('retry a failed task with an edited payload: the original stays in its history', async () => {
+    const taskId = await failOne('mail', 'smtp timeout', { to: 'bob@exampel.com' });
+    await open('failed');
+    await main().getByText('smtp timeout').waitFor();
+    await main().getByRole('link', { name: taskId }).click();
+    await main().getByText('Edit the payload, or pick another queue, then retry').click();
+    await page.getByLabel('Payload (JSON object)').fill('{"to": "bob@example.com"}');
+    await page.getByRole('button', { name: 'Retry with these' }).click();
+    await page.getByText(/Retried with the edited payload/).waitFor();
+    const t = (await s.api.status(`?task=${taskId}`)).task;
+    assert.equal(t.state, 'ready');
+    assert.deepEqual(t.data, { to: 'bob@example.com' });
+    assert.deepEqual(t.history.at(-1).originalData, { to: 'bob@exampel.com' });
+    await main().getByText('original payload').waitFor();
+  });
+
+  it('the failed view filters by field = value and retries all matching into another queue', async () => {
+    await failOne('a', 'boom', { user: { id: 7 } });
+    await failOne('a', 'boom', { user: { id: 8 } });
+    await failOne('b', 'other', { user: { id: 7 } });
+    await open('failed');
+    await page.getByLabel('Payload (field = value, or text)').fill('user.id = 7');
+    await page.getByLabel('Reason contains').fill('boom');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/payload=user.id/);
+    await main().getByText('1–1 of 1').waitFor();
+    await page.getByLabel('Retry into queue').fill('c');
+    watch.acceptNextDialog();
+    await page.getByRole('button', { name: 'Retry all matching' }).click();
+    await page.getByText('Retried 1 task(s).').waitFor();
+    assert.match(watch.confirmed[0]!, /all 1 matching/);
+    assert.equal((await s.api.status('?queue=c')).counts.ready, 1);
+    assert.equal((await s.api.call('GET', '/failed')).body.total, 2);
+  });
+
+  it('edit an interest with live validation, then dry-run an event against it', async () => {
+    await open('interests');
+    await page.getByLabel('Queue', { exact: true }).fill('signups');
+    const map = page.getByLabel('Interests ("*" or a JSON object of patterns)');
+    await map.fill('{"type": "(a)\\\\1"}'); // a backreference: it cannot be matched in linear time
+    await main().locator('.problems').getByText(/refused/).waitFor();
+    await page.getByRole('button', { name: 'Save interests' }).click();
+    assert.deepEqual((await s.api.status('?interests')).interests, {}, 'a refused map is not saved');
+    await map.fill('{"type": "^user(Created|Invited)$"}');
+    await main().getByText('Every pattern is valid and safe.').waitFor();
+    await page.getByRole('button', { name: 'Save interests' }).click();
+    await page.getByText('Interests of "signups" saved.').waitFor();
+    assert.deepEqual((await s.api.status('?interests')).interests, { signups: { type: '^user(Created|Invited)$' } });
+
+    await page.getByLabel('Event data (JSON object)').fill('{"type": "userInvited"}');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    const verdict = page.getByRole('form', { name: 'Dry run' }).locator('tr', { hasText: 'signups' });
+    await verdict.getByText('yes').waitFor();
+    assert.equal(await verdict.locator('td').nth(2).innerText(), 'field type matched key pattern type and value pattern ^user(Created|Invited)$');
+    await page.getByLabel('Event data (JSON object)').fill('{"type": "orderPlaced"}');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await verdict.getByText(/fields matching "type" have no value matching/).waitFor();
+    await page.getByRole('form', { name: 'Dry run' }).getByText('No queue would get this event: it would be discarded.').waitFor();
+    await main().getByText('Queues with interests but no worker:').waitFor();
+  });
+
+  it('workers: see each with its queues and tasks, unregister one', async () => {
+    await s.api.interest('q1', '*');
+    await s.api.publish({ n: 1 });
+    const w = await s.api.worker(['q1', 'q2'], 'box-7');
+    const t = await s.api.take(w);
+    await open('workers');
+    const row = main().locator('tr', { hasText: 'box-7' });
+    await row.getByRole('link', { name: t.taskId }).waitFor();
+    assert.deepEqual(await row.locator('ol li').allTextContents(), ['q1', 'q2']);
+    watch.acceptNextDialog();
+    await row.getByRole('button', { name: /Unregister worker box-7/ }).click();
+    await page.getByText(/Unregistered; 1 task\(s\) went back/).waitFor();
+    assert.equal((await s.api.status('?workers')).workers.length, 0);
+    assert.equal((await s.api.status(`?task=${t.taskId}`)).task.state, 'ready');
+  });
+
+  it('untrusted text in data, a queue name and a failure reason shows as text and never runs', async () => {
+    const taskId = await failOne(XSS, XSS, { html: XSS });
+    await s.api.worker([XSS], XSS);
+    for (const view of ['', `queue/${encodeURIComponent(XSS)}?state=failed`, 'failed', `task/${taskId}`, 'workers', 'interests']) {
+      await open(view);
+      await main().getByText(XSS).first().waitFor();
+      await page.waitForTimeout(300);
+      assert.equal(await main().locator('img').count(), 0, `no <img> element made in ${view || 'overview'}`);
+      assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, `nothing ran in ${view || 'overview'}`);
+    }
+  });
+
+  it('every form control has a label, and the page fits a 390px phone screen', async () => {
+    await s.api.interest('a-rather-long-queue-name-for-a-small-screen', '*');
+    await failOne('mail', 'a long failure reason '.repeat(10), { text: 'x'.repeat(300) });
+    await page.setViewportSize({ width: 390, height: 800 });
+    for (const view of ['', 'queue/mail', 'failed', 'workers', 'interests', 'publish']) {
+      await open(view);
+      await main().locator('h1').waitFor();
+      await page.waitForTimeout(300);
+      const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+        .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label')).map((el) => el.outerHTML));
+      assert.deepEqual(unlabelled, [], `every control is labelled in ${view || 'overview'}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no sideways scrolling of the page in ${view || 'overview'} (${overflow}px too wide)`);
+    }
+    // Keyboard: on a fresh load the first Tab stop is the skip link, then the views.
+    await page.goto('about:blank');
+    await open('');
+    await main().locator('h1').waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Overview');
+  });
+
+  it('the failed view pages on the server: 50 rows of many', async () => {
+    await s.api.call('PATCH', '/queue', { queue: 'bulk', maxAttempts: 1 });
+    await s.api.interest('bulk', '*');
+    await s.api.call('PUT', '/tasks', { events: Array.from({ length: 120 }, (_, i) => ({ publisher: 't', data: { i } })) });
+    const w = await s.api.worker(['bulk']);
+    for (let i = 0; i < 2; i++) {
+      const { tasks } = (await s.api.call('GET', `/task?workerId=${w}&count=100`)).body;
+      await s.api.call('POST', '/tasks', { workerId: w, reports: tasks.map((t: { taskId: string }) => ({ taskId: t.taskId, state: 'fail', failReason: 'nope' })) });
+    }
+    await open('failed');
+    await main().getByText('1–50 of 120').waitFor();
+    assert.equal(await main().locator('tbody tr').count(), 50);
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await main().getByText('51–100 of 120').waitFor();
+    assert.match(page.url(), /offset=50/);
+  });
+});

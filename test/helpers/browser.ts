@@ -1,0 +1,71 @@
+// Real headless Chromium (Debian's package) through playwright-core, with the flags this offline
+// machine needs; a fresh profile per launch. chromiumPath() is null when it is not installed.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
+
+export function chromiumPath(): string | null {
+  return CANDIDATES.find((p) => existsSync(p)) ?? null;
+}
+
+export interface RunningBrowser {
+  context: BrowserContext;
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<RunningBrowser> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('Chromium is not installed (apt-get install chromium)');
+  const profile = mkdtempSync(path.join(tmpdir(), 'switchyard-chromium-'));
+  // A persistent context is how playwright takes --user-data-dir: a fresh directory each launch.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath, headless: true, viewport: { width: 1280, height: 800 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    context,
+    async newPage(viewport) {
+      const page = await context.newPage();
+      if (viewport) await page.setViewportSize(viewport);
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PageWatch {
+  /** Page errors, console errors and dialogs nobody expected: a test asserts this stays empty. */
+  errors: string[];
+  /** Messages of the confirm() dialogs the test accepted. */
+  confirmed: string[];
+  /** Accept the next confirm() dialog (the page asks before anything it cannot undo). */
+  acceptNextDialog(): void;
+  /** Chromium logs every 4xx answer as a console error; a test that provokes one on purpose says so. */
+  allowRefusedRequests(): void;
+}
+
+export function watchPage(page: Page): PageWatch {
+  let accept = 0;
+  let refusedOk = false;
+  const w: PageWatch = { errors: [], confirmed: [], acceptNextDialog: () => { accept++; }, allowRefusedRequests: () => { refusedOk = true; } };
+  page.on('pageerror', (e) => w.errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (refusedOk && /^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) return;
+    w.errors.push(`console: ${m.text()}`);
+  });
+  page.on('dialog', (d) => {
+    if (accept > 0 && d.type() === 'confirm') { accept--; w.confirmed.push(d.message()); void d.accept(); return; }
+    w.errors.push(`unexpected ${d.type()} dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return w;
+}
