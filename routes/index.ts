@@ -14,6 +14,7 @@ import { interestRoutes } from './interest.js';
 import { queueRoutes } from './queue.js';
 import { failedRoutes } from './failed.js';
 import { statusRoutes } from './status.js';
+import { scheduleRoutes } from './schedule.js';
 
 // public/ sits at the checkout root; compiled code runs from dist/routes/, tsx from routes/.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -60,6 +61,7 @@ export function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: L
   app.use(queueRoutes(broker));
   app.use(failedRoutes(broker));
   app.use(statusRoutes(broker));
+  app.use(scheduleRoutes(broker));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
   app.use('/vendor/uplot', express.static(UPLOT_DIR, { etag: false }));
 

@@ -22,6 +22,13 @@ export const publishSchema = {
   properties: { ...PUBLISH_FIELDS, fastPost: { type: 'boolean' } },
 } as const;
 
+/** The event a schedule publishes at each tick: a PUT /task body without runAt (the tick is the
+ *  time; delay still works) and without idempotencyKey (each tick has its own). */
+const { runAt: _runAt, idempotencyKey: _key, ...SCHEDULED_FIELDS } = PUBLISH_FIELDS;
+export const scheduledEventSchema = {
+  type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: SCHEDULED_FIELDS,
+} as const;
+
 export const publishBatchSchema = {
   type: 'object',
   required: ['events'],

@@ -21,6 +21,7 @@ export interface Config {
   readonly sync: 'full' | 'normal';
   readonly keepFinishedSeconds: number;
   readonly idempotencyTtlSeconds: number;
+  readonly pushSecret: string | null;
   readonly bodyLimitBytes: number;
 }
 
@@ -43,6 +44,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_LEASE', kind: 'seconds', def: '300', unit: 'seconds', help: 'default lease of a started task' },
   { env: 'SWITCHYARD_SYNC', kind: 'sync', def: 'full', unit: 'mode', help: 'SQLite fsync: full (a 201 survives power loss) | normal (faster, may lose the last commits on power loss)' },
   { env: 'SWITCHYARD_IDEMPOTENCY_TTL', kind: 'seconds', def: '86400', unit: 'seconds', help: 'how long a publish idempotencyKey is remembered' },
+  { env: 'SWITCHYARD_PUSH_SECRET', kind: 'string', def: undefined, unit: 'text', help: 'signs push deliveries (HMAC-SHA256) of queues without a pushSecret of their own' },
   { env: 'SWITCHYARD_KEEP_FINISHED', kind: 'seconds', def: '3600', unit: 'seconds', help: 'how long succeeded and cancelled tasks stay visible' },
   { env: 'SWITCHYARD_BODY_LIMIT', kind: 'bytes', def: '1048576', unit: 'bytes', help: 'largest request body' },
   { env: 'LOG_LEVEL', kind: 'level', def: 'info', unit: 'level', help: 'error | warn | info | debug' },
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sync: v.SWITCHYARD_SYNC as 'full' | 'normal',
     keepFinishedSeconds: v.SWITCHYARD_KEEP_FINISHED as number,
     idempotencyTtlSeconds: v.SWITCHYARD_IDEMPOTENCY_TTL as number,
+    pushSecret: v.SWITCHYARD_PUSH_SECRET === undefined || v.SWITCHYARD_PUSH_SECRET === '' ? null : String(v.SWITCHYARD_PUSH_SECRET),
     bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
   });
 }

@@ -12,6 +12,7 @@ export const ERRORS = {
   event_not_found: 404,
   worker_not_found: 404,
   queue_not_found: 404,
+  schedule_not_found: 404,
   task_not_owned: 409,
   task_finished: 409,
   task_not_waiting: 409,

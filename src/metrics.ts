@@ -10,6 +10,10 @@ export class BrokerMetrics {
   private readonly enqueueToStartSeconds: client.Histogram<'queue'>;
   private readonly events: client.Counter<'outcome'>;
   private readonly fastPostErrors: client.Counter;
+  private readonly scheduleFires: client.Counter<'schedule' | 'kind'>;
+  private readonly pushAttempts: client.Counter<'queue' | 'outcome'>;
+  private readonly pushSeconds: client.Histogram<'queue' | 'outcome'>;
+  private readonly limiterWaits: client.Counter<'queue' | 'limit'>;
 
   constructor(store: Store) {
     const r = this.registry;
@@ -18,6 +22,10 @@ export class BrokerMetrics {
     this.enqueueToStartSeconds = new client.Histogram({ name: 'switchyard_enqueue_to_start_seconds', help: 'Time from due to started, per queue', labelNames: ['queue'], buckets, registers: [r] });
     this.events = new client.Counter({ name: 'switchyard_events_total', help: 'Events published through this node, by outcome', labelNames: ['outcome'], registers: [r] });
     this.fastPostErrors = new client.Counter({ name: 'switchyard_fast_post_errors_total', help: 'fastPost events that failed after their 202 on this node', registers: [r] });
+    this.scheduleFires = new client.Counter({ name: 'switchyard_schedule_fires_total', help: 'Schedule ticks this node published: on_time, or catch_up (one firing for ticks missed while no node ran)', labelNames: ['schedule', 'kind'], registers: [r] });
+    this.pushAttempts = new client.Counter({ name: 'switchyard_push_attempts_total', help: 'Push deliveries by this node per queue: success, http_error, timeout, connection_error', labelNames: ['queue', 'outcome'], registers: [r] });
+    this.pushSeconds = new client.Histogram({ name: 'switchyard_push_seconds', help: 'Time from sending a push to its answer, per queue and outcome', labelNames: ['queue', 'outcome'], buckets, registers: [r] });
+    this.limiterWaits = new client.Counter({ name: 'switchyard_limiter_waits_total', help: 'Times this node found a queue with ready tasks held by its concurrency or rate limit', labelNames: ['queue', 'limit'], registers: [r] });
     const totals = (name: string, help: string, field: 'published' | 'started' | 'succeeded' | 'failed' | 'retried') =>
       new client.Counter({
         name, help, labelNames: ['queue'], registers: [r],
@@ -49,6 +57,12 @@ export class BrokerMetrics {
 
   published(outcome: 'stored' | 'discarded' | 'replayed'): void { this.events.inc({ outcome }); }
   fastPostError(): void { this.fastPostErrors.inc(); }
+  scheduleFired(schedule: string, kind: 'on_time' | 'catch_up'): void { this.scheduleFires.inc({ schedule, kind }); }
+  pushed(queue: string, outcome: string, tookMs: number): void {
+    this.pushAttempts.inc({ queue, outcome });
+    this.pushSeconds.observe({ queue, outcome }, Math.max(0, tookMs) / 1000);
+  }
+  limiterWait(queue: string, limit: string): void { this.limiterWaits.inc({ queue, limit }); }
   started(queue: string, waitedMs: number): void { this.enqueueToStartSeconds.observe({ queue }, Math.max(0, waitedMs) / 1000); }
   finished(queue: string, outcome: string, tookMs: number): void { this.taskSeconds.observe({ queue, outcome }, Math.max(0, tookMs) / 1000); }
 

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log.js';
 import { openStore } from './store/open.js';
 import { Broker } from './broker/index.js';
 import { Sweeps } from './sweeps/index.js';
+import { Scheduler } from './schedules/scheduler.js';
 import { createApp } from '../routes/index.js';
 import type { Store } from './store/store.js';
 
@@ -15,19 +16,23 @@ export interface RunningServer {
   broker: Broker;
   store: Store;
   sweeps: Sweeps;
+  scheduler: Scheduler;
   log: Logger;
   /** Graceful stop: stop accepting, answer long polls, finish requests in flight, close the store. */
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, opts: { log?: Logger; sweepIntervalMs?: number; now?: () => number } = {}): Promise<RunningServer> {
+/** sweepIntervalMs, schedulerIntervalMs: how often the background passes run (tests slow them down and
+ *  call runOnce themselves); 0 for the scheduler means it does not run by itself. */
+export async function startServer(config: Config, opts: { log?: Logger; sweepIntervalMs?: number; schedulerIntervalMs?: number; now?: () => number } = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = await openStore(config);
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret,
   }, log, opts.now);
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
+  const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);
   const app = createApp(broker, { bodyLimitBytes: config.bodyLimitBytes, log });
   const server = http.createServer(app);
   // Long polls last up to 30 s; keep-alive clients (workers) reuse connections.
@@ -38,16 +43,17 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
     server.listen(config.port, config.host, () => { server.off('error', reject); resolve(); });
   });
   sweeps.start();
+  if (opts.schedulerIntervalMs !== 0) scheduler.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}`, port, broker, store, sweeps, log,
+    url: `http://${host}:${port}`, port, broker, store, sweeps, scheduler, log,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         broker.stopWaiting();
-        await sweeps.stop();
+        await Promise.all([sweeps.stop(), scheduler.stop()]);
         server.closeIdleConnections();
         await closed;
         await store.close();

@@ -4,12 +4,15 @@ import type { Store, TransitionRules } from '../store/store.js';
 import type { InterestsCache } from './interests-cache.js';
 import type { Waiters } from './waiters.js';
 import type { BrokerMetrics } from '../metrics.js';
+import type { CronMatchers } from '../schedules/cron.js';
 
 export interface BrokerSettings {
   leaseSeconds: number;
   workerTimeoutSeconds: number;
   keepFinishedSeconds: number;
   idempotencyTtlSeconds: number;
+  /** Signs pushes of queues without a secret of their own; null: unsigned. */
+  pushSecret: string | null;
 }
 
 export interface BrokerContext {
@@ -19,6 +22,8 @@ export interface BrokerContext {
   interests: InterestsCache;
   waiters: Waiters;
   metrics: BrokerMetrics;
+  /** Compiled cron expressions of the schedules (an accelerator, rebuilt from the store). */
+  cron: CronMatchers;
   log: Logger;
   now: () => number;
 }

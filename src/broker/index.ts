@@ -15,6 +15,9 @@ import { registerWorker, removeWorkers } from './workers.js';
 import { deleteQueue, dryRunRouting, removeInterests, setInterests, updateQueuePolicy } from './queues.js';
 import { deleteFailed, listFailed, retryFailed } from './failed.js';
 import * as status from './status.js';
+import * as schedules from './schedules.js';
+import { CronMatchers } from '../schedules/cron.js';
+import type { ScheduleDefinition } from '../store/store.js';
 
 export class Broker {
   readonly ctx: BrokerContext;
@@ -26,6 +29,7 @@ export class Broker {
       interests: new InterestsCache(store, log),
       waiters: new Waiters(),
       metrics: new BrokerMetrics(store),
+      cron: new CronMatchers(),
     };
   }
 
@@ -66,6 +70,14 @@ export class Broker {
   listFailed(filter: FailedFilter, limit: number, offset: number) { return listFailed(this.ctx, filter, limit, offset); }
   retryFailed(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }) { return retryFailed(this.ctx, sel, opts); }
   deleteFailed(sel: FailedSelection) { return deleteFailed(this.ctx, sel); }
+
+  readonly schedules = {
+    put: (def: ScheduleDefinition) => schedules.putSchedule(this.ctx, def),
+    list: () => schedules.listSchedules(this.ctx),
+    get: (name: string) => schedules.getSchedule(this.ctx, name),
+    delete: (name: string) => schedules.deleteSchedule(this.ctx, name),
+    pause: (name: string, paused: boolean) => schedules.pauseSchedule(this.ctx, name, paused),
+  };
 
   readonly status = {
     overview: () => status.overview(this.ctx),

@@ -20,6 +20,10 @@ export interface PublishInput {
   priority?: number;
   maxAttempts?: number;
   idempotencyKey?: string;
+  /** Set by the broker itself (a schedule's tick), never from a request: kept in the tasks' history. */
+  origin?: Record<string, unknown>;
+  /** How long this idempotencyKey is remembered, when not SWITCHYARD_IDEMPOTENCY_TTL. */
+  idempotencyTtlSeconds?: number;
 }
 
 export interface PublishAnswer {
@@ -44,7 +48,8 @@ function runAtMsOf(input: PublishInput, nowMs: number): number {
 
 /** What a repeated idempotencyKey must match: the whole event but the key itself. */
 function bodyHash(input: PublishInput): string {
-  const { idempotencyKey: _key, ...body } = input;
+  // origin may differ between nodes firing one tick (one counts a missed tick, one does not).
+  const { idempotencyKey: _key, origin: _origin, idempotencyTtlSeconds: _ttl, ...body } = input;
   return createHash('sha256').update(canonicalJson(body) ?? '').digest('hex');
 }
 
@@ -67,7 +72,8 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
       maxAttempts: input.maxAttempts ?? null,
       routes: routeEvent(interests, input.data),
       idempotency: input.idempotencyKey === undefined ? null
-        : { key: input.idempotencyKey, bodyHash: bodyHash(input), expiresAtMs: nowMs + ctx.settings.idempotencyTtlSeconds * 1000 },
+        : { key: input.idempotencyKey, bodyHash: bodyHash(input), expiresAtMs: nowMs + (input.idempotencyTtlSeconds ?? ctx.settings.idempotencyTtlSeconds) * 1000 },
+      ...(input.origin ? { origin: input.origin } : {}),
     };
   });
   // A discarded event is stored only when it has a key: its replay must answer "discarded" too.

@@ -3,6 +3,7 @@ import type { BrokerContext } from './context.js';
 import { BrokerError } from '../errors.js';
 import type { QueueSummary } from '../store/store.js';
 import { heldBy } from '../lifecycle/limits.js';
+import { listSchedules } from './schedules.js';
 
 const THROUGHPUT_MINUTES = 15;
 
@@ -12,9 +13,9 @@ const brief = (q: QueueSummary, nowMs: number) => ({ name: q.name, length: q.cou
 
 export async function overview(ctx: BrokerContext) {
   const nowMs = ctx.now();
-  const [queues, workers, minutes, fastPostErrors] = await Promise.all([
+  const [queues, workers, minutes, fastPostErrors, schedules] = await Promise.all([
     ctx.store.queueSummaries(), ctx.store.listWorkers(),
-    ctx.store.throughput(nowMs - THROUGHPUT_MINUTES * 60_000), ctx.store.counter('fast_post_errors'),
+    ctx.store.throughput(nowMs - THROUGHPUT_MINUTES * 60_000), ctx.store.counter('fast_post_errors'), listSchedules(ctx),
   ]);
   return {
     queues: queues.map((q) => brief(q, nowMs)),
@@ -22,6 +23,7 @@ export async function overview(ctx: BrokerContext) {
     failed: queues.reduce((n, q) => n + q.counts.failed, 0),
     fastPostErrors,
     throughput: { minutes: minutes.map((m) => ({ ...m, minute: m.minuteMs / 1000 })) },
+    schedules: schedules.map((s) => ({ name: s.name, paused: s.paused, nextRunAt: s.nextRunsMs[0] === undefined ? null : s.nextRunsMs[0] / 1000 })),
   };
 }
 

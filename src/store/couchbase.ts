@@ -24,9 +24,11 @@ import { dueOrder, Lane, readyOrder, type Segment, type WaitEntry } from './couc
 import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type InterestMap, type NewEvent, type PublishedEvent, type PublishResult, publishStatus,
-  type QueuePolicy, type QueueSummary, type Report, type ReportOutcome, type ReportResult, type Store, type TaskRecord,
+  type QueuePolicy, type QueueSummary, type Report, type ScheduleDefinition, type ScheduleFiring, type ScheduleRecord, type ReportOutcome, type ReportResult, type Store, type TaskRecord,
   type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord,
 } from './store.js';
+
+interface SchedulesDoc { schedules: Record<string, ScheduleRecord> }
 
 const FAIL_REASON_MAX_CHARS = 2000;
 const TRANSACTION_TIMEOUT_MS = 5_000;
@@ -427,7 +429,7 @@ export class CouchbaseStore implements Store {
   async getQueuePolicy(queue: string): Promise<QueuePolicy | null> {
     return this.guard(async () => {
       const q = await this.getDoc<QueueDoc>(this.keys.queue(queue));
-      return q?.declared ? q.policy : null;
+      return q?.declared ? { ...DEFAULT_POLICY, ...q.policy } : null;
     });
   }
 
@@ -435,6 +437,7 @@ export class CouchbaseStore implements Store {
     void nowMs;
     return this.transact(async (u) => {
       const q = await this.queueDoc(u, queue, 'declared');
+      q.policy = { ...DEFAULT_POLICY, ...q.policy }; // documents written before a policy field existed
       for (const field of Object.keys(DEFAULT_POLICY) as (keyof QueuePolicy)[]) {
         if (patch[field] !== undefined) (q.policy as unknown as Record<string, unknown>)[field] = patch[field];
       }
@@ -522,7 +525,7 @@ export class CouchbaseStore implements Store {
               taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data: ev.data, state, priority: ev.priority,
               attempts: 0, maxAttempts: ev.maxAttempts, runAtMs: Math.round(ev.runAtMs), createdAtMs: nowMs, workerId: null,
               targetWorkerId, leaseExpiresAtMs: null, finishedAtMs: null, uniqueKey: ev.uniqueKey, singularlyRun: ev.singularlyRun,
-              failReason: null, result: null, route, history: [{ atMs: nowMs, what: 'created', publisher: ev.publisher }],
+              failReason: null, result: null, route, history: [{ atMs: nowMs, what: 'created', publisher: ev.publisher, ...(ev.origin ? { origin: ev.origin } : {}) }],
             });
             taskIds.push(taskId);
             published.tasks.push({ taskId, queue, state, targetWorkerId });
@@ -986,7 +989,7 @@ export class CouchbaseStore implements Store {
       return docs
         // Like SQLite: declared queues, and queues that tasks or workers name.
         .filter((q): q is QueueDoc => q !== null && (q.declared || q.workers.length > 0 || Object.values(q.counts).some((c) => c > 0)))
-        .map((q) => ({ name: q.name, counts: { ...emptyCounts(), ...q.counts }, policy: q.declared ? q.policy : { ...DEFAULT_POLICY }, declared: q.declared, interests: q.interests, rate: q.rate }))
+        .map((q) => ({ name: q.name, counts: { ...emptyCounts(), ...q.counts }, policy: { ...DEFAULT_POLICY, ...(q.declared ? q.policy : {}) }, declared: q.declared, interests: q.interests, rate: q.rate }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     });
   }
@@ -1018,6 +1021,67 @@ export class CouchbaseStore implements Store {
         out.push(sum);
       });
       return out;
+    });
+  }
+
+  // ---- schedules: one document holds them all (a handful per installation) --------------------
+
+  private async editSchedules<T>(change: (all: Record<string, ScheduleRecord>) => T): Promise<T> {
+    return this.transact(async (u) => {
+      const doc = (await u.getForUpdate<SchedulesDoc>(this.keys.schedules())) ?? { schedules: {} };
+      const before = JSON.stringify(doc);
+      const out = change(doc.schedules);
+      if (JSON.stringify(doc) !== before) u.put(this.keys.schedules(), doc);
+      return out;
+    });
+  }
+
+  putSchedule(def: ScheduleDefinition, nowMs: number): Promise<ScheduleRecord> {
+    return this.editSchedules((all) => {
+      const old = all[def.name];
+      const rec: ScheduleRecord = old
+        ? { ...old, ...def, updatedAtMs: nowMs, lastTickMs: Math.max(old.lastTickMs, nowMs) }
+        : { ...def, createdAtMs: nowMs, updatedAtMs: nowMs, lastTickMs: nowMs, lastFiredAtMs: null, lastEventId: null, lastMissedTicks: 0 };
+      all[def.name] = rec;
+      return rec;
+    });
+  }
+
+  async getSchedule(name: string): Promise<ScheduleRecord | null> {
+    return (await this.listSchedules()).find((s) => s.name === name) ?? null;
+  }
+
+  async listSchedules(): Promise<ScheduleRecord[]> {
+    return this.guard(async () => {
+      const doc = await this.getDoc<SchedulesDoc>(this.keys.schedules());
+      return Object.values(doc?.schedules ?? {}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    });
+  }
+
+  deleteSchedule(name: string): Promise<boolean> {
+    return this.editSchedules((all) => {
+      if (!all[name]) return false;
+      delete all[name];
+      return true;
+    });
+  }
+
+  setSchedulePaused(name: string, paused: boolean, nowMs: number): Promise<ScheduleRecord | null> {
+    return this.editSchedules((all) => {
+      const s = all[name];
+      if (!s) return null;
+      if (s.paused && !paused) s.lastTickMs = Math.max(s.lastTickMs, nowMs);
+      Object.assign(s, { paused, updatedAtMs: nowMs });
+      return s;
+    });
+  }
+
+  recordScheduleFiring(name: string, fromTickMs: number, firing: ScheduleFiring): Promise<boolean> {
+    return this.editSchedules((all) => {
+      const s = all[name];
+      if (!s || s.lastTickMs !== fromTickMs) return false;
+      Object.assign(s, firing);
+      return true;
     });
   }
 

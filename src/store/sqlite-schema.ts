@@ -129,6 +129,16 @@ const MIGRATIONS: string[] = [
   `
   DROP TRIGGER tasks_counted_insert;
   `,
+  // 4: push delivery settings per queue, and schedules (recurring events, one firing per tick).
+  `
+  ALTER TABLE queues ADD COLUMN push_timeout_seconds REAL NOT NULL DEFAULT 30;
+  ALTER TABLE queues ADD COLUMN push_secret TEXT;
+  CREATE TABLE schedules (
+    name TEXT PRIMARY KEY, cron TEXT NOT NULL, timezone TEXT, event TEXT NOT NULL, paused INTEGER NOT NULL DEFAULT 0,
+    created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL, last_tick_ms INTEGER NOT NULL,
+    last_fired_at_ms INTEGER, last_event_id TEXT, last_missed_ticks INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */

@@ -15,7 +15,7 @@ import { roomToStart } from '../lifecycle/limits.js';
 import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type HistoryEntry, type InterestMap, type NewEvent,
-  type PublishedEvent, type PublishResult, publishStatus, type QueuePolicy, type QueueSummary, type Report, type ReportOutcome, type ReportResult,
+  type PublishedEvent, type PublishResult, publishStatus, type QueuePolicy, type QueueSummary, type Report, type ScheduleDefinition, type ScheduleFiring, type ScheduleRecord, type ReportOutcome, type ReportResult,
   type Store, type TaskRecord, type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord,
 } from './store.js';
 
@@ -32,13 +32,18 @@ interface TaskRow {
 interface QueueRow {
   queue: string; interests: string | null; paused: number; max_attempts: number; backoff_seconds: number;
   max_backoff_seconds: number; lease_seconds: number | null; rate_limit: number | null; concurrency: number | null;
-  push_url: string | null; rate_tokens: number | null; rate_refilled_at_ms: number | null;
+  push_url: string | null; push_timeout_seconds: number; push_secret: string | null; rate_tokens: number | null; rate_refilled_at_ms: number | null;
+}
+interface ScheduleRow {
+  name: string; cron: string; timezone: string | null; event: string; paused: number; created_at_ms: number; updated_at_ms: number;
+  last_tick_ms: number; last_fired_at_ms: number | null; last_event_id: string | null; last_missed_ticks: number;
 }
 interface WorkerRow { worker_id: string; name: string; queues: string; registered_at_ms: number; last_seen_at_ms: number; tasks_done: number }
 
 const POLICY_COLUMNS: Record<keyof QueuePolicy, string> = {
   paused: 'paused', maxAttempts: 'max_attempts', backoffSeconds: 'backoff_seconds', maxBackoffSeconds: 'max_backoff_seconds',
   leaseSeconds: 'lease_seconds', rateLimit: 'rate_limit', concurrency: 'concurrency', pushUrl: 'push_url',
+  pushTimeoutSeconds: 'push_timeout_seconds', pushSecret: 'push_secret',
 };
 
 function toTask(r: TaskRow): TaskRecord {
@@ -56,6 +61,15 @@ function toPolicy(q: QueueRow | undefined): QueuePolicy {
   return {
     paused: q.paused === 1, maxAttempts: q.max_attempts, backoffSeconds: q.backoff_seconds, maxBackoffSeconds: q.max_backoff_seconds,
     leaseSeconds: q.lease_seconds, rateLimit: q.rate_limit, concurrency: q.concurrency, pushUrl: q.push_url,
+    pushTimeoutSeconds: q.push_timeout_seconds, pushSecret: q.push_secret,
+  };
+}
+
+function toSchedule(r: ScheduleRow): ScheduleRecord {
+  return {
+    name: r.name, cron: r.cron, timezone: r.timezone, event: JSON.parse(r.event), paused: r.paused === 1,
+    createdAtMs: r.created_at_ms, updatedAtMs: r.updated_at_ms, lastTickMs: r.last_tick_ms,
+    lastFiredAtMs: r.last_fired_at_ms, lastEventId: r.last_event_id, lastMissedTicks: r.last_missed_ticks,
   };
 }
 
@@ -347,7 +361,7 @@ export class SqliteStore implements Store {
     const out: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
     const data = JSON.stringify(ev.data);
     const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
-    const history = JSON.stringify([{ atMs: nowMs, what: 'created', publisher: ev.publisher }]);
+    const history = JSON.stringify([{ atMs: nowMs, what: 'created', publisher: ev.publisher, ...(ev.origin ? { origin: ev.origin } : {}) }]);
     for (const { queue, route } of ev.routes) {
       if (ev.singularlyEnqueue && ev.uniqueKey !== null && this.st.waitingWithKey.get(queue, ev.uniqueKey)) {
         out.deduplicated.push(queue);
@@ -594,6 +608,46 @@ export class SqliteStore implements Store {
       for (const taskId of this.selectFailedIds(sel)) n += del.run(taskId).changes;
       return n;
     });
+  }
+
+  // ---- schedules ---------------------------------------------------------------------------
+
+  putSchedule(def: ScheduleDefinition, nowMs: number): Promise<ScheduleRecord> {
+    return this.write(() => toSchedule(this.db.prepare(`INSERT INTO schedules (name, cron, timezone, event, paused, created_at_ms, updated_at_ms, last_tick_ms)
+      VALUES (@name, @cron, @timezone, @event, @paused, @nowMs, @nowMs, @nowMs)
+      ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, event = excluded.event,
+        paused = excluded.paused, updated_at_ms = excluded.updated_at_ms, last_tick_ms = MAX(last_tick_ms, excluded.last_tick_ms)
+      RETURNING *`).get({ ...def, event: JSON.stringify(def.event), paused: Number(def.paused), nowMs }) as ScheduleRow));
+  }
+
+  getSchedule(name: string): Promise<ScheduleRecord | null> {
+    return this.run(() => {
+      const r = this.db.prepare(`SELECT * FROM schedules WHERE name = ?`).get(name) as ScheduleRow | undefined;
+      return r ? toSchedule(r) : null;
+    });
+  }
+
+  listSchedules(): Promise<ScheduleRecord[]> {
+    return this.run(() => (this.db.prepare(`SELECT * FROM schedules ORDER BY name`).all() as ScheduleRow[]).map(toSchedule));
+  }
+
+  deleteSchedule(name: string): Promise<boolean> {
+    return this.write(() => this.db.prepare(`DELETE FROM schedules WHERE name = ?`).run(name).changes === 1);
+  }
+
+  setSchedulePaused(name: string, paused: boolean, nowMs: number): Promise<ScheduleRecord | null> {
+    return this.write(() => {
+      const r = this.db.prepare(`UPDATE schedules SET paused = @paused, updated_at_ms = @nowMs,
+        last_tick_ms = CASE WHEN @paused = 0 AND paused = 1 THEN MAX(last_tick_ms, @nowMs) ELSE last_tick_ms END
+        WHERE name = @name RETURNING *`).get({ name, paused: Number(paused), nowMs }) as ScheduleRow | undefined;
+      return r ? toSchedule(r) : null;
+    });
+  }
+
+  recordScheduleFiring(name: string, fromTickMs: number, f: ScheduleFiring): Promise<boolean> {
+    return this.write(() => this.db.prepare(`UPDATE schedules SET last_tick_ms = @lastTickMs, last_fired_at_ms = @lastFiredAtMs,
+      last_event_id = @lastEventId, last_missed_ticks = @lastMissedTicks WHERE name = @name AND last_tick_ms = @fromTickMs`)
+      .run({ name, fromTickMs, ...f }).changes === 1);
   }
 
   // ---- sweeps ------------------------------------------------------------------------------

@@ -25,13 +25,49 @@ export interface QueuePolicy {
   rateLimit: number | null;
   /** Tasks started at once across all workers and nodes; null = unlimited. */
   concurrency: number | null;
+  /** When set, the broker POSTs each task here instead of waiting for a worker to pull it. */
   pushUrl: string | null;
+  /** How long a push may take before it counts as a failure. */
+  pushTimeoutSeconds: number;
+  /** Signs this queue's pushes instead of SWITCHYARD_PUSH_SECRET; never shown back. */
+  pushSecret: string | null;
 }
 
 export const DEFAULT_POLICY: Readonly<QueuePolicy> = Object.freeze({
   paused: false, maxAttempts: 5, backoffSeconds: 10, maxBackoffSeconds: 3600,
-  leaseSeconds: null, rateLimit: null, concurrency: null, pushUrl: null,
+  leaseSeconds: null, rateLimit: null, concurrency: null, pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null,
 });
+
+/** A recurring event: what PUT /schedule stores. */
+export interface ScheduleDefinition {
+  name: string;
+  /** node-cron syntax (5 fields, or 6 with seconds first). */
+  cron: string;
+  /** IANA zone the expression is read in; null: the broker's local zone. */
+  timezone: string | null;
+  /** The PUT /task body each tick publishes: publisher, data and options. */
+  event: Record<string, unknown>;
+  paused: boolean;
+}
+
+export interface ScheduleRecord extends ScheduleDefinition {
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** Every tick up to here is handled (fired, or skipped while paused); later ones are due. */
+  lastTickMs: number;
+  lastFiredAtMs: number | null;
+  lastEventId: string | null;
+  /** How many ticks the last firing stood for beyond its own (missed while every node was down). */
+  lastMissedTicks: number;
+}
+
+/** What a firing changes in its schedule's record. */
+export interface ScheduleFiring {
+  lastTickMs: number;
+  lastFiredAtMs: number;
+  lastEventId: string | null;
+  lastMissedTicks: number;
+}
 
 export interface HistoryEntry {
   atMs: number;
@@ -87,6 +123,8 @@ export interface NewEvent {
   routes: { queue: string; route: RouteInfo }[];
   /** idempotencyKey: a repeat from the same publisher within expiresAtMs replays the first answer. */
   idempotency: { key: string; bodyHash: string; expiresAtMs: number } | null;
+  /** Where the event came from when the broker made it (a schedule's tick), kept in each copy's history. */
+  origin?: Record<string, unknown>;
 }
 
 export interface PublishedEvent {
@@ -255,6 +293,21 @@ export interface Store {
    *  edited data, the original kept in history. Returns how many moved. */
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number>;
   deleteFailedTasks(sel: FailedSelection): Promise<number>;
+
+  // ---- schedules -----------------------------------------------------------------------------
+
+  /** Creates or replaces a schedule. Ticks before nowMs are not due (a new or changed schedule has
+   *  no backlog). */
+  putSchedule(def: ScheduleDefinition, nowMs: number): Promise<ScheduleRecord>;
+  getSchedule(name: string): Promise<ScheduleRecord | null>;
+  listSchedules(): Promise<ScheduleRecord[]>;
+  /** false: no such schedule. */
+  deleteSchedule(name: string): Promise<boolean>;
+  /** Pauses or resumes; resuming makes ticks before nowMs not due (skipped, not missed). null: no such schedule. */
+  setSchedulePaused(name: string, paused: boolean, nowMs: number): Promise<ScheduleRecord | null>;
+  /** Records a firing if the schedule's lastTickMs is still fromTickMs (compare-and-set: of several
+   *  nodes handling one tick, one records it). false: another node got there first, or it is gone. */
+  recordScheduleFiring(name: string, fromTickMs: number, firing: ScheduleFiring): Promise<boolean>;
 
   // ---- sweeps (each safe to run on every node at once; bounded by limit) ----------------------
 

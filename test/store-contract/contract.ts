@@ -4,7 +4,7 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { NewEvent, Store, TransitionRules, RouteInfo } from '../../src/store/store.js';
+import type { ScheduleDefinition, NewEvent, Store, TransitionRules, RouteInfo } from '../../src/store/store.js';
 
 const T0 = 1_800_000_000_000;
 const RULES: TransitionRules = {
@@ -473,11 +473,14 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     test('queue policy: defaults, partial updates, whole policy back', async () => {
       assert.equal(await store.getQueuePolicy('a'), null);
       const p = await store.updateQueuePolicy('a', { maxAttempts: 3, leaseSeconds: 5 }, T0);
-      assert.deepEqual(p, { paused: false, maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600, leaseSeconds: 5, rateLimit: null, concurrency: null, pushUrl: null });
-      const q = await store.updateQueuePolicy('a', { paused: true, leaseSeconds: null }, T0);
+      assert.deepEqual(p, { paused: false, maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600, leaseSeconds: 5, rateLimit: null, concurrency: null,
+        pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null });
+      const q = await store.updateQueuePolicy('a', { paused: true, leaseSeconds: null, pushUrl: 'http://127.0.0.1:9/hook', pushTimeoutSeconds: 2.5, pushSecret: 's3cret' }, T0);
       assert.equal(q.paused, true);
       assert.equal(q.leaseSeconds, null);
       assert.equal(q.maxAttempts, 3);
+      assert.deepEqual([q.pushUrl, q.pushTimeoutSeconds, q.pushSecret], ['http://127.0.0.1:9/hook', 2.5, 's3cret']);
+      assert.deepEqual(await store.getQueuePolicy('a'), q);
     });
 
     // ---- status and sweeps ----
@@ -516,6 +519,47 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       assert.equal(await store.getTask(done.tasks[0]!.taskId), null);
       assert.ok(await store.getTask(waiting.tasks[0]!.taskId));
       assert.ok(await store.getTask(failed));
+    });
+
+    // ---- schedules ----
+    const def = (over: Partial<ScheduleDefinition> = {}): ScheduleDefinition =>
+      ({ name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Paris', event: { publisher: 'cron', data: { job: 'report' } }, paused: false, ...over });
+
+    test('schedules: put creates with no backlog, put again replaces, list and get, delete', async () => {
+      const s = await store.putSchedule(def(), T0);
+      assert.deepEqual(s, { ...def(), createdAtMs: T0, updatedAtMs: T0, lastTickMs: T0, lastFiredAtMs: null, lastEventId: null, lastMissedTicks: 0 });
+      const again = await store.putSchedule(def({ cron: '*/5 * * * *', timezone: null }), T0 + 10);
+      assert.deepEqual([again.cron, again.timezone, again.createdAtMs, again.updatedAtMs, again.lastTickMs], ['*/5 * * * *', null, T0, T0 + 10, T0 + 10]);
+      await store.putSchedule(def({ name: 'another' }), T0);
+      assert.deepEqual((await store.listSchedules()).map((x) => x.name), ['another', 'nightly']);
+      assert.deepEqual(await store.getSchedule('nightly'), again);
+      assert.equal(await store.deleteSchedule('nightly'), true);
+      assert.equal(await store.deleteSchedule('nightly'), false);
+      assert.equal(await store.getSchedule('nightly'), null);
+    });
+
+    test('schedules: a firing is recorded once, by whoever still sees the tick it started from', async () => {
+      await store.putSchedule(def(), T0);
+      const firing = { lastTickMs: T0 + 60_000, lastFiredAtMs: T0 + 60_100, lastEventId: 'e1', lastMissedTicks: 0 };
+      assert.equal(await store.recordScheduleFiring('nightly', T0, firing), true);
+      assert.equal(await store.recordScheduleFiring('nightly', T0, { ...firing, lastEventId: 'e2' }), false, 'the second node loses');
+      assert.equal((await store.getSchedule('nightly'))!.lastEventId, 'e1');
+      assert.equal(await store.recordScheduleFiring('never', T0, firing), false);
+    });
+
+    test('schedules: resuming skips the ticks of the pause; pausing keeps the last tick', async () => {
+      await store.putSchedule(def(), T0);
+      const paused = await store.setSchedulePaused('nightly', true, T0 + 1000);
+      assert.deepEqual([paused!.paused, paused!.lastTickMs], [true, T0]);
+      const resumed = await store.setSchedulePaused('nightly', false, T0 + 90_000);
+      assert.deepEqual([resumed!.paused, resumed!.lastTickMs], [false, T0 + 90_000]);
+      assert.equal(await store.setSchedulePaused('never', true, T0), null);
+    });
+
+    test('an event made by the broker keeps its origin in each copy\'s history', async () => {
+      const e = await publish(['a'], { origin: { schedule: 'nightly', tickAt: 1 } });
+      const t = await store.getTask(e.tasks[0]!.taskId);
+      assert.deepEqual(t!.history[0]!.origin, { schedule: 'nightly', tickAt: 1 });
     });
 
     test('counters are kept in the store', async () => {

@@ -35,5 +35,7 @@ export class Keys {
   /** Per-minute counts of every queue, one document a minute. */
   throughput(minuteMs: number) { return `${this.prefix}:tp:${minuteMs}`; }
   counter(name: string) { return `${this.prefix}:c:${name}`; }
+  /** Every schedule, with the last tick each has handled. */
+  schedules() { return `${this.prefix}:schedules`; }
 }
 

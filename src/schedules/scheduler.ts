@@ -1,0 +1,90 @@
+// Fires schedules. Every node runs this each second, and each tick still publishes once: the tick's
+// event carries the idempotency key "schedule:<name>:<tick>", so a node repeating a tick another
+// node published gets the first answer back and stores nothing; the schedule's last tick then moves
+// by compare-and-set. Publishing before recording means a node dying in between loses no tick.
+import type { BrokerContext } from '../broker/context.js';
+import { publishEvents, type PublishInput } from '../broker/publish.js';
+import type { ScheduleRecord } from '../store/store.js';
+
+export const SCHEDULER_INTERVAL_MS = 1000;
+// Ticks later than this were missed (no node ran): they collapse into one firing, not one each.
+const MISSED_AFTER_MS = 10_000;
+// Listed individually at most; beyond, only counted.
+const KEEP_TICKS = 10;
+// A tick's key must outlive any node's lateness, whatever SWITCHYARD_IDEMPOTENCY_TTL says.
+const TICK_KEY_TTL_SECONDS = 24 * 3600;
+
+export class Scheduler {
+  readonly counts = { fired: 0, runs: 0, errors: 0 };
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly ctx: BrokerContext, private readonly intervalMs = SCHEDULER_INTERVAL_MS) {}
+
+  start(): void { this.next(); }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass at nowMs: every due tick of every running schedule (tests call this with a chosen time). */
+  async runOnce(nowMs = this.ctx.now()): Promise<void> {
+    const schedules = await this.ctx.store.listSchedules();
+    this.ctx.cron.keepOnly(schedules);
+    for (const s of schedules) {
+      if (s.paused) continue;
+      try {
+        await this.fireDue(s, nowMs);
+      } catch (e) {
+        this.counts.errors++;
+        this.ctx.log.warn('schedule not fired; retrying next pass', { schedule: s.name, error: (e as Error).message });
+      }
+    }
+    this.counts.runs++;
+  }
+
+  private async fireDue(s: ScheduleRecord, nowMs: number): Promise<void> {
+    const due = this.ctx.cron.due(s.cron, s.timezone, s.lastTickMs, nowMs, KEEP_TICKS);
+    if (due.total === 0) return;
+    const missed = due.total > due.ticks.length || nowMs - due.ticks[0]! > MISSED_AFTER_MS;
+    const firings = missed ? [{ tickMs: due.ticks.at(-1)!, missedTicks: due.total - 1 }] : due.ticks.map((tickMs) => ({ tickMs, missedTicks: 0 }));
+    let from = s.lastTickMs;
+    for (const { tickMs, missedTicks } of firings) {
+      const input: PublishInput = {
+        ...(s.event as unknown as PublishInput),
+        idempotencyKey: `schedule:${s.name}:${tickMs}`,
+        idempotencyTtlSeconds: Math.max(TICK_KEY_TTL_SECONDS, this.ctx.settings.idempotencyTtlSeconds),
+        origin: {
+          schedule: s.name, tickAt: tickMs / 1000,
+          ...(missedTicks ? { missedTicks, note: `fired once for ${missedTicks + 1} ticks missed while no broker node ran` } : {}),
+        },
+      };
+      const [answer] = await publishEvents(this.ctx, [input]);
+      const recorded = await this.ctx.store.recordScheduleFiring(s.name, from, {
+        lastTickMs: tickMs, lastFiredAtMs: nowMs, lastEventId: answer!.eventId, lastMissedTicks: missedTicks,
+      });
+      if (!answer!.replayed) {
+        this.counts.fired++;
+        this.ctx.metrics.scheduleFired(s.name, missedTicks ? 'catch_up' : 'on_time');
+        if (missedTicks) this.ctx.log.info('schedule fired once for missed ticks', { schedule: s.name, missedTicks });
+      }
+      // Another node recorded this tick (or later) first: it carries on from there.
+      if (!recorded) return;
+      from = tickMs;
+    }
+  }
+
+  private next(): void {
+    if (this.stopped) return;
+    // Aligned to the second, so a per-second schedule is fired just after its tick.
+    const wait = this.intervalMs - (Date.now() % this.intervalMs) + 5;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((e: Error) => { this.counts.errors++; this.ctx.log.warn('scheduler pass failed', { error: e.message }); })
+        .finally(() => { this.running = null; this.next(); });
+    }, wait);
+  }
+}
