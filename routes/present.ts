@@ -1,5 +1,5 @@
 // Shapes domain records into API JSON: times become unix seconds (fractions allowed), as SPEC writes them.
-import type { HistoryEntry, ReportOutcome, TaskRecord, WorkerRecord } from '../src/store/store.js';
+import type { HistoryEntry, QueuePolicy, ReportOutcome, TaskRecord, WorkerRecord } from '../src/store/store.js';
 
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 
@@ -46,4 +46,10 @@ export function reportJson(o: Extract<ReportOutcome, { outcome: 'ok' }>) {
     ...(o.reEnqueuedTaskId ? { reEnqueuedTaskId: o.reEnqueuedTaskId } : {}),
     ...(o.leaseExpiresAtMs !== undefined ? { leaseExpiresAt: o.leaseExpiresAtMs / 1000 } : {}),
   };
+}
+
+/** A queue's policy as answered: the push secret is never shown back, only whether one is set. */
+export function policyJson(p: QueuePolicy) {
+  const { pushSecret, ...rest } = p;
+  return { ...rest, hasPushSecret: pushSecret !== null };
 }

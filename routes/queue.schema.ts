@@ -13,7 +13,9 @@ export const patchQueueSchema = {
     leaseSeconds: { type: ['number', 'null'], minimum: 1, maximum: 7 * 86400 },
     rateLimit: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1_000_000 },
     concurrency: { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 },
-    pushUrl: { type: ['string', 'null'], maxLength: 2000, pattern: '^https?://' },
+    pushUrl: { type: ['string', 'null'], maxLength: 2000, pattern: '^https?://[^\\s]+$' },
+    pushTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
+    pushSecret: { type: ['string', 'null'], minLength: 1, maxLength: 500 },
   },
 } as const;
 

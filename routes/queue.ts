@@ -5,7 +5,7 @@ import type { Broker } from '../src/broker/index.js';
 import type { QueuePolicy, TaskState } from '../src/store/store.js';
 import { validator } from './validate.js';
 import { patchQueueSchema, queueQuerySchema, queueTasksQuerySchema } from './queue.schema.js';
-import { taskJson } from './present.js';
+import { policyJson, taskJson } from './present.js';
 
 const patchBody = validator<Partial<QueuePolicy> & { queue: string }>(patchQueueSchema);
 const queueQuery = validator<{ queue: string }>(queueQuerySchema);
@@ -18,7 +18,7 @@ export function queueRoutes(broker: Broker): Router {
   });
   r.patch('/queue', async (req, res) => {
     const { queue, ...patch } = patchBody.body(req);
-    res.json({ queue, ...(await broker.updateQueuePolicy(queue, patch)) });
+    res.json({ queue, ...policyJson(await broker.updateQueuePolicy(queue, patch)) });
   });
   r.delete('/queue/tasks', async (req, res) => {
     res.json(await broker.purgeWaiting(queueQuery.query(req).queue));

@@ -5,7 +5,7 @@ import { validator } from './validate.js';
 import { statusQuerySchema, throughputQuerySchema } from './status.schema.js';
 import { failedFilter } from './failed.js';
 import { BrokerError } from '../src/errors.js';
-import { taskJson, workerJson } from './present.js';
+import { policyJson, taskJson, workerJson } from './present.js';
 
 type StatusQuery = {
   queue?: string; queues?: string; workerQueue?: string; interests?: string; workers?: string; failedQueue?: string; task?: string;
@@ -29,7 +29,11 @@ export function statusRoutes(broker: Broker): Router {
       res.json({ total: page.total, tasks: page.tasks.map(taskJson) });
       return;
     }
-    if (q.queue !== undefined) { res.json(await broker.status.queue(q.queue)); return; }
+    if (q.queue !== undefined) {
+      const st = await broker.status.queue(q.queue);
+      res.json({ ...st, policy: policyJson(st.policy) });
+      return;
+    }
     if (q.queues !== undefined) {
       res.json(await broker.status.queues({ ...(q.match !== undefined ? { match: q.match } : {}), ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.offset !== undefined ? { offset: q.offset } : {}) }));
       return;

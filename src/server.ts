@@ -7,6 +7,7 @@ import { openStore } from './store/open.js';
 import { Broker } from './broker/index.js';
 import { Sweeps } from './sweeps/index.js';
 import { Scheduler } from './schedules/scheduler.js';
+import { Pusher } from './push/pusher.js';
 import { createApp } from '../routes/index.js';
 import type { Store } from './store/store.js';
 
@@ -17,6 +18,7 @@ export interface RunningServer {
   store: Store;
   sweeps: Sweeps;
   scheduler: Scheduler;
+  pusher: Pusher;
   log: Logger;
   /** Graceful stop: stop accepting, answer long polls, finish requests in flight, close the store. */
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   }, log, opts.now);
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);
+  const pusher = new Pusher(broker.ctx);
   const app = createApp(broker, { bodyLimitBytes: config.bodyLimitBytes, log });
   const server = http.createServer(app);
   // Long polls last up to 30 s; keep-alive clients (workers) reuse connections.
@@ -44,16 +47,17 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   });
   sweeps.start();
   if (opts.schedulerIntervalMs !== 0) scheduler.start();
+  pusher.start();
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}`, port, broker, store, sweeps, scheduler, log,
+    url: `http://${host}:${port}`, port, broker, store, sweeps, scheduler, pusher, log,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         broker.stopWaiting();
-        await Promise.all([sweeps.stop(), scheduler.stop()]);
+        await Promise.all([sweeps.stop(), scheduler.stop(), pusher.stop()]);
         server.closeIdleConnections();
         await closed;
         await store.close();

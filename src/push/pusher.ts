@@ -1,0 +1,152 @@
+// Push delivery: for each queue with a pushUrl, this node registers a worker of its own and takes
+// tasks exactly as a pulling worker does (long poll, leases, the queue's concurrency and rateLimit
+// enforced by the store across every node), then POSTs each one. A task is leased to one node's
+// worker at a time, so it is never in flight twice; a node that dies mid-delivery loses nothing:
+// the lease expires and the task goes back to ready.
+import os from 'node:os';
+import type { BrokerContext } from '../broker/context.js';
+import { claimTasks } from '../broker/claim.js';
+import { reportTasks } from '../broker/report.js';
+import { BrokerError } from '../errors.js';
+import { heldBy } from '../lifecycle/limits.js';
+import type { QueuePolicy, TaskRecord } from '../store/store.js';
+import { deliver } from './deliver.js';
+
+export const PUSH_SYNC_INTERVAL_MS = 1000;
+const MAX_IN_FLIGHT_PER_QUEUE = 32;
+const CLAIM_WAIT_SECONDS = 2;
+// A push must end before its lease does, or another node could deliver the same task meanwhile.
+const LEASE_MARGIN_MS = 1000;
+const STOP_GRACE_MS = 5000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class QueuePusher {
+  policy: QueuePolicy;
+  private workerId: string | null = null;
+  private stopped = false;
+  private inFlight = 0;
+  private slotFreed: (() => void) | null = null;
+  readonly done: Promise<void>;
+
+  constructor(private readonly ctx: BrokerContext, readonly queue: string, policy: QueuePolicy, private readonly node: string) {
+    this.policy = policy;
+    this.done = this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.slotFreed?.();
+  }
+
+  /** After stop(): waits a little for deliveries under way, then gives the worker up. A delivery
+   *  still running keeps its worker, so its task is not handed to another node meanwhile. */
+  async finish(): Promise<void> {
+    await this.done;
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (this.inFlight > 0 && Date.now() < deadline) await sleep(50);
+    if (this.workerId && this.inFlight === 0) {
+      await this.ctx.store.removeWorkers({ workerId: this.workerId }, this.ctx.now()).catch(() => undefined);
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (this.inFlight >= MAX_IN_FLIGHT_PER_QUEUE) {
+          await new Promise<void>((resolve) => { this.slotFreed = resolve; });
+          this.slotFreed = null;
+          continue;
+        }
+        this.workerId ??= (await this.ctx.store.registerWorker(`push@${this.node}`, [this.queue], this.ctx.now())).workerId;
+        const tasks = await claimTasks(this.ctx, this.workerId, MAX_IN_FLIGHT_PER_QUEUE - this.inFlight, CLAIM_WAIT_SECONDS);
+        // Stopped meanwhile (pushUrl removed, or shutdown): finish() gives these back with the worker.
+        if (this.stopped) break;
+        for (const t of tasks) this.start(t, this.workerId);
+      } catch (e) {
+        // Reaped, or removed by DELETE /worker: register again on the next turn.
+        if (e instanceof BrokerError && e.code === 'worker_not_found') { this.workerId = null; continue; }
+        this.ctx.log.warn('push: cannot take tasks', { queue: this.queue, error: (e as Error).message });
+        await sleep(1000);
+      }
+    }
+  }
+
+  private start(t: TaskRecord, workerId: string): void {
+    this.inFlight++;
+    void this.push(t, workerId).finally(() => {
+      this.inFlight--;
+      this.slotFreed?.();
+    });
+  }
+
+  private async push(t: TaskRecord, workerId: string): Promise<void> {
+    const policy = this.policy;
+    const url = policy.pushUrl ?? '';
+    const startedMs = Date.now();
+    const untilLeaseEnds = (t.leaseExpiresAtMs ?? Infinity) - this.ctx.now() - LEASE_MARGIN_MS;
+    const timeoutMs = Math.max(1, Math.min(policy.pushTimeoutSeconds * 1000, untilLeaseEnds));
+    const { outcome, report } = await deliver(t, url, { timeoutMs, secret: policy.pushSecret ?? this.ctx.settings.pushSecret, nowMs: this.ctx.now() });
+    this.ctx.metrics.pushed(this.queue, outcome, Date.now() - startedMs);
+    try {
+      const [o] = await reportTasks(this.ctx, workerId, [report]);
+      if (o && o.outcome !== 'ok') this.ctx.log.warn('push: report refused', { queue: this.queue, taskId: t.taskId, outcome: o.outcome });
+    } catch (e) {
+      // The lease will return the task; it is pushed again then.
+      this.ctx.log.warn('push: report failed', { queue: this.queue, taskId: t.taskId, error: (e as Error).message });
+    }
+  }
+}
+
+export class Pusher {
+  private readonly queues = new Map<string, QueuePusher>();
+  private timer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+  private stopped = false;
+  private readonly node = `${os.hostname()}:${process.pid}`;
+
+  constructor(private readonly ctx: BrokerContext, private readonly intervalMs = PUSH_SYNC_INTERVAL_MS) {}
+
+  start(): void {
+    this.syncing = this.sync()
+      .catch((e: Error) => { this.ctx.log.warn('push: cannot read queues', { error: e.message }); })
+      .finally(() => { this.syncing = null; this.next(); });
+  }
+
+  /** Starts pushing for queues that gained a pushUrl, stops for those that lost it, and counts
+   *  queues with ready tasks held by their limits. */
+  async sync(nowMs = this.ctx.now()): Promise<void> {
+    const summaries = await this.ctx.store.queueSummaries();
+    const wanted = new Set<string>();
+    for (const q of summaries) {
+      if (!q.declared || q.policy.pushUrl === null) continue;
+      wanted.add(q.name);
+      const running = this.queues.get(q.name);
+      if (running) running.policy = q.policy;
+      else this.queues.set(q.name, new QueuePusher(this.ctx, q.name, q.policy, this.node));
+      const held = heldBy({ policy: q.policy, started: q.counts.started, rate: q.rate }, nowMs);
+      if (q.counts.ready > 0 && (held === 'concurrency' || held === 'rateLimit')) this.ctx.metrics.limiterWait(q.name, held);
+    }
+    for (const [name, p] of this.queues) {
+      if (wanted.has(name)) continue;
+      this.queues.delete(name);
+      p.stop();
+      void p.finish();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.syncing;
+    const all = [...this.queues.values()];
+    this.queues.clear();
+    for (const p of all) p.stop();
+    await Promise.all(all.map((p) => p.finish()));
+  }
+
+  private next(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.start(), this.intervalMs);
+  }
+}

@@ -1,0 +1,167 @@
+// Push delivery against a real HTTP receiver started by the test: 2xx, 500, timeout, connection
+// refused, the signature checked the way the README shows, and two broker processes never having
+// one task in flight twice while the queue's concurrency holds across both.
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
+import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { freePort, spawnBroker } from '../helpers/process.js';
+import { client } from '../helpers/http.js';
+
+interface Received { path: string; headers: http.IncomingHttpHeaders; body: string; at: number }
+
+/** A receiver: /ok answers 200 with JSON, /fail 500, /slow never answers, /hold?ms= waits then 200. */
+function receiver() {
+  const got: Received[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const perTask = new Map<string, number>();
+  let overlapSameTask = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const url = new URL(req.url!, 'http://x');
+      got.push({ path: url.pathname, headers: req.headers, body, at: Date.now() });
+      const id = String(req.headers['switchyard-task-id']);
+      inFlight++; maxInFlight = Math.max(maxInFlight, inFlight);
+      perTask.set(id, (perTask.get(id) ?? 0) + 1);
+      if (perTask.get(id)! > 1) overlapSameTask++;
+      const done = (status: number, text: string) => {
+        inFlight--; perTask.set(id, perTask.get(id)! - 1);
+        res.writeHead(status, { 'content-type': 'application/json' }).end(text);
+      };
+      if (url.pathname === '/ok') done(200, JSON.stringify({ handled: id }));
+      else if (url.pathname === '/fail') done(500, 'downstream exploded');
+      else if (url.pathname === '/hold') setTimeout(() => done(200, '{}'), Number(url.searchParams.get('ms')));
+      else if (url.pathname === '/slow') req.socket.on('close', () => { inFlight--; perTask.set(id, perTask.get(id)! - 1); });
+    });
+  });
+  return {
+    got, server,
+    get maxInFlight() { return maxInFlight; },
+    get overlapSameTask() { return overlapSameTask; },
+    url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    listen: () => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r())),
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('push delivery', () => {
+  const rx = receiver();
+  let s: TestServer | undefined;
+  before(() => rx.listen());
+  after(() => rx.close());
+  afterEach(async () => { await s?.stop(); s = undefined; });
+
+  const taskOf = async (taskId: string) => (await s!.api.status(`?task=${taskId}`)).task;
+  async function pushQueue(queue: string, policy: Record<string, unknown>) {
+    await s!.api.interest(queue, { to: `^${queue}$` });
+    const r = await s!.api.call('PATCH', '/queue', { queue, ...policy });
+    assert.equal(r.status, 200, r.text);
+    return r.body;
+  }
+
+  it('a 2xx answer is success; the request names the task, is signed, and verifies as the README shows', async () => {
+    s = await startTestServer({ SWITCHYARD_PUSH_SECRET: 'env-secret' });
+    const policy = await pushQueue('hooks', { pushUrl: `${rx.url()}/ok` });
+    assert.equal(policy.hasPushSecret, false);
+    assert.equal('pushSecret' in policy, false, 'a secret is never shown back');
+    const { tasks: [{ taskId }], eventId } = await s.api.publish({ to: 'hooks', n: 1 });
+    const done = await until('success', async () => { const t = await taskOf(taskId); return t.state === 'succeeded' && t; });
+    assert.deepEqual(done.result, { handled: taskId });
+    const req = rx.got.find((g) => g.headers['switchyard-task-id'] === taskId)!;
+    assert.equal(req.headers['switchyard-queue'], 'hooks');
+    assert.equal(req.headers['switchyard-event-id'], eventId);
+    assert.equal(req.headers['switchyard-attempt'], '1');
+    assert.deepEqual(JSON.parse(req.body).data, { to: 'hooks', n: 1 });
+    // The receiver's check, as in the README:
+    const expected = 'sha256=' + createHmac('sha256', 'env-secret').update(`${req.headers['switchyard-timestamp']}.${req.body}`).digest('hex');
+    assert.ok(timingSafeEqual(Buffer.from(expected), Buffer.from(String(req.headers['switchyard-signature']))));
+    assert.ok(Math.abs(Date.now() / 1000 - Number(req.headers['switchyard-timestamp'])) < 60);
+
+    // A queue's own secret wins over the broker's.
+    await pushQueue('own', { pushUrl: `${rx.url()}/ok`, pushSecret: 'queue-secret' });
+    const own = (await s.api.publish({ to: 'own' })).tasks[0].taskId;
+    await until('own success', async () => (await taskOf(own)).state === 'succeeded');
+    const r2 = rx.got.find((g) => g.headers['switchyard-task-id'] === own)!;
+    assert.equal(r2.headers['switchyard-signature'], 'sha256=' + createHmac('sha256', 'queue-secret').update(`${r2.headers['switchyard-timestamp']}.${r2.body}`).digest('hex'));
+    assert.equal((await s.api.status('?queue=own')).policy.hasPushSecret, true);
+    assert.match(await (await fetch(`${s.url}/metrics`)).text(), /switchyard_push_attempts_total\{queue="hooks",outcome="success"\} 1/);
+  });
+
+  it('no secret, no signature; a 500 is a failure retried by the policy, then in the failed queue with the reason', async () => {
+    s = await startTestServer();
+    await pushQueue('flaky', { pushUrl: `${rx.url()}/fail`, maxAttempts: 2, backoffSeconds: 0 });
+    const taskId = (await s.api.publish({ to: 'flaky' })).tasks[0].taskId;
+    const t = await until('failed', async () => { const x = await taskOf(taskId); return x.state === 'failed' && x; });
+    assert.equal(t.attempts, 2);
+    assert.match(t.failReason, /^push to http:\/\/127\.0\.0\.1:\d+\/fail answered HTTP 500: downstream exploded$/);
+    const reqs = rx.got.filter((g) => g.headers['switchyard-task-id'] === taskId);
+    assert.deepEqual(reqs.map((r) => r.headers['switchyard-attempt']), ['1', '2']);
+    assert.equal(reqs[0]!.headers['switchyard-signature'], undefined);
+  });
+
+  it('a push with no answer within pushTimeoutSeconds, and a refused connection, are failures naming why', async () => {
+    s = await startTestServer();
+    await pushQueue('slow', { pushUrl: `${rx.url()}/slow`, pushTimeoutSeconds: 0.5, maxAttempts: 1 });
+    await pushQueue('gone', { pushUrl: `http://127.0.0.1:${await freePort()}/x`, maxAttempts: 1 });
+    const slow = (await s.api.publish({ to: 'slow' })).tasks[0].taskId;
+    const gone = (await s.api.publish({ to: 'gone' })).tasks[0].taskId;
+    const a = await until('timeout', async () => { const x = await taskOf(slow); return x.state === 'failed' && x; });
+    assert.match(a.failReason, /\/slow got no answer within 0\.5 s$/);
+    const b = await until('refused', async () => { const x = await taskOf(gone); return x.state === 'failed' && x; });
+    assert.match(b.failReason, /failed: ECONNREFUSED$/);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(metrics, /switchyard_push_attempts_total\{queue="slow",outcome="timeout"\} 1/);
+    assert.match(metrics, /switchyard_push_attempts_total\{queue="gone",outcome="connection_error"\} 1/);
+  });
+
+  it('removing the pushUrl stops pushing: tasks wait for pulling workers again', async () => {
+    s = await startTestServer();
+    await pushQueue('switch', { pushUrl: `${rx.url()}/hold?ms=100` });
+    await until('pusher running', async () => (await s!.api.status('?workers')).workers.some((w: { name: string }) => w.name.startsWith('push@')));
+    await s.api.call('PATCH', '/queue', { queue: 'switch', pushUrl: null });
+    await until('pusher gone', async () => !(await s!.api.status('?workers')).workers.some((w: { name: string }) => w.name.startsWith('push@')));
+    const taskId = (await s.api.publish({ to: 'switch' })).tasks[0].taskId;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await taskOf(taskId)).state, 'ready');
+  });
+
+  it('two broker processes: each task delivered once, never twice at once, and never more than concurrency at once', async () => {
+    const dbFile = path.join(tempDir(), 'push.db');
+    const nodes = [await spawnBroker(dbFile), await spawnBroker(dbFile)];
+    try {
+      const api = client(nodes[0]!.url);
+      await api.interest('fan', '*');
+      await api.call('PATCH', '/queue', { queue: 'fan', pushUrl: `${rx.url()}/hold?ms=80`, concurrency: 3 });
+      const before = rx.got.length;
+      const r = await api.call('PUT', '/tasks', { events: Array.from({ length: 60 }, (_, i) => ({ publisher: 't', data: { i } })) });
+      assert.equal(r.status, 201);
+      await until('all delivered', async () => (await api.status('?queue=fan')).counts.succeeded === 60, 60_000);
+      const ids = rx.got.slice(before).map((g) => g.headers['switchyard-task-id']);
+      assert.equal(ids.length, 60, 'one delivery per task');
+      assert.equal(new Set(ids).size, 60);
+      assert.equal(rx.overlapSameTask, 0, 'no task in flight twice');
+      assert.ok(rx.maxInFlight <= 3, `at most 3 at once across both nodes (saw ${rx.maxInFlight})`);
+      const pushers = (await api.status('?workers')).workers.filter((w: { name: string; tasksDone: number }) => w.name.startsWith('push@'));
+      assert.equal(pushers.length, 2, 'both nodes push');
+    } finally {
+      for (const n of nodes) n.proc.kill('SIGTERM');
+      await Promise.all(nodes.map((n) => n.exited));
+    }
+  });
+});
