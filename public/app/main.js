@@ -7,9 +7,10 @@ import * as task from './views/task.js';
 import * as workers from './views/workers.js';
 import * as failed from './views/failed.js';
 import * as interests from './views/interests.js';
+import * as schedules from './views/schedules.js';
 import * as publish from './views/publish.js';
 
-const VIEWS = { '': overview, queue, task, workers, failed, interests, publish };
+const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish };
 const REFRESH_MS = 2000;
 
 let current = null;

@@ -179,6 +179,44 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
     await main().getByText('Queues with interests but no worker:').waitFor();
   });
 
+  it('schedules: a bad cron is refused with its reason; a good one is listed with its next run, paused, deleted', async () => {
+    watch.allowRefusedRequests();
+    await open('schedules');
+    await page.getByLabel('Name').fill('nightly');
+    await page.getByLabel('Cron').fill('0 25 * * *');
+    await page.getByLabel('Time zone (IANA)').fill('Europe/Paris');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await main().getByText(/cron "0 25 \* \* \*" is not valid: hour/).waitFor();
+    await page.getByLabel('Cron').fill('0 3 * * *');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await main().getByText(/Saved "nightly"\. Next run:/).waitFor();
+    const row = main().locator('tr', { hasText: 'nightly' });
+    await row.getByText('Europe/Paris').waitFor();
+    const s1 = (await s.api.call('GET', '/schedule?name=nightly')).body.schedule;
+    assert.deepEqual([s1.cron, s1.timezone, s1.event.publisher], ['0 3 * * *', 'Europe/Paris', 'scheduler']);
+    await row.getByRole('button', { name: 'Pause schedule nightly' }).click();
+    await row.getByText('paused').waitFor();
+    assert.equal((await s.api.call('GET', '/schedule?name=nightly')).body.schedule.paused, true);
+    watch.acceptNextDialog();
+    await row.getByRole('button', { name: 'Delete schedule nightly' }).click();
+    await main().getByText('No schedules yet.').waitFor();
+  });
+
+  it('a queue\'s push settings: URL, timeout and a secret that is never shown back', async () => {
+    await s.api.interest('hooks', '*');
+    await open('queue/hooks');
+    await page.getByLabel('Push URL').fill('http://127.0.0.1:9/hook');
+    await page.getByLabel('Push timeout (s)').fill('5');
+    await page.getByLabel('Push secret').fill('s3cret');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Policy saved.').waitFor();
+    const policy = (await s.api.status('?queue=hooks')).policy;
+    assert.deepEqual([policy.pushUrl, policy.pushTimeoutSeconds, policy.hasPushSecret], ['http://127.0.0.1:9/hook', 5, true]);
+    assert.equal(await page.getByLabel('Push secret').inputValue(), '', 'the secret is not put back into the page');
+    assert.equal(await page.content().then((html) => html.includes('s3cret')), false);
+    await s.api.call('PATCH', '/queue', { queue: 'hooks', pushUrl: null });
+  });
+
   it('workers: see each with its queues and tasks, unregister one', async () => {
     await s.api.interest('q1', '*');
     await s.api.publish({ n: 1 });
@@ -211,7 +249,7 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
     await s.api.interest('a-rather-long-queue-name-for-a-small-screen', '*');
     await failOne('mail', 'a long failure reason '.repeat(10), { text: 'x'.repeat(300) });
     await page.setViewportSize({ width: 390, height: 800 });
-    for (const view of ['', 'queue/mail', 'failed', 'workers', 'interests', 'publish']) {
+    for (const view of ['', 'queue/mail', 'failed', 'workers', 'interests', 'schedules', 'publish']) {
       await open(view);
       await main().locator('h1').waitFor();
       await page.waitForTimeout(300);

@@ -1,6 +1,6 @@
 // Overview: totals, rates over the last 15 minutes, and every queue (paged, filterable) with its
 // counts and a throughput sparkline.
-import { h, replace, field, hrefQueue } from '../dom.js';
+import { h, replace, field, hrefQueue, time } from '../dom.js';
 import { api, qs } from '../api.js';
 import { ratesChart, sparkline } from '../charts.js';
 import { heldTag, num, table } from './common.js';
@@ -34,6 +34,8 @@ export async function render(root, { query, go }) {
       h('div', { class: 'card' }, 'Workers online', h('b', {}, all.workers)),
       h('div', { class: 'card' }, 'Failed', h('b', { class: all.failed ? 'bad' : '' }, all.failed)),
       h('div', { class: 'card' }, 'Waiting', h('b', {}, all.queues.reduce((n, q) => n + q.length, 0))),
+      all.schedules.length ? h('div', { class: 'card' }, h('a', { href: '#/schedules' }, 'Next schedule'),
+        h('b', { style: 'font-size:15px' }, nextRun(all.schedules))) : null,
       all.fastPostErrors ? h('div', { class: 'card' }, 'fastPost errors', h('b', { class: 'bad' }, all.fastPostErrors)) : null);
     chart.update(all.throughput.minutes);
     const names = page.queues.map((q) => q.name);
@@ -54,6 +56,10 @@ export async function render(root, { query, go }) {
         rows.length ? rows : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, match ? 'No queue matches.' : 'No queues yet: publish an event or set an interest.'))]),
       page.total > PAGE ? pagerFor(page.total) : null);
   }
+  const nextRun = (schedules) => {
+    const next = schedules.filter((x) => x.nextRunAt !== null).sort((a, b) => a.nextRunAt - b.nextRunAt)[0];
+    return next ? [next.name, ' ', time(next.nextRunAt)] : 'all paused';
+  };
   const pagerFor = (total) => h('div', { class: 'pager' },
     h('button', { class: 'secondary', type: 'button', disabled: offset === 0, onclick: () => go({ match, offset: Math.max(0, offset - PAGE) }) }, '← Previous'),
     h('span', {}, `${offset + 1}–${Math.min(total, offset + PAGE)} of ${total}`),

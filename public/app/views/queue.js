@@ -13,6 +13,8 @@ const POLICY_FIELDS = [
   ['rateLimit', 'Rate limit (starts/s)', 'nullable', 'empty: none'],
   ['concurrency', 'Concurrency', 'nullable-int', 'empty: none'],
   ['pushUrl', 'Push URL', 'url', 'empty: workers pull'],
+  ['pushTimeoutSeconds', 'Push timeout (s)', 'number', null],
+  ['pushSecret', 'Push secret', 'secret', null],
 ];
 
 export async function render(root, { arg: name, query, go }) {
@@ -68,6 +70,13 @@ export async function render(root, { arg: name, query, go }) {
   function showPolicy(policy) {
     const inputs = {};
     const controls = POLICY_FIELDS.map(([key, label, kind, hint]) => {
+      if (kind === 'secret') {
+        // Never shown back: empty keeps it; "clear" removes it.
+        inputs[key] = h('input', { name: key, type: 'password', autocomplete: 'off', size: 14, placeholder: policy.hasPushSecret ? 'set (type to replace)' : 'SWITCHYARD_PUSH_SECRET' });
+        inputs.clearSecret = h('input', { type: 'checkbox', name: 'clearSecret' });
+        return [field(label, inputs[key], policy.hasPushSecret ? 'a secret is set' : 'none: the broker\'s, if any'),
+          policy.hasPushSecret ? h('label', { class: 'inline' }, inputs.clearSecret, 'clear it') : null];
+      }
       const v = policy[key];
       inputs[key] = h('input', { name: key, type: kind === 'url' ? 'url' : 'text', inputmode: kind === 'url' ? null : 'decimal', value: v ?? '', size: kind === 'url' ? 30 : 8 });
       return field(label, inputs[key], hint);
@@ -78,7 +87,8 @@ export async function render(root, { arg: name, query, go }) {
       const patch = { queue: name };
       for (const [key, , kind] of POLICY_FIELDS) {
         const raw = inputs[key].value.trim();
-        if (kind === 'url') patch[key] = raw === '' ? null : raw;
+        if (kind === 'secret') { if (raw) patch[key] = raw; else if (inputs.clearSecret.checked) patch[key] = null; }
+        else if (kind === 'url') patch[key] = raw === '' ? null : raw;
         else if (raw === '') { if (kind.startsWith('nullable')) patch[key] = null; }
         else patch[key] = Number(raw);
       }
