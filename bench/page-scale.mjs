@@ -19,8 +19,10 @@ const FAILED = Number(process.env.FAILED ?? 100_000);
 const port = await new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-page-'));
 const base = `http://127.0.0.1:${port}`;
+// The embedded store, whatever this shell has for Couchbase.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_')));
 const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(scratch, 'sy.db'), LOG_LEVEL: 'warn', COUCHBASE_CONNSTR: '' },
+  env: { ...env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(scratch, 'sy.db'), LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const log = (...a) => console.error('[page-scale]', ...a);
@@ -89,7 +91,8 @@ try {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     const page = await ctx.newPage();
-    const views = [['overview', '', 'tbody tr'], ['failed', 'failed', 'tbody tr'], ['workers', 'workers', 'tbody tr'], ['interests', 'interests', 'tbody tr'], ['queue', 'queue/doomed?state=failed', 'tbody tr']];
+    const row = '.scroll tbody tr';
+    const views = [['overview', '', row], ['failed', 'failed', row], ['workers', 'workers', row], ['interests', 'interests', row], ['queue', 'queue/doomed?state=failed', row]];
     const drawn = [];
     for (const [name, hash, sel] of views) {
       const times = [];

@@ -2,7 +2,7 @@
 // matters: everything lives in the store; the interest cache and waiters are only accelerators.
 import type { Logger } from '../log.js';
 import type { FailedFilter, FailedSelection, InterestMap, QueuePolicy, Report, Store, TaskState } from '../store/store.js';
-import { retryDelayMs } from '../lifecycle/backoff.js';
+import { BACKOFF_JITTER } from '../lifecycle/backoff.js';
 import { BrokerError } from '../errors.js';
 import { BrokerMetrics } from '../metrics.js';
 import type { BrokerContext, BrokerSettings } from './context.js';
@@ -25,7 +25,7 @@ export class Broker {
   constructor(store: Store, settings: BrokerSettings, log: Logger, now: () => number = Date.now) {
     this.ctx = {
       store, settings, log, now,
-      rules: { defaultLeaseSeconds: settings.leaseSeconds, retryDelayMs: (attempt, policy) => retryDelayMs(attempt, policy) },
+      rules: { defaultLeaseSeconds: settings.leaseSeconds, backoffJitter: BACKOFF_JITTER },
       interests: new InterestsCache(store, log),
       waiters: new Waiters(),
       metrics: new BrokerMetrics(store),

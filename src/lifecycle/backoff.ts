@@ -6,10 +6,12 @@ export interface BackoffPolicy {
   maxBackoffSeconds: number;
 }
 
-/** Delay before the next attempt after `attempt` (1-based) failed. */
-export function retryDelayMs(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export const BACKOFF_JITTER = 0.2;
+
+/** Delay before the next attempt after `attempt` (1-based) failed; jitter is the ± fraction. */
+export function retryDelayMs(attempt: number, policy: BackoffPolicy, random: () => number = Math.random, jitter = BACKOFF_JITTER): number {
   // 2^60 is far past any cap; clamping the exponent keeps the arithmetic finite.
   const base = policy.backoffSeconds * 2 ** Math.min(Math.max(attempt - 1, 0), 60);
-  const jittered = base * (0.8 + 0.4 * random());
+  const jittered = base * (1 - jitter + 2 * jitter * random());
   return Math.round(Math.min(jittered, policy.maxBackoffSeconds) * 1000);
 }

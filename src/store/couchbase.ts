@@ -13,6 +13,7 @@ import {
 } from 'couchbase';
 import { emptyCounts, type TaskState } from '../lifecycle/states.js';
 import { leaseMs } from '../lifecycle/lease.js';
+import { retryDelayMs } from '../lifecycle/backoff.js';
 import { roomToStart } from '../lifecycle/limits.js';
 import { Keys, minuteOf } from './couchbase/keys.js';
 import { retryOnConflict } from './couchbase/retry.js';
@@ -620,7 +621,7 @@ export class CouchbaseStore implements Store {
         let to: TaskState = 'failed';
         if (reEnqueuedTaskId) to = 'cancelled';
         else if (t.attempts < maxAttempts) {
-          t.runAtMs = nowMs + rules.retryDelayMs(t.attempts, q.policy);
+          t.runAtMs = nowMs + retryDelayMs(t.attempts, q.policy, Math.random, rules.backoffJitter);
           to = t.runAtMs > nowMs ? 'scheduled' : 'ready';
         }
         const closed = to === 'failed' || to === 'cancelled';

@@ -11,6 +11,7 @@ import { planIdempotency, replayed } from './idempotency.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { emptyCounts, type TaskState } from '../lifecycle/states.js';
 import { leaseMs } from '../lifecycle/lease.js';
+import { retryDelayMs } from '../lifecycle/backoff.js';
 import { roomToStart } from '../lifecycle/limits.js';
 import {
   DEFAULT_POLICY, StoreUnavailableError,
@@ -452,7 +453,7 @@ export class SqliteStore implements Store {
         let state: TaskState = 'failed'; let runAtMs = row.run_at_ms;
         if (reEnqueuedTaskId) state = 'cancelled';
         else if (row.attempts < maxAttempts) {
-          runAtMs = nowMs + rules.retryDelayMs(row.attempts, policy);
+          runAtMs = nowMs + retryDelayMs(row.attempts, policy, Math.random, rules.backoffJitter);
           state = runAtMs > nowMs ? 'scheduled' : 'ready';
         }
         const closed = state === 'failed' || state === 'cancelled';

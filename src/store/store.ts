@@ -3,7 +3,6 @@
 // test/store-contract/. Time-dependent calls take nowMs; batch-first where a batch makes sense.
 import type { TaskState } from '../lifecycle/states.js';
 export type { TaskState };
-import type { BackoffPolicy } from '../lifecycle/backoff.js';
 
 export type InterestMap = '*' | Record<string, string>;
 
@@ -209,10 +208,12 @@ export interface ThroughputMinute extends Totals {
   minuteMs: number;
 }
 
-/** The rules the broker hands the store, so both drivers decide retries and leases alike. */
+/** The rules the broker hands the store, so both drivers decide retries and leases alike. Plain data:
+ *  the threaded SQLite store posts them to its thread. */
 export interface TransitionRules {
   defaultLeaseSeconds: number;
-  retryDelayMs(attempt: number, policy: BackoffPolicy): number;
+  /** ± fraction of random spread on retry delays (lifecycle/backoff.ts); 0 makes them exact. */
+  backoffJitter: number;
 }
 
 /** Thrown by a driver when its database cannot be reached or written: the broker answers 503. */

@@ -9,7 +9,7 @@ import type { ScheduleDefinition, NewEvent, Store, TransitionRules, RouteInfo } 
 const T0 = 1_800_000_000_000;
 const RULES: TransitionRules = {
   defaultLeaseSeconds: 60,
-  retryDelayMs: (attempt, policy) => Math.min(policy.backoffSeconds * 1000 * 2 ** (attempt - 1), policy.maxBackoffSeconds * 1000),
+  backoffJitter: 0,
 };
 const ROUTE: RouteInfo = { revision: 1, interest: { field: 'type', keyPattern: 'type', valuePattern: 'x' } };
 
