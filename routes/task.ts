@@ -1,5 +1,6 @@
-// /task and /tasks: publish, take, report, cancel. Parse, validate, call the broker, shape the answer.
-import { Router } from 'express';
+// /task and /tasks: publish, take, report, cancel. Each hot endpoint is one handler (validated input →
+// broker → answer) that the express routes below and the fast path (fast-path.ts) both call.
+import { Router, type Response } from 'express';
 import type { Broker } from '../src/broker/index.js';
 import type { PublishInput } from '../src/broker/publish.js';
 import type { Report } from '../src/store/store.js';
@@ -8,12 +9,13 @@ import { reportError } from '../src/broker/outcomes.js';
 import { exactlyOne, validator } from './validate.js';
 import { cancelQuerySchema, claimQuerySchema, publishBatchSchema, publishSchema, reportBatchSchema, reportSchema } from './task.schema.js';
 import { reportJson, workTaskJson } from './present.js';
+import type { Answer } from './answer.js';
 
-const publishBody = validator<PublishInput & { fastPost?: boolean }>(publishSchema);
-const publishBatchBody = validator<{ events: PublishInput[]; fastPost?: boolean }>(publishBatchSchema);
-const claimQuery = validator<{ workerId: string; wait?: number; count?: number }>(claimQuerySchema);
-const reportBody = validator<Report & { workerId: string }>(reportSchema);
-const reportBatchBody = validator<{ workerId: string; reports: Report[] }>(reportBatchSchema);
+export const publishBody = validator<PublishInput & { fastPost?: boolean }>(publishSchema);
+export const publishBatchBody = validator<{ events: PublishInput[]; fastPost?: boolean }>(publishBatchSchema);
+export const claimQuery = validator<{ workerId: string; wait?: number; count?: number }>(claimQuerySchema);
+export const reportBody = validator<Report & { workerId: string }>(reportSchema);
+export const reportBatchBody = validator<{ workerId: string; reports: Report[] }>(reportBatchSchema);
 const cancelQuery = validator<{ taskId?: string; eventId?: string }>(cancelQuerySchema);
 
 function checkTiming(e: PublishInput, where: string): void {
@@ -22,64 +24,65 @@ function checkTiming(e: PublishInput, where: string): void {
   }
 }
 
-export function taskRoutes(broker: Broker): Router {
+export type TaskHandlers = ReturnType<typeof taskHandlers>;
+
+export function taskHandlers(broker: Broker) {
+  return {
+    async publish({ fastPost, ...event }: PublishInput & { fastPost?: boolean }): Promise<Answer> {
+      checkTiming(event, 'body');
+      if (fastPost) {
+        broker.publishInBackground([event]);
+        return { status: 202, body: { status: 'accepted' } };
+      }
+      const [answer] = await broker.publish([event]);
+      return { status: answer!.status === 'discarded' ? 200 : 201, body: answer };
+    },
+    async publishBatch({ events, fastPost }: { events: PublishInput[]; fastPost?: boolean }): Promise<Answer> {
+      events.forEach((e, i) => checkTiming(e, `events.${i}`));
+      if (fastPost) {
+        broker.publishInBackground(events);
+        return { status: 202, body: { status: 'accepted', events: events.length } };
+      }
+      const answers = await broker.publish(events);
+      return { status: answers.every((a) => a.status === 'discarded') ? 200 : 201, body: { events: answers } };
+    },
+    async claim(q: { workerId: string; wait?: number; count?: number }): Promise<Answer> {
+      const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0);
+      return { status: 200, body: q.count === undefined ? { task: tasks[0] ? workTaskJson(tasks[0]) : null } : { tasks: tasks.map(workTaskJson) } };
+    },
+    async report({ workerId, ...report }: Report & { workerId: string }): Promise<Answer> {
+      const [outcome] = await broker.report(workerId, [report]);
+      if (outcome!.outcome !== 'ok') throw reportError(outcome!, workerId);
+      return { status: 200, body: reportJson(outcome!) };
+    },
+    async reportBatch({ workerId, reports }: { workerId: string; reports: Report[] }): Promise<Answer> {
+      const outcomes = await broker.report(workerId, reports);
+      return {
+        status: 200,
+        body: {
+          results: outcomes.map((o) => {
+            if (o.outcome === 'ok') return { ok: true, ...reportJson(o) };
+            const e = reportError(o, workerId);
+            return { ok: false, taskId: o.taskId, error: e.message, code: e.code };
+          }),
+        },
+      };
+    },
+  };
+}
+
+const send = (res: Response, a: Answer) => { res.status(a.status).json(a.body); };
+
+export function taskRoutes(broker: Broker, h: TaskHandlers = taskHandlers(broker)): Router {
   const r = Router();
-
-  r.put('/task', async (req, res) => {
-    const { fastPost, ...event } = publishBody.body(req);
-    checkTiming(event, 'body');
-    if (fastPost) {
-      broker.publishInBackground([event]);
-      res.status(202).json({ status: 'accepted' });
-      return;
-    }
-    const [answer] = await broker.publish([event]);
-    res.status(answer!.status === 'discarded' ? 200 : 201).json(answer);
-  });
-
-  r.put('/tasks', async (req, res) => {
-    const { events, fastPost } = publishBatchBody.body(req);
-    events.forEach((e, i) => checkTiming(e, `events.${i}`));
-    if (fastPost) {
-      broker.publishInBackground(events);
-      res.status(202).json({ status: 'accepted', events: events.length });
-      return;
-    }
-    const answers = await broker.publish(events);
-    res.status(answers.every((a) => a.status === 'discarded') ? 200 : 201).json({ events: answers });
-  });
-
-  r.get('/task', async (req, res) => {
-    const q = claimQuery.query(req);
-    const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0);
-    if (q.count === undefined) res.json({ task: tasks[0] ? workTaskJson(tasks[0]) : null });
-    else res.json({ tasks: tasks.map(workTaskJson) });
-  });
-
-  r.post('/task', async (req, res) => {
-    const { workerId, ...report } = reportBody.body(req);
-    const [outcome] = await broker.report(workerId, [report]);
-    if (outcome!.outcome !== 'ok') throw reportError(outcome!, workerId);
-    res.json(reportJson(outcome!));
-  });
-
-  r.post('/tasks', async (req, res) => {
-    const { workerId, reports } = reportBatchBody.body(req);
-    const outcomes = await broker.report(workerId, reports);
-    res.json({
-      results: outcomes.map((o) => {
-        if (o.outcome === 'ok') return { ok: true, ...reportJson(o) };
-        const e = reportError(o, workerId);
-        return { ok: false, taskId: o.taskId, error: e.message, code: e.code };
-      }),
-    });
-  });
-
+  r.put('/task', async (req, res) => send(res, await h.publish(publishBody.body(req))));
+  r.put('/tasks', async (req, res) => send(res, await h.publishBatch(publishBatchBody.body(req))));
+  r.get('/task', async (req, res) => send(res, await h.claim(claimQuery.query(req))));
+  r.post('/task', async (req, res) => send(res, await h.report(reportBody.body(req))));
+  r.post('/tasks', async (req, res) => send(res, await h.reportBatch(reportBatchBody.body(req))));
   r.delete('/task', async (req, res) => {
     const q = cancelQuery.query(req);
-    const r2 = await broker.cancel(exactlyOne(q, ['taskId', 'eventId'], 'query') === 'taskId' ? { taskId: q.taskId! } : { eventId: q.eventId! });
-    res.json(r2);
+    res.json(await broker.cancel(exactlyOne(q, ['taskId', 'eventId'], 'query') === 'taskId' ? { taskId: q.taskId! } : { eventId: q.eventId! }));
   });
-
   return r;
 }

@@ -47,6 +47,10 @@ function parseFormJson(body: Record<string, unknown>, schema: Schema): Record<st
 export interface Validator<T> {
   body(req: Request): T;
   query(req: Request): T;
+  /** A JSON body already parsed (the fast path); undefined: there was none. */
+  json(value: unknown): T;
+  /** A query string already parsed into fields (the fast path). */
+  fields(query: Record<string, unknown>): T;
 }
 
 export function validator<T>(schema: Schema): Validator<T> {
@@ -59,18 +63,22 @@ export function validator<T>(schema: Schema): Validator<T> {
     }
     return value as T;
   };
+  const json = (value: unknown): T => {
+    if (value === undefined) throw new BrokerError('invalid_input', 'a JSON body is required (Content-Type: application/json)', [{ where: 'body', field: 'body', message: 'is required' }]);
+    return check(strict, value, 'body');
+  };
+  // A fresh object: ajv's coercion writes into it (and express 5's req.query is a getter).
+  const fields = (query: Record<string, unknown>): T => check(text, { ...query }, 'query');
   return {
     body(req) {
       if (req.is('application/x-www-form-urlencoded')) {
         return check(text, parseFormJson({ ...(req.body as Record<string, unknown>) }, schema), 'body');
       }
-      if (req.body === undefined) throw new BrokerError('invalid_input', 'a JSON body is required (Content-Type: application/json)', [{ where: 'body', field: 'body', message: 'is required' }]);
-      return check(strict, req.body, 'body');
+      return json(req.body);
     },
-    query(req) {
-      // A fresh object: ajv's coercion writes into it, and express 5's req.query is a getter.
-      return check(text, { ...(req.query as Record<string, unknown>) }, 'query');
-    },
+    query: (req) => fields(req.query as Record<string, unknown>),
+    json,
+    fields,
   };
 }
 

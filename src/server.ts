@@ -8,7 +8,7 @@ import { Broker } from './broker/index.js';
 import { Sweeps } from './sweeps/index.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { Pusher } from './push/pusher.js';
-import { createApp } from '../routes/index.js';
+import { createHandler } from '../routes/index.js';
 import type { Store } from './store/store.js';
 
 export interface RunningServer {
@@ -36,8 +36,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);
   const pusher = new Pusher(broker.ctx);
-  const app = createApp(broker, { bodyLimitBytes: config.bodyLimitBytes, log });
-  const server = http.createServer(app);
+  const server = http.createServer(createHandler(broker, { bodyLimitBytes: config.bodyLimitBytes, log }));
   // Long polls last up to 30 s; keep-alive clients (workers) reuse connections.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -1,5 +1,6 @@
 // Publishing: route each event by interest, then store it with all its copies in one transition.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { v7 as timeOrderedId } from 'uuid';
 import { configure } from 'safe-stable-stringify';
 import type { BrokerContext } from './context.js';
 import type { NewEvent } from '../store/store.js';
@@ -60,7 +61,7 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
   const routed = inputs.map((input): NewEvent => {
     const keyed = input.singularlyEnqueue === true || input.singularlyRun === true || input.uniqueKey !== undefined;
     return {
-      eventId: randomUUID(),
+      eventId: timeOrderedId(),
       publisher: input.publisher,
       data: input.data,
       runAtMs: runAtMsOf(input, nowMs),

@@ -4,7 +4,8 @@
 // document, the task documents, the worker), so racing nodes serialize per queue and exactly one of
 // them wins; a lost race re-runs from fresh reads. The layout is explained in docs/couchbase.md.
 import { hasFieldText } from '../routing/match.js';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { v7 as timeOrderedId } from 'uuid';
 import { planIdempotency, replayed, type IdempotencyRecord } from './idempotency.js';
 import {
   connect, DurabilityLevel, DocumentNotFoundError, DocumentExistsError, CasMismatchError, TransactionFailedError, TransactionOperationFailedError, TransactionExpiredError, TransactionCommitAmbiguousError,
@@ -521,7 +522,7 @@ export class CouchbaseStore implements Store {
           }
           const targets = ev.scope === 'all' && q.workers.length ? [...q.workers].sort() : [null];
           for (const targetWorkerId of targets) {
-            const taskId = randomUUID();
+            const taskId = timeOrderedId();
             await this.addTask(u, q, {
               taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data: ev.data, state, priority: ev.priority,
               attempts: 0, maxAttempts: ev.maxAttempts, runAtMs: Math.round(ev.runAtMs), createdAtMs: nowMs, workerId: null,
@@ -638,7 +639,7 @@ export class CouchbaseStore implements Store {
 
   /** A fresh ready copy of a task in its queue (reEnqueue). */
   private async addCopy(u: Unit, q: QueueDoc, t: TaskRecord, nowMs: number): Promise<string> {
-    const taskId = randomUUID();
+    const taskId = timeOrderedId();
     await this.addTask(u, q, {
       ...t, taskId, state: 'ready', attempts: 0, runAtMs: nowMs, createdAtMs: nowMs, workerId: null, leaseExpiresAtMs: null,
       finishedAtMs: null, failReason: null, result: null,
@@ -725,7 +726,7 @@ export class CouchbaseStore implements Store {
 
   registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {
     return this.transact(async (u) => {
-      const workerId = randomUUID();
+      const workerId = timeOrderedId();
       const w: WorkerDoc = { workerId, name, queues, registeredAtMs: nowMs, lastSeenAtMs: nowMs, tasksDone: 0, tasks: [] };
       u.put(this.keys.worker(workerId), w);
       const reg = (await u.get<{ ids: string[] }>(this.keys.workers())) ?? { ids: [] };

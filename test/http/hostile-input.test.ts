@@ -24,6 +24,13 @@ const CASES: Case[] = [
   { name: 'an empty batch', method: 'PUT', path: '/tasks', body: { events: [] }, status: 400, code: 'invalid_input' },
   { name: 'a text/plain body', method: 'PUT', path: '/task', raw: 'publisher=p', contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
   { name: 'a body over the limit', method: 'PUT', path: '/task', raw: JSON.stringify({ publisher: 'p', data: { big: 'x'.repeat(2 * 1024 * 1024) } }), status: 413, code: 'body_too_large' },
+  // The hot endpoints take a path of their own (routes/fast-path.ts): the same answers there.
+  { name: 'broken JSON in a report', method: 'POST', path: '/task', raw: '{"workerId": ', status: 400, code: 'invalid_json' },
+  { name: 'a JSON number as a batch', method: 'PUT', path: '/tasks', raw: '42', status: 400, code: 'invalid_json' },
+  { name: 'whitespace only', method: 'POST', path: '/tasks', raw: '  \n ', status: 400, code: 'invalid_input' },
+  { name: 'JSON with a charset parameter', method: 'PUT', path: '/task', raw: '{"publisher": "p"}', contentType: 'application/json; charset=utf-8', status: 400, code: 'invalid_input' },
+  { name: 'JSON in another charset', method: 'PUT', path: '/task', raw: '{}', contentType: 'application/json; charset=latin1', status: 415, code: 'unsupported_media_type' },
+  { name: 'a batch over the limit', method: 'PUT', path: '/tasks', raw: JSON.stringify({ events: [{ publisher: 'p', data: { big: 'x'.repeat(2 * 1024 * 1024) } }] }), status: 413, code: 'body_too_large' },
   { name: 'GET /task without workerId', method: 'GET', path: '/task', status: 400, code: 'invalid_input' },
   { name: 'GET /task with count over 100', method: 'GET', path: '/task?workerId=w&count=101', status: 400, code: 'invalid_input' },
   { name: 'GET /task with wait over 30', method: 'GET', path: '/task?workerId=w&wait=31', status: 400, code: 'invalid_input' },
