@@ -12,7 +12,9 @@ import { heldBy } from '../lifecycle/limits.js';
 import type { QueuePolicy, TaskRecord } from '../store/store.js';
 import { deliver } from './deliver.js';
 
-export const PUSH_SYNC_INTERVAL_MS = 1000;
+// How often a node looks for queues that gained or lost a pushUrl. Each look reads every queue's
+// summary: one query on SQLite, one document per queue on Couchbase, hence less often there.
+export const PUSH_SYNC_INTERVAL_MS = { sqlite: 1000, couchbase: 5000 } as const;
 const MAX_IN_FLIGHT_PER_QUEUE = 32;
 const CLAIM_WAIT_SECONDS = 2;
 // A push must end before its lease does, or another node could deliver the same task meanwhile.
@@ -105,7 +107,7 @@ export class Pusher {
   private stopped = false;
   private readonly node = `${os.hostname()}:${process.pid}`;
 
-  constructor(private readonly ctx: BrokerContext, private readonly intervalMs = PUSH_SYNC_INTERVAL_MS) {}
+  constructor(private readonly ctx: BrokerContext, private readonly intervalMs = PUSH_SYNC_INTERVAL_MS[ctx.store.kind]) {}
 
   start(): void {
     this.syncing = this.sync()
