@@ -141,6 +141,33 @@ describe('push delivery', () => {
     assert.equal((await taskOf(taskId)).state, 'ready');
   });
 
+  it('a node killed mid-delivery loses nothing: the lease returns the task and another node pushes it', async () => {
+    const dbFile = path.join(tempDir(), 'push-kill.db');
+    const first = await spawnBroker(dbFile);
+    let second: Awaited<ReturnType<typeof spawnBroker>> | undefined;
+    try {
+      const api = client(first.url);
+      await api.interest('kill', '*');
+      // The first delivery hangs until the node is gone; the lease (2 s) then gives the task back.
+      await api.call('PATCH', '/queue', { queue: 'kill', pushUrl: `${rx.url()}/slow`, leaseSeconds: 2, pushTimeoutSeconds: 60, maxAttempts: 5 });
+      const taskId = (await api.publish({ n: 1 })).tasks[0].taskId;
+      await until('first delivery', async () => rx.got.some((g) => g.headers['switchyard-task-id'] === taskId));
+      first.proc.kill('SIGKILL');
+      await first.exited;
+      second = await spawnBroker(dbFile);
+      const api2 = client(second.url);
+      await api2.call('PATCH', '/queue', { queue: 'kill', pushUrl: `${rx.url()}/ok` });
+      const t = await until('delivered again', async () => { const x = (await api2.status(`?task=${taskId}`)).task; return x.state === 'succeeded' && x; }, 30_000);
+      const deliveries = rx.got.filter((g) => g.headers['switchyard-task-id'] === taskId);
+      assert.deepEqual(deliveries.map((d) => [d.path, d.headers['switchyard-attempt']]), [['/slow', '1'], ['/ok', '2']]);
+      assert.equal(t.attempts, 2);
+    } finally {
+      first.proc.kill('SIGKILL');
+      second?.proc.kill('SIGTERM');
+      await Promise.all([first.exited, second?.exited]);
+    }
+  });
+
   it('two broker processes: each task delivered once, never twice at once, and never more than concurrency at once', async () => {
     const dbFile = path.join(tempDir(), 'push.db');
     const nodes = [await spawnBroker(dbFile), await spawnBroker(dbFile)];
