@@ -13,7 +13,8 @@ import { client } from '../helpers/http.js';
 
 interface Received { path: string; headers: http.IncomingHttpHeaders; body: string; at: number }
 
-/** A receiver: /ok answers 200 with JSON, /fail 500, /slow never answers, /hold?ms= waits then 200. */
+/** A receiver: /ok answers 200 with JSON, /fail 500, /slow never answers, /hold?ms= waits then 200,
+ *  /hang-first never answers a first attempt and answers 200 to later ones. */
 function receiver() {
   const got: Received[] = [];
   let inFlight = 0;
@@ -37,7 +38,9 @@ function receiver() {
       if (url.pathname === '/ok') done(200, JSON.stringify({ handled: id }));
       else if (url.pathname === '/fail') done(500, 'downstream exploded');
       else if (url.pathname === '/hold') setTimeout(() => done(200, '{}'), Number(url.searchParams.get('ms')));
-      else if (url.pathname === '/slow') req.socket.on('close', () => { inFlight--; perTask.set(id, perTask.get(id)! - 1); });
+      else if (url.pathname === '/slow' || (url.pathname === '/hang-first' && req.headers['switchyard-attempt'] === '1')) {
+        req.socket.on('close', () => { inFlight--; perTask.set(id, perTask.get(id)! - 1); });
+      } else if (url.pathname === '/hang-first') done(200, '{}');
     });
   });
   return {
@@ -149,17 +152,16 @@ describe('push delivery', () => {
       const api = client(first.url);
       await api.interest('kill', '*');
       // The first delivery hangs until the node is gone; the lease (2 s) then gives the task back.
-      await api.call('PATCH', '/queue', { queue: 'kill', pushUrl: `${rx.url()}/slow`, leaseSeconds: 2, pushTimeoutSeconds: 60, maxAttempts: 5 });
+      await api.call('PATCH', '/queue', { queue: 'kill', pushUrl: `${rx.url()}/hang-first`, leaseSeconds: 2, pushTimeoutSeconds: 60, maxAttempts: 5 });
       const taskId = (await api.publish({ n: 1 })).tasks[0].taskId;
       await until('first delivery', async () => rx.got.some((g) => g.headers['switchyard-task-id'] === taskId));
       first.proc.kill('SIGKILL');
       await first.exited;
       second = await spawnBroker(dbFile);
       const api2 = client(second.url);
-      await api2.call('PATCH', '/queue', { queue: 'kill', pushUrl: `${rx.url()}/ok` });
       const t = await until('delivered again', async () => { const x = (await api2.status(`?task=${taskId}`)).task; return x.state === 'succeeded' && x; }, 30_000);
       const deliveries = rx.got.filter((g) => g.headers['switchyard-task-id'] === taskId);
-      assert.deepEqual(deliveries.map((d) => [d.path, d.headers['switchyard-attempt']]), [['/slow', '1'], ['/ok', '2']]);
+      assert.deepEqual(deliveries.map((d) => d.headers['switchyard-attempt']), ['1', '2'], 'the hung delivery, then one more');
       assert.equal(t.attempts, 2);
     } finally {
       first.proc.kill('SIGKILL');
