@@ -1,6 +1,6 @@
 // Publishing: route each event by interest, then store it with all its copies in one transition.
 import { createHash } from 'node:crypto';
-import { v7 as timeOrderedId } from 'uuid';
+import { timeOrderedId } from '../ids.js';
 import { configure } from 'safe-stable-stringify';
 import type { BrokerContext } from './context.js';
 import type { NewEvent } from '../store/store.js';

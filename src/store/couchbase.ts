@@ -5,7 +5,7 @@
 // them wins; a lost race re-runs from fresh reads. The layout is explained in docs/couchbase.md.
 import { hasFieldText } from '../routing/match.js';
 import { createHash } from 'node:crypto';
-import { v7 as timeOrderedId } from 'uuid';
+import { timeOrderedId } from '../ids.js';
 import { planIdempotency, replayed, type IdempotencyRecord } from './idempotency.js';
 import {
   connect, DurabilityLevel, DocumentNotFoundError, DocumentExistsError, CasMismatchError, TransactionFailedError, TransactionOperationFailedError, TransactionExpiredError, TransactionCommitAmbiguousError,
