@@ -7,7 +7,7 @@ import type { Broker } from '../src/broker/index.js';
 import type { Logger } from '../src/log.js';
 import { BrokerError } from '../src/errors.js';
 import { errorAnswer } from './answer.js';
-import { taskHandlers, taskRoutes } from './task.js';
+import { taskHandlers, taskRoutes, type TaskHandlers } from './task.js';
 import { fastPath } from './fast-path.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { workerRoutes } from './worker.js';
@@ -32,7 +32,7 @@ export function createHandler(broker: Broker, opts: { bodyLimitBytes: number; lo
   return (req, res) => { if (!fast(req, res)) app(req, res); };
 }
 
-export function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: Logger }, handlers = taskHandlers(broker)): express.Express {
+function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: Logger }, handlers: TaskHandlers): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

@@ -73,7 +73,7 @@ export function taskHandlers(broker: Broker) {
 
 const send = (res: Response, a: Answer) => { res.status(a.status).json(a.body); };
 
-export function taskRoutes(broker: Broker, h: TaskHandlers = taskHandlers(broker)): Router {
+export function taskRoutes(broker: Broker, h: TaskHandlers): Router {
   const r = Router();
   r.put('/task', async (req, res) => send(res, await h.publish(publishBody.body(req))));
   r.put('/tasks', async (req, res) => send(res, await h.publishBatch(publishBatchBody.body(req))));

@@ -55,13 +55,14 @@ export function ago(seconds) {
 
 export const pretty = (v) => h('pre', {}, JSON.stringify(v, null, 2));
 
-/** Previous / next over server-side pages. go(offset) changes the URL, so the page is linkable. */
-export function pager(total, offset, limit, go) {
+/** Back / forward over server-side pages (newest-first lists by default). go(offset) changes the
+ *  URL, so the page is linkable. */
+export function pager(total, offset, limit, go, labels = ['← Newer', 'Older →']) {
   const last = Math.min(total, offset + limit);
   return h('div', { class: 'pager' },
-    h('button', { class: 'secondary', type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, '← Newer'),
+    h('button', { class: 'secondary', type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, labels[0]),
     h('span', {}, total === 0 ? 'none' : `${offset + 1}–${last} of ${total}`),
-    h('button', { class: 'secondary', type: 'button', disabled: last >= total, onclick: () => go(offset + limit) }, 'Older →'));
+    h('button', { class: 'secondary', type: 'button', disabled: last >= total, onclick: () => go(offset + limit) }, labels[1]));
 }
 
 /** A notice under the header: what an action did, or why it failed. */

@@ -8,7 +8,7 @@ import { listSchedules } from './schedules.js';
 const THROUGHPUT_MINUTES = 15;
 
 /** heldBy: why the queue hands out nothing now (paused, concurrency, rateLimit), or null. */
-const held = (q: QueueSummary, nowMs: number) => heldBy({ policy: q.policy, started: q.counts.started, rate: q.rate }, nowMs);
+export const held = (q: QueueSummary, nowMs: number) => heldBy({ policy: q.policy, started: q.counts.started, rate: q.rate }, nowMs);
 const brief = (q: QueueSummary, nowMs: number) => ({ name: q.name, length: q.counts.ready + q.counts.scheduled, counts: q.counts, paused: q.policy.paused, heldBy: held(q, nowMs) });
 
 export async function overview(ctx: BrokerContext) {

@@ -8,9 +8,10 @@ import type { BrokerContext } from '../broker/context.js';
 import { claimTasks } from '../broker/claim.js';
 import { reportTasks } from '../broker/report.js';
 import { BrokerError } from '../errors.js';
-import { heldBy } from '../lifecycle/limits.js';
+import { held } from '../broker/status.js';
 import type { QueuePolicy, TaskRecord } from '../store/store.js';
 import { deliver } from './deliver.js';
+import { Periodic } from '../periodic.js';
 
 // How often a node looks for queues that gained or lost a pushUrl. Each look reads every queue's
 // summary: one query on SQLite, one document per queue on Couchbase, hence less often there.
@@ -102,18 +103,14 @@ class QueuePusher {
 
 export class Pusher {
   private readonly queues = new Map<string, QueuePusher>();
-  private timer: NodeJS.Timeout | null = null;
-  private syncing: Promise<void> | null = null;
-  private stopped = false;
   private readonly node = `${os.hostname()}:${process.pid}`;
+  private readonly loop: Periodic;
 
-  constructor(private readonly ctx: BrokerContext, private readonly intervalMs = PUSH_SYNC_INTERVAL_MS[ctx.store.kind]) {}
-
-  start(): void {
-    this.syncing = this.sync()
-      .catch((e: Error) => { this.ctx.log.warn('push: cannot read queues', { error: e.message }); })
-      .finally(() => { this.syncing = null; this.next(); });
+  constructor(private readonly ctx: BrokerContext, intervalMs = PUSH_SYNC_INTERVAL_MS[ctx.store.kind]) {
+    this.loop = new Periodic(() => this.sync(), () => intervalMs, (e) => ctx.log.warn('push: cannot read queues', { error: e.message }));
   }
+
+  start(): void { this.loop.start({ now: true }); }
 
   /** Starts pushing for queues that gained a pushUrl, stops for those that lost it, and counts
    *  queues with ready tasks held by their limits. */
@@ -126,8 +123,8 @@ export class Pusher {
       const running = this.queues.get(q.name);
       if (running) running.policy = q.policy;
       else this.queues.set(q.name, new QueuePusher(this.ctx, q.name, q.policy, this.node));
-      const held = heldBy({ policy: q.policy, started: q.counts.started, rate: q.rate }, nowMs);
-      if (q.counts.ready > 0 && (held === 'concurrency' || held === 'rateLimit')) this.ctx.metrics.limiterWait(q.name, held);
+      const by = held(q, nowMs);
+      if (q.counts.ready > 0 && (by === 'concurrency' || by === 'rateLimit')) this.ctx.metrics.limiterWait(q.name, by);
     }
     for (const [name, p] of this.queues) {
       if (wanted.has(name)) continue;
@@ -138,17 +135,10 @@ export class Pusher {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.syncing;
+    await this.loop.stop();
     const all = [...this.queues.values()];
     this.queues.clear();
     for (const p of all) p.stop();
     await Promise.all(all.map((p) => p.finish()));
-  }
-
-  private next(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.start(), this.intervalMs);
   }
 }

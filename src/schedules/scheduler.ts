@@ -5,6 +5,7 @@
 import type { BrokerContext } from '../broker/context.js';
 import { publishEvents, type PublishInput } from '../broker/publish.js';
 import type { ScheduleRecord } from '../store/store.js';
+import { Periodic } from '../periodic.js';
 
 export const SCHEDULER_INTERVAL_MS = 1000;
 // Ticks later than this were missed (no node ran): they collapse into one firing, not one each.
@@ -16,19 +17,16 @@ const TICK_KEY_TTL_SECONDS = 24 * 3600;
 
 export class Scheduler {
   readonly counts = { fired: 0, runs: 0, errors: 0 };
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop: Periodic;
 
-  constructor(private readonly ctx: BrokerContext, private readonly intervalMs = SCHEDULER_INTERVAL_MS) {}
-
-  start(): void { this.next(); }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  constructor(private readonly ctx: BrokerContext, intervalMs = SCHEDULER_INTERVAL_MS) {
+    // Aligned to the second, so a per-second schedule is fired just after its tick.
+    this.loop = new Periodic(() => this.runOnce(), () => intervalMs - (Date.now() % intervalMs) + 5,
+      (e) => { this.counts.errors++; ctx.log.warn('scheduler pass failed', { error: e.message }); });
   }
+
+  start(): void { this.loop.start(); }
+  stop(): Promise<void> { return this.loop.stop(); }
 
   /** One pass at nowMs: every due tick of every running schedule (tests call this with a chosen time). */
   async runOnce(nowMs = this.ctx.now()): Promise<void> {
@@ -77,14 +75,4 @@ export class Scheduler {
     }
   }
 
-  private next(): void {
-    if (this.stopped) return;
-    // Aligned to the second, so a per-second schedule is fired just after its tick.
-    const wait = this.intervalMs - (Date.now() % this.intervalMs) + 5;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((e: Error) => { this.counts.errors++; this.ctx.log.warn('scheduler pass failed', { error: e.message }); })
-        .finally(() => { this.running = null; this.next(); });
-    }, wait);
-  }
 }

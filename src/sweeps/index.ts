@@ -4,6 +4,7 @@ import { promoteDue } from './promote-due.js';
 import { expireLeases } from './expire-leases.js';
 import { reapWorkers } from './reap-workers.js';
 import { pruneFinished } from './prune-finished.js';
+import { Periodic } from '../periodic.js';
 
 export const SWEEP_INTERVAL_MS = 1000;
 
@@ -11,15 +12,13 @@ export interface SweepCounts { promoted: number; leasesReturned: number; leasesF
 
 export class Sweeps {
   readonly counts: SweepCounts = { promoted: 0, leasesReturned: 0, leasesFailed: 0, workersReaped: 0, pruned: 0, runs: 0, errors: 0 };
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly loop: Periodic;
 
-  constructor(private readonly ctx: BrokerContext, private readonly intervalMs = SWEEP_INTERVAL_MS) {}
-
-  start(): void {
-    this.schedule();
+  constructor(private readonly ctx: BrokerContext, intervalMs = SWEEP_INTERVAL_MS) {
+    this.loop = new Periodic(() => this.runOnce(), () => intervalMs, (e) => { this.counts.errors++; ctx.log.warn('sweep failed', { error: e.message }); });
   }
+
+  start(): void { this.loop.start(); }
 
   /** One pass of every sweep at nowMs (tests call this directly with a chosen time). */
   async runOnce(nowMs = this.ctx.now()): Promise<void> {
@@ -36,18 +35,5 @@ export class Sweeps {
     }
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((e: Error) => { this.counts.errors++; this.ctx.log.warn('sweep failed', { error: e.message }); })
-        .finally(() => { this.running = null; this.schedule(); });
-    }, this.intervalMs);
-  }
+  stop(): Promise<void> { return this.loop.stop(); }
 }

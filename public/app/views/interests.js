@@ -1,7 +1,7 @@
 // Interests: every queue's map; an editor with live validation (an invalid or dangerous pattern shows
 // before saving); a dry run that says, per queue, which field and pattern matched or why none did;
 // warnings for queues no worker serves and workers on queues nothing feeds.
-import { h, replace, field, hrefQueue } from '../dom.js';
+import { h, replace, field, hrefQueue, pager } from '../dom.js';
 import { api, qs } from '../api.js';
 import { act, table } from './common.js';
 
@@ -138,9 +138,7 @@ export async function render(root, { query, go }) {
         mapInput.focus();
       } }, 'Edit'))));
     replace(list, table(['Queue', 'Interests', 'Workers', ''], rows.length ? rows : [h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No queue has interests yet.'))]),
-      names.length > PAGE ? h('p', { class: 'muted' }, `Showing ${offset + 1}–${Math.min(names.length, offset + PAGE)} of ${names.length}. `,
-        offset > 0 ? h('a', { href: `#/interests${qs({ match, offset: Math.max(0, offset - PAGE) })}` }, '← Previous ') : null,
-        offset + PAGE < names.length ? h('a', { href: `#/interests${qs({ match, offset: offset + PAGE })}` }, 'Next →') : null) : null);
+      names.length > PAGE ? pager(names.length, offset, PAGE, (o) => go({ match, offset: o }), ['← Previous', 'Next →']) : null);
   }
   if (queueInput.value) {
     const { interests } = await api('GET', '/status?interests');

@@ -1,6 +1,6 @@
 // Overview: totals, rates over the last 15 minutes, and every queue (paged, filterable) with its
 // counts and a throughput sparkline.
-import { h, replace, field, hrefQueue, time } from '../dom.js';
+import { h, replace, field, hrefQueue, time, pager } from '../dom.js';
 import { api, qs } from '../api.js';
 import { ratesChart, sparkline } from '../charts.js';
 import { heldTag, num, table } from './common.js';
@@ -54,16 +54,12 @@ export async function render(root, { query, go }) {
     replace(list,
       table(['Queue', '#ready', '#scheduled', '#started', '#failed', '#succeeded', 'Done/min'],
         rows.length ? rows : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, match ? 'No queue matches.' : 'No queues yet: publish an event or set an interest.'))]),
-      page.total > PAGE ? pagerFor(page.total) : null);
+      page.total > PAGE ? pager(page.total, offset, PAGE, (o) => go({ match, offset: o }), ['← Previous', 'Next →']) : null);
   }
   const nextRun = (schedules) => {
     const next = schedules.filter((x) => x.nextRunAt !== null).sort((a, b) => a.nextRunAt - b.nextRunAt)[0];
     return next ? [next.name, ' ', time(next.nextRunAt)] : 'all paused';
   };
-  const pagerFor = (total) => h('div', { class: 'pager' },
-    h('button', { class: 'secondary', type: 'button', disabled: offset === 0, onclick: () => go({ match, offset: Math.max(0, offset - PAGE) }) }, '← Previous'),
-    h('span', {}, `${offset + 1}–${Math.min(total, offset + PAGE)} of ${total}`),
-    h('button', { class: 'secondary', type: 'button', disabled: offset + PAGE >= total, onclick: () => go({ match, offset: offset + PAGE }) }, 'Next →'));
 
   return { refresh, destroy() { chart.destroy(); for (const s of sparks) s.destroy(); } };
 }
