@@ -1,5 +1,5 @@
 // Shapes domain records into API JSON: times become unix seconds (fractions allowed), as SPEC writes them.
-import type { HistoryEntry, QueuePolicy, ReportOutcome, TaskRecord, WorkerRecord } from '../src/store/store.js';
+import type { HistoryEntry, QueuePolicy, ReportOutcome, TaskRecord, WorkerRecord, WorkTask } from '../src/store/store.js';
 
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 
@@ -14,7 +14,7 @@ function historyJson(h: HistoryEntry): Record<string, unknown> {
 }
 
 /** The task as GET /task hands it to a worker. */
-export function workTaskJson(t: TaskRecord) {
+export function workTaskJson(t: WorkTask) {
   return {
     taskId: t.taskId, eventId: t.eventId, queue: t.queue, publisher: t.publisher, data: t.data,
     priority: t.priority, attempts: t.attempts, runAt: seconds(t.runAtMs), createdAt: seconds(t.createdAtMs),

@@ -1,12 +1,12 @@
 // Working: hand a worker its next tasks, optionally long-polling until some arrive.
 import type { BrokerContext } from './context.js';
-import type { TaskRecord } from '../store/store.js';
+import type { WorkTask } from '../store/store.js';
 import { workerNotFound } from './outcomes.js';
 
 export const MAX_WAIT_SECONDS = 30;
 export const MAX_CLAIM_COUNT = 100;
 
-async function claimOnce(ctx: BrokerContext, workerId: string, count: number): Promise<TaskRecord[]> {
+async function claimOnce(ctx: BrokerContext, workerId: string, count: number): Promise<WorkTask[]> {
   const nowMs = ctx.now();
   const r = await ctx.store.claimTasks(workerId, count, nowMs, ctx.rules);
   if (r.outcome === 'worker_not_found') throw workerNotFound(workerId);
@@ -15,7 +15,7 @@ async function claimOnce(ctx: BrokerContext, workerId: string, count: number): P
 }
 
 /** Up to `count` tasks; with waitSeconds > 0, waits for work until then (or until shutdown). */
-export async function claimTasks(ctx: BrokerContext, workerId: string, count: number, waitSeconds: number): Promise<TaskRecord[]> {
+export async function claimTasks(ctx: BrokerContext, workerId: string, count: number, waitSeconds: number): Promise<WorkTask[]> {
   let mark = ctx.waiters.mark();
   const first = await claimOnce(ctx, workerId, count);
   if (first.length || waitSeconds <= 0) return first;

@@ -2,7 +2,7 @@
 // answer into a report. 2xx is success; any other status, a connection error or a timeout is a
 // failure with that reason (retried by the queue's policy like any failed task).
 import { createHmac } from 'node:crypto';
-import type { Report, TaskRecord } from '../store/store.js';
+import type { Report, WorkTask } from '../store/store.js';
 
 const REASON_BODY_CHARS = 300;
 const RESULT_MAX_CHARS = 64 * 1024;
@@ -14,7 +14,7 @@ export function pushSignature(secret: string, timestamp: number, body: string): 
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export function pushBody(t: TaskRecord): string {
+export function pushBody(t: WorkTask): string {
   return JSON.stringify({
     taskId: t.taskId, eventId: t.eventId, queue: t.queue, publisher: t.publisher, data: t.data, priority: t.priority,
     attempts: t.attempts, runAt: t.runAtMs / 1000, createdAt: t.createdAtMs / 1000,
@@ -22,7 +22,7 @@ export function pushBody(t: TaskRecord): string {
   });
 }
 
-export async function deliver(t: TaskRecord, url: string, opts: { timeoutMs: number; secret: string | null; nowMs: number }): Promise<{ outcome: PushOutcome; report: Report }> {
+export async function deliver(t: WorkTask, url: string, opts: { timeoutMs: number; secret: string | null; nowMs: number }): Promise<{ outcome: PushOutcome; report: Report }> {
   const body = pushBody(t);
   const headers: Record<string, string> = {
     'content-type': 'application/json', 'user-agent': 'switchyard-push',

@@ -9,7 +9,7 @@ import { claimTasks } from '../broker/claim.js';
 import { reportTasks } from '../broker/report.js';
 import { BrokerError } from '../errors.js';
 import { held } from '../broker/status.js';
-import type { QueuePolicy, TaskRecord } from '../store/store.js';
+import type { QueuePolicy, WorkTask } from '../store/store.js';
 import { deliver } from './deliver.js';
 import { Periodic } from '../periodic.js';
 
@@ -75,7 +75,7 @@ class QueuePusher {
     }
   }
 
-  private start(t: TaskRecord, workerId: string): void {
+  private start(t: WorkTask, workerId: string): void {
     this.inFlight++;
     void this.push(t, workerId).finally(() => {
       this.inFlight--;
@@ -83,7 +83,7 @@ class QueuePusher {
     });
   }
 
-  private async push(t: TaskRecord, workerId: string): Promise<void> {
+  private async push(t: WorkTask, workerId: string): Promise<void> {
     const policy = this.policy;
     const url = policy.pushUrl ?? '';
     const startedMs = Date.now();

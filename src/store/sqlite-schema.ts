@@ -139,6 +139,34 @@ const MIGRATIONS: string[] = [
     last_fired_at_ms INTEGER, last_event_id TEXT, last_missed_ticks INTEGER NOT NULL DEFAULT 0
   ) WITHOUT ROWID;
   `,
+  // 5: the two hot transitions (ready → started by a claim, started → succeeded by a report) are
+  // counted by the store once per group-commit batch and queue; the triggers count every other move. Per row,
+  // their upserts cost more than the transition itself. started_at_ms lets a report answer the
+  // attempt's start time from the same UPDATE that closes it.
+  `
+  ALTER TABLE tasks ADD COLUMN started_at_ms INTEGER;
+  DROP TRIGGER tasks_counted_delete;
+  DROP TRIGGER tasks_counted_move;
+  DROP TRIGGER tasks_totals_move;
+  CREATE TRIGGER tasks_counted_move AFTER UPDATE OF state, queue ON tasks
+    WHEN (OLD.state IS NOT NEW.state OR OLD.queue IS NOT NEW.queue) AND NOT (OLD.queue IS NEW.queue
+      AND ((OLD.state = 'ready' AND NEW.state = 'started') OR (OLD.state = 'started' AND NEW.state = 'succeeded'))) BEGIN
+    INSERT INTO task_counts (queue, state, n) VALUES (OLD.queue, OLD.state, -1) ON CONFLICT DO UPDATE SET n = n - 1;
+    INSERT INTO task_counts (queue, state, n) VALUES (NEW.queue, NEW.state, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+  END;
+  -- Counts are deltas: the store adds its own before the batch commits, maybe after a trigger's.
+  CREATE TRIGGER tasks_counted_delete AFTER DELETE ON tasks BEGIN
+    INSERT INTO task_counts (queue, state, n) VALUES (OLD.queue, OLD.state, -1) ON CONFLICT DO UPDATE SET n = n - 1;
+  END;
+  CREATE TRIGGER tasks_totals_move AFTER UPDATE OF state ON tasks
+    WHEN OLD.state IS NOT NEW.state AND OLD.state = 'started' AND NEW.state <> 'succeeded' BEGIN
+    INSERT INTO queue_totals (queue, failed, retried) VALUES (NEW.queue, NEW.state = 'failed', NEW.state IN ('ready', 'scheduled'))
+      ON CONFLICT DO UPDATE SET failed = failed + excluded.failed, retried = retried + excluded.retried;
+    INSERT INTO throughput (minute_ms, queue, failed, retried) VALUES (NEW.updated_at_ms / 60000 * 60000, NEW.queue,
+      NEW.state = 'failed', NEW.state IN ('ready', 'scheduled'))
+      ON CONFLICT DO UPDATE SET failed = failed + excluded.failed, retried = retried + excluded.retried;
+  END;
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */

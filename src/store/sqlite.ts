@@ -17,7 +17,7 @@ import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type HistoryEntry, type InterestMap, type NewEvent,
   type PublishedEvent, type PublishResult, publishStatus, type QueuePolicy, type QueueSummary, type Report, type ScheduleDefinition, type ScheduleFiring, type ScheduleRecord, type ReportOutcome, type ReportResult,
-  type Store, type TaskRecord, type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord,
+  type Store, type TaskRecord, type ThroughputMinute, type WorkTask, type Totals, type TransitionRules, type WorkerRecord,
 } from './store.js';
 
 const FAIL_REASON_MAX_CHARS = 2000;
@@ -28,7 +28,7 @@ interface TaskRow {
   priority: number; run_at_ms: number; created_at_ms: number; attempts: number; max_attempts: number | null;
   unique_key: string | null; singularly_run: number; target_worker_id: string | null; worker_id: string | null;
   lease_expires_at_ms: number | null; finished_at_ms: number | null; updated_at_ms: number; fail_reason: string | null; result: string | null;
-  route: string; history: string;
+  route: string; history: string; started_at_ms: number | null;
 }
 interface QueueRow {
   queue: string; interests: string | null; paused: number; max_attempts: number; backoff_seconds: number;
@@ -39,6 +39,8 @@ interface ScheduleRow {
   name: string; cron: string; timezone: string | null; event: string; paused: number; created_at_ms: number; updated_at_ms: number;
   last_tick_ms: number; last_fired_at_ms: number | null; last_event_id: string | null; last_missed_ticks: number;
 }
+/** What closing a task answers (started_at_ms is NULL for tasks started before migration 5). */
+interface SucceededRow { queue: string; started_at_ms: number | null }
 interface WorkerRow { worker_id: string; name: string; queues: string; registered_at_ms: number; last_seen_at_ms: number; tasks_done: number }
 
 const POLICY_COLUMNS: Record<keyof QueuePolicy, string> = {
@@ -54,6 +56,15 @@ function toTask(r: TaskRow): TaskRecord {
     workerId: r.worker_id, targetWorkerId: r.target_worker_id, leaseExpiresAtMs: r.lease_expires_at_ms,
     finishedAtMs: r.finished_at_ms, uniqueKey: r.unique_key, singularlyRun: r.singularly_run === 1, failReason: r.fail_reason,
     result: r.result === null ? null : JSON.parse(r.result), route: JSON.parse(r.route), history: JSON.parse(r.history),
+  };
+}
+
+type WorkRow = Pick<TaskRow, 'seq' | 'task_id' | 'event_id' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'run_at_ms' | 'created_at_ms' | 'lease_expires_at_ms'>;
+
+function toWorkTask(r: WorkRow): WorkTask {
+  return {
+    taskId: r.task_id, eventId: r.event_id, queue: r.queue, publisher: r.publisher, data: JSON.parse(r.data), priority: r.priority,
+    attempts: r.attempts, runAtMs: r.run_at_ms, createdAtMs: r.created_at_ms, leaseExpiresAtMs: r.lease_expires_at_ms,
   };
 }
 
@@ -87,6 +98,11 @@ const capReason = (s: string) => (s.length > FAIL_REASON_MAX_CHARS ? `${s.slice(
 /** LIKE pattern for "contains", with the user's % and _ taken literally. */
 const containsPattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** A write of a group-commit batch threw (as opposed to BEGIN or COMMIT failing). */
+class WriteFailed {
+  constructor(readonly error: unknown) {}
+}
+
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL)/;
 
 export class SqliteStore implements Store {
@@ -100,17 +116,32 @@ export class SqliteStore implements Store {
   constructor(readonly file: string, opts: { sync: 'full' | 'normal' }) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file, { timeout: 10_000 });
-    const inSavepoint = this.db.transaction((work: () => unknown) => work());
     this.batchTransaction = this.db.transaction((batch: { work: () => unknown }[], outcomes: Outcome[]) => {
+      for (const w of batch) {
+        let value: unknown;
+        try { value = w.work(); } catch (error) { throw new WriteFailed(error); }
+        outcomes.push({ ok: true, value });
+      }
+      this.flushHotMoves();
+    });
+    const inSavepoint = this.db.transaction((work: () => unknown) => {
+      const value = work();
+      this.flushHotMoves();
+      return value;
+    });
+    this.isolatedBatchTransaction = this.db.transaction((batch: { work: () => unknown }[], outcomes: Outcome[]) => {
       for (const w of batch) {
         try {
           outcomes.push({ ok: true, value: inSavepoint(w.work) });
         } catch (error) {
+          this.hotMoves.clear();
           outcomes.push({ ok: false, error: this.unavailable(error) });
         }
       }
     });
     this.db.pragma('journal_mode = WAL');
+    // Statement journals (multi-row UPDATEs on a table with triggers) in memory, not in temp files.
+    this.db.pragma('temp_store = MEMORY');
     this.durableSync = opts.sync === 'full' ? 'FULL' : 'NORMAL';
     this.db.pragma(`synchronous = ${this.durableSync}`);
     this.currentSync = this.durableSync;
@@ -137,20 +168,24 @@ export class SqliteStore implements Store {
         @singularlyRun, @targetWorkerId, @nowMs, @route, @history)`),
       worker: p(`SELECT * FROM workers WHERE worker_id = ?`),
       touchWorker: p(`UPDATE workers SET last_seen_at_ms = ? WHERE worker_id = ?`),
+      anyDue: p(`SELECT 1 FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? LIMIT 1`).pluck(),
       promoteDue: p(`UPDATE tasks SET state = 'ready', updated_at_ms = ? WHERE seq IN
         (SELECT seq FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? ORDER BY run_at_ms LIMIT ?)`),
       readyCandidates: p(`SELECT seq, unique_key, singularly_run FROM tasks WHERE queue = ? AND state = 'ready'
         AND (target_worker_id IS NULL OR target_worker_id = ?) ORDER BY priority DESC, run_at_ms, seq LIMIT ? OFFSET ?`),
-      startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1,
-        lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs,
+      startTasks: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1,
+        lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
         history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
-        WHERE seq = @seq AND state = 'ready' RETURNING *`),
+        WHERE seq IN (SELECT value FROM json_each(@seqs)) AND state = 'ready'
+        RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
       countInState: p(`SELECT n FROM task_counts WHERE queue = ? AND state = ?`).pluck(),
       setRateTokens: p(`UPDATE queues SET rate_tokens = ?, rate_refilled_at_ms = ? WHERE queue = ?`),
       taskById: p(`SELECT * FROM tasks WHERE task_id = ?`),
       succeed: p(`UPDATE tasks SET state = 'succeeded', finished_at_ms = @nowMs, updated_at_ms = @nowMs, lease_expires_at_ms = NULL,
-        result = @result, history = json_insert(history, '$[#]', json(@entry))
-        WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId`),
+        result = @result, history = json_insert(history, '$[#]', CASE WHEN @reEnqueuedTaskId IS NULL
+          THEN json_object('atMs', @nowMs, 'what', 'succeeded', 'workerId', @workerId, 'attempt', attempts)
+          ELSE json_object('atMs', @nowMs, 'what', 'succeeded', 'workerId', @workerId, 'attempt', attempts, 'reEnqueuedTaskId', @reEnqueuedTaskId) END)
+        WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId RETURNING queue, started_at_ms`),
       extendLease: p(`UPDATE tasks SET lease_expires_at_ms = @leaseExpiresAtMs WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId`),
       failTo: p(`UPDATE tasks SET state = @state, run_at_ms = @runAtMs, finished_at_ms = @finishedAtMs, updated_at_ms = @nowMs,
         lease_expires_at_ms = NULL, fail_reason = @reason, result = COALESCE(@result, result), worker_id = @keepWorker,
@@ -195,6 +230,10 @@ export class SqliteStore implements Store {
       pruneIdempotency: p(`DELETE FROM idempotency WHERE expires_at_ms <= ?`),
       addTaskCount: p(`INSERT INTO task_counts (queue, state, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`),
       addPublished: p(`INSERT INTO queue_totals (queue, published) VALUES (?, ?) ON CONFLICT DO UPDATE SET published = published + excluded.published`),
+      addWork: p(`INSERT INTO queue_totals (queue, started, succeeded) VALUES (?, ?, ?)
+        ON CONFLICT DO UPDATE SET started = started + excluded.started, succeeded = succeeded + excluded.succeeded`),
+      addWorkMinute: p(`INSERT INTO throughput (minute_ms, queue, started, succeeded) VALUES (?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET started = started + excluded.started, succeeded = succeeded + excluded.succeeded`),
       addPublishedMinute: p(`INSERT INTO throughput (minute_ms, queue, published) VALUES (?, ?, ?)
         ON CONFLICT DO UPDATE SET published = published + excluded.published`),
     };
@@ -219,8 +258,8 @@ export class SqliteStore implements Store {
 
   /** Group commit: every write that arrives while a commit syncs (or in the same event-loop turn)
    *  shares the next IMMEDIATE transaction, so one fsync covers them all and commits per second stop
-   *  bounding requests per second. Each write is a savepoint of its own: one that throws is rolled
-   *  back alone and the others still commit. A 201 is answered after the commit, so still durable. */
+   *  bounding requests per second. A write that throws is undone alone and the others still commit.
+   *  A 201 is answered after the commit, so still durable. */
   private readonly commits = new GroupCommit<{ work: () => unknown; mayLose: boolean }>((batch) => this.commitBatch(batch));
 
   /** mayLose: a write whose loss in a power cut is harmless (a claim: the task would only be handed
@@ -230,9 +269,14 @@ export class SqliteStore implements Store {
     return this.commits.add<T>({ work, mayLose: opts.mayLose === true });
   }
 
-  /** One batch in one transaction, each write in a savepoint of its own (made once, in the
-   *  constructor: better-sqlite3 builds a wrapper per transaction() call, 5% of a publish). */
+  /** One batch in one transaction (made once, in the constructor: better-sqlite3 builds a wrapper
+   *  per transaction() call, 5% of a publish). No savepoint per write: SQLite copies every page a
+   *  savepoint touches into a sub-journal, which doubled the cost of a claim. */
   private readonly batchTransaction: Database.Transaction<(batch: { work: () => unknown }[], outcomes: Outcome[]) => void>;
+  /** The rare path, after a write threw and the batch was rolled back: the batch again, each write
+   *  in a savepoint of its own, so only the failing one is undone. Writes are plain reads and writes
+   *  of the database, so running them again after a rollback is the same as running them once. */
+  private readonly isolatedBatchTransaction: Database.Transaction<(batch: { work: () => unknown }[], outcomes: Outcome[]) => void>;
 
   private commitBatch(batch: { work: () => unknown; mayLose: boolean }[]): Outcome[] {
     const outcomes: Outcome[] = [];
@@ -240,7 +284,16 @@ export class SqliteStore implements Store {
       const sync = batch.every((w) => w.mayLose) ? 'NORMAL' : this.durableSync;
       if (sync !== this.currentSync) { this.db.pragma(`synchronous = ${sync}`); this.currentSync = sync; }
       // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading.
-      this.batchTransaction.immediate(batch, outcomes);
+      this.hotMoves.clear();
+      try {
+        this.batchTransaction.immediate(batch, outcomes);
+      } catch (e) {
+        this.hotMoves.clear();
+        if (!(e instanceof WriteFailed)) throw e;
+        outcomes.length = 0;
+        if (batch.length === 1) outcomes.push({ ok: false, error: this.unavailable(e.error) });
+        else this.isolatedBatchTransaction.immediate(batch, outcomes);
+      }
     } catch (e) {
       throw this.unavailable(e);
     }
@@ -363,6 +416,37 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** A worker's last-seen time, refreshed at most once a second: worker timeouts are minutes, and
+   *  a write of the workers row (and its index) on every claim and report cost more than that is worth. */
+  private touch(worker: WorkerRow, nowMs: number): void {
+    if (nowMs - worker.last_seen_at_ms >= 1000) this.st.touchWorker.run(nowMs, worker.worker_id);
+  }
+
+  /** The two hot transitions, which no trigger counts (migration 5): n tasks of a queue moved
+   *  ready → started (a claim) or started → succeeded (a report). Added up here and written once per
+   *  batch, before it commits (flushHotMoves): per write, those upserts cost as much as the moves. */
+  private countHotMoves(queue: string, to: 'started' | 'succeeded', n: number, nowMs: number): void {
+    const minuteMs = Math.floor(nowMs / 60_000) * 60_000;
+    const key = `${queue}\u0000${minuteMs}`;
+    let m = this.hotMoves.get(key);
+    if (!m) { m = { queue, minuteMs, started: 0, succeeded: 0 }; this.hotMoves.set(key, m); }
+    m[to] += n;
+  }
+
+  private readonly hotMoves = new Map<string, { queue: string; minuteMs: number; started: number; succeeded: number }>();
+
+  /** Inside the transaction: writes the hot moves counted so far (also before a write reads task_counts). */
+  private flushHotMoves(): void {
+    for (const { queue, minuteMs, started, succeeded } of this.hotMoves.values()) {
+      if (started) this.st.addTaskCount.run(queue, 'ready', -started);
+      if (started !== succeeded) this.st.addTaskCount.run(queue, 'started', started - succeeded);
+      if (succeeded) this.st.addTaskCount.run(queue, 'succeeded', succeeded);
+      this.st.addWork.run(queue, started, succeeded);
+      this.st.addWorkMinute.run(minuteMs, queue, started, succeeded);
+    }
+    this.hotMoves.clear();
+  }
+
   /** Inside a write: one event and all its copies. */
   private insertEvent(ev: NewEvent, nowMs: number, added: Map<string, number>): PublishedEvent {
     const out: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
@@ -395,13 +479,15 @@ export class SqliteStore implements Store {
     return this.write((): ClaimResult => {
       const worker = this.st.worker.get(workerId) as WorkerRow | undefined;
       if (!worker) return { outcome: 'worker_not_found' };
-      this.st.touchWorker.run(nowMs, workerId);
-      this.st.promoteDue.run(nowMs, nowMs, 1000);
-      const claimed: TaskRecord[] = [];
+      this.touch(worker, nowMs);
+      // The probe is an index seek; the UPDATE, even one that changes nothing, costs a statement journal.
+      if (this.st.anyDue.get(nowMs)) this.st.promoteDue.run(nowMs, nowMs, 1000);
+      const claimed: WorkTask[] = [];
       for (const queue of JSON.parse(worker.queues) as string[]) {
         if (claimed.length >= count) break;
         const q = this.st.queue.get(queue) as QueueRow | undefined;
         // The started count is read only when a concurrency cap needs it (claims are the hot path).
+        if (q?.concurrency != null) this.flushHotMoves();
         const startedNow = q?.concurrency != null ? ((this.st.countInState.get(queue, 'started') as number | undefined) ?? 0) : 0;
         const { room, tokens } = roomToStart({ policy: toPolicy(q), started: startedNow, rate: q ? rateOf(q) : null }, count - claimed.length, nowMs);
         if (room <= 0) continue;
@@ -409,21 +495,29 @@ export class SqliteStore implements Store {
         const keysStarted = new Set<string>();
         let started = 0;
         for (let offset = 0; started < room; ) {
-          const pageSize = room - started + 16;
+          const pageSize = room - started;
           const batch = this.st.readyCandidates.all(queue, workerId, pageSize, offset) as { seq: number; unique_key: string | null; singularly_run: number }[];
+          const chosen: number[] = [];
           for (const c of batch) {
-            if (started >= room) break;
+            if (started + chosen.length >= room) break;
             // singularlyRun: the later task waits while one with its key is started in this queue.
             if (c.singularly_run && c.unique_key !== null) {
               if (keysStarted.has(c.unique_key) || this.st.startedWithKey.get(queue, c.unique_key)) { offset++; continue; }
               keysStarted.add(c.unique_key);
             }
-            const row = this.st.startTask.get({ seq: c.seq, workerId, leaseExpiresAtMs: lease, nowMs }) as TaskRow | undefined;
-            if (row) { claimed.push(toTask(row)); started++; }
+            chosen.push(c.seq);
           }
+          // One UPDATE for the page (a statement per task cost twice as much); RETURNING promises no
+          // order, so the rows are put back in the order they were chosen.
+          const order = new Map(chosen.map((seq, i) => [seq, i]));
+          const rows = (this.st.startTasks.all({ seqs: JSON.stringify(chosen), workerId, leaseExpiresAtMs: lease, nowMs }) as WorkRow[])
+            .sort((a, b) => order.get(a.seq)! - order.get(b.seq)!);
+          for (const row of rows) claimed.push(toWorkTask(row));
+          started += rows.length;
           if (batch.length < pageSize || started >= room) break;
         }
         if (q?.rate_limit != null) this.st.setRateTokens.run(tokens - started, nowMs, queue);
+        if (started) this.countHotMoves(queue, 'started', started, nowMs);
       }
       return { outcome: 'ok', tasks: claimed };
     }, { mayLose: true });
@@ -431,15 +525,27 @@ export class SqliteStore implements Store {
 
   reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
     return this.write((): ReportResult => {
-      if (!this.st.worker.get(workerId)) return { outcome: 'worker_not_found' };
-      this.st.touchWorker.run(nowMs, workerId);
+      const worker = this.st.worker.get(workerId) as WorkerRow | undefined;
+      if (!worker) return { outcome: 'worker_not_found' };
+      this.touch(worker, nowMs);
       let done = 0;
+      const succeeded = new Map<string, number>();
       const outcomes = reports.map((r): ReportOutcome => {
+        const result = r.result === undefined ? null : JSON.stringify(r.result);
+        // The common report, a plain success, is one UPDATE; the row is read only when that did not
+        // apply (to say why) or when the report needs more than the row's own columns.
+        if (r.state === 'success' && !r.reEnqueue) {
+          const closed = this.st.succeed.get({ taskId: r.taskId, workerId, nowMs, result, reEnqueuedTaskId: null }) as SucceededRow | undefined;
+          if (closed) {
+            done++;
+            succeeded.set(closed.queue, (succeeded.get(closed.queue) ?? 0) + 1);
+            return { outcome: 'ok', taskId: r.taskId, queue: closed.queue, state: 'succeeded', startedAtMs: closed.started_at_ms ?? nowMs };
+          }
+        }
         const row = this.st.taskById.get(r.taskId) as TaskRow | undefined;
         if (!row) return { outcome: 'task_not_found', taskId: r.taskId };
         if (row.state === 'succeeded' || row.state === 'failed' || row.state === 'cancelled') return { outcome: 'task_finished', taskId: r.taskId };
         if (row.state !== 'started' || row.worker_id !== workerId) return { outcome: 'task_not_owned', taskId: r.taskId };
-        const result = r.result === undefined ? null : JSON.stringify(r.result);
         if (r.state === 'progress') {
           const q = this.st.queue.get(row.queue) as QueueRow | undefined;
           const leaseExpiresAtMs = nowMs + leaseMs(q?.lease_seconds ?? null, rules.defaultLeaseSeconds);
@@ -449,8 +555,8 @@ export class SqliteStore implements Store {
         done++;
         const reEnqueuedTaskId = r.reEnqueue ? this.insertCopy(row, nowMs) : undefined;
         if (r.state === 'success') {
-          this.st.succeed.run({ taskId: r.taskId, workerId, nowMs, result,
-            entry: entry({ atMs: nowMs, what: 'succeeded', workerId, attempt: row.attempts, ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) }) });
+          this.st.succeed.run({ taskId: r.taskId, workerId, nowMs, result, reEnqueuedTaskId: reEnqueuedTaskId ?? null });
+          succeeded.set(row.queue, (succeeded.get(row.queue) ?? 0) + 1);
           return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state: 'succeeded', startedAtMs: row.updated_at_ms, ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) };
         }
         const reason = capReason(r.failReason ?? 'no reason given');
@@ -471,6 +577,7 @@ export class SqliteStore implements Store {
         return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state, startedAtMs: row.updated_at_ms, ...(closed ? {} : { retryAtMs: runAtMs }), ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) };
       });
       if (done) this.st.countDone.run(done, workerId);
+      for (const [queue, n] of succeeded) this.countHotMoves(queue, 'succeeded', n, nowMs);
       return { outcome: 'ok', reports: outcomes };
     });
   }

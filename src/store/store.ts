@@ -157,7 +157,10 @@ export interface WorkerRecord {
   tasks: string[];
 }
 
-export type ClaimResult = { outcome: 'ok'; tasks: TaskRecord[] } | { outcome: 'worker_not_found' };
+/** A claimed task: what a worker (or a push) is handed. */
+export type WorkTask = Pick<TaskRecord, 'taskId' | 'eventId' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'runAtMs' | 'createdAtMs' | 'leaseExpiresAtMs'>;
+
+export type ClaimResult = { outcome: 'ok'; tasks: WorkTask[] } | { outcome: 'worker_not_found' };
 
 export interface Report {
   taskId: string;
@@ -260,14 +263,15 @@ export interface Store {
   /** Hands up to `count` tasks to the worker and leases them: ready tasks (and scheduled ones now due)
    *  of the worker's queues in its priority order, then priority, due time, arrival. Skips paused
    *  queues, queues at their concurrency or rate limit, and singularlyRun tasks whose key is started.
-   *  Refreshes the worker's last-seen time. Guard: a task is started by one worker at a time. */
+   *  Refreshes the worker's last-seen time (a store may skip that within a second of the last
+   *  refresh). Guard: a task is started by one worker at a time. */
   claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult>;
 
   /** Applies a worker's reports in one transaction, one outcome per report in input order.
    *  success: started → succeeded. fail: started → scheduled (retry after backoff) or failed when
    *  attempts are spent. progress: extends the lease. reEnqueue (success/fail): the task is closed
    *  (succeeded, or cancelled after a fail) and a fresh copy is ready now. Guard: started and owned
-   *  by workerId; a report that fails its guard changes nothing. Refreshes the worker's last-seen. */
+   *  by workerId; a report that fails its guard changes nothing. Refreshes the worker's last-seen (as claimTasks). */
   reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult>;
 
   /** Cancels waiting copies (scheduled/ready). By taskId: null when unknown, 'not_waiting' when the

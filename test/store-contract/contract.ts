@@ -74,6 +74,19 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       assert.equal(s!.counts.ready, 2);
     });
 
+    test('a publish that fails halfway stores none of its events, and writes beside it still commit', async () => {
+      // The second event cannot be serialized (a BigInt), so the write throws after the first event's copy is in.
+      const broken = [ev(['a']), ev(['a'], { data: { n: 1n } as unknown as Record<string, unknown> })];
+      const [before, failed, after] = await Promise.allSettled([
+        store.publishEvents([ev(['a'])], T0), store.publishEvents(broken, T0), store.publishEvents([ev(['b'])], T0)]);
+      assert.equal(before.status, 'fulfilled');
+      assert.equal(failed.status, 'rejected');
+      assert.equal(after.status, 'fulfilled');
+      const counts = Object.fromEntries((await store.queueSummaries()).map((q) => [q.name, q.counts.ready]));
+      assert.deepEqual(counts, { a: 1, b: 1 });
+      assert.equal(await store.cancelWaitingTasks({ eventId: broken[0]!.eventId }, T0), null, 'the first event of the failed batch is not stored');
+    });
+
     test('idempotency: the same key and body replays the first answer and stores nothing new', async () => {
       const key = (k: string, bodyHash = 'h1', expiresAtMs = T0 + 1000) => ({ idempotency: { key: k, bodyHash, expiresAtMs } });
       const first = await publish(['a'], key('k1'));
@@ -141,7 +154,11 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const got = await claim(w.workerId, 10);
       assert.deepEqual(got.map((t) => t.eventId), [high.eventId, early.eventId, late.eventId, arrivedFirst.eventId, got[4]!.eventId]);
       assert.equal(got[4]!.queue, 'second');
-      for (const t of got) { assert.equal(t.state, 'started'); assert.equal(t.workerId, w.workerId); assert.equal(t.attempts, 1); assert.equal(t.leaseExpiresAtMs, T0 + 60_000); }
+      for (const t of got) {
+        assert.equal(t.attempts, 1); assert.equal(t.leaseExpiresAtMs, T0 + 60_000);
+        const stored = await store.getTask(t.taskId);
+        assert.equal(stored!.state, 'started'); assert.equal(stored!.workerId, w.workerId); assert.equal(stored!.leaseExpiresAtMs, T0 + 60_000);
+      }
     });
 
     test('a claimed task is not handed out again while started', async () => {
@@ -496,6 +513,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       assert.deepEqual(totals.a, { published: 2, started: 1, succeeded: 1, failed: 0, retried: 0 });
       const minutes = await store.throughput(T0 - 60_000);
       assert.equal(minutes.reduce((n, m) => n + m.published, 0), 2);
+      assert.deepEqual(['started', 'succeeded', 'failed', 'retried'].map((k) => minutes.reduce((n, m) => n + (m as unknown as Record<string, number>)[k]!, 0)), [1, 1, 0, 0]);
     });
 
     test('promoteDueTasks makes due scheduled tasks ready and leaves later ones', async () => {
