@@ -87,12 +87,19 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
       [{ event: routed.indexOf(ev), idempotencyKey: result.key }]);
   }
   const stored = new Map(toStore.map((e, i) => [e, result.events[i]!]));
-  const touched = new Set<string>();
+  // Ready copies wake that many waiting claims; a copy for one worker (scope all) wakes its queue's every waiter.
+  const readyByQueue = new Map<string, number>();
+  const targeted = new Set<string>();
   const answers = routed.map((e): PublishAnswer => {
     const s = stored.get(e);
     ctx.metrics.published(s?.replayed ? 'replayed' : s && s.status !== 'discarded' ? 'stored' : 'discarded');
     if (!s) return { eventId: e.eventId, status: 'discarded', tasks: [], deduplicated: [] };
-    if (!s.replayed) for (const t of s.tasks) touched.add(t.queue);
+    if (!s.replayed) {
+      for (const t of s.tasks) {
+        if (t.targetWorkerId !== null) targeted.add(t.queue);
+        else if (t.state === 'ready') readyByQueue.set(t.queue, (readyByQueue.get(t.queue) ?? 0) + 1);
+      }
+    }
     return {
       eventId: s.eventId,
       status: s.status,
@@ -101,7 +108,8 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
       ...(s.replayed ? { replayed: true as const } : {}),
     };
   });
-  ctx.waiters.notify(touched);
+  ctx.waiters.offer(readyByQueue);
+  if (targeted.size) ctx.waiters.notify(targeted);
   return answers;
 }
 

@@ -46,6 +46,22 @@ export class Waiters {
     }
   }
 
+  /** New ready tasks: wakes at most as many waiters of each queue as it got tasks, longest waiting
+   *  first. Waking every waiter for one task had each idle worker run a claim (a write) to find
+   *  nothing: with 16 workers, 16 claims a task. A woken claim that finds its task gone took some
+   *  other; a task no woken claim took is found by the next tick (CROSS_NODE_POLL_MS). */
+  offer(readyByQueue: ReadonlyMap<string, number>): void {
+    this.seq++;
+    for (const q of readyByQueue.keys()) this.notifiedAt.set(q, this.seq);
+    for (const [q, n] of readyByQueue) {
+      let left = n;
+      for (const w of this.waiting) {
+        if (left <= 0) break;
+        if (w.queues.has(q)) { w.wake(); left--; }
+      }
+    }
+  }
+
   get size(): number { return this.waiting.size; }
   get isClosed(): boolean { return this.closed; }
 
