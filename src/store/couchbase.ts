@@ -194,14 +194,34 @@ export class CouchbaseStore implements Store {
   /** A node runs one transaction at a time and puts every unit that arrived meanwhile into the next
    *  one (group commit): units of one node never race each other for the same queue document, so
    *  only other nodes' transactions can make one re-run. Each unit sees the ones before it in the
-   *  batch, exactly as if they had run one after another; the batch commits or fails as a whole. */
+   *  batch, exactly as if they had run one after another; the batch commits or fails as a whole,
+   *  except that a unit failing for a reason of its own fails alone (see commitBatch). */
   private readonly commits = new GroupCommit<(u: Unit) => Promise<unknown>>((batch) => this.commitBatch(batch), UNITS_PER_TRANSACTION);
 
   private transact<T>(work: (u: Unit) => Promise<T>): Promise<T> {
     return this.commits.add<T>(work);
   }
 
-  private commitBatch(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
+  private async commitBatch(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
+    try {
+      return await this.commitTogether(batch);
+    } catch (e) {
+      if (e instanceof StoreUnavailableError || batch.length === 1) throw e;
+      // Not the cluster: one unit's own error (bad data, a bug), thrown by it or when its documents
+      // were written. Each again alone, so only that one fails.
+      const outs: Outcome[] = [];
+      for (const work of batch) {
+        try {
+          outs.push((await this.commitTogether([work]))[0]!);
+        } catch (err) {
+          outs.push({ ok: false, error: err });
+        }
+      }
+      return outs;
+    }
+  }
+
+  private commitTogether(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
     return this.guard(() => retryOnConflict(async () => {
       let outs: Outcome[] = [];
       let unit!: Unit;

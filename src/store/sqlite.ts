@@ -142,6 +142,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     // Statement journals (multi-row UPDATEs on a table with triggers) in memory, not in temp files.
     this.db.pragma('temp_store = MEMORY');
+    
     this.durableSync = opts.sync === 'full' ? 'FULL' : 'NORMAL';
     this.db.pragma(`synchronous = ${this.durableSync}`);
     this.currentSync = this.durableSync;
