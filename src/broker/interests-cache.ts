@@ -1,5 +1,5 @@
-// Compiled interest maps, cached per global revision: one cheap revision read per publish call,
-// a reload only when some queue's interests changed (on any node).
+// Compiled interest maps, cached per global revision, reloaded only when some queue's interests
+// changed (on any node). Publishes route with the cached maps and the store checks the revision.
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { compileInterestMap, type CompiledInterests, type CompiledQueue } from '../routing/compile.js';
@@ -13,12 +13,22 @@ export class InterestsCache {
   async current(): Promise<CompiledInterests> {
     const revision = await this.store.interestsRevision();
     if (revision === this.compiled.revision) return this.compiled;
-    // Concurrent publishes share one reload.
-    this.loading ??= this.reload().finally(() => { this.loading = null; });
+    return this.reload();
+  }
+
+  /** The maps as last loaded, without asking the store (loads them the first time): for callers
+   *  that check the revision themselves, as publishes do inside their write. */
+  cached(): Promise<CompiledInterests> {
+    return this.compiled.revision === -1 ? this.current() : Promise.resolve(this.compiled);
+  }
+
+  /** Loads the maps again now (concurrent callers share one load). */
+  reload(): Promise<CompiledInterests> {
+    this.loading ??= this.load().finally(() => { this.loading = null; });
     return this.loading;
   }
 
-  private async reload(): Promise<CompiledInterests> {
+  private async load(): Promise<CompiledInterests> {
     const loaded = await this.store.loadInterests();
     const queues: CompiledQueue[] = [];
     for (const { queue, interests } of loaded.queues) {

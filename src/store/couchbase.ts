@@ -511,8 +511,13 @@ export class CouchbaseStore implements Store {
 
   // ---- events and tasks --------------------------------------------------------------------
 
-  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishResult> {
+  publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult> {
     return this.transact(async (u): Promise<PublishResult> => {
+      // Before the reads below: one of them may create a queue and change meta.
+      if (routedAtRevision !== undefined) {
+        const revision = (await u.get<MetaDoc>(this.keys.meta()))?.revision ?? 0;
+        if (revision !== routedAtRevision) return { outcome: 'interests_changed', revision };
+      }
       // Read the idempotency records and every queue document first, in parallel: the rest is in memory.
       const recordKey = (publisher: string, key: string) => this.keys.idempotency(createHash('sha256').update(`${publisher}\u0000${key}`).digest('hex'));
       const keyed = events.filter((e) => e.idempotency).map((e) => recordKey(e.publisher, e.idempotency!.key));

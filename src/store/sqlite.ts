@@ -380,8 +380,12 @@ export class SqliteStore implements Store {
 
   // ---- events and tasks --------------------------------------------------------------------
 
-  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishResult> {
+  publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult> {
     return this.write((): PublishResult => {
+      if (routedAtRevision !== undefined) {
+        const revision = this.st.revision.get() as number;
+        if (revision !== routedAtRevision) return { outcome: 'interests_changed', revision };
+      }
       const decided = planIdempotency(events, (publisher, key) => {
         const row = this.st.idempotencyRecord.get(publisher, key, nowMs) as { body_hash: string; answer: string; expires_at_ms: number } | undefined;
         return row ? { bodyHash: row.body_hash, answer: JSON.parse(row.answer), expiresAtMs: row.expires_at_ms } : null;

@@ -139,7 +139,9 @@ export interface PublishedEvent {
 /** idempotency_conflict: event `index` reuses a key of its publisher with another body; nothing stored. */
 export type PublishResult =
   | { outcome: 'ok'; events: PublishedEvent[] }
-  | { outcome: 'idempotency_conflict'; index: number; key: string };
+  | { outcome: 'idempotency_conflict'; index: number; key: string }
+  /** The interests changed since the events were routed (routedAtRevision): nothing was stored. */
+  | { outcome: 'interests_changed'; revision: number };
 
 /** The status a publish answers: discarded when no queue wants it, scheduled when due later. */
 export function publishStatus(ev: NewEvent, nowMs: number): PublishedEvent['status'] {
@@ -232,7 +234,7 @@ export interface Store {
   // ---- interests and queues ------------------------------------------------------------------
 
   /** Global interests revision: bumps on every change to any queue's interests. Cheap; the broker
-   *  compares it to its cached compiled maps before routing. */
+   *  compares it to its cached compiled maps (publishes check it inside their own write instead). */
   interestsRevision(): Promise<number>;
   /** Every queue that has interests, with the global revision they were read at. */
   loadInterests(): Promise<{ revision: number; queues: { queue: string; interests: InterestMap }[] }>;
@@ -257,8 +259,10 @@ export interface Store {
 
   /** Stores each event with all its copies in one transaction: all events or none.
    *  scope 'all' expands to one copy per worker registered on the queue now (one untargeted copy
-   *  when it has none). singularlyEnqueue skips queues holding a waiting task with the same key. */
-  publishEvents(events: NewEvent[], nowMs: number): Promise<PublishResult>;
+   *  when it has none). singularlyEnqueue skips queues holding a waiting task with the same key.
+   *  routedAtRevision: the interests revision the routes were computed at; checked in the same
+   *  transaction, so no publish is stored with routes that were already out of date. */
+  publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult>;
 
   /** Hands up to `count` tasks to the worker and leases them: ready tasks (and scheduled ones now due)
    *  of the worker's queues in its priority order, then priority, due time, arrival. Skips paused

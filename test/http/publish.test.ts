@@ -155,3 +155,29 @@ describe('publishing', () => {
     assert.deepEqual((await s.api.status('?queue=audit')).counts, before.counts, 'the whole batch was refused');
   });
 });
+
+describe('publishing on two nodes', () => {
+  it('routes by interests another node changed just before, whether the stale maps would store or discard', async () => {
+    const a = await startTestServer();
+    const b = await startTestServer({}, { dbFile: a.dbFile });
+    try {
+      const queuesOf = (r: { tasks: { queue: string }[] }) => r.tasks.map((t) => t.queue).sort();
+      // b loads its maps now: nothing is interested yet.
+      assert.equal((await b.api.publish({ kind: 'x' })).status, 'discarded');
+      await a.api.interest('first', { kind: '^x$' });
+      // b's maps would discard this: the event must still reach the queue a just made.
+      assert.deepEqual(queuesOf(await b.api.publish({ kind: 'x' })), ['first']);
+      await a.api.interest('first', { kind: '^y$' });
+      await a.api.interest('second', { kind: '^x$' });
+      // b's maps would store this in "first": it must go to "second" only.
+      assert.deepEqual(queuesOf(await b.api.publish({ kind: 'x' })), ['second']);
+      const r = await b.api.call('PUT', '/tasks', { events: [{ publisher: 't', data: { kind: 'x' } }, { publisher: 't', data: { kind: 'y' } }] });
+      assert.deepEqual(r.body.events.map(queuesOf), [['second'], ['first']]);
+      assert.equal((await a.api.status('?queue=first')).counts.ready, 2);
+      assert.equal((await a.api.status('?queue=second')).counts.ready, 2);
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  });
+});
