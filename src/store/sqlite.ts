@@ -163,10 +163,10 @@ export class SqliteStore implements Store {
       waitingWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state IN ('scheduled', 'ready') LIMIT 1`).pluck(),
       startedWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state = 'started' LIMIT 1`).pluck(),
       workersOfQueue: p(`SELECT worker_id FROM worker_queues WHERE queue = ? ORDER BY worker_id`).pluck(),
+      // Positional: binding sixteen named parameters cost a fifth of an insert.
       insertTask: p(`INSERT INTO tasks (task_id, event_id, queue, publisher, data, state, priority, run_at_ms, created_at_ms,
-        max_attempts, unique_key, singularly_run, target_worker_id, updated_at_ms, route, history)
-        VALUES (@taskId, @eventId, @queue, @publisher, @data, @state, @priority, @runAtMs, @nowMs, @maxAttempts, @uniqueKey,
-        @singularlyRun, @targetWorkerId, @nowMs, @route, @history)`),
+        updated_at_ms, max_attempts, unique_key, singularly_run, target_worker_id, route, history)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       worker: p(`SELECT * FROM workers WHERE worker_id = ?`),
       touchWorker: p(`UPDATE workers SET last_seen_at_ms = ? WHERE worker_id = ?`),
       anyDue: p(`SELECT 1 FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? LIMIT 1`).pluck(),
@@ -174,6 +174,14 @@ export class SqliteStore implements Store {
         (SELECT seq FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? ORDER BY run_at_ms LIMIT ?)`),
       readyCandidates: p(`SELECT seq, unique_key, singularly_run FROM tasks WHERE queue = ? AND state = 'ready'
         AND (target_worker_id IS NULL OR target_worker_id = ?) ORDER BY priority DESC, run_at_ms, seq LIMIT ? OFFSET ?`),
+      // The same for one task: with a literal LIMIT 1 SQLite answers in a third of the time (measured).
+      readyCandidate: p(`SELECT seq, unique_key, singularly_run FROM tasks WHERE queue = ? AND state = 'ready'
+        AND (target_worker_id IS NULL OR target_worker_id = ?) ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
+      // One task: a one-row UPDATE, which needs no statement journal. Several: one UPDATE for all.
+      startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1,
+        lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
+        history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
+        WHERE seq = @seq AND state = 'ready' RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
       startTasks: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1,
         lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
         history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
@@ -467,11 +475,8 @@ export class SqliteStore implements Store {
       const targets = workers.length ? workers : [null];
       for (const targetWorkerId of targets) {
         const taskId = timeOrderedId();
-        this.st.insertTask.run({
-          taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data, state, priority: ev.priority,
-          runAtMs: Math.round(ev.runAtMs), nowMs, maxAttempts: ev.maxAttempts, uniqueKey: ev.uniqueKey,
-          singularlyRun: ev.singularlyRun ? 1 : 0, targetWorkerId, route: JSON.stringify(route), history,
-        });
+        this.st.insertTask.run(taskId, ev.eventId, queue, ev.publisher, data, state, ev.priority, Math.round(ev.runAtMs), nowMs,
+          nowMs, ev.maxAttempts, ev.uniqueKey, ev.singularlyRun ? 1 : 0, targetWorkerId, JSON.stringify(route), history);
         out.tasks.push({ taskId, queue, state, targetWorkerId });
         const k = `${queue}\u0000${state}`;
         added.set(k, (added.get(k) ?? 0) + 1);
@@ -501,7 +506,9 @@ export class SqliteStore implements Store {
         let started = 0;
         for (let offset = 0; started < room; ) {
           const pageSize = room - started;
-          const batch = this.st.readyCandidates.all(queue, workerId, pageSize, offset) as { seq: number; unique_key: string | null; singularly_run: number }[];
+          const batch = (pageSize === 1 && offset === 0
+            ? this.st.readyCandidate.all(queue, workerId)
+            : this.st.readyCandidates.all(queue, workerId, pageSize, offset)) as { seq: number; unique_key: string | null; singularly_run: number }[];
           const chosen: number[] = [];
           for (const c of batch) {
             if (started + chosen.length >= room) break;
@@ -515,7 +522,9 @@ export class SqliteStore implements Store {
           // One UPDATE for the page (a statement per task cost twice as much); RETURNING promises no
           // order, so the rows are put back in the order they were chosen.
           const order = new Map(chosen.map((seq, i) => [seq, i]));
-          const rows = (this.st.startTasks.all({ seqs: JSON.stringify(chosen), workerId, leaseExpiresAtMs: lease, nowMs }) as WorkRow[])
+          const rows = ((chosen.length === 1
+            ? this.st.startTask.all({ seq: chosen[0], workerId, leaseExpiresAtMs: lease, nowMs })
+            : this.st.startTasks.all({ seqs: JSON.stringify(chosen), workerId, leaseExpiresAtMs: lease, nowMs })) as WorkRow[])
             .sort((a, b) => order.get(a.seq)! - order.get(b.seq)!);
           for (const row of rows) claimed.push(toWorkTask(row));
           started += rows.length;
@@ -590,12 +599,9 @@ export class SqliteStore implements Store {
   /** A fresh ready copy of a task in its queue (reEnqueue). */
   private insertCopy(row: TaskRow, nowMs: number): string {
     const taskId = timeOrderedId();
-    this.st.insertTask.run({
-      taskId, eventId: row.event_id, queue: row.queue, publisher: row.publisher, data: row.data, state: 'ready',
-      priority: row.priority, runAtMs: nowMs, nowMs, maxAttempts: row.max_attempts, uniqueKey: row.unique_key,
-      singularlyRun: row.singularly_run, targetWorkerId: row.target_worker_id, route: row.route,
-      history: JSON.stringify([{ atMs: nowMs, what: 'created', publisher: row.publisher, reEnqueuedFrom: row.task_id }]),
-    });
+    this.st.insertTask.run(taskId, row.event_id, row.queue, row.publisher, row.data, 'ready', row.priority, nowMs, nowMs,
+      nowMs, row.max_attempts, row.unique_key, row.singularly_run, row.target_worker_id, row.route,
+      JSON.stringify([{ atMs: nowMs, what: 'created', publisher: row.publisher, reEnqueuedFrom: row.task_id }]));
     this.countAdded(new Map([[`${row.queue}\u0000ready`, 1]]), nowMs);
     return taskId;
   }
