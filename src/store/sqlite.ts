@@ -122,11 +122,11 @@ export class SqliteStore implements Store {
         try { value = w.work(); } catch (error) { throw new WriteFailed(error); }
         outcomes.push({ ok: true, value });
       }
-      this.flushHotMoves();
+      this.flushCounts();
     });
     const inSavepoint = this.db.transaction((work: () => unknown) => {
       const value = work();
-      this.flushHotMoves();
+      this.flushCounts();
       return value;
     });
     this.isolatedBatchTransaction = this.db.transaction((batch: { work: () => unknown }[], outcomes: Outcome[]) => {
@@ -134,7 +134,7 @@ export class SqliteStore implements Store {
         try {
           outcomes.push({ ok: true, value: inSavepoint(w.work) });
         } catch (error) {
-          this.hotMoves.clear();
+          this.clearCounts();
           outcomes.push({ ok: false, error: this.unavailable(error) });
         }
       }
@@ -238,13 +238,12 @@ export class SqliteStore implements Store {
       putIdempotency: p(`INSERT OR REPLACE INTO idempotency (publisher, key, body_hash, answer, expires_at_ms) VALUES (?, ?, ?, ?, ?)`),
       pruneIdempotency: p(`DELETE FROM idempotency WHERE expires_at_ms <= ?`),
       addTaskCount: p(`INSERT INTO task_counts (queue, state, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`),
-      addPublished: p(`INSERT INTO queue_totals (queue, published) VALUES (?, ?) ON CONFLICT DO UPDATE SET published = published + excluded.published`),
-      addWork: p(`INSERT INTO queue_totals (queue, started, succeeded) VALUES (?, ?, ?)
-        ON CONFLICT DO UPDATE SET started = started + excluded.started, succeeded = succeeded + excluded.succeeded`),
-      addWorkMinute: p(`INSERT INTO throughput (minute_ms, queue, started, succeeded) VALUES (?, ?, ?, ?)
-        ON CONFLICT DO UPDATE SET started = started + excluded.started, succeeded = succeeded + excluded.succeeded`),
-      addPublishedMinute: p(`INSERT INTO throughput (minute_ms, queue, published) VALUES (?, ?, ?)
-        ON CONFLICT DO UPDATE SET published = published + excluded.published`),
+      addTotals: p(`INSERT INTO queue_totals (queue, published, started, succeeded) VALUES (?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET published = published + excluded.published, started = started + excluded.started,
+          succeeded = succeeded + excluded.succeeded`),
+      addMinute: p(`INSERT INTO throughput (minute_ms, queue, published, started, succeeded) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET published = published + excluded.published, started = started + excluded.started,
+          succeeded = succeeded + excluded.succeeded`),
     };
   }
 
@@ -293,11 +292,11 @@ export class SqliteStore implements Store {
       const sync = batch.every((w) => w.mayLose) ? 'NORMAL' : this.durableSync;
       if (sync !== this.currentSync) { this.db.pragma(`synchronous = ${sync}`); this.currentSync = sync; }
       // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading.
-      this.hotMoves.clear();
+      this.clearCounts();
       try {
         this.batchTransaction.immediate(batch, outcomes);
       } catch (e) {
-        this.hotMoves.clear();
+        this.clearCounts();
         if (!(e instanceof WriteFailed)) throw e;
         outcomes.length = 0;
         if (batch.length === 1) outcomes.push({ ok: false, error: this.unavailable(e.error) });
@@ -414,50 +413,64 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Counts new tasks (what the insert trigger did per row): added maps "queue\0state" to how many. */
-  private countAdded(added: Map<string, number>, nowMs: number): void {
-    const perQueue = new Map<string, number>();
-    for (const [k, n] of added) {
-      const [queue, state] = k.split('\u0000') as [string, string];
-      this.st.addTaskCount.run(queue, state, n);
-      perQueue.set(queue, (perQueue.get(queue) ?? 0) + n);
-    }
-    const minuteMs = Math.floor(nowMs / 60_000) * 60_000;
-    for (const [queue, n] of perQueue) {
-      this.st.addPublished.run(queue, n);
-      this.st.addPublishedMinute.run(minuteMs, queue, n);
-    }
-  }
-
   /** A worker's last-seen time, refreshed at most once a second: worker timeouts are minutes, and
    *  a write of the workers row (and its index) on every claim and report cost more than that is worth. */
   private touch(worker: WorkerRow, nowMs: number): void {
     if (nowMs - worker.last_seen_at_ms >= 1000) this.st.touchWorker.run(nowMs, worker.worker_id);
   }
 
-  /** The two hot transitions, which no trigger counts (migration 5): n tasks of a queue moved
-   *  ready → started (a claim) or started → succeeded (a report). Added up here and written once per
-   *  batch, before it commits (flushHotMoves): per write, those upserts cost as much as the moves. */
-  private countHotMoves(queue: string, to: 'started' | 'succeeded', n: number, nowMs: number): void {
-    const minuteMs = Math.floor(nowMs / 60_000) * 60_000;
-    const key = `${queue}\u0000${minuteMs}`;
-    let m = this.hotMoves.get(key);
-    if (!m) { m = { queue, minuteMs, started: 0, succeeded: 0 }; this.hotMoves.set(key, m); }
-    m[to] += n;
+  /** New tasks: added maps "queue\0state" to how many. */
+  private countAdded(added: Map<string, number>, nowMs: number): void {
+    for (const [k, n] of added) {
+      const [queue, state] = k.split('\u0000') as [string, string];
+      this.countTasks(queue, state, n);
+      this.countWork(queue, nowMs, 'published', n);
+    }
   }
 
-  private readonly hotMoves = new Map<string, { queue: string; minuteMs: number; started: number; succeeded: number }>();
+  /** n tasks of a queue moved ready → started (a claim) or started → succeeded (a report). */
+  private countHotMoves(queue: string, to: 'started' | 'succeeded', n: number, nowMs: number): void {
+    this.countTasks(queue, to === 'started' ? 'ready' : 'started', -n);
+    this.countTasks(queue, to, n);
+    this.countWork(queue, nowMs, to, n);
+  }
 
-  /** Inside the transaction: writes the hot moves counted so far (also before a write reads task_counts). */
-  private flushHotMoves(): void {
-    for (const { queue, minuteMs, started, succeeded } of this.hotMoves.values()) {
-      if (started) this.st.addTaskCount.run(queue, 'ready', -started);
-      if (started !== succeeded) this.st.addTaskCount.run(queue, 'started', started - succeeded);
-      if (succeeded) this.st.addTaskCount.run(queue, 'succeeded', succeeded);
-      this.st.addWork.run(queue, started, succeeded);
-      this.st.addWorkMinute.run(minuteMs, queue, started, succeeded);
+  /* Counts the store keeps itself rather than by trigger: new tasks (migration 3) and the two hot
+   * moves (migration 5). Added up over a group-commit batch and written once, before it commits
+   * (flushCounts, also before a write reads task_counts): per write, those upserts cost as much as
+   * the writes. Every count is a delta, so the order against the triggers' own does not matter. */
+  private readonly pendingTaskCounts = new Map<string, number>();
+  private readonly pendingWork = new Map<string, { queue: string; minuteMs: number; published: number; started: number; succeeded: number }>();
+
+  private countTasks(queue: string, state: string, n: number): void {
+    const key = `${queue}\u0000${state}`;
+    this.pendingTaskCounts.set(key, (this.pendingTaskCounts.get(key) ?? 0) + n);
+  }
+
+  private countWork(queue: string, nowMs: number, field: 'published' | 'started' | 'succeeded', n: number): void {
+    const minuteMs = Math.floor(nowMs / 60_000) * 60_000;
+    const key = `${queue}\u0000${minuteMs}`;
+    let w = this.pendingWork.get(key);
+    if (!w) { w = { queue, minuteMs, published: 0, started: 0, succeeded: 0 }; this.pendingWork.set(key, w); }
+    w[field] += n;
+  }
+
+  private flushCounts(): void {
+    for (const [key, n] of this.pendingTaskCounts) {
+      if (n === 0) continue;
+      const [queue, state] = key.split('\u0000') as [string, string];
+      this.st.addTaskCount.run(queue, state, n);
     }
-    this.hotMoves.clear();
+    for (const w of this.pendingWork.values()) {
+      this.st.addTotals.run(w.queue, w.published, w.started, w.succeeded);
+      this.st.addMinute.run(w.minuteMs, w.queue, w.published, w.started, w.succeeded);
+    }
+    this.clearCounts();
+  }
+
+  private clearCounts(): void {
+    this.pendingTaskCounts.clear();
+    this.pendingWork.clear();
   }
 
   /** Inside a write: one event and all its copies. */
@@ -497,7 +510,7 @@ export class SqliteStore implements Store {
         if (claimed.length >= count) break;
         const q = this.st.queue.get(queue) as QueueRow | undefined;
         // The started count is read only when a concurrency cap needs it (claims are the hot path).
-        if (q?.concurrency != null) this.flushHotMoves();
+        if (q?.concurrency != null) this.flushCounts();
         const startedNow = q?.concurrency != null ? ((this.st.countInState.get(queue, 'started') as number | undefined) ?? 0) : 0;
         const { room, tokens } = roomToStart({ policy: toPolicy(q), started: startedNow, rate: q ? rateOf(q) : null }, count - claimed.length, nowMs);
         if (room <= 0) continue;
