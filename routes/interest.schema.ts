@@ -1,4 +1,5 @@
 import { QUEUE_NAME } from './common.schema.js';
+import { PUBLISH_FIELDS } from './task.schema.js';
 
 export const INTEREST_MAP = {
   anyOf: [
@@ -18,7 +19,8 @@ export const removeInterestsQuerySchema = {
   type: 'object', required: ['queue'], additionalProperties: false, properties: { queue: QUEUE_NAME },
 } as const;
 
+/** A PUT /task body (publisher optional), plus an optional draft map for one queue. */
 export const dryRunSchema = {
   type: 'object', required: ['data'], additionalProperties: false,
-  properties: { data: { type: 'object' }, interests: INTEREST_MAP, queue: QUEUE_NAME },
+  properties: { ...PUBLISH_FIELDS, fastPost: { type: 'boolean' }, interests: INTEREST_MAP, queue: QUEUE_NAME },
 } as const;

@@ -18,7 +18,9 @@ export function queueRoutes(broker: Broker): Router {
   });
   r.patch('/queue', async (req, res) => {
     const { queue, ...patch } = patchBody.body(req);
-    res.json({ queue, ...policyJson(await broker.updateQueuePolicy(queue, patch)) });
+    // 201 when this created the queue: a typo in a queue name should not pass unnoticed.
+    const { policy, created } = await broker.updateQueuePolicy(queue, patch);
+    res.status(created ? 201 : 200).json({ queue, ...policyJson(policy) });
   });
   r.delete('/queue/tasks', async (req, res) => {
     res.json(await broker.purgeWaiting(queueQuery.query(req).queue));

@@ -26,7 +26,8 @@ export function scheduleRoutes(broker: Broker): Router {
   const r = Router();
   r.put('/schedule', async (req, res) => {
     const b = putBody.body(req);
-    res.json(scheduleJson(await broker.schedules.put({ name: b.name, cron: b.cron.trim(), timezone: b.timezone ?? null, event: b.event, paused: b.paused ?? false })));
+    const { schedule, created } = await broker.schedules.put({ name: b.name, cron: b.cron.trim(), timezone: b.timezone ?? null, event: b.event, paused: b.paused ?? false });
+    res.status(created ? 201 : 200).json(scheduleJson(schedule));
   });
   r.get('/schedule', async (req, res) => {
     const q = listQuery.query(req);

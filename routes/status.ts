@@ -18,7 +18,11 @@ export function statusRoutes(broker: Broker): Router {
   const r = Router();
   r.get('/status', async (req, res) => {
     const q = statusQuery.query(req);
-    if (q.task !== undefined) { res.json({ task: taskJson(await broker.status.task(q.task)) }); return; }
+    if (q.task !== undefined) {
+      const { task, heldBy } = await broker.status.task(q.task);
+      res.json({ task: { ...taskJson(task), heldBy } });
+      return;
+    }
     if (q.workerQueue !== undefined) {
       const w = await broker.status.workerQueue(q.workerQueue);
       res.json({ workerId: w.workerId, length: w.length, tasks: w.tasks.map(taskJson) });

@@ -1,7 +1,7 @@
 // Schemas of PUT/GET/POST/DELETE /task and the batch forms PUT/POST /tasks.
 import { ID } from './common.schema.js';
 
-const PUBLISH_FIELDS = {
+export const PUBLISH_FIELDS = {
   publisher: { type: 'string', minLength: 1, maxLength: 200 },
   data: { type: 'object' },
   runAt: { type: ['number', 'null'], minimum: 0, maximum: 100_000_000_000 },

@@ -17,7 +17,9 @@ function describe(errors: ErrorObject[], where: 'body' | 'query'): { message: st
         : e.instancePath;
     const name = field.replace(/^\//, '').replace(/\//g, '.') || where;
     const message = e.keyword === 'additionalProperties' ? 'is not a known field'
-      : e.keyword === 'required' ? 'is required' : e.message ?? 'is invalid';
+      : e.keyword === 'required' ? 'is required'
+        : e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+          : e.message ?? 'is invalid';
     return { where, field: name, message };
   });
   const first = details[0] ?? { field: where, message: 'is invalid' };

@@ -12,7 +12,7 @@ import { publishEvents, publishInBackground, type PublishInput } from './publish
 import { claimTasks } from './claim.js';
 import { reportTasks } from './report.js';
 import { registerWorker, removeWorkers } from './workers.js';
-import { deleteQueue, dryRunRouting, removeInterests, setInterests, updateQueuePolicy } from './queues.js';
+import { deleteQueue, dryRunRouting, removeInterests, setInterests, updateQueuePolicy, type DryRunEvent } from './queues.js';
 import { deleteFailed, listFailed, retryFailed } from './failed.js';
 import * as status from './status.js';
 import * as schedules from './schedules.js';
@@ -57,7 +57,7 @@ export class Broker {
 
   setInterests(queue: string, interests: InterestMap) { return setInterests(this.ctx, queue, interests); }
   removeInterests(queue: string) { return removeInterests(this.ctx, queue); }
-  dryRun(data: Record<string, unknown>, draft?: { queue: string; interests: InterestMap }) { return dryRunRouting(this.ctx, data, draft); }
+  dryRun(event: DryRunEvent, draft?: { queue: string; interests: InterestMap }) { return dryRunRouting(this.ctx, event, draft); }
   deleteQueue(queue: string) { return deleteQueue(this.ctx, queue); }
   updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>) { return updateQueuePolicy(this.ctx, queue, patch); }
   async purgeWaiting(queue: string) {

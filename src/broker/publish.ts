@@ -42,7 +42,7 @@ export function defaultUniqueKey(data: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(data) ?? '').digest('hex').slice(0, 32);
 }
 
-function runAtMsOf(input: PublishInput, nowMs: number): number {
+export function runAtMsOf(input: Pick<PublishInput, 'runAt' | 'delay'>, nowMs: number): number {
   if (input.runAt !== undefined && input.runAt !== null) return Math.round(input.runAt * 1000);
   if (input.delay !== undefined) return nowMs + Math.round(input.delay * 1000);
   return nowMs;

@@ -4,11 +4,12 @@ import type { InterestMap, QueuePolicy } from '../store/store.js';
 import { BrokerError } from '../errors.js';
 import { compileInterestMap } from '../routing/compile.js';
 import { explainRouting } from '../routing/explain.js';
+import { runAtMsOf, type PublishInput } from './publish.js';
 
 export async function setInterests(ctx: BrokerContext, queue: string, interests: InterestMap) {
   compileInterestMap(queue, interests); // throws pattern_invalid naming each refused pattern
-  const revision = await ctx.store.setInterests(queue, interests, ctx.now());
-  return { queue, interests, revision };
+  const { revision, created } = await ctx.store.setInterests(queue, interests, ctx.now());
+  return { answer: { queue, interests, revision }, created };
 }
 
 export async function removeInterests(ctx: BrokerContext, queue: string) {
@@ -26,17 +27,28 @@ export async function updateQueuePolicy(ctx: BrokerContext, queue: string, patch
   if (patch.backoffSeconds !== undefined && patch.maxBackoffSeconds !== undefined && patch.maxBackoffSeconds < patch.backoffSeconds) {
     throw new BrokerError('invalid_input', 'maxBackoffSeconds must be at least backoffSeconds', [{ field: 'maxBackoffSeconds' }]);
   }
-  const policy = await ctx.store.updateQueuePolicy(queue, patch, ctx.now());
+  const r = await ctx.store.updateQueuePolicy(queue, patch, ctx.now());
   if (patch.paused === false || patch.concurrency !== undefined || patch.rateLimit !== undefined) ctx.waiters.notify([queue]);
-  return policy;
+  return r;
 }
 
-/** Which queues an event would reach, and why or why not: nothing is stored. A draft map, when
- *  given, stands in for that queue's stored one (the page tests an edit before saving it). */
-export async function dryRunRouting(ctx: BrokerContext, data: Record<string, unknown>, draft?: { queue: string; interests: InterestMap }) {
-  const current = await ctx.interests.current();
+/** A PUT /task body as the dry run takes it: the publisher may be left out. */
+export type DryRunEvent = Omit<PublishInput, 'publisher' | 'origin' | 'idempotencyTtlSeconds'> & { publisher?: string };
+
+/** Which queues an event would reach, why or why not, and how many copies each would get (scope
+ *  all: one per worker serving the queue now, one when none does): nothing is stored. A draft map,
+ *  when given, stands in for that queue's stored one (the page tests an edit before saving it).
+ *  singularlyEnqueue is not checked against waiting tasks. */
+export async function dryRunRouting(ctx: BrokerContext, event: DryRunEvent, draft?: { queue: string; interests: InterestMap }) {
+  const [current, workers] = await Promise.all([ctx.interests.current(), event.scope === 'all' ? ctx.store.listWorkers() : []]);
   const queues = draft
     ? [...current.queues.filter((q) => q.queue !== draft.queue), compileInterestMap(draft.queue, draft.interests)]
     : current.queues;
-  return { revision: current.revision, queues: explainRouting({ revision: current.revision, queues }, data) };
+  const copiesFor = (queue: string) => (event.scope === 'all' ? Math.max(1, workers.filter((w) => w.queues.includes(queue)).length) : 1);
+  const explained = explainRouting({ revision: current.revision, queues }, event.data)
+    .map((e) => ({ ...e, copies: e.matched ? copiesFor(e.queue) : 0 }));
+  const copies = explained.reduce((n, e) => n + e.copies, 0);
+  const nowMs = ctx.now();
+  const status = copies === 0 ? 'discarded' : runAtMsOf(event, nowMs) > nowMs ? 'scheduled' : 'enqueued';
+  return { revision: current.revision, status, copies, queues: explained };
 }

@@ -6,7 +6,9 @@ import { workerNotFound } from './outcomes.js';
 /** Applies reports in one transition; one outcome per report. Throws only for an unknown worker. */
 export async function reportTasks(ctx: BrokerContext, workerId: string, reports: Report[]): Promise<ReportOutcome[]> {
   const nowMs = ctx.now();
-  const r = await ctx.store.reportTasks(workerId, reports, nowMs, ctx.rules);
+  // The retry jitter is drawn here, so the stores apply lifecycle/ rules without rolling dice.
+  const drawn = reports.map((rep) => (rep.state === 'fail' ? { ...rep, draw: Math.random() } : rep));
+  const r = await ctx.store.reportTasks(workerId, drawn, nowMs, ctx.rules);
   if (r.outcome === 'worker_not_found') throw workerNotFound(workerId);
   const reEnqueued = new Set<string>();
   for (const o of r.reports) {

@@ -15,10 +15,12 @@ function view(ctx: BrokerContext, s: ScheduleRecord): ScheduleView {
   return { ...s, nextRunsMs: s.paused ? [] : ctx.cron.nextRuns(s.cron, s.timezone, NEXT_RUNS) };
 }
 
-export async function putSchedule(ctx: BrokerContext, def: ScheduleDefinition): Promise<ScheduleView> {
+/** created: no schedule had that name (the route answers 201 then, 200 for a replace). */
+export async function putSchedule(ctx: BrokerContext, def: ScheduleDefinition): Promise<{ schedule: ScheduleView; created: boolean }> {
   const problem = cronProblem(def.cron, def.timezone);
   if (problem) throw new BrokerError('invalid_input', problem, [{ where: 'body', field: problem.startsWith('timezone') ? 'timezone' : 'cron', message: problem }]);
-  return view(ctx, await ctx.store.putSchedule(def, ctx.now()));
+  const { schedule, created } = await ctx.store.putSchedule(def, ctx.now());
+  return { schedule: view(ctx, schedule), created };
 }
 
 export async function listSchedules(ctx: BrokerContext): Promise<ScheduleView[]> {

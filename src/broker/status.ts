@@ -2,7 +2,7 @@
 import type { BrokerContext } from './context.js';
 import { BrokerError } from '../errors.js';
 import type { QueueSummary } from '../store/store.js';
-import { heldBy } from '../lifecycle/limits.js';
+import { heldBy, taskHeldBy } from '../lifecycle/limits.js';
 import { listSchedules } from './schedules.js';
 
 const THROUGHPUT_MINUTES = 15;
@@ -71,8 +71,22 @@ export async function workerQueueStatus(ctx: BrokerContext, workerId: string) {
   return { workerId, length: tasks.length, tasks };
 }
 
+/** Started tasks read to find one holding a singularlyRun key: a status read, bounded. */
+const KEY_SCAN_LIMIT = 1000;
+
+/** The task, and (while it waits) why it is not handed out: heldBy (lifecycle/limits.ts taskHeldBy). */
 export async function taskStatus(ctx: BrokerContext, taskId: string) {
   const t = await ctx.store.getTask(taskId);
   if (!t) throw new BrokerError('task_not_found', `no task ${JSON.stringify(taskId)}`);
-  return t;
+  if (t.state !== 'ready' && t.state !== 'scheduled') return { task: t, heldBy: null };
+  const [[q], workers, started] = await Promise.all([
+    ctx.store.queueSummaries(t.queue), ctx.store.listWorkers(),
+    t.singularlyRun && t.uniqueKey !== null ? ctx.store.listTasks(t.queue, 'started', KEY_SCAN_LIMIT, 0) : null,
+  ]);
+  const queue = {
+    policy: q?.policy ?? { paused: false, concurrency: null, rateLimit: null }, started: q?.counts.started ?? 0, rate: q?.rate ?? null,
+    pushUrl: q?.policy.pushUrl ?? null, workerIds: workers.filter((w) => w.queues.includes(t.queue)).map((w) => w.workerId),
+  };
+  const keyStarted = started?.tasks.some((s) => s.uniqueKey === t.uniqueKey) ?? false;
+  return { task: t, heldBy: taskHeldBy({ task: t, queue, keyStarted }, ctx.now()) };
 }

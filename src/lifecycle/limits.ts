@@ -35,3 +35,27 @@ export function heldBy(q: LimitState, nowMs: number): 'paused' | 'concurrency' |
   if (q.policy.rateLimit !== null && tokensAt(q.policy.rateLimit, q.rate, nowMs) < 1) return 'rateLimit';
   return null;
 }
+
+/** Why one waiting task is not being handed out, as /status?task= says it (null: nothing holds it;
+ *  it goes to the next worker that asks, after the tasks ahead of it). */
+export type TaskHold = 'runAt' | 'paused' | 'concurrency' | 'rateLimit' | 'worker' | 'workerGone' | 'singularlyRun' | 'noWorker';
+
+export interface TaskWaitState {
+  task: { state: string; runAtMs: number; queue: string; targetWorkerId: string | null; singularlyRun: boolean };
+  /** The task's queue: its limits, whether it is pushed, and the workers serving it now. */
+  queue: LimitState & { pushUrl: string | null; workerIds: readonly string[] };
+  /** A task with the same uniqueKey is started in the queue now. */
+  keyStarted: boolean;
+}
+
+export function taskHeldBy(s: TaskWaitState, nowMs: number): TaskHold | null {
+  const { task, queue } = s;
+  if (task.state !== 'ready' && task.state !== 'scheduled') return null;
+  if (task.state === 'scheduled' && task.runAtMs > nowMs) return 'runAt';
+  const held = heldBy(queue, nowMs);
+  if (held) return held;
+  if (task.targetWorkerId !== null) return queue.workerIds.includes(task.targetWorkerId) ? 'worker' : 'workerGone';
+  if (task.singularlyRun && s.keyStarted) return 'singularlyRun';
+  if (queue.workerIds.length === 0 && queue.pushUrl === null) return 'noWorker';
+  return null;
+}

@@ -14,7 +14,7 @@ import {
 } from 'couchbase';
 import { emptyCounts, type TaskState } from '../lifecycle/states.js';
 import { leaseMs } from '../lifecycle/lease.js';
-import { retryDelayMs } from '../lifecycle/backoff.js';
+import { planFail, planLeaseExpiry, planWorkerRemoval, releasedReason, removedCopyReason, retriedEntry, targetOnReturn } from '../lifecycle/transitions.js';
 import { roomToStart } from '../lifecycle/limits.js';
 import { Keys, minuteOf } from './couchbase/keys.js';
 import { retryOnConflict } from './couchbase/retry.js';
@@ -27,12 +27,11 @@ import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type InterestMap, type NewEvent, type PublishedEvent, type PublishResult, publishStatus,
   type QueuePolicy, type QueueSummary, type Report, type ScheduleDefinition, type ScheduleFiring, type ScheduleRecord, type ReportOutcome, type ReportResult, type Store, type TaskRecord,
-  type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord,
+  type ThroughputMinute, type Totals, type TransitionRules, type WorkerRecord, type WorkersRemoved,
 } from './store.js';
 
 interface SchedulesDoc { schedules: Record<string, ScheduleRecord> }
 
-const FAIL_REASON_MAX_CHARS = 2000;
 const TRANSACTION_TIMEOUT_MS = 5_000;
 /** Throughput minute documents expire by themselves after a day. */
 const THROUGHPUT_EXPIRY_S = 25 * 3600;
@@ -166,7 +165,6 @@ function isUnavailable(e: unknown): boolean {
     || /timeout|not.?connected|service_not_available|request_canceled|network|temporary_failure|durab|cluster_closed/i.test(message);
 }
 
-const capReason = (s: string) => (s.length > FAIL_REASON_MAX_CHARS ? `${s.slice(0, FAIL_REASON_MAX_CHARS)}…` : s);
 
 export class CouchbaseStore implements Store {
   readonly kind = 'couchbase' as const;
@@ -302,6 +300,12 @@ export class CouchbaseStore implements Store {
     return q;
   }
 
+  /** The queue's document, declared; created: it was not declared before this transaction. */
+  private async declareQueue(u: Unit, name: string): Promise<{ q: QueueDoc; created: boolean }> {
+    const created = !(await u.getForUpdate<QueueDoc>(this.keys.queue(name)))?.declared;
+    return { q: await this.queueDoc(u, name, 'declared'), created };
+  }
+
   private async bumpRevision(u: Unit): Promise<number> {
     const meta = (await u.get<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
     meta.revision++;
@@ -425,13 +429,13 @@ export class CouchbaseStore implements Store {
     });
   }
 
-  setInterests(queue: string, interests: InterestMap, nowMs: number): Promise<number> {
+  setInterests(queue: string, interests: InterestMap, nowMs: number) {
     void nowMs;
     return this.transact(async (u) => {
-      const q = await this.queueDoc(u, queue, 'declared');
+      const { q, created } = await this.declareQueue(u, queue);
       q.interests = interests;
       u.put(this.keys.queue(queue), q);
-      return this.bumpRevision(u);
+      return { revision: await this.bumpRevision(u), created };
     });
   }
 
@@ -455,10 +459,10 @@ export class CouchbaseStore implements Store {
     });
   }
 
-  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number): Promise<QueuePolicy> {
+  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number) {
     void nowMs;
     return this.transact(async (u) => {
-      const q = await this.queueDoc(u, queue, 'declared');
+      const { q, created } = await this.declareQueue(u, queue);
       q.policy = { ...DEFAULT_POLICY, ...q.policy }; // documents written before a policy field existed
       for (const field of Object.keys(DEFAULT_POLICY) as (keyof QueuePolicy)[]) {
         if (patch[field] !== undefined) (q.policy as unknown as Record<string, unknown>)[field] = patch[field];
@@ -466,7 +470,7 @@ export class CouchbaseStore implements Store {
       // A new rate starts with a full bucket of one second's worth.
       if (patch.rateLimit !== undefined) q.rate = null;
       u.put(this.keys.queue(queue), q);
-      return q.policy;
+      return { policy: q.policy, created };
     });
   }
 
@@ -591,7 +595,7 @@ export class CouchbaseStore implements Store {
         const tasks = await u.getMany<TaskRecord>(picks.map((e) => this.keys.task(e.id)));
         for (const t of tasks) {
           if (!t) continue;
-          t.workerId = workerId; t.attempts++; t.leaseExpiresAtMs = lease;
+          t.workerId = workerId; t.attempts++; t.leaseExpiresAtMs = lease; t.failReason = null;
           t.history.push({ atMs: nowMs, what: 'started', workerId, attempt: t.attempts });
           await this.move(u, q, t, 'started', nowMs);
           w.tasks.push(t.taskId);
@@ -636,27 +640,18 @@ export class CouchbaseStore implements Store {
         const also = reEnqueuedTaskId ? { reEnqueuedTaskId } : {};
         t.leaseExpiresAtMs = null;
         if (r.state === 'success') {
-          t.finishedAtMs = nowMs;
+          t.finishedAtMs = nowMs; t.failReason = null;
           t.history.push({ atMs: nowMs, what: 'succeeded', workerId, attempt: t.attempts, ...also });
           await this.move(u, q, t, 'succeeded', nowMs);
           outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: 'succeeded', startedAtMs, ...also });
           continue;
         }
-        const reason = capReason(r.failReason ?? 'no reason given');
-        const maxAttempts = t.maxAttempts ?? q.policy.maxAttempts;
-        let to: TaskState = 'failed';
-        if (reEnqueuedTaskId) to = 'cancelled';
-        else if (t.attempts < maxAttempts) {
-          t.runAtMs = nowMs + retryDelayMs(t.attempts, q.policy, Math.random, rules.backoffJitter);
-          to = t.runAtMs > nowMs ? 'scheduled' : 'ready';
-        }
-        const closed = to === 'failed' || to === 'cancelled';
-        t.failReason = reason;
-        t.finishedAtMs = closed ? nowMs : null;
-        t.workerId = closed ? workerId : null;
-        t.history.push({ atMs: nowMs, what: 'failed', workerId, attempt: t.attempts, reason, ...(closed ? {} : { retryAtMs: t.runAtMs }), ...also });
-        await this.move(u, q, t, to, nowMs);
-        outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: to, startedAtMs, ...(closed ? {} : { retryAtMs: t.runAtMs }), ...also });
+        const plan = planFail(t, q.policy, { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules.backoffJitter }, nowMs);
+        const retry = plan.retryAtMs !== undefined ? { retryAtMs: plan.retryAtMs } : {};
+        Object.assign(t, { runAtMs: plan.runAtMs, failReason: plan.reason, finishedAtMs: plan.finishedAtMs, workerId: plan.keepWorker ? workerId : null });
+        t.history.push({ atMs: nowMs, what: 'failed', workerId, attempt: t.attempts, reason: plan.reason, ...retry, ...also });
+        await this.move(u, q, t, plan.to, nowMs);
+        outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: plan.to, startedAtMs, ...retry, ...also });
       }
       return { outcome: 'ok', reports: outcomes };
     });
@@ -783,21 +778,25 @@ export class CouchbaseStore implements Store {
     let ids: string[];
     if ('workerId' in sel) ids = [sel.workerId];
     else ids = (await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(sel.queue))))?.workers ?? [];
-    let workers = 0; let tasksReturned = 0;
+    return this.removeEach(ids, nowMs, 'worker removed', null);
+  }
+
+  private async removeEach(ids: string[], nowMs: number, why: string, idleBeforeMs: number | null): Promise<WorkersRemoved> {
+    const sum: WorkersRemoved = { workers: 0, tasksReturned: 0, tasksCancelled: 0 };
     for (const id of ids) {
-      const r = await this.removeWorker(id, nowMs, 'worker removed', null);
-      workers += r.workers; tasksReturned += r.tasksReturned;
+      const r = await this.removeWorker(id, nowMs, why, idleBeforeMs);
+      sum.workers += r.workers; sum.tasksReturned += r.tasksReturned; sum.tasksCancelled += r.tasksCancelled;
     }
-    return { workers, tasksReturned };
+    return sum;
   }
 
   /** One worker out, in one transaction: started tasks back to ready, copies made for it cancelled.
    *  idleBeforeMs: only if still idle (a reaper racing a worker that just came back does nothing). */
   private removeWorker(workerId: string, nowMs: number, why: string, idleBeforeMs: number | null) {
-    return this.transact(async (u) => {
+    return this.transact(async (u): Promise<WorkersRemoved> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
-      if (!w || (idleBeforeMs !== null && w.lastSeenAtMs >= idleBeforeMs)) return { workers: 0, tasksReturned: 0 };
-      let tasksReturned = 0;
+      if (!w || (idleBeforeMs !== null && w.lastSeenAtMs >= idleBeforeMs)) return { workers: 0, tasksReturned: 0, tasksCancelled: 0 };
+      let tasksReturned = 0; let tasksCancelled = 0;
       for (const queue of w.queues) {
         const q = await this.queueDoc(u, queue, 'undeclared');
         q.workers = q.workers.filter((id) => id !== workerId);
@@ -807,11 +806,13 @@ export class CouchbaseStore implements Store {
         for (const lane of [lanes.ready, lanes.scheduled]) await lane.scan((e) => void (e.w === workerId && mine.push(e.id)));
         for (const t of await u.getMany<TaskRecord>(mine.map((id) => this.keys.task(id)))) {
           if (!t) continue;
-          if (t.targetWorkerId === workerId) {
+          const plan = planWorkerRemoval(t, workerId);
+          if (plan === 'cancel') {
             t.workerId = null; t.leaseExpiresAtMs = null; t.finishedAtMs = nowMs;
-            t.history.push({ atMs: nowMs, what: 'cancelled', workerId, reason: `${why}: this copy was for that worker` });
+            t.history.push({ atMs: nowMs, what: 'cancelled', workerId, reason: removedCopyReason(why) });
             await this.move(u, q, t, 'cancelled', nowMs);
-          } else if (t.state === 'started') {
+            tasksCancelled++;
+          } else if (plan === 'return') {
             t.workerId = null; t.leaseExpiresAtMs = null;
             t.history.push({ atMs: nowMs, what: 'returned', workerId, reason: why });
             await this.move(u, q, t, 'ready', nowMs);
@@ -823,7 +824,7 @@ export class CouchbaseStore implements Store {
       reg.ids = reg.ids.filter((id) => id !== workerId);
       u.put(this.keys.workers(), reg);
       u.remove(this.keys.worker(workerId));
-      return { workers: 1, tasksReturned };
+      return { workers: 1, tasksReturned, tasksCancelled };
     });
   }
 
@@ -882,6 +883,12 @@ export class CouchbaseStore implements Store {
     return n;
   }
 
+  /** The queues a worker serves now, or null when it does not exist (for targetOnReturn). */
+  private async workerQueues(u: Unit, workerId: string | null): Promise<string[] | null> {
+    if (workerId === null) return null;
+    return (await u.get<WorkerDoc>(this.keys.worker(workerId)))?.queues ?? null;
+  }
+
   /** Takes a task out of its queue's failed list and count, for a retry elsewhere or a delete. */
   private async leaveFailed(u: Unit, q: QueueDoc, taskId: string): Promise<void> {
     await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== taskId); });
@@ -892,8 +899,10 @@ export class CouchbaseStore implements Store {
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
     return this.eachFailed(sel, async (u, from, t) => {
       const toQueue = opts.toQueue ?? t.queue;
-      t.history.push({ atMs: nowMs, what: 'retried', fromQueue: t.queue, toQueue, originalData: opts.data === undefined ? null : t.data });
-      Object.assign(t, { attempts: 0, runAtMs: nowMs, finishedAtMs: null, workerId: null, leaseExpiresAtMs: null });
+      const workerQueues = await this.workerQueues(u, t.targetWorkerId);
+      const target = targetOnReturn(t.targetWorkerId, toQueue, workerQueues);
+      t.history.push(retriedEntry(t, opts, target, workerQueues === null, nowMs));
+      Object.assign(t, { attempts: 0, runAtMs: nowMs, finishedAtMs: null, workerId: null, leaseExpiresAtMs: null, failReason: null, targetWorkerId: target.targetWorkerId });
       if (opts.data !== undefined) t.data = opts.data;
       if (toQueue === t.queue) {
         await this.move(u, from, t, 'ready', nowMs);
@@ -945,13 +954,15 @@ export class CouchbaseStore implements Store {
         let back = 0; let out = 0;
         for (const t of await u.getMany<TaskRecord>(expired.map((id) => this.keys.task(id)))) {
           if (!t || t.state !== 'started') continue;
-          // A task that keeps killing its workers must not loop forever: spent attempts end in the failed queue.
-          const spent = t.attempts >= (t.maxAttempts ?? q.policy.maxAttempts);
-          const reason = `lease expired (attempt ${t.attempts})`;
+          const plan = planLeaseExpiry(t, q.policy.maxAttempts, nowMs);
           const owner = t.workerId;
-          Object.assign(t, { runAtMs: nowMs, failReason: reason, leaseExpiresAtMs: null, workerId: null, finishedAtMs: spent ? nowMs : null });
-          t.history.push({ atMs: nowMs, what: 'lease-expired', attempt: t.attempts, reason });
-          await this.move(u, q, t, spent ? 'failed' : 'ready', nowMs);
+          const workerQueues = await this.workerQueues(u, t.targetWorkerId);
+          const target = targetOnReturn(t.targetWorkerId, t.queue, workerQueues);
+          t.history.push({ atMs: nowMs, what: 'lease-expired', attempt: t.attempts, reason: plan.reason,
+            ...(target.released ? { released: releasedReason(t.targetWorkerId!, t.queue, workerQueues === null) } : {}) });
+          Object.assign(t, { runAtMs: nowMs, failReason: plan.reason, leaseExpiresAtMs: null, workerId: null, finishedAtMs: plan.finishedAtMs, targetWorkerId: target.targetWorkerId });
+          await this.move(u, q, t, plan.to, nowMs);
+          const spent = plan.to === 'failed';
           if (owner) {
             const w = await u.get<WorkerDoc>(this.keys.worker(owner));
             if (w) { w.tasks = w.tasks.filter((id) => id !== t.taskId); u.put(this.keys.worker(owner), w); }
@@ -967,12 +978,7 @@ export class CouchbaseStore implements Store {
 
   async reapIdleWorkers(idleBeforeMs: number, nowMs: number, limit: number) {
     const idle = (await this.listWorkers()).filter((w) => w.lastSeenAtMs < idleBeforeMs).slice(0, limit);
-    let workers = 0; let tasksReturned = 0;
-    for (const w of idle) {
-      const r = await this.removeWorker(w.workerId, nowMs, 'worker timed out', idleBeforeMs);
-      workers += r.workers; tasksReturned += r.tasksReturned;
-    }
-    return { workers, tasksReturned };
+    return this.removeEach(idle.map((w) => w.workerId), nowMs, 'worker timed out', idleBeforeMs);
   }
 
   async pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number> {
@@ -1063,14 +1069,14 @@ export class CouchbaseStore implements Store {
     });
   }
 
-  putSchedule(def: ScheduleDefinition, nowMs: number): Promise<ScheduleRecord> {
+  putSchedule(def: ScheduleDefinition, nowMs: number) {
     return this.editSchedules((all) => {
       const old = all[def.name];
       const rec: ScheduleRecord = old
         ? { ...old, ...def, updatedAtMs: nowMs, lastTickMs: Math.max(old.lastTickMs, nowMs) }
         : { ...def, createdAtMs: nowMs, updatedAtMs: nowMs, lastTickMs: nowMs, lastFiredAtMs: null, lastEventId: null, lastMissedTicks: 0 };
       all[def.name] = rec;
-      return rec;
+      return { schedule: rec, created: !old };
     });
   }
 

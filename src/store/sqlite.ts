@@ -11,16 +11,15 @@ import { planIdempotency, replayed } from './idempotency.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 import { emptyCounts, type TaskState } from '../lifecycle/states.js';
 import { leaseMs } from '../lifecycle/lease.js';
-import { retryDelayMs } from '../lifecycle/backoff.js';
+import { planFail, planLeaseExpiry, retriedEntry, removedCopyReason, targetOnReturn, releasedReason } from '../lifecycle/transitions.js';
 import { roomToStart } from '../lifecycle/limits.js';
 import {
   DEFAULT_POLICY, StoreUnavailableError,
   type ClaimResult, type FailedFilter, type FailedSelection, type HistoryEntry, type InterestMap, type NewEvent,
   type PublishedEvent, type PublishResult, publishStatus, type QueuePolicy, type QueueSummary, type Report, type ScheduleDefinition, type ScheduleFiring, type ScheduleRecord, type ReportOutcome, type ReportResult,
-  type Store, type TaskRecord, type ThroughputMinute, type WorkTask, type Totals, type TransitionRules, type WorkerRecord,
+  type Store, type TaskRecord, type ThroughputMinute, type WorkTask, type Totals, type TransitionRules, type WorkerRecord, type WorkersRemoved,
 } from './store.js';
 
-const FAIL_REASON_MAX_CHARS = 2000;
 const THROUGHPUT_KEEP_MS = 24 * 3600_000;
 
 interface TaskRow {
@@ -94,7 +93,6 @@ function toWorker(w: WorkerRow, tasks: string[]): WorkerRecord {
 }
 
 const entry = (e: HistoryEntry) => JSON.stringify(e);
-const capReason = (s: string) => (s.length > FAIL_REASON_MAX_CHARS ? `${s.slice(0, FAIL_REASON_MAX_CHARS)}…` : s);
 /** LIKE pattern for "contains", with the user's % and _ taken literally. */
 const containsPattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -178,11 +176,11 @@ export class SqliteStore implements Store {
       readyCandidate: p(`SELECT seq, unique_key, singularly_run FROM tasks WHERE queue = ? AND state = 'ready'
         AND (target_worker_id IS NULL OR target_worker_id = ?) ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
       // One task: a one-row UPDATE, which needs no statement journal. Several: one UPDATE for all.
-      startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1,
+      startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
         lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
         history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
         WHERE seq = @seq AND state = 'ready' RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
-      startTasks: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1,
+      startTasks: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
         lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
         history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
         WHERE seq IN (SELECT value FROM json_each(@seqs)) AND state = 'ready'
@@ -191,14 +189,15 @@ export class SqliteStore implements Store {
       setRateTokens: p(`UPDATE queues SET rate_tokens = ?, rate_refilled_at_ms = ? WHERE queue = ?`),
       taskById: p(`SELECT * FROM tasks WHERE task_id = ?`),
       succeed: p(`UPDATE tasks SET state = 'succeeded', finished_at_ms = @nowMs, updated_at_ms = @nowMs, lease_expires_at_ms = NULL,
-        result = @result, history = json_insert(history, '$[#]', CASE WHEN @reEnqueuedTaskId IS NULL
+        fail_reason = NULL, result = @result, history = json_insert(history, '$[#]', CASE WHEN @reEnqueuedTaskId IS NULL
           THEN json_object('atMs', @nowMs, 'what', 'succeeded', 'workerId', @workerId, 'attempt', attempts)
           ELSE json_object('atMs', @nowMs, 'what', 'succeeded', 'workerId', @workerId, 'attempt', attempts, 'reEnqueuedTaskId', @reEnqueuedTaskId) END)
         WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId RETURNING queue, started_at_ms`),
       extendLease: p(`UPDATE tasks SET lease_expires_at_ms = @leaseExpiresAtMs WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId`),
       failTo: p(`UPDATE tasks SET state = @state, run_at_ms = @runAtMs, finished_at_ms = @finishedAtMs, updated_at_ms = @nowMs,
         lease_expires_at_ms = NULL, fail_reason = @reason, result = COALESCE(@result, result), worker_id = @keepWorker,
-        history = json_insert(history, '$[#]', json(@entry)) WHERE task_id = @taskId AND state = 'started'`),
+        history = json_insert(history, '$[#]', json(@entry)), target_worker_id = @targetWorkerId
+        WHERE task_id = @taskId AND state = 'started' AND worker_id IS @ownerId`),
       countDone: p(`UPDATE workers SET tasks_done = tasks_done + ? WHERE worker_id = ?`),
       cancelTask: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
         history = json_insert(history, '$[#]', json(@entry)) WHERE task_id = @taskId AND state IN ('scheduled', 'ready')`),
@@ -219,9 +218,16 @@ export class SqliteStore implements Store {
       deleteWorker: p(`DELETE FROM workers WHERE worker_id = ?`),
       deleteWorkerQueues: p(`DELETE FROM worker_queues WHERE worker_id = ?`),
       idleWorkers: p(`SELECT worker_id FROM workers WHERE last_seen_at_ms < ? ORDER BY last_seen_at_ms LIMIT ?`).pluck(),
-      expiredLeases: p(`SELECT t.task_id, t.attempts, COALESCE(t.max_attempts, q.max_attempts, ${DEFAULT_POLICY.maxAttempts}) AS max_attempts
+      expiredLeases: p(`SELECT t.task_id, t.queue, t.attempts, t.max_attempts, t.worker_id, t.target_worker_id,
+        COALESCE(q.max_attempts, ${DEFAULT_POLICY.maxAttempts}) AS queue_max_attempts
         FROM tasks t LEFT JOIN queues q ON q.queue = t.queue
         WHERE t.state = 'started' AND t.lease_expires_at_ms < ? ORDER BY t.lease_expires_at_ms LIMIT ?`),
+      failedTask: p(`SELECT queue, data, target_worker_id FROM tasks WHERE task_id = ? AND state = 'failed'`),
+      retryFailed: p(`UPDATE tasks SET state = 'ready', attempts = 0, run_at_ms = @nowMs, finished_at_ms = NULL, fail_reason = NULL,
+        worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs, queue = @queue, data = COALESCE(@data, data),
+        target_worker_id = @targetWorkerId, history = json_insert(history, '$[#]', json(@entry))
+        WHERE task_id = @taskId AND state = 'failed'`),
+      deleteFailed: p(`DELETE FROM tasks WHERE task_id = ? AND state = 'failed'`),
       deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready')`),
       deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
       pruneFinished: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE state IN ('succeeded', 'cancelled')
@@ -330,11 +336,11 @@ export class SqliteStore implements Store {
     }))());
   }
 
-  setInterests(queue: string, interests: InterestMap, nowMs: number): Promise<number> {
+  setInterests(queue: string, interests: InterestMap, nowMs: number) {
     return this.write(() => {
-      this.st.ensureQueue.run(queue, nowMs);
+      const created = this.st.ensureQueue.run(queue, nowMs).changes === 1;
       this.st.setInterests.run(JSON.stringify(interests), queue);
-      return this.st.bumpRevision.get() as number;
+      return { revision: this.st.bumpRevision.get() as number, created };
     });
   }
 
@@ -353,9 +359,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number): Promise<QueuePolicy> {
+  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number) {
     return this.write(() => {
-      this.st.ensureQueue.run(queue, nowMs);
+      const created = this.st.ensureQueue.run(queue, nowMs).changes === 1;
       const sets: string[] = [];
       const values: unknown[] = [];
       for (const [field, column] of Object.entries(POLICY_COLUMNS) as [keyof QueuePolicy, string][]) {
@@ -367,7 +373,7 @@ export class SqliteStore implements Store {
       // A new rate starts with a full bucket of one second's worth.
       if (patch.rateLimit !== undefined) sets.push('rate_tokens = NULL', 'rate_refilled_at_ms = NULL');
       if (sets.length) this.db.prepare(`UPDATE queues SET ${sets.join(', ')} WHERE queue = ?`).run(...values, queue);
-      return toPolicy(this.st.queue.get(queue) as QueueRow);
+      return { policy: toPolicy(this.st.queue.get(queue) as QueueRow), created };
     });
   }
 
@@ -586,22 +592,15 @@ export class SqliteStore implements Store {
           succeeded.set(row.queue, (succeeded.get(row.queue) ?? 0) + 1);
           return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state: 'succeeded', startedAtMs: row.updated_at_ms, ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) };
         }
-        const reason = capReason(r.failReason ?? 'no reason given');
         const policy = toPolicy(this.st.queue.get(row.queue) as QueueRow | undefined);
-        const maxAttempts = row.max_attempts ?? policy.maxAttempts;
-        let state: TaskState = 'failed'; let runAtMs = row.run_at_ms;
-        if (reEnqueuedTaskId) state = 'cancelled';
-        else if (row.attempts < maxAttempts) {
-          runAtMs = nowMs + retryDelayMs(row.attempts, policy, Math.random, rules.backoffJitter);
-          state = runAtMs > nowMs ? 'scheduled' : 'ready';
-        }
-        const closed = state === 'failed' || state === 'cancelled';
-        this.st.failTo.run({ taskId: r.taskId, state, runAtMs, nowMs, reason, result,
-          finishedAtMs: closed ? nowMs : null, keepWorker: closed ? workerId : null,
-          entry: entry({ atMs: nowMs, what: 'failed', workerId, attempt: row.attempts, reason,
-            ...(closed ? {} : { retryAtMs: runAtMs }),
-            ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) }) });
-        return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state, startedAtMs: row.updated_at_ms, ...(closed ? {} : { retryAtMs: runAtMs }), ...(reEnqueuedTaskId ? { reEnqueuedTaskId } : {}) };
+        const plan = planFail({ attempts: row.attempts, maxAttempts: row.max_attempts, runAtMs: row.run_at_ms }, policy,
+          { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules.backoffJitter }, nowMs);
+        const retry = plan.retryAtMs !== undefined ? { retryAtMs: plan.retryAtMs } : {};
+        const also = reEnqueuedTaskId ? { reEnqueuedTaskId } : {};
+        this.st.failTo.run({ taskId: r.taskId, ownerId: workerId, state: plan.to, runAtMs: plan.runAtMs, nowMs, reason: plan.reason, result,
+          finishedAtMs: plan.finishedAtMs, keepWorker: plan.keepWorker ? workerId : null, targetWorkerId: row.target_worker_id,
+          entry: entry({ atMs: nowMs, what: 'failed', workerId, attempt: row.attempts, reason: plan.reason, ...retry, ...also }) });
+        return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state: plan.to, startedAtMs: row.updated_at_ms, ...retry, ...also };
       });
       if (done) this.st.countDone.run(done, workerId);
       for (const [queue, n] of succeeded) this.countHotMoves(queue, 'succeeded', n, nowMs);
@@ -685,16 +684,24 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Inside a write transaction: started tasks go back to ready, scope-'all' copies are cancelled. */
-  private removeWorkerIds(ids: string[], nowMs: number, why: string): { workers: number; tasksReturned: number } {
-    let tasksReturned = 0;
+  /** Inside a write transaction: planWorkerRemoval as two UPDATEs (their WHERE clauses are its two
+   *  cases): started tasks go back to ready, copies made for the worker are cancelled. */
+  private removeWorkerIds(ids: string[], nowMs: number, why: string): WorkersRemoved {
+    let tasksReturned = 0; let tasksCancelled = 0;
     for (const workerId of ids) {
       tasksReturned += this.st.returnTasksOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'returned', workerId, reason: why }) }).changes;
-      this.st.cancelTargetedOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'cancelled', workerId, reason: `${why}: this copy was for that worker` }) });
+      tasksCancelled += this.st.cancelTargetedOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'cancelled', workerId, reason: removedCopyReason(why) }) }).changes;
       this.st.deleteWorkerQueues.run(workerId);
       this.st.deleteWorker.run(workerId);
     }
-    return { workers: ids.length, tasksReturned };
+    return { workers: ids.length, tasksReturned, tasksCancelled };
+  }
+
+  /** The queues a worker serves now, or null when it does not exist (for targetOnReturn). */
+  private workerQueues(workerId: string | null): string[] | null {
+    if (workerId === null) return null;
+    const w = this.st.worker.get(workerId) as WorkerRow | undefined;
+    return w ? JSON.parse(w.queues) : null;
   }
 
   // ---- failed queue ------------------------------------------------------------------------
@@ -727,35 +734,41 @@ export class SqliteStore implements Store {
 
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
     return this.write(() => {
-      const retry = this.db.prepare(`UPDATE tasks SET state = 'ready', attempts = 0, run_at_ms = @nowMs, finished_at_ms = NULL,
-        worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs, queue = COALESCE(@toQueue, queue), data = COALESCE(@data, data),
-        history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'retried', 'fromQueue', queue,
-          'toQueue', COALESCE(@toQueue, queue), 'originalData', CASE WHEN @data IS NULL THEN NULL ELSE json(data) END))
-        WHERE task_id = @taskId AND state = 'failed'`);
       let n = 0;
       const data = opts.data === undefined ? null : JSON.stringify(opts.data);
-      for (const taskId of this.selectFailedIds(sel)) n += retry.run({ taskId, nowMs, toQueue: opts.toQueue ?? null, data }).changes;
+      for (const taskId of this.selectFailedIds(sel)) {
+        const row = this.st.failedTask.get(taskId) as Pick<TaskRow, 'queue' | 'data' | 'target_worker_id'> | undefined;
+        if (!row) continue;
+        const queue = opts.toQueue ?? row.queue;
+        const workerQueues = this.workerQueues(row.target_worker_id);
+        const target = targetOnReturn(row.target_worker_id, queue, workerQueues);
+        const task = { queue: row.queue, data: JSON.parse(row.data), targetWorkerId: row.target_worker_id };
+        n += this.st.retryFailed.run({ taskId, nowMs, queue, data, targetWorkerId: target.targetWorkerId,
+          entry: entry(retriedEntry(task, opts, target, workerQueues === null, nowMs)) }).changes;
+      }
       return n;
     });
   }
 
   deleteFailedTasks(sel: FailedSelection): Promise<number> {
     return this.write(() => {
-      const del = this.db.prepare(`DELETE FROM tasks WHERE task_id = ? AND state = 'failed'`);
       let n = 0;
-      for (const taskId of this.selectFailedIds(sel)) n += del.run(taskId).changes;
+      for (const taskId of this.selectFailedIds(sel)) n += this.st.deleteFailed.run(taskId).changes;
       return n;
     });
   }
 
   // ---- schedules ---------------------------------------------------------------------------
 
-  putSchedule(def: ScheduleDefinition, nowMs: number): Promise<ScheduleRecord> {
-    return this.write(() => toSchedule(this.db.prepare(`INSERT INTO schedules (name, cron, timezone, event, paused, created_at_ms, updated_at_ms, last_tick_ms)
+  putSchedule(def: ScheduleDefinition, nowMs: number) {
+    return this.write(() => {
+      const created = !this.db.prepare(`SELECT 1 FROM schedules WHERE name = ?`).pluck().get(def.name);
+      return { created, schedule: toSchedule(this.db.prepare(`INSERT INTO schedules (name, cron, timezone, event, paused, created_at_ms, updated_at_ms, last_tick_ms)
       VALUES (@name, @cron, @timezone, @event, @paused, @nowMs, @nowMs, @nowMs)
       ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, event = excluded.event,
         paused = excluded.paused, updated_at_ms = excluded.updated_at_ms, last_tick_ms = MAX(last_tick_ms, excluded.last_tick_ms)
-      RETURNING *`).get({ ...def, event: JSON.stringify(def.event), paused: Number(def.paused), nowMs }) as ScheduleRow));
+      RETURNING *`).get({ ...def, event: JSON.stringify(def.event), paused: Number(def.paused), nowMs }) as ScheduleRow) };
+    });
   }
 
   getSchedule(name: string): Promise<ScheduleRecord | null> {
@@ -797,14 +810,16 @@ export class SqliteStore implements Store {
   expireLeases(nowMs: number, limit: number) {
     return this.write(() => {
       let returned = 0; let failed = 0;
-      for (const t of this.st.expiredLeases.all(nowMs, limit) as { task_id: string; attempts: number; max_attempts: number }[]) {
-        // A task that keeps killing its workers must not loop forever: spent attempts end in the failed queue.
-        const spent = t.attempts >= t.max_attempts;
-        const reason = `lease expired (attempt ${t.attempts})`;
-        this.st.failTo.run({ taskId: t.task_id, state: spent ? 'failed' : 'ready', runAtMs: nowMs, nowMs, reason, result: null,
-          finishedAtMs: spent ? nowMs : null, keepWorker: null,
-          entry: entry({ atMs: nowMs, what: 'lease-expired', attempt: t.attempts, reason }) });
-        if (spent) failed++; else returned++;
+      type Expired = Pick<TaskRow, 'task_id' | 'queue' | 'attempts' | 'max_attempts' | 'worker_id' | 'target_worker_id'> & { queue_max_attempts: number };
+      for (const t of this.st.expiredLeases.all(nowMs, limit) as Expired[]) {
+        const plan = planLeaseExpiry({ attempts: t.attempts, maxAttempts: t.max_attempts }, t.queue_max_attempts, nowMs);
+        const workerQueues = this.workerQueues(t.target_worker_id);
+        const target = targetOnReturn(t.target_worker_id, t.queue, workerQueues);
+        this.st.failTo.run({ taskId: t.task_id, ownerId: t.worker_id, state: plan.to, runAtMs: nowMs, nowMs, reason: plan.reason, result: null,
+          finishedAtMs: plan.finishedAtMs, keepWorker: null, targetWorkerId: target.targetWorkerId,
+          entry: entry({ atMs: nowMs, what: 'lease-expired', attempt: t.attempts, reason: plan.reason,
+            ...(target.released ? { released: releasedReason(t.target_worker_id!, t.queue, workerQueues === null) } : {}) }) });
+        if (plan.to === 'failed') failed++; else returned++;
       }
       return { returned, failed };
     });

@@ -148,6 +148,10 @@ export function publishStatus(ev: NewEvent, nowMs: number): PublishedEvent['stat
   return ev.routes.length === 0 ? 'discarded' : ev.runAtMs > nowMs ? 'scheduled' : 'enqueued';
 }
 
+/** What removing workers did: how many went, how many started tasks went back, how many copies made
+ *  for them were cancelled. */
+export interface WorkersRemoved { workers: number; tasksReturned: number; tasksCancelled: number }
+
 export interface WorkerRecord {
   workerId: string;
   name: string;
@@ -170,6 +174,8 @@ export interface Report {
   failReason?: string;
   reEnqueue?: boolean;
   result?: unknown;
+  /** Set by the broker on a fail: a uniform [0, 1) draw for the retry's jitter (stores roll no dice). */
+  draw?: number;
 }
 
 export type ReportOutcome =
@@ -213,8 +219,8 @@ export interface ThroughputMinute extends Totals {
   minuteMs: number;
 }
 
-/** The rules the broker hands the store, so both drivers decide retries and leases alike. Plain data:
- *  the threaded SQLite store posts them to its thread. */
+/** The settings the broker hands the store with each transition, so both drivers apply the same
+ *  rules (lifecycle/) to the same numbers. */
 export interface TransitionRules {
   defaultLeaseSeconds: number;
   /** ± fraction of random spread on retry delays (lifecycle/backoff.ts); 0 makes them exact. */
@@ -239,15 +245,16 @@ export interface Store {
   /** Every queue that has interests, with the global revision they were read at. */
   loadInterests(): Promise<{ revision: number; queues: { queue: string; interests: InterestMap }[] }>;
   /** Replaces the queue's interest map (creating the queue with the default policy if needed).
-   *  Returns the new global revision. */
-  setInterests(queue: string, interests: InterestMap, nowMs: number): Promise<number>;
+   *  Returns the new global revision, and whether the queue was declared by this call. */
+  setInterests(queue: string, interests: InterestMap, nowMs: number): Promise<{ revision: number; created: boolean }>;
   /** Removes the queue's interests; the queue and its tasks stay. false: no such queue. */
   removeInterests(queue: string): Promise<boolean>;
 
   /** The queue's policy, or null when the queue was never declared. */
   getQueuePolicy(queue: string): Promise<QueuePolicy | null>;
-  /** Applies the given fields (creating the queue if needed) and returns the whole policy. */
-  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number): Promise<QueuePolicy>;
+  /** Applies the given fields (creating the queue if needed) and returns the whole policy, and whether
+   *  the queue was declared by this call. */
+  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number): Promise<{ policy: QueuePolicy; created: boolean }>;
   /** Removes the queue, its interests and its waiting (scheduled/ready) tasks. Started tasks finish
    *  normally; failed tasks stay in the failed queue. null: no such queue and no waiting tasks. */
   deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null>;
@@ -292,22 +299,24 @@ export interface Store {
   getWorker(workerId: string): Promise<WorkerRecord | null>;
   listWorkers(): Promise<WorkerRecord[]>;
   /** Removes workers (one, or every worker of a queue); their started tasks return to ready and
-   *  their scope-'all' copies are cancelled. */
-  removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number): Promise<{ workers: number; tasksReturned: number }>;
+   *  the copies made for them (scope 'all': waiting or started) are cancelled (lifecycle/transitions.ts
+   *  planWorkerRemoval). */
+  removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number): Promise<WorkersRemoved>;
 
   // ---- failed queue --------------------------------------------------------------------------
 
   listFailedTasks(filter: FailedFilter, limit: number, offset: number): Promise<{ total: number; tasks: TaskRecord[] }>;
   /** failed → ready with fresh attempts, optionally into another queue and (single task) with
-   *  edited data, the original kept in history. Returns how many moved. */
+   *  edited data, the original kept in history. A copy made for one worker stays that worker's only
+   *  while it serves the task's (new) queue, else it is for any worker (targetOnReturn). Returns how many moved. */
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number>;
   deleteFailedTasks(sel: FailedSelection): Promise<number>;
 
   // ---- schedules -----------------------------------------------------------------------------
 
   /** Creates or replaces a schedule. Ticks before nowMs are not due (a new or changed schedule has
-   *  no backlog). */
-  putSchedule(def: ScheduleDefinition, nowMs: number): Promise<ScheduleRecord>;
+   *  no backlog). created: no schedule had that name. */
+  putSchedule(def: ScheduleDefinition, nowMs: number): Promise<{ schedule: ScheduleRecord; created: boolean }>;
   getSchedule(name: string): Promise<ScheduleRecord | null>;
   listSchedules(): Promise<ScheduleRecord[]>;
   /** false: no such schedule. */
@@ -322,10 +331,11 @@ export interface Store {
 
   /** scheduled → ready for tasks due by nowMs. */
   promoteDueTasks(nowMs: number, limit: number): Promise<number>;
-  /** started with an expired lease → ready (or failed when attempts are spent). */
+  /** started with an expired lease → ready (or failed when attempts are spent: planLeaseExpiry). A
+   *  copy for one worker whose worker is gone becomes a copy for any worker (targetOnReturn). */
   expireLeases(nowMs: number, limit: number): Promise<{ returned: number; failed: number }>;
-  /** Removes workers last seen before idleBeforeMs, returning their started tasks. */
-  reapIdleWorkers(idleBeforeMs: number, nowMs: number, limit: number): Promise<{ workers: number; tasksReturned: number }>;
+  /** Removes workers last seen before idleBeforeMs, as removeWorkers does. */
+  reapIdleWorkers(idleBeforeMs: number, nowMs: number, limit: number): Promise<WorkersRemoved>;
   /** Deletes succeeded/cancelled tasks finished more than keepFinishedMs ago, and throughput
    *  minutes older than a day. */
   pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number>;

@@ -28,7 +28,7 @@ export function client(base: string) {
     call: <T = any>(method: string, path: string, body?: unknown, opts?: { form?: boolean; raw?: string; contentType?: string }) => call<T>(base, method, path, body, opts),
     async interest(queue: string, interests: unknown) {
       const r = await c.call('PUT', '/interest', { queue, interests });
-      if (r.status !== 200) throw new Error(`PUT /interest ${r.status} ${r.text}`);
+      if (r.status !== 200 && r.status !== 201) throw new Error(`PUT /interest ${r.status} ${r.text}`);
       return r.body;
     },
     async worker(queues: string[] | string, name = 'test') {

@@ -55,7 +55,7 @@ describe('managing', () => {
     const w = await s.api.worker(['a']);
     const t = await s.api.take(w);
     const r = await s.api.call('DELETE', `/worker?workerId=${w}`);
-    assert.deepEqual(r.body, { workers: 1, tasksReturned: 1 });
+    assert.deepEqual(r.body, { workers: 1, tasksReturned: 1, tasksCancelled: 0 });
     assert.equal((await s.api.status(`?task=${t.taskId}`)).task.state, 'ready');
     assert.equal((await s.api.call('GET', `/task?workerId=${w}`)).status, 404);
     assert.equal((await s.api.call('DELETE', `/worker?workerId=${w}`)).status, 404);

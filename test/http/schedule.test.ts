@@ -28,7 +28,7 @@ describe('schedules', () => {
     assert.deepEqual((await s.api.call('GET', '/schedule')).body, { schedules: [] }, 'nothing was stored');
 
     const put = await s.api.call('PUT', '/schedule', { name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Paris', event: EVENT });
-    assert.equal(put.status, 200);
+    assert.equal(put.status, 201, 'created');
     assert.equal(put.body.nextRuns.length, 3);
     const next = new Date(put.body.nextRuns[0] * 1000);
     assert.equal(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(next), '03:00');

@@ -343,7 +343,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const [t] = await claim(w.workerId);
       await publish(['a'], { scope: 'all' });
       const r = await store.removeWorkers({ workerId: w.workerId }, T0);
-      assert.deepEqual(r, { workers: 1, tasksReturned: 1 });
+      assert.deepEqual(r, { workers: 1, tasksReturned: 1, tasksCancelled: 1 });
       assert.equal((await store.getTask(t!.taskId))!.state, 'ready');
       assert.equal(await store.getWorker(w.workerId), null);
       const [s] = await store.queueSummaries('a');
@@ -366,9 +366,98 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const [t] = await claim(idle.workerId);
       const fresh = await store.registerWorker('fresh', ['a'], T0 + 500_000);
       const r = await store.reapIdleWorkers(T0 + 100_000, T0 + 600_000, 100);
-      assert.deepEqual(r, { workers: 1, tasksReturned: 1 });
+      assert.deepEqual(r, { workers: 1, tasksReturned: 1, tasksCancelled: 0 });
       assert.equal((await store.getTask(t!.taskId))!.state, 'ready');
       assert.ok(await store.getWorker(fresh.workerId));
+    });
+
+    /** The invariant: a waiting copy made for one worker names a worker that exists and serves its queue. */
+    async function assertNoTaskWaitsForAMissingWorker(queues: string[]) {
+      let checked = 0;
+      for (const queue of queues) {
+        for (const state of ['ready', 'scheduled'] as const) {
+          for (const t of (await store.listTasks(queue, state, 1000, 0)).tasks) {
+            checked++;
+            if (t.targetWorkerId === null) continue;
+            const w = await store.getWorker(t.targetWorkerId);
+            assert.ok(w?.queues.includes(t.queue), `task ${t.taskId} (${state} in ${queue}) waits for worker ${t.targetWorkerId}, which ${w ? `does not serve ${queue}` : 'does not exist'}`);
+          }
+        }
+      }
+      return checked;
+    }
+
+    test('no task waits for a worker that does not exist: after removal, reaping, retry and lease expiry', async () => {
+      const gone = await store.registerWorker('gone', ['a'], T0);
+      const idle = await store.registerWorker('idle', ['a'], T0);
+      const stays = await store.registerWorker('stays', ['a', 'b'], T0 + 500_000);
+      // gone fails its copy of a one-attempt event into the failed queue; idle starts its copy
+      await publish(['a'], { scope: 'all', maxAttempts: 1 });
+      const [g] = await claim(gone.workerId);
+      await store.reportTasks(gone.workerId, [{ taskId: g!.taskId, state: 'fail', failReason: 'boom' }], T0, RULES);
+      const [i] = await claim(idle.workerId);
+      // a second event, first in line: stays starts its copy of it
+      await publish(['a'], { scope: 'all', priority: 1 });
+      const [st] = await claim(stays.workerId, 1, T0 + 500_000);
+      assert.deepEqual(await store.removeWorkers({ workerId: gone.workerId }, T0 + 1), { workers: 1, tasksReturned: 0, tasksCancelled: 1 });
+      assert.deepEqual(await store.reapIdleWorkers(T0 + 100_000, T0 + 600_000, 100), { workers: 1, tasksReturned: 0, tasksCancelled: 2 });
+      assert.equal((await store.getTask(i!.taskId))!.state, 'cancelled');
+      // the failed copy of the removed worker, retried: for any worker of its queue now
+      assert.equal(await store.retryFailedTasks({ taskIds: [g!.taskId] }, {}, T0 + 600_001), 1);
+      const retried = await store.getTask(g!.taskId);
+      assert.deepEqual([retried!.state, retried!.targetWorkerId, retried!.failReason], ['ready', null, null]);
+      assert.match(String(retried!.history.at(-1)!.released), /is gone/);
+      // stays' started copy outlives its lease: it comes back as stays' own, since stays still serves a
+      assert.deepEqual(await store.expireLeases(T0 + 561_000, 100), { returned: 1, failed: 0 });
+      assert.equal((await store.getTask(st!.taskId))!.targetWorkerId, stays.workerId);
+      assert.equal(await assertNoTaskWaitsForAMissingWorker(['a', 'b']), 3, 'the retried copy and stays\' two copies');
+      // and stays takes all three: its own two and the released one
+      const got = (await claim(stays.workerId, 10, T0 + 700_000)).map((t) => t.taskId);
+      assert.equal(got.length, 3);
+      assert.ok(got.includes(g!.taskId) && got.includes(st!.taskId));
+    });
+
+    test('a failed copy retried while its worker serves the queue stays that worker\'s; into a queue it does not serve, it is for anyone', async () => {
+      await store.updateQueuePolicy('a', { maxAttempts: 1 }, T0);
+      const w = await store.registerWorker('w', ['a'], T0);
+      const other = await store.registerWorker('other', ['a', 'b'], T0);
+      await publish(['a'], { scope: 'all' });
+      const failed: string[] = [];
+      for (const worker of [w, other]) {
+        const [t] = await claim(worker.workerId);
+        await store.reportTasks(worker.workerId, [{ taskId: t!.taskId, state: 'fail', failReason: 'x' }], T0, RULES);
+        failed.push(t!.taskId);
+      }
+      assert.equal(await store.retryFailedTasks({ taskIds: [failed[0]!] }, {}, T0), 1);
+      assert.equal((await store.getTask(failed[0]!))!.targetWorkerId, w.workerId);
+      assert.equal((await claim(other.workerId)).length, 0, 'another worker does not take it');
+      assert.equal(await store.retryFailedTasks({ taskIds: [failed[1]!] }, { toQueue: 'c' }, T0), 1);
+      assert.equal((await store.getTask(failed[1]!))!.targetWorkerId, null, 'other does not serve c');
+      assert.equal(await assertNoTaskWaitsForAMissingWorker(['a', 'c']), 2);
+    });
+
+    test('a task that succeeds after a failed attempt carries no stale failReason; the reason stays in history', async () => {
+      await store.updateQueuePolicy('a', { maxAttempts: 3, backoffSeconds: 1 }, T0);
+      const p = await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      await claim(w.workerId);
+      await store.reportTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId, state: 'fail', failReason: 'flaky' }], T0, RULES);
+      assert.equal((await store.getTask(p.tasks[0]!.taskId))!.failReason, 'flaky', 'waiting for its retry, the reason is current');
+      await claim(w.workerId, 1, T0 + 5_000);
+      assert.equal((await store.getTask(p.tasks[0]!.taskId))!.failReason, null, 'started again: the old reason is history');
+      await store.reportTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId, state: 'success' }], T0 + 5_001, RULES);
+      const t = await store.getTask(p.tasks[0]!.taskId);
+      assert.deepEqual([t!.state, t!.failReason], ['succeeded', null]);
+      assert.deepEqual(t!.history.filter((h) => h.what === 'failed').map((h) => h.reason), ['flaky']);
+    });
+
+    test('a fail report\'s draw sets the retry jitter: the store rolls no dice of its own', async () => {
+      await store.updateQueuePolicy('a', { maxAttempts: 3, backoffSeconds: 10 }, T0);
+      const p = await publish(['a']);
+      const w = await store.registerWorker('w', ['a'], T0);
+      await claim(w.workerId);
+      const r = await store.reportTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId, state: 'fail', draw: 1 }], T0, { ...RULES, backoffJitter: 0.2 });
+      assert.equal(r.outcome === 'ok' && r.reports[0]!.outcome === 'ok' && r.reports[0]!.retryAtMs, T0 + 12_000, '10 s + 20% at the top draw');
     });
 
     // ---- cancel ----
@@ -443,14 +532,19 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     // ---- interests and queues ----
     test('interests: set bumps the revision, load returns the maps, remove keeps the queue', async () => {
       const r0 = await store.interestsRevision();
-      const r1 = await store.setInterests('a', { type: '^x$' }, T0);
-      const r2 = await store.setInterests('b', '*', T0);
-      assert.ok(r1 > r0 && r2 > r1);
+      const a1 = await store.setInterests('a', { type: '^x$' }, T0);
+      const b1 = await store.setInterests('b', '*', T0);
+      const a2 = await store.setInterests('a', { type: '^y$' }, T0);
+      assert.deepEqual([a1.created, b1.created, a2.created], [true, true, false], 'created only when the queue was not declared before');
+      const [r1, r2] = [a1.revision, a2.revision];
+      assert.ok(r1 > r0 && b1.revision > r1 && r2 > b1.revision);
+      await store.setInterests('a', { type: '^x$' }, T0);
+      const r3 = await store.interestsRevision();
       const loaded = await store.loadInterests();
-      assert.equal(loaded.revision, r2);
+      assert.equal(loaded.revision, r3);
       assert.deepEqual(loaded.queues, [{ queue: 'a', interests: { type: '^x$' } }, { queue: 'b', interests: '*' }]);
       assert.equal(await store.removeInterests('a'), true);
-      assert.ok((await store.interestsRevision()) > r2);
+      assert.ok((await store.interestsRevision()) > r3);
       assert.deepEqual((await store.loadInterests()).queues.map((q) => q.queue), ['b']);
       assert.ok(await store.getQueuePolicy('a'));
       assert.equal(await store.removeInterests('never'), false);
@@ -489,10 +583,14 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
 
     test('queue policy: defaults, partial updates, whole policy back', async () => {
       assert.equal(await store.getQueuePolicy('a'), null);
-      const p = await store.updateQueuePolicy('a', { maxAttempts: 3, leaseSeconds: 5 }, T0);
+      const first = await store.updateQueuePolicy('a', { maxAttempts: 3, leaseSeconds: 5 }, T0);
+      assert.equal(first.created, true);
+      const p = first.policy;
       assert.deepEqual(p, { paused: false, maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600, leaseSeconds: 5, rateLimit: null, concurrency: null,
         pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null });
-      const q = await store.updateQueuePolicy('a', { paused: true, leaseSeconds: null, pushUrl: 'http://127.0.0.1:9/hook', pushTimeoutSeconds: 2.5, pushSecret: 's3cret' }, T0);
+      const second = await store.updateQueuePolicy('a', { paused: true, leaseSeconds: null, pushUrl: 'http://127.0.0.1:9/hook', pushTimeoutSeconds: 2.5, pushSecret: 's3cret' }, T0);
+      assert.equal(second.created, false);
+      const q = second.policy;
       assert.equal(q.paused, true);
       assert.equal(q.leaseSeconds, null);
       assert.equal(q.maxAttempts, 3);
@@ -544,9 +642,13 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       ({ name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Paris', event: { publisher: 'cron', data: { job: 'report' } }, paused: false, ...over });
 
     test('schedules: put creates with no backlog, put again replaces, list and get, delete', async () => {
-      const s = await store.putSchedule(def(), T0);
+      const created = await store.putSchedule(def(), T0);
+      assert.equal(created.created, true);
+      const s = created.schedule;
       assert.deepEqual(s, { ...def(), createdAtMs: T0, updatedAtMs: T0, lastTickMs: T0, lastFiredAtMs: null, lastEventId: null, lastMissedTicks: 0 });
-      const again = await store.putSchedule(def({ cron: '*/5 * * * *', timezone: null }), T0 + 10);
+      const replaced = await store.putSchedule(def({ cron: '*/5 * * * *', timezone: null }), T0 + 10);
+      assert.equal(replaced.created, false);
+      const again = replaced.schedule;
       assert.deepEqual([again.cron, again.timezone, again.createdAtMs, again.updatedAtMs, again.lastTickMs], ['*/5 * * * *', null, T0, T0 + 10, T0 + 10]);
       await store.putSchedule(def({ name: 'another' }), T0);
       assert.deepEqual((await store.listSchedules()).map((x) => x.name), ['another', 'nightly']);

@@ -13,7 +13,7 @@ export async function render(root) {
       e.preventDefault();
       const queue = queueInput.value.trim();
       if (!queue || !confirm(`Unregister every worker of queue "${queue}"? Their started tasks go back to their queues, and the queue gets no more tasks until a worker registers again.`)) return;
-      await act(() => api('DELETE', `/worker${qs({ queue })}`), (r) => `Unregistered ${r.workers} worker(s); ${r.tasksReturned} task(s) went back.`);
+      await act(() => api('DELETE', `/worker${qs({ queue })}`), (r) => `Unregistered ${r.workers} worker(s); ${r.tasksReturned} task(s) went back, ${r.tasksCancelled} copy(ies) made for them cancelled.`);
       await refresh();
     } }, field('Unregister every worker of queue', queueInput), h('button', { type: 'submit', class: 'danger' }, 'Unregister all')),
     list);
@@ -28,7 +28,7 @@ export async function render(root) {
       h('td', {}, ago(w.lastSeenAt)), h('td', { class: 'hide-narrow' }, time(w.registeredAt)), num(w.tasksDone),
       h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Unregister worker ${w.name} (${w.workerId})`, onclick: async () => {
         if (!confirm(`Unregister worker ${w.name}? Its ${w.tasks.length} started task(s) go back to their queues.`)) return;
-        await act(() => api('DELETE', `/worker${qs({ workerId: w.workerId })}`), (r) => `Unregistered; ${r.tasksReturned} task(s) went back.`);
+        await act(() => api('DELETE', `/worker${qs({ workerId: w.workerId })}`), (r) => `Unregistered; ${r.tasksReturned} task(s) went back, ${r.tasksCancelled} copy(ies) made for it cancelled.`);
         await refresh();
       } }, 'Unregister'))));
     replace(list, table(['Worker', 'Queues (priority order)', 'Current tasks', 'Last seen', 'Registered', '#Done', ''],

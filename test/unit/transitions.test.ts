@@ -1,0 +1,76 @@
+// The task rules of lifecycle/: decided once here, applied by both stores.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { capFailReason, FAIL_REASON_MAX_CHARS, planFail, planLeaseExpiry, planWorkerRemoval, targetOnReturn } from '../../src/lifecycle/transitions.js';
+import { taskHeldBy, type TaskWaitState } from '../../src/lifecycle/limits.js';
+
+const POLICY = { maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600 };
+const T = 1_000_000;
+
+describe('transitions', () => {
+  it('a fail with attempts left waits for its backoff; the draw sets the jitter', () => {
+    const low = planFail({ attempts: 1, maxAttempts: null, runAtMs: 0 }, POLICY, { failReason: 'x', reEnqueued: false, draw: 0, jitter: 0.2 }, T);
+    const high = planFail({ attempts: 2, maxAttempts: null, runAtMs: 0 }, POLICY, { failReason: 'x', reEnqueued: false, draw: 1, jitter: 0.2 }, T);
+    assert.deepEqual([low.to, low.runAtMs, low.finishedAtMs, low.keepWorker], ['scheduled', T + 8_000, null, false]);
+    assert.deepEqual([high.to, high.retryAtMs], ['scheduled', T + 24_000]);
+  });
+
+  it('a fail that spends the last attempt goes to the failed queue; the event override wins over the policy', () => {
+    const spent = planFail({ attempts: 3, maxAttempts: null, runAtMs: 5 }, POLICY, { reEnqueued: false, draw: 0.5, jitter: 0 }, T);
+    assert.deepEqual(spent, { to: 'failed', runAtMs: 5, finishedAtMs: T, keepWorker: true, reason: 'no reason given' });
+    assert.equal(planFail({ attempts: 1, maxAttempts: 1, runAtMs: 5 }, POLICY, { reEnqueued: false, draw: 0.5, jitter: 0 }, T).to, 'failed');
+    assert.equal(planFail({ attempts: 3, maxAttempts: 9, runAtMs: 5 }, POLICY, { reEnqueued: false, draw: 0.5, jitter: 0 }, T).to, 'scheduled');
+  });
+
+  it('a fail with reEnqueue is closed as cancelled, whatever its attempts', () => {
+    assert.equal(planFail({ attempts: 1, maxAttempts: null, runAtMs: 5 }, POLICY, { reEnqueued: true, draw: 0.5, jitter: 0 }, T).to, 'cancelled');
+  });
+
+  it('fail reasons are capped', () => {
+    assert.equal(capFailReason('x'.repeat(FAIL_REASON_MAX_CHARS + 50)).length, FAIL_REASON_MAX_CHARS + 1);
+    assert.equal(capFailReason('short'), 'short');
+  });
+
+  it('an expired lease returns the task, or fails it when its attempts are spent', () => {
+    assert.deepEqual(planLeaseExpiry({ attempts: 1, maxAttempts: null }, 3, T), { to: 'ready', reason: 'lease expired (attempt 1)', finishedAtMs: null });
+    assert.deepEqual(planLeaseExpiry({ attempts: 3, maxAttempts: null }, 3, T), { to: 'failed', reason: 'lease expired (attempt 3)', finishedAtMs: T });
+  });
+
+  it('a copy for one worker stays its own only while that worker serves the queue', () => {
+    assert.deepEqual(targetOnReturn(null, 'a', null), { targetWorkerId: null, released: false });
+    assert.deepEqual(targetOnReturn('w', 'a', ['a', 'b']), { targetWorkerId: 'w', released: false });
+    assert.deepEqual(targetOnReturn('w', 'c', ['a', 'b']), { targetWorkerId: null, released: true });
+    assert.deepEqual(targetOnReturn('w', 'a', null), { targetWorkerId: null, released: true });
+  });
+
+  it('removing a worker cancels the copies made for it and returns the other tasks it started', () => {
+    assert.equal(planWorkerRemoval({ state: 'ready', targetWorkerId: 'w' }, 'w'), 'cancel');
+    assert.equal(planWorkerRemoval({ state: 'started', targetWorkerId: 'w' }, 'w'), 'cancel');
+    assert.equal(planWorkerRemoval({ state: 'started', targetWorkerId: null }, 'w'), 'return');
+    assert.equal(planWorkerRemoval({ state: 'failed', targetWorkerId: 'w' }, 'w'), 'keep');
+  });
+});
+
+describe('why a task waits', () => {
+  const base = (): TaskWaitState => ({
+    task: { state: 'ready', runAtMs: T, queue: 'a', targetWorkerId: null, singularlyRun: false },
+    queue: { policy: { paused: false, concurrency: null, rateLimit: null }, started: 0, rate: null, pushUrl: null, workerIds: ['w'] },
+    keyStarted: false,
+  });
+  const held = (change: (s: TaskWaitState) => void) => { const s = base(); change(s); return taskHeldBy(s, T); };
+
+  it('says nothing holds a ready task that the next worker will get', () => assert.equal(held(() => {}), null));
+  it('names each reason, the first that applies', () => {
+    assert.equal(held((s) => { s.task.state = 'scheduled'; s.task.runAtMs = T + 1; }), 'runAt');
+    assert.equal(held((s) => { s.task.state = 'scheduled'; }), null, 'due now: only waiting to be promoted');
+    assert.equal(held((s) => { s.queue.policy.paused = true; s.task.targetWorkerId = 'gone'; }), 'paused');
+    assert.equal(held((s) => { s.queue.policy.concurrency = 1; s.queue.started = 1; }), 'concurrency');
+    assert.equal(held((s) => { s.queue.policy.rateLimit = 1; s.queue.rate = { tokens: 0, atMs: T }; }), 'rateLimit');
+    assert.equal(held((s) => { s.task.targetWorkerId = 'w'; }), 'worker');
+    assert.equal(held((s) => { s.task.targetWorkerId = 'gone'; }), 'workerGone');
+    assert.equal(held((s) => { s.task.singularlyRun = true; s.keyStarted = true; }), 'singularlyRun');
+    assert.equal(held((s) => { s.queue.workerIds = []; }), 'noWorker');
+    assert.equal(held((s) => { s.queue.workerIds = []; s.queue.pushUrl = 'http://127.0.0.1:1/'; }), null, 'a push queue needs no worker');
+  });
+  it('says nothing of a task that is not waiting', () => assert.equal(held((s) => { s.task.state = 'started'; }), null));
+});
