@@ -58,6 +58,9 @@ function toTask(r: TaskRow): TaskRecord {
   };
 }
 
+/** A ready task a claim may start, with what orders it. */
+interface Candidate { seq: number; unique_key: string | null; singularly_run: number; priority: number; run_at_ms: number }
+
 type WorkRow = Pick<TaskRow, 'seq' | 'task_id' | 'event_id' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'run_at_ms' | 'created_at_ms' | 'lease_expires_at_ms'>;
 
 function toWorkTask(r: WorkRow): WorkTask {
@@ -170,11 +173,21 @@ export class SqliteStore implements Store {
       anyDue: p(`SELECT 1 FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? LIMIT 1`).pluck(),
       promoteDue: p(`UPDATE tasks SET state = 'ready', updated_at_ms = ? WHERE seq IN
         (SELECT seq FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? ORDER BY run_at_ms LIMIT ?)`),
-      readyCandidates: p(`SELECT seq, unique_key, singularly_run FROM tasks WHERE queue = ? AND state = 'ready'
-        AND (target_worker_id IS NULL OR target_worker_id = ?) ORDER BY priority DESC, run_at_ms, seq LIMIT ? OFFSET ?`),
-      // The same for one task: with a literal LIMIT 1 SQLite answers in a third of the time (measured).
-      readyCandidate: p(`SELECT seq, unique_key, singularly_run FROM tasks WHERE queue = ? AND state = 'ready'
-        AND (target_worker_id IS NULL OR target_worker_id = ?) ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
+      // The next ready tasks a worker may take: the best of those for anyone and those for it alone
+      // (two seeks of tasks_ready_for, merged), never a scan past other workers' copies.
+      readyCandidates: p(`SELECT seq, unique_key, singularly_run FROM (
+          SELECT * FROM (SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks
+            WHERE queue = @queue AND state = 'ready' AND target_worker_id IS NULL ORDER BY priority DESC, run_at_ms, seq LIMIT @upTo)
+          UNION ALL
+          SELECT * FROM (SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks
+            WHERE queue = @queue AND state = 'ready' AND target_worker_id = @workerId ORDER BY priority DESC, run_at_ms, seq LIMIT @upTo))
+        ORDER BY priority DESC, run_at_ms, seq LIMIT @limit OFFSET @offset`),
+      // The same for one task, as two statements with a literal LIMIT 1: SQLite answers those in a
+      // third of the time of a bound LIMIT (measured); the claim keeps the better of the two.
+      readyCandidateForAny: p(`SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks WHERE queue = ? AND state = 'ready'
+        AND target_worker_id IS NULL ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
+      readyCandidateForWorker: p(`SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks WHERE queue = ? AND state = 'ready'
+        AND target_worker_id = ? ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
       // One task: a one-row UPDATE, which needs no statement journal. Several: one UPDATE for all.
       startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
         lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
@@ -526,8 +539,8 @@ export class SqliteStore implements Store {
         for (let offset = 0; started < room; ) {
           const pageSize = room - started;
           const batch = (pageSize === 1 && offset === 0
-            ? this.st.readyCandidate.all(queue, workerId)
-            : this.st.readyCandidates.all(queue, workerId, pageSize, offset)) as { seq: number; unique_key: string | null; singularly_run: number }[];
+            ? this.firstCandidate(queue, workerId)
+            : this.st.readyCandidates.all({ queue, workerId, upTo: pageSize + offset, limit: pageSize, offset })) as { seq: number; unique_key: string | null; singularly_run: number }[];
           const chosen: number[] = [];
           for (const c of batch) {
             if (started + chosen.length >= room) break;
@@ -554,6 +567,17 @@ export class SqliteStore implements Store {
       }
       return { outcome: 'ok', tasks: claimed };
     }, { mayLose: true });
+  }
+
+  /** The next ready task the worker may take (a list of none or one): the earlier in claim order of
+   *  the first task for anyone and the first for this worker alone. */
+  private firstCandidate(queue: string, workerId: string): Candidate[] {
+    const any = this.st.readyCandidateForAny.get(queue) as Candidate | undefined;
+    const mine = this.st.readyCandidateForWorker.get(queue, workerId) as Candidate | undefined;
+    if (!any || !mine) return any ? [any] : mine ? [mine] : [];
+    const mineFirst = mine.priority > any.priority || (mine.priority === any.priority
+      && (mine.run_at_ms < any.run_at_ms || (mine.run_at_ms === any.run_at_ms && mine.seq < any.seq)));
+    return [mineFirst ? mine : any];
   }
 
   reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {

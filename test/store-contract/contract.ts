@@ -144,6 +144,25 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     });
 
     // ---- claiming ----
+    test('a worker takes its own copies and copies for anyone in one claim order, past other workers\' copies', async () => {
+      const other = await store.registerWorker('other', ['a'], T0);
+      const w = await store.registerWorker('w', ['a'], T0);
+      for (let i = 0; i < 3; i++) await publish(['a'], { scope: 'all', data: { i } }); // other's copies come first
+      const anyone = await publish(['b']); // not w's queue: stays put
+      const plain = await publish(['a'], { runAtMs: T0 - 1 }); // due earlier than every copy
+      const urgent = await publish(['a'], { scope: 'all', priority: 5 });
+      const mine = (p: Awaited<ReturnType<typeof publish>>) => p.tasks.find((t) => t.targetWorkerId === w.workerId || t.targetWorkerId === null)!.taskId;
+      const [first] = await claim(w.workerId);
+      const [second] = await claim(w.workerId);
+      assert.deepEqual([first!.taskId, second!.taskId], [mine(urgent), plain.tasks[0]!.taskId]);
+      const rest = await claim(w.workerId, 10);
+      assert.equal(rest.length, 3, 'its three scope-all copies, none of other\'s');
+      assert.deepEqual(rest.map((t) => t.data), [{ i: 0 }, { i: 1 }, { i: 2 }]);
+      assert.equal((await claim(other.workerId, 10)).length, 4);
+      assert.equal((await store.getTask(anyone.tasks[0]!.taskId))!.state, 'ready');
+    });
+
+
     test('claims follow the worker queue order, then priority, then due time, then arrival', async () => {
       await publish(['second'], { priority: 9 });
       const late = await publish(['first'], { runAtMs: T0 - 1000 });
