@@ -60,8 +60,11 @@ export class Broker {
   dryRun(event: DryRunEvent, draft?: { queue: string; interests: InterestMap }) { return dryRunRouting(this.ctx, event, draft); }
   deleteQueue(queue: string) { return deleteQueue(this.ctx, queue); }
   updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>) { return updateQueuePolicy(this.ctx, queue, patch); }
+  /** Erases the queue's waiting tasks (no history is kept): the count is logged, so a purge leaves a trace. */
   async purgeWaiting(queue: string) {
-    return { queue, purged: await this.ctx.store.purgeWaitingTasks(queue) };
+    const purged = await this.ctx.store.purgeWaitingTasks(queue);
+    this.ctx.log.info('queue purged', { queue, purged });
+    return { queue, purged };
   }
   async listQueueTasks(queue: string, state: TaskState, limit: number, offset: number) {
     return this.ctx.store.listTasks(queue, state, limit, offset);

@@ -22,7 +22,7 @@ export async function overview(ctx: BrokerContext) {
     workers: workers.length,
     failed: queues.reduce((n, q) => n + q.counts.failed, 0),
     fastPostErrors,
-    throughput: { minutes: minutes.map((m) => ({ ...m, minute: m.minuteMs / 1000 })) },
+    throughput: { minutes: minutes.map(({ minuteMs, ...n }) => ({ minute: minuteMs / 1000, ...n })) },
     schedules: schedules.map((s) => ({ name: s.name, paused: s.paused, nextRunAt: s.nextRunsMs[0] === undefined ? null : s.nextRunsMs[0] / 1000 })),
   };
 }

@@ -5,7 +5,8 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { readmeVerifySwitchyard } from '../helpers/readme.js';
 import path from 'node:path';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { freePort, spawnBroker } from '../helpers/process.js';
@@ -91,9 +92,11 @@ describe('push delivery', () => {
     assert.equal(req.headers['switchyard-event-id'], eventId);
     assert.equal(req.headers['switchyard-attempt'], '1');
     assert.deepEqual(JSON.parse(req.body).data, { to: 'hooks', n: 1 });
-    // The receiver's check, as in the README:
-    const expected = 'sha256=' + createHmac('sha256', 'env-secret').update(`${req.headers['switchyard-timestamp']}.${req.body}`).digest('hex');
-    assert.ok(timingSafeEqual(Buffer.from(expected), Buffer.from(String(req.headers['switchyard-signature']))));
+    // The receiver's check, the README's own code:
+    const verify = readmeVerifySwitchyard();
+    assert.equal(verify(req.headers, req.body, 'env-secret'), true);
+    assert.equal(verify(req.headers, req.body, 'another-secret'), false);
+    assert.equal(verify(req.headers, req.body.replace('"n":1', '"n":2'), 'env-secret'), false, 'a changed body');
     assert.ok(Math.abs(Date.now() / 1000 - Number(req.headers['switchyard-timestamp'])) < 60);
 
     // A queue's own secret wins over the broker's.

@@ -2,14 +2,25 @@
 // walkthrough works as pasted against a real broker.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { ERRORS } from '../../src/errors.js';
 import { spawnBroker } from '../helpers/process.js';
-import { tempDir } from '../helpers/server.js';
+import { startTestServer, tempDir } from '../helpers/server.js';
+import { readme, readmeBlock, readmeVerifySwitchyard } from '../helpers/readme.js';
+import { createHmac } from 'node:crypto';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+/** Every key path of a JSON value (objects by key, the first item of an array as [0]), sorted. */
+function shape(v: unknown, at = ''): string[] {
+  if (Array.isArray(v)) return v.length ? shape(v[0], `${at}[0]`) : [`${at}[]`];
+  if (v !== null && typeof v === 'object') {
+    // data and route.interest are the user's own: their keys are not the API's shape
+    return Object.entries(v).flatMap(([k, x]) => [`${at}.${k}`, ...(['data', 'interest'].includes(k) ? [] : shape(x, `${at}.${k}`))]).sort();
+  }
+  return [];
+}
+
 
 describe('README', () => {
   it('lists exactly the error codes of the catalog, each with its status', () => {
@@ -36,5 +47,55 @@ describe('README', () => {
       b.proc.kill('SIGKILL');
       await b.exited;
     }
+  });
+
+  it('the interests example: pairs are OR\'d, so one matching pair routes the event', async (t) => {
+    if (spawnSync('curl', ['--version']).status !== 0) { t.skip('skipped: curl is not installed'); return; }
+    const s = await startTestServer();
+    try {
+      const script = readmeBlock("### Interest pairs are OR'd", 'sh').replaceAll('http://127.0.0.1:8080', s.url);
+      // Not spawnSync: this broker runs in this process and must answer while curl waits.
+      const r = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], { encoding: 'utf8', timeout: 30_000 });
+      const answer = JSON.parse(r.stdout);
+      const q = answer.queues.find((x: { queue: string }) => x.queue === 'fr-welcome');
+      assert.deepEqual([q.matched, q.interest.field], [true, 'country']);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('the JSON examples of the task and of GET /status have exactly the shape the broker answers', async () => {
+    const s = await startTestServer();
+    try {
+      await s.api.interest('email', { type: '^userCreated$' });
+      const w = await s.api.worker(['email'], 'mailer-1');
+      await s.api.publish({ type: 'userCreated', user: { email: 'ann@example.com' } }, { maxAttempts: 2 });
+      const taken = (await s.api.call('GET', `/task?workerId=${w}`)).body;
+      await s.api.report(w, taken.task.taskId, 'fail', { failReason: 'smtp timeout' });
+      const status = await s.api.status(`?task=${taken.task.taskId}`);
+      const overview = await s.api.status();
+      const example = (nth: number) => JSON.parse(readmeBlock('### The task, field by field', 'json', nth));
+      assert.deepEqual(shape(example(0)), shape(taken), 'GET /task');
+      assert.deepEqual(shape(example(1)), shape(status), 'GET /status?task=');
+      assert.deepEqual(shape(example(2)), shape(overview), 'GET /status');
+      // every field the task answers is explained in the README's tables
+      const section = readme.split('### The task, field by field')[1]!.split('\n## ')[0]!;
+      for (const key of Object.keys(status.task)) assert.match(section, new RegExp(`\`${key}\``), `README explains ${key}`);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('the push signature check never throws: an unsigned, truncated, forged or old request is refused', () => {
+    const verify = readmeVerifySwitchyard();
+    const body = '{"taskId":"t"}';
+    const now = String(Math.floor(Date.now() / 1000));
+    const sign = (ts: string, secret = 's') => 'sha256=' + createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
+    assert.equal(verify({ 'switchyard-timestamp': now, 'switchyard-signature': sign(now) }, body, 's'), true);
+    assert.equal(verify({}, body, 's'), false, 'unsigned');
+    assert.equal(verify({ 'switchyard-timestamp': now, 'switchyard-signature': sign(now).slice(0, 20) }, body, 's'), false, 'truncated');
+    assert.equal(verify({ 'switchyard-timestamp': now, 'switchyard-signature': sign(now, 'other') }, body, 's'), false, 'forged');
+    const old = String(Math.floor(Date.now() / 1000) - 3600);
+    assert.equal(verify({ 'switchyard-timestamp': old, 'switchyard-signature': sign(old) }, body, 's'), false, 'replayed');
   });
 });
