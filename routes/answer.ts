@@ -2,7 +2,7 @@
 // the fast path alike: BrokerError → its status; store unreachable → 503; body-parser failures →
 // 400/413/415; anything else is a bug, logged and answered 500 without details.
 import { BrokerError } from '../src/errors.js';
-import { StoreUnavailableError } from '../src/store/store.js';
+import { StoreUnavailableError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 
 export interface Answer { status: number; body: unknown }

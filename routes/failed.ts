@@ -1,7 +1,7 @@
 // The failed queue: GET /failed lists, POST /failed/retry retries, DELETE /failed deletes.
 import { Router, type Request } from 'express';
 import type { Broker } from '../src/broker/index.js';
-import type { FailedFilter, FailedSelection } from '../src/store/store.js';
+import type { FailedFilter, FailedSelection } from '../src/model.js';
 import { BrokerError } from '../src/errors.js';
 import { validator } from './validate.js';
 import { deleteFailedSchema, listFailedQuerySchema, retryFailedSchema } from './failed.schema.js';

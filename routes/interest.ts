@@ -2,7 +2,7 @@
 // map without saving; POST /interest/dry-run explains where an event would go.
 import { Router } from 'express';
 import type { Broker } from '../src/broker/index.js';
-import type { InterestMap } from '../src/store/store.js';
+import type { InterestMap } from '../src/model.js';
 import type { PublishInput } from '../src/broker/publish.js';
 import { checkInterestMap } from '../src/routing/compile.js';
 import { validator } from './validate.js';

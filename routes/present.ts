@@ -1,5 +1,5 @@
 // Shapes domain records into API JSON: times become unix seconds (fractions allowed), as SPEC writes them.
-import type { HistoryEntry, QueuePolicy, ReportOutcome, TaskRecord, WorkerRecord, WorkTask } from '../src/store/store.js';
+import type { HistoryEntry, QueuePolicy, ReportOutcome, TaskRecord, WorkerRecord, WorkTask } from '../src/model.js';
 
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 

@@ -2,7 +2,7 @@
 // state; DELETE /queue/tasks purges its waiting tasks.
 import { Router } from 'express';
 import type { Broker } from '../src/broker/index.js';
-import type { QueuePolicy, TaskState } from '../src/store/store.js';
+import type { QueuePolicy, TaskState } from '../src/model.js';
 import { validator } from './validate.js';
 import { patchQueueSchema, queueQuerySchema, queueTasksQuerySchema } from './queue.schema.js';
 import { policyJson, taskJson } from './present.js';

@@ -3,7 +3,7 @@
 import { Router, type Response } from 'express';
 import type { Broker } from '../src/broker/index.js';
 import type { PublishInput } from '../src/broker/publish.js';
-import type { Report } from '../src/store/store.js';
+import type { Report } from '../src/model.js';
 import { BrokerError } from '../src/errors.js';
 import { reportError } from '../src/broker/outcomes.js';
 import { exactlyOne, validator } from './validate.js';

@@ -29,3 +29,6 @@ export class BrokerError extends Error {
     this.status = ERRORS[code];
   }
 }
+
+/** Thrown by a driver when its database cannot be reached or written: the broker answers 503. */
+export class StoreUnavailableError extends Error {}

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { openStore } from './store/open.js';
+import { openStore } from './open-store.js';
 import { Broker } from './broker/index.js';
 import { Sweeps } from './sweeps/index.js';
 import { Scheduler } from './schedules/scheduler.js';

@@ -1,6 +1,6 @@
 // Working: hand a worker its next tasks, optionally long-polling until some arrive.
 import type { BrokerContext } from './context.js';
-import type { WorkTask } from '../store/store.js';
+import type { WorkTask } from '../model.js';
 import { workerNotFound } from './outcomes.js';
 
 export const MAX_WAIT_SECONDS = 30;

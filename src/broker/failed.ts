@@ -1,6 +1,6 @@
 // The failed queue: list with filters, retry (same or another queue, optionally edited data), delete.
 import type { BrokerContext } from './context.js';
-import type { FailedFilter, FailedSelection } from '../store/store.js';
+import type { FailedFilter, FailedSelection } from '../model.js';
 import { BrokerError } from '../errors.js';
 
 export function listFailed(ctx: BrokerContext, filter: FailedFilter, limit: number, offset: number) {

@@ -1,7 +1,8 @@
 // The one service routes call. It decides (routing, retries, leases, scope) and keeps no state that
 // matters: everything lives in the store; the interest cache and waiters are only accelerators.
 import type { Logger } from '../log.js';
-import type { FailedFilter, FailedSelection, InterestMap, QueuePolicy, Report, Store, TaskState } from '../store/store.js';
+import type { FailedFilter, FailedSelection, InterestMap, QueuePolicy, Report, TaskState } from '../model.js';
+import type { Store } from '../store/store.js';
 import { BACKOFF_JITTER } from '../lifecycle/backoff.js';
 import { BrokerError } from '../errors.js';
 import { BrokerMetrics } from '../metrics.js';
@@ -17,7 +18,7 @@ import { deleteFailed, listFailed, retryFailed } from './failed.js';
 import * as status from './status.js';
 import * as schedules from './schedules.js';
 import { CronMatchers } from '../schedules/cron.js';
-import type { ScheduleDefinition } from '../store/store.js';
+import type { ScheduleDefinition } from '../model.js';
 
 export class Broker {
   readonly ctx: BrokerContext;

@@ -1,6 +1,6 @@
 // The one place where store outcome codes become errors, so both stores fail in the same words.
 import { BrokerError } from '../errors.js';
-import type { ReportOutcome } from '../store/store.js';
+import type { ReportOutcome } from '../model.js';
 
 export function workerNotFound(workerId: string): BrokerError {
   return new BrokerError('worker_not_found', `no worker ${JSON.stringify(workerId)}: it was never registered, was removed, or timed out; register again with PUT /worker`);

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { timeOrderedId } from '../ids.js';
 import { configure } from 'safe-stable-stringify';
 import type { BrokerContext } from './context.js';
-import { StoreUnavailableError, type NewEvent, type PublishedEvent } from '../store/store.js';
+import { type NewEvent, type PublishedEvent } from '../model.js';
 import type { CompiledInterests } from '../routing/compile.js';
 import { routeEvent } from '../routing/match.js';
-import { BrokerError } from '../errors.js';
+import { BrokerError, StoreUnavailableError } from '../errors.js';
 
 const canonicalJson = configure({ deterministic: true });
 

@@ -1,6 +1,6 @@
 // Queues: interests (validated and compiled before they are stored) and policy.
 import type { BrokerContext } from './context.js';
-import type { InterestMap, QueuePolicy } from '../store/store.js';
+import type { InterestMap, QueuePolicy } from '../model.js';
 import { BrokerError } from '../errors.js';
 import { compileInterestMap } from '../routing/compile.js';
 import { explainRouting } from '../routing/explain.js';

@@ -1,6 +1,6 @@
 // Reporting: success, fail (retry by policy or the failed queue) and progress (lease extension).
 import type { BrokerContext } from './context.js';
-import type { Report, ReportOutcome } from '../store/store.js';
+import type { Report, ReportOutcome } from '../model.js';
 import { workerNotFound } from './outcomes.js';
 
 /** Applies reports in one transition; one outcome per report. Throws only for an unknown worker. */

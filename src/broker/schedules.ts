@@ -1,6 +1,6 @@
 // Schedules as the API sees them: validated definitions in the store, shown with their next runs.
 import type { BrokerContext } from './context.js';
-import type { ScheduleDefinition, ScheduleRecord } from '../store/store.js';
+import type { ScheduleDefinition, ScheduleRecord } from '../model.js';
 import { BrokerError } from '../errors.js';
 import { cronProblem } from '../schedules/cron.js';
 

@@ -1,7 +1,7 @@
 // Status answers (GET /status and its parts), built from store reads only.
 import type { BrokerContext } from './context.js';
 import { BrokerError } from '../errors.js';
-import type { QueueSummary } from '../store/store.js';
+import type { QueueSummary } from '../model.js';
 import { heldBy, taskHeldBy } from '../lifecycle/limits.js';
 import { listSchedules } from './schedules.js';
 

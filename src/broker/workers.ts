@@ -1,6 +1,6 @@
 // Workers: register with queues in priority order; remove one or every worker of a queue.
 import type { BrokerContext } from './context.js';
-import type { WorkerRecord } from '../store/store.js';
+import type { WorkerRecord } from '../model.js';
 import { BrokerError } from '../errors.js';
 
 export async function registerWorker(ctx: BrokerContext, name: string | undefined, queues: string[]): Promise<WorkerRecord> {

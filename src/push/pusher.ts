@@ -9,7 +9,7 @@ import { claimTasks } from '../broker/claim.js';
 import { reportTasks } from '../broker/report.js';
 import { BrokerError } from '../errors.js';
 import { held } from '../broker/status.js';
-import type { QueuePolicy, WorkTask } from '../store/store.js';
+import type { QueuePolicy, WorkTask } from '../model.js';
 import { deliver } from './deliver.js';
 import { Periodic } from '../periodic.js';
 

@@ -1,6 +1,6 @@
 // Compiles a queue's interest map once per revision: "*" or {keyPattern: valuePattern}.
 import { BrokerError } from '../errors.js';
-import type { InterestMap } from '../store/store.js';
+import type { InterestMap } from '../model.js';
 import { compilePattern, type PatternProblem, type TextMatcher } from './pattern-safety.js';
 
 export interface CompiledPair {

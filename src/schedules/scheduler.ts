@@ -4,7 +4,7 @@
 // by compare-and-set. Publishing before recording means a node dying in between loses no tick.
 import type { BrokerContext } from '../broker/context.js';
 import { publishEvents, type PublishInput } from '../broker/publish.js';
-import type { ScheduleRecord } from '../store/store.js';
+import type { ScheduleRecord } from '../model.js';
 import { Periodic } from '../periodic.js';
 
 export const SCHEDULER_INTERVAL_MS = 1000;

@@ -3,7 +3,7 @@
 // Every state transition is one Couchbase transaction over the documents it touches (the queue
 // document, the task documents, the worker), so racing nodes serialize per queue and exactly one of
 // them wins; a lost race re-runs from fresh reads. The layout is explained in docs/couchbase.md.
-import { hasFieldText } from '../routing/match.js';
+import { hasFieldText } from '../fields.js';
 import { createHash } from 'node:crypto';
 import { timeOrderedId } from '../ids.js';
 import { planIdempotency, replayed, type IdempotencyRecord } from './idempotency.js';

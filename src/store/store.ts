@@ -1,223 +1,14 @@
-// The Store interface: every method is one atomic state transition or one read, in queue words.
-// Both drivers (sqlite.ts, couchbase.ts) implement it and pass the one contract suite in
+// The Store interface, split by area (events and tasks, queues, workers, the failed queue,
+// schedules, sweeps, status): every method is one atomic state transition or one read, in queue
+// words. Both drivers (sqlite/, couchbase/) implement it and pass the one contract suite in
 // test/store-contract/. Time-dependent calls take nowMs; batch-first where a batch makes sense.
-import type { TaskState } from '../lifecycle/states.js';
-export type { TaskState };
-
-export type InterestMap = '*' | Record<string, string>;
-
-/** Why a task was routed to its queue: the interest revision and the pair that matched. */
-export interface RouteInfo {
-  revision: number;
-  /** '*' when the queue takes every event; otherwise the matching field and patterns. */
-  interest: '*' | { field: string; keyPattern: string; valuePattern: string };
-}
-
-export interface QueuePolicy {
-  paused: boolean;
-  maxAttempts: number;
-  backoffSeconds: number;
-  maxBackoffSeconds: number;
-  /** null: the broker's default (SWITCHYARD_LEASE). */
-  leaseSeconds: number | null;
-  /** Tasks started per second across all workers and nodes; null = unlimited. */
-  rateLimit: number | null;
-  /** Tasks started at once across all workers and nodes; null = unlimited. */
-  concurrency: number | null;
-  /** When set, the broker POSTs each task here instead of waiting for a worker to pull it. */
-  pushUrl: string | null;
-  /** How long a push may take before it counts as a failure. */
-  pushTimeoutSeconds: number;
-  /** Signs this queue's pushes instead of SWITCHYARD_PUSH_SECRET; never shown back. */
-  pushSecret: string | null;
-}
-
-export const DEFAULT_POLICY: Readonly<QueuePolicy> = Object.freeze({
-  paused: false, maxAttempts: 5, backoffSeconds: 10, maxBackoffSeconds: 3600,
-  leaseSeconds: null, rateLimit: null, concurrency: null, pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null,
-});
-
-/** A recurring event: what PUT /schedule stores. */
-export interface ScheduleDefinition {
-  name: string;
-  /** node-cron syntax (5 fields, or 6 with seconds first). */
-  cron: string;
-  /** IANA zone the expression is read in; null: the broker's local zone. */
-  timezone: string | null;
-  /** The PUT /task body each tick publishes: publisher, data and options. */
-  event: Record<string, unknown>;
-  paused: boolean;
-}
-
-export interface ScheduleRecord extends ScheduleDefinition {
-  createdAtMs: number;
-  updatedAtMs: number;
-  /** Every tick up to here is handled (fired, or skipped while paused); later ones are due. */
-  lastTickMs: number;
-  lastFiredAtMs: number | null;
-  lastEventId: string | null;
-  /** How many ticks the last firing stood for beyond its own (missed while every node was down). */
-  lastMissedTicks: number;
-}
-
-/** What a firing changes in its schedule's record. */
-export interface ScheduleFiring {
-  lastTickMs: number;
-  lastFiredAtMs: number;
-  lastEventId: string | null;
-  lastMissedTicks: number;
-}
-
-export interface HistoryEntry {
-  atMs: number;
-  /** created | started | progress | succeeded | failed | retry-scheduled | lease-expired | returned |
-   *  cancelled | retried | data-edited | re-enqueued */
-  what: string;
-  workerId?: string;
-  attempt?: number;
-  reason?: string;
-  [more: string]: unknown;
-}
-
-export interface TaskRecord {
-  taskId: string;
-  eventId: string;
-  queue: string;
-  publisher: string;
-  data: Record<string, unknown>;
-  state: TaskState;
-  priority: number;
-  attempts: number;
-  /** The event's override, or null: the queue's policy applies. */
-  maxAttempts: number | null;
-  runAtMs: number;
-  createdAtMs: number;
-  workerId: string | null;
-  /** scope `all`: the one worker this copy is for; null = any worker of the queue. */
-  targetWorkerId: string | null;
-  leaseExpiresAtMs: number | null;
-  finishedAtMs: number | null;
-  uniqueKey: string | null;
-  singularlyRun: boolean;
-  failReason: string | null;
-  result: unknown;
-  route: RouteInfo;
-  history: HistoryEntry[];
-}
-
-/** One event, already routed by the broker, to be stored with all its copies at once. */
-export interface NewEvent {
-  eventId: string;
-  publisher: string;
-  data: Record<string, unknown>;
-  runAtMs: number;
-  priority: number;
-  scope: 'any' | 'all';
-  singularlyEnqueue: boolean;
-  singularlyRun: boolean;
-  /** Set when either flag is set (given, or a hash of data's canonical JSON). */
-  uniqueKey: string | null;
-  maxAttempts: number | null;
-  /** May be empty: an event no queue wants is stored only for its idempotency key. */
-  routes: { queue: string; route: RouteInfo }[];
-  /** idempotencyKey: a repeat from the same publisher within expiresAtMs replays the first answer. */
-  idempotency: { key: string; bodyHash: string; expiresAtMs: number } | null;
-  /** Where the event came from when the broker made it (a schedule's tick), kept in each copy's history. */
-  origin?: Record<string, unknown>;
-}
-
-export interface PublishedEvent {
-  eventId: string;
-  status: 'enqueued' | 'scheduled' | 'discarded';
-  /** true: the same publisher sent the same idempotency key and body before; this is that answer. */
-  replayed: boolean;
-  tasks: { taskId: string; queue: string; state: 'ready' | 'scheduled'; targetWorkerId: string | null }[];
-  /** Queues that got no copy because singularlyEnqueue found a waiting task with the same key. */
-  deduplicated: string[];
-}
-
-/** idempotency_conflict: event `index` reuses a key of its publisher with another body; nothing stored. */
-export type PublishResult =
-  | { outcome: 'ok'; events: PublishedEvent[] }
-  | { outcome: 'idempotency_conflict'; index: number; key: string }
-  /** The interests changed since the events were routed (routedAtRevision): nothing was stored. */
-  | { outcome: 'interests_changed'; revision: number };
-
-/** The status a publish answers: discarded when no queue wants it, scheduled when due later. */
-export function publishStatus(ev: NewEvent, nowMs: number): PublishedEvent['status'] {
-  return ev.routes.length === 0 ? 'discarded' : ev.runAtMs > nowMs ? 'scheduled' : 'enqueued';
-}
-
-/** What removing workers did: how many went, how many started tasks went back, how many copies made
- *  for them were cancelled. */
-export interface WorkersRemoved { workers: number; tasksReturned: number; tasksCancelled: number }
-
-export interface WorkerRecord {
-  workerId: string;
-  name: string;
-  queues: string[];
-  registeredAtMs: number;
-  lastSeenAtMs: number;
-  tasksDone: number;
-  /** taskIds this worker has started now. */
-  tasks: string[];
-}
-
-/** A claimed task: what a worker (or a push) is handed. */
-export type WorkTask = Pick<TaskRecord, 'taskId' | 'eventId' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'runAtMs' | 'createdAtMs' | 'leaseExpiresAtMs'>;
-
-export type ClaimResult = { outcome: 'ok'; tasks: WorkTask[] } | { outcome: 'worker_not_found' };
-
-export interface Report {
-  taskId: string;
-  state: 'success' | 'fail' | 'progress';
-  failReason?: string;
-  reEnqueue?: boolean;
-  result?: unknown;
-  /** Set by the broker on a fail: a uniform [0, 1) draw for the retry's jitter (stores roll no dice). */
-  draw?: number;
-}
-
-export type ReportOutcome =
-  | { outcome: 'ok'; taskId: string; queue: string; state: TaskState; startedAtMs: number; retryAtMs?: number; reEnqueuedTaskId?: string; leaseExpiresAtMs?: number }
-  | { outcome: 'task_not_found' | 'task_not_owned' | 'task_finished'; taskId: string };
-
-export type ReportResult = { outcome: 'ok'; reports: ReportOutcome[] } | { outcome: 'worker_not_found' };
-
-export interface FailedFilter {
-  queue?: string;
-  /** Text contained in the last failure reason. */
-  reason?: string;
-  /** Text contained in the payload's JSON. */
-  search?: string;
-  /** A payload field (dot path) whose text equals fieldValue exactly (see hasFieldText). */
-  field?: { path: string; value: string };
-}
-
-export type FailedSelection = { taskIds: string[] } | { all: true; filter: FailedFilter };
-
-export interface QueueSummary {
-  name: string;
-  counts: Record<TaskState, number>;
-  policy: QueuePolicy;
-  /** false for a queue that exists only because workers or tasks name it. */
-  declared: boolean;
-  interests: InterestMap | null;
-  /** The rate bucket as the last start left it (null: full, or no rateLimit). */
-  rate: { tokens: number; atMs: number } | null;
-}
-
-export interface Totals {
-  published: number;
-  started: number;
-  succeeded: number;
-  failed: number;
-  retried: number;
-}
-
-export interface ThroughputMinute extends Totals {
-  minuteMs: number;
-}
+import type {
+  ClaimResult, FailedFilter, FailedSelection, InterestMap, NewEvent, PublishResult, QueuePolicy, QueueSummary, Report, ReportResult,
+  ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
+} from '../model.js';
+// The store's words are the model's: drivers import them from here or from model.ts alike.
+export * from '../model.js';
+export { StoreUnavailableError } from '../errors.js';
 
 /** The settings the broker hands the store with each transition, so both drivers apply the same
  *  rules (lifecycle/) to the same numbers. */
@@ -227,18 +18,18 @@ export interface TransitionRules {
   backoffJitter: number;
 }
 
-/** Thrown by a driver when its database cannot be reached or written: the broker answers 503. */
-export class StoreUnavailableError extends Error {}
 
-export interface Store {
+/** A store: every area, plus its own life. */
+export interface Store extends QueueStore, TaskStore, WorkerStore, FailedStore, ScheduleStore, SweepStore, StatusStore {
   readonly kind: 'sqlite' | 'couchbase';
 
   /** Resolves when the store answers; rejects when it does not (healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
 
-  // ---- interests and queues ------------------------------------------------------------------
-
+/** Interests and queue policy. */
+export interface QueueStore {
   /** Global interests revision: bumps on every change to any queue's interests. Cheap; the broker
    *  compares it to its cached compiled maps (publishes check it inside their own write instead). */
   interestsRevision(): Promise<number>;
@@ -261,9 +52,10 @@ export interface Store {
   /** Deletes the queue's waiting (scheduled/ready) tasks; the queue, its interests and its other
    *  tasks stay. Returns how many went. */
   purgeWaitingTasks(queue: string): Promise<number>;
+}
 
-  // ---- events and tasks ----------------------------------------------------------------------
-
+/** Events and their tasks: publish, claim, report, cancel, read. */
+export interface TaskStore {
   /** Stores each event with all its copies in one transaction: all events or none.
    *  scope 'all' expands to one copy per worker registered on the queue now (one untargeted copy
    *  when it has none). singularlyEnqueue skips queues holding a waiting task with the same key.
@@ -292,9 +84,10 @@ export interface Store {
   getTask(taskId: string): Promise<TaskRecord | null>;
   /** Tasks of a queue in one state, newest first (paging for the page and status). */
   listTasks(queue: string, state: TaskState, limit: number, offset: number): Promise<{ total: number; tasks: TaskRecord[] }>;
+}
 
-  // ---- workers -------------------------------------------------------------------------------
-
+/** Workers: register, read, remove. */
+export interface WorkerStore {
   registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord>;
   getWorker(workerId: string): Promise<WorkerRecord | null>;
   listWorkers(): Promise<WorkerRecord[]>;
@@ -302,18 +95,20 @@ export interface Store {
    *  the copies made for them (scope 'all': waiting or started) are cancelled (lifecycle/transitions.ts
    *  planWorkerRemoval). */
   removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number): Promise<WorkersRemoved>;
+}
 
-  // ---- failed queue --------------------------------------------------------------------------
-
+/** The failed queue: list, retry, delete. */
+export interface FailedStore {
   listFailedTasks(filter: FailedFilter, limit: number, offset: number): Promise<{ total: number; tasks: TaskRecord[] }>;
   /** failed → ready with fresh attempts, optionally into another queue and (single task) with
    *  edited data, the original kept in history. A copy made for one worker stays that worker's only
    *  while it serves the task's (new) queue, else it is for any worker (targetOnReturn). Returns how many moved. */
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number>;
   deleteFailedTasks(sel: FailedSelection): Promise<number>;
+}
 
-  // ---- schedules -----------------------------------------------------------------------------
-
+/** Schedules: recurring events, one firing per tick across nodes. */
+export interface ScheduleStore {
   /** Creates or replaces a schedule. Ticks before nowMs are not due (a new or changed schedule has
    *  no backlog). created: no schedule had that name. */
   putSchedule(def: ScheduleDefinition, nowMs: number): Promise<{ schedule: ScheduleRecord; created: boolean }>;
@@ -326,9 +121,10 @@ export interface Store {
   /** Records a firing if the schedule's lastTickMs is still fromTickMs (compare-and-set: of several
    *  nodes handling one tick, one records it). false: another node got there first, or it is gone. */
   recordScheduleFiring(name: string, fromTickMs: number, firing: ScheduleFiring): Promise<boolean>;
+}
 
-  // ---- sweeps (each safe to run on every node at once; bounded by limit) ----------------------
-
+/** Sweeps: each safe to run on every node at once; bounded by limit. */
+export interface SweepStore {
   /** scheduled → ready for tasks due by nowMs. */
   promoteDueTasks(nowMs: number, limit: number): Promise<number>;
   /** started with an expired lease → ready (or failed when attempts are spent: planLeaseExpiry). A
@@ -339,9 +135,10 @@ export interface Store {
   /** Deletes succeeded/cancelled tasks finished more than keepFinishedMs ago, and throughput
    *  minutes older than a day. */
   pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number>;
+}
 
-  // ---- status --------------------------------------------------------------------------------
-
+/** Status: summaries, totals, throughput, counters. */
+export interface StatusStore {
   /** Every queue that is declared or named by a task or worker, or just the one asked for. */
   queueSummaries(queue?: string): Promise<QueueSummary[]>;
   totals(): Promise<Record<string, Totals>>;

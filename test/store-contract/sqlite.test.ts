@@ -1,6 +1,6 @@
 // The Store contract against the SQLite driver, each test on a fresh file in a temp dir.
 import path from 'node:path';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDir } from '../helpers/server.js';
 import { storeContract } from './contract.js';
 

@@ -1,8 +1,8 @@
-// Chooses the store from the settings: Couchbase when COUCHBASE_CONNSTR is set, else the SQLite file.
-import type { Config } from '../config.js';
-import type { Store } from './store.js';
-import { openSqliteStore } from './sqlite.js';
-import { CouchbaseOpenError, openCouchbaseStore } from './couchbase.js';
+// Opens the store the settings choose: Couchbase when COUCHBASE_CONNSTR is set, else the SQLite file.
+import type { Config } from './config.js';
+import type { Store } from './store/store.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import { CouchbaseOpenError, openCouchbaseStore } from './store/couchbase.js';
 
 export class StoreOpenError extends Error {}
 

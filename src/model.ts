@@ -1,0 +1,221 @@
+// The words every layer shares: records, policies and their defaults, what a publish, a claim and a
+// report carry and answer. Routes, the broker and both store drivers import these; nothing here
+// knows HTTP or a database.
+import type { TaskState } from './lifecycle/states.js';
+export type { TaskState };
+
+export type InterestMap = '*' | Record<string, string>;
+
+/** Why a task was routed to its queue: the interest revision and the pair that matched. */
+export interface RouteInfo {
+  revision: number;
+  /** '*' when the queue takes every event; otherwise the matching field and patterns. */
+  interest: '*' | { field: string; keyPattern: string; valuePattern: string };
+}
+
+export interface QueuePolicy {
+  paused: boolean;
+  maxAttempts: number;
+  backoffSeconds: number;
+  maxBackoffSeconds: number;
+  /** null: the broker's default (SWITCHYARD_LEASE). */
+  leaseSeconds: number | null;
+  /** Tasks started per second across all workers and nodes; null = unlimited. */
+  rateLimit: number | null;
+  /** Tasks started at once across all workers and nodes; null = unlimited. */
+  concurrency: number | null;
+  /** When set, the broker POSTs each task here instead of waiting for a worker to pull it. */
+  pushUrl: string | null;
+  /** How long a push may take before it counts as a failure. */
+  pushTimeoutSeconds: number;
+  /** Signs this queue's pushes instead of SWITCHYARD_PUSH_SECRET; never shown back. */
+  pushSecret: string | null;
+}
+
+export const DEFAULT_POLICY: Readonly<QueuePolicy> = Object.freeze({
+  paused: false, maxAttempts: 5, backoffSeconds: 10, maxBackoffSeconds: 3600,
+  leaseSeconds: null, rateLimit: null, concurrency: null, pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null,
+});
+
+/** A recurring event: what PUT /schedule stores. */
+export interface ScheduleDefinition {
+  name: string;
+  /** node-cron syntax (5 fields, or 6 with seconds first). */
+  cron: string;
+  /** IANA zone the expression is read in; null: the broker's local zone. */
+  timezone: string | null;
+  /** The PUT /task body each tick publishes: publisher, data and options. */
+  event: Record<string, unknown>;
+  paused: boolean;
+}
+
+export interface ScheduleRecord extends ScheduleDefinition {
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** Every tick up to here is handled (fired, or skipped while paused); later ones are due. */
+  lastTickMs: number;
+  lastFiredAtMs: number | null;
+  lastEventId: string | null;
+  /** How many ticks the last firing stood for beyond its own (missed while every node was down). */
+  lastMissedTicks: number;
+}
+
+/** What a firing changes in its schedule's record. */
+export interface ScheduleFiring {
+  lastTickMs: number;
+  lastFiredAtMs: number;
+  lastEventId: string | null;
+  lastMissedTicks: number;
+}
+
+export interface HistoryEntry {
+  atMs: number;
+  /** created | started | progress | succeeded | failed | retry-scheduled | lease-expired | returned |
+   *  cancelled | retried | data-edited | re-enqueued */
+  what: string;
+  workerId?: string;
+  attempt?: number;
+  reason?: string;
+  [more: string]: unknown;
+}
+
+export interface TaskRecord {
+  taskId: string;
+  eventId: string;
+  queue: string;
+  publisher: string;
+  data: Record<string, unknown>;
+  state: TaskState;
+  priority: number;
+  attempts: number;
+  /** The event's override, or null: the queue's policy applies. */
+  maxAttempts: number | null;
+  runAtMs: number;
+  createdAtMs: number;
+  workerId: string | null;
+  /** scope `all`: the one worker this copy is for; null = any worker of the queue. */
+  targetWorkerId: string | null;
+  leaseExpiresAtMs: number | null;
+  finishedAtMs: number | null;
+  uniqueKey: string | null;
+  singularlyRun: boolean;
+  failReason: string | null;
+  result: unknown;
+  route: RouteInfo;
+  history: HistoryEntry[];
+}
+
+/** One event, already routed by the broker, to be stored with all its copies at once. */
+export interface NewEvent {
+  eventId: string;
+  publisher: string;
+  data: Record<string, unknown>;
+  runAtMs: number;
+  priority: number;
+  scope: 'any' | 'all';
+  singularlyEnqueue: boolean;
+  singularlyRun: boolean;
+  /** Set when either flag is set (given, or a hash of data's canonical JSON). */
+  uniqueKey: string | null;
+  maxAttempts: number | null;
+  /** May be empty: an event no queue wants is stored only for its idempotency key. */
+  routes: { queue: string; route: RouteInfo }[];
+  /** idempotencyKey: a repeat from the same publisher within expiresAtMs replays the first answer. */
+  idempotency: { key: string; bodyHash: string; expiresAtMs: number } | null;
+  /** Where the event came from when the broker made it (a schedule's tick), kept in each copy's history. */
+  origin?: Record<string, unknown>;
+}
+
+export interface PublishedEvent {
+  eventId: string;
+  status: 'enqueued' | 'scheduled' | 'discarded';
+  /** true: the same publisher sent the same idempotency key and body before; this is that answer. */
+  replayed: boolean;
+  tasks: { taskId: string; queue: string; state: 'ready' | 'scheduled'; targetWorkerId: string | null }[];
+  /** Queues that got no copy because singularlyEnqueue found a waiting task with the same key. */
+  deduplicated: string[];
+}
+
+/** idempotency_conflict: event `index` reuses a key of its publisher with another body; nothing stored. */
+export type PublishResult =
+  | { outcome: 'ok'; events: PublishedEvent[] }
+  | { outcome: 'idempotency_conflict'; index: number; key: string }
+  /** The interests changed since the events were routed (routedAtRevision): nothing was stored. */
+  | { outcome: 'interests_changed'; revision: number };
+
+/** The status a publish answers: discarded when no queue wants it, scheduled when due later. */
+export function publishStatus(ev: NewEvent, nowMs: number): PublishedEvent['status'] {
+  return ev.routes.length === 0 ? 'discarded' : ev.runAtMs > nowMs ? 'scheduled' : 'enqueued';
+}
+
+/** What removing workers did: how many went, how many started tasks went back, how many copies made
+ *  for them were cancelled. */
+export interface WorkersRemoved { workers: number; tasksReturned: number; tasksCancelled: number }
+
+export interface WorkerRecord {
+  workerId: string;
+  name: string;
+  queues: string[];
+  registeredAtMs: number;
+  lastSeenAtMs: number;
+  tasksDone: number;
+  /** taskIds this worker has started now. */
+  tasks: string[];
+}
+
+/** A claimed task: what a worker (or a push) is handed. */
+export type WorkTask = Pick<TaskRecord, 'taskId' | 'eventId' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'runAtMs' | 'createdAtMs' | 'leaseExpiresAtMs'>;
+
+export type ClaimResult = { outcome: 'ok'; tasks: WorkTask[] } | { outcome: 'worker_not_found' };
+
+export interface Report {
+  taskId: string;
+  state: 'success' | 'fail' | 'progress';
+  failReason?: string;
+  reEnqueue?: boolean;
+  result?: unknown;
+  /** Set by the broker on a fail: a uniform [0, 1) draw for the retry's jitter (stores roll no dice). */
+  draw?: number;
+}
+
+export type ReportOutcome =
+  | { outcome: 'ok'; taskId: string; queue: string; state: TaskState; startedAtMs: number; retryAtMs?: number; reEnqueuedTaskId?: string; leaseExpiresAtMs?: number }
+  | { outcome: 'task_not_found' | 'task_not_owned' | 'task_finished'; taskId: string };
+
+export type ReportResult = { outcome: 'ok'; reports: ReportOutcome[] } | { outcome: 'worker_not_found' };
+
+export interface FailedFilter {
+  queue?: string;
+  /** Text contained in the last failure reason. */
+  reason?: string;
+  /** Text contained in the payload's JSON. */
+  search?: string;
+  /** A payload field (dot path) whose text equals fieldValue exactly (see hasFieldText). */
+  field?: { path: string; value: string };
+}
+
+export type FailedSelection = { taskIds: string[] } | { all: true; filter: FailedFilter };
+
+export interface QueueSummary {
+  name: string;
+  counts: Record<TaskState, number>;
+  policy: QueuePolicy;
+  /** false for a queue that exists only because workers or tasks name it. */
+  declared: boolean;
+  interests: InterestMap | null;
+  /** The rate bucket as the last start left it (null: full, or no rateLimit). */
+  rate: { tokens: number; atMs: number } | null;
+}
+
+export interface Totals {
+  published: number;
+  started: number;
+  succeeded: number;
+  failed: number;
+  retried: number;
+}
+
+export interface ThroughputMinute extends Totals {
+  minuteMs: number;
+}
+

@@ -1,0 +1,76 @@
+// The failed queue: filtered lists, retries (targetOnReturn) and deletes.
+import { retriedEntry, targetOnReturn } from '../../lifecycle/transitions.js';
+import type { FailedFilter, FailedSelection } from '../store.js';
+import { toTask, entry, containsPattern, type TaskRow } from './rows.js';
+import { SqliteArea, type SqliteConnection } from './connection.js';
+import type { SqliteWorkers } from './workers.js';
+
+export class SqliteFailed extends SqliteArea {
+  private readonly st;
+
+  constructor(c: SqliteConnection, private readonly workers: SqliteWorkers) {
+    super(c);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      ...c.shared,
+      failedTask: p(`SELECT queue, data, target_worker_id FROM tasks WHERE task_id = ? AND state = 'failed'`),
+      retryFailed: p(`UPDATE tasks SET state = 'ready', attempts = 0, run_at_ms = @nowMs, finished_at_ms = NULL, fail_reason = NULL,
+        worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs, queue = @queue, data = COALESCE(@data, data),
+        target_worker_id = @targetWorkerId, history = json_insert(history, '$[#]', json(@entry))
+        WHERE task_id = @taskId AND state = 'failed'`),
+      deleteFailed: p(`DELETE FROM tasks WHERE task_id = ? AND state = 'failed'`),
+    };
+  }
+
+  private failedWhere(filter: FailedFilter): { sql: string; args: unknown[] } {
+    const parts = [`state = 'failed'`];
+    const args: unknown[] = [];
+    if (filter.queue !== undefined) { parts.push('queue = ?'); args.push(filter.queue); }
+    if (filter.reason !== undefined) { parts.push(`fail_reason LIKE ? ESCAPE '\\'`); args.push(containsPattern(filter.reason)); }
+    if (filter.search !== undefined) { parts.push(`data LIKE ? ESCAPE '\\'`); args.push(containsPattern(filter.search)); }
+    if (filter.field !== undefined) { parts.push('switchyard_has_field_text(data, ?, ?)'); args.push(filter.field.path, filter.field.value); }
+    return { sql: parts.join(' AND '), args };
+  }
+
+  private selectFailedIds(sel: FailedSelection): string[] {
+    if ('taskIds' in sel) return sel.taskIds;
+    const w = this.failedWhere(sel.filter);
+    return this.db.prepare(`SELECT task_id FROM tasks WHERE ${w.sql}`).pluck().all(...w.args) as string[];
+  }
+
+  listFailedTasks(filter: FailedFilter, limit: number, offset: number) {
+    return this.run(() => this.db.transaction(() => {
+      const w = this.failedWhere(filter);
+      const total = this.db.prepare(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
+      const rows = this.db.prepare(`SELECT * FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms DESC, seq DESC LIMIT ? OFFSET ?`)
+        .all(...w.args, limit, offset) as TaskRow[];
+      return { total, tasks: rows.map(toTask) };
+    })());
+  }
+
+  retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
+    return this.write(() => {
+      let n = 0;
+      const data = opts.data === undefined ? null : JSON.stringify(opts.data);
+      for (const taskId of this.selectFailedIds(sel)) {
+        const row = this.st.failedTask.get(taskId) as Pick<TaskRow, 'queue' | 'data' | 'target_worker_id'> | undefined;
+        if (!row) continue;
+        const queue = opts.toQueue ?? row.queue;
+        const workerQueues = this.workers.workerQueues(row.target_worker_id);
+        const target = targetOnReturn(row.target_worker_id, queue, workerQueues);
+        const task = { queue: row.queue, data: JSON.parse(row.data), targetWorkerId: row.target_worker_id };
+        n += this.st.retryFailed.run({ taskId, nowMs, queue, data, targetWorkerId: target.targetWorkerId,
+          entry: entry(retriedEntry(task, opts, target, workerQueues === null, nowMs)) }).changes;
+      }
+      return n;
+    });
+  }
+
+  deleteFailedTasks(sel: FailedSelection): Promise<number> {
+    return this.write(() => {
+      let n = 0;
+      for (const taskId of this.selectFailedIds(sel)) n += this.st.deleteFailed.run(taskId).changes;
+      return n;
+    });
+  }
+}

@@ -1,0 +1,82 @@
+// Publishing: an event and all its copies in one write; a reEnqueue copy.
+import { timeOrderedId } from '../../ids.js';
+import { planIdempotency, replayed } from '../idempotency.js';
+import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult } from '../store.js';
+import type { TaskRow } from './rows.js';
+import { SqliteArea, type SqliteConnection } from './connection.js';
+
+export class SqlitePublish extends SqliteArea {
+  private readonly st;
+
+  constructor(c: SqliteConnection) {
+    super(c);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      ...c.shared,
+      waitingWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state IN ('scheduled', 'ready') LIMIT 1`).pluck(),
+      idempotencyRecord: p(`SELECT body_hash, answer, expires_at_ms FROM idempotency WHERE publisher = ? AND key = ? AND expires_at_ms > ?`),
+      putIdempotency: p(`INSERT OR REPLACE INTO idempotency (publisher, key, body_hash, answer, expires_at_ms) VALUES (?, ?, ?, ?, ?)`),
+    };
+  }
+
+  publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult> {
+    return this.write((): PublishResult => {
+      if (routedAtRevision !== undefined) {
+        const revision = this.st.revision.get() as number;
+        if (revision !== routedAtRevision) return { outcome: 'interests_changed', revision };
+      }
+      const decided = planIdempotency(events, (publisher, key) => {
+        const row = this.st.idempotencyRecord.get(publisher, key, nowMs) as { body_hash: string; answer: string; expires_at_ms: number } | undefined;
+        return row ? { bodyHash: row.body_hash, answer: JSON.parse(row.answer), expiresAtMs: row.expires_at_ms } : null;
+      });
+      if ('conflict' in decided) return { outcome: 'idempotency_conflict', ...decided.conflict };
+      const answers: PublishedEvent[] = [];
+      const added = new Map<string, number>();
+      for (const [i, plan] of decided.plans.entries()) {
+        if (plan.kind === 'replay') { answers.push(replayed(plan.answer)); continue; }
+        if (plan.kind === 'same-as') { answers.push(replayed(answers[plan.index]!)); continue; }
+        const ev = events[i]!;
+        const answer = this.insertEvent(ev, nowMs, added);
+        if (ev.idempotency) this.st.putIdempotency.run(ev.publisher, ev.idempotency.key, ev.idempotency.bodyHash, JSON.stringify(answer), ev.idempotency.expiresAtMs);
+        answers.push(answer);
+      }
+      this.countAdded(added, nowMs);
+      return { outcome: 'ok', events: answers };
+    });
+  }
+
+  /** Inside a write: one event and all its copies. */
+  private insertEvent(ev: NewEvent, nowMs: number, added: Map<string, number>): PublishedEvent {
+    const out: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
+    const data = JSON.stringify(ev.data);
+    const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
+    const history = JSON.stringify([{ atMs: nowMs, what: 'created', publisher: ev.publisher, ...(ev.origin ? { origin: ev.origin } : {}) }]);
+    for (const { queue, route } of ev.routes) {
+      if (ev.singularlyEnqueue && ev.uniqueKey !== null && this.st.waitingWithKey.get(queue, ev.uniqueKey)) {
+        out.deduplicated.push(queue);
+        continue;
+      }
+      const workers = ev.scope === 'all' ? (this.st.workersOfQueue.all(queue) as string[]) : [];
+      const targets = workers.length ? workers : [null];
+      for (const targetWorkerId of targets) {
+        const taskId = timeOrderedId();
+        this.st.insertTask.run(taskId, ev.eventId, queue, ev.publisher, data, state, ev.priority, Math.round(ev.runAtMs), nowMs,
+          nowMs, ev.maxAttempts, ev.uniqueKey, ev.singularlyRun ? 1 : 0, targetWorkerId, JSON.stringify(route), history);
+        out.tasks.push({ taskId, queue, state, targetWorkerId });
+        const k = `${queue}\u0000${state}`;
+        added.set(k, (added.get(k) ?? 0) + 1);
+      }
+    }
+    return out;
+  }
+
+  /** A fresh ready copy of a task in its queue (reEnqueue). */
+  insertCopy(row: TaskRow, nowMs: number): string {
+    const taskId = timeOrderedId();
+    this.st.insertTask.run(taskId, row.event_id, row.queue, row.publisher, row.data, 'ready', row.priority, nowMs, nowMs,
+      nowMs, row.max_attempts, row.unique_key, row.singularly_run, row.target_worker_id, row.route,
+      JSON.stringify([{ atMs: nowMs, what: 'created', publisher: row.publisher, reEnqueuedFrom: row.task_id }]));
+    this.countAdded(new Map([[`${row.queue}\u0000ready`, 1]]), nowMs);
+    return taskId;
+  }
+}

@@ -1,0 +1,89 @@
+// Interests, queue policy, deleting and purging a queue.
+import type { InterestMap, QueuePolicy } from '../store.js';
+import { toPolicy, POLICY_COLUMNS, type QueueRow } from './rows.js';
+import { SqliteArea, type SqliteConnection } from './connection.js';
+
+export class SqliteQueues extends SqliteArea {
+  private readonly st;
+
+  constructor(c: SqliteConnection) {
+    super(c);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      ...c.shared,
+      queuesWithInterests: p(`SELECT queue, interests FROM queues WHERE interests IS NOT NULL ORDER BY queue`),
+      setInterests: p(`UPDATE queues SET interests = ? WHERE queue = ?`),
+      clearInterests: p(`UPDATE queues SET interests = NULL WHERE queue = ? AND interests IS NOT NULL`),
+      queueExists: p(`SELECT 1 FROM queues WHERE queue = ?`).pluck(),
+      deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready')`),
+      deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
+    };
+  }
+
+  interestsRevision(): Promise<number> {
+    return this.run(() => this.st.revision.get() as number);
+  }
+
+  loadInterests() {
+    return this.run(() => this.db.transaction(() => ({
+      revision: this.st.revision.get() as number,
+      queues: (this.st.queuesWithInterests.all() as { queue: string; interests: string }[])
+        .map((r) => ({ queue: r.queue, interests: JSON.parse(r.interests) as InterestMap })),
+    }))());
+  }
+
+  setInterests(queue: string, interests: InterestMap, nowMs: number) {
+    return this.write(() => {
+      const created = this.st.ensureQueue.run(queue, nowMs).changes === 1;
+      this.st.setInterests.run(JSON.stringify(interests), queue);
+      return { revision: this.st.bumpRevision.get() as number, created };
+    });
+  }
+
+  removeInterests(queue: string): Promise<boolean> {
+    return this.write(() => {
+      if (!this.st.queueExists.get(queue)) return false;
+      if (this.st.clearInterests.run(queue).changes === 1) this.st.bumpRevision.get();
+      return true;
+    });
+  }
+
+  getQueuePolicy(queue: string): Promise<QueuePolicy | null> {
+    return this.run(() => {
+      const q = this.st.queue.get(queue) as QueueRow | undefined;
+      return q ? toPolicy(q) : null;
+    });
+  }
+
+  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number) {
+    return this.write(() => {
+      const created = this.st.ensureQueue.run(queue, nowMs).changes === 1;
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      for (const [field, column] of Object.entries(POLICY_COLUMNS) as [keyof QueuePolicy, string][]) {
+        if (patch[field] === undefined) continue;
+        sets.push(`${column} = ?`);
+        const v = patch[field];
+        values.push(typeof v === 'boolean' ? Number(v) : v);
+      }
+      // A new rate starts with a full bucket of one second's worth.
+      if (patch.rateLimit !== undefined) sets.push('rate_tokens = NULL', 'rate_refilled_at_ms = NULL');
+      if (sets.length) this.db.prepare(`UPDATE queues SET ${sets.join(', ')} WHERE queue = ?`).run(...values, queue);
+      return { policy: toPolicy(this.st.queue.get(queue) as QueueRow), created };
+    });
+  }
+
+  purgeWaitingTasks(queue: string): Promise<number> {
+    return this.write(() => this.st.deleteWaitingOfQueue.run(queue).changes);
+  }
+
+  deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null> {
+    return this.write(() => {
+      const deleted = this.st.deleteWaitingOfQueue.run(queue).changes;
+      const existed = this.st.deleteQueue.run(queue).changes === 1;
+      if (!existed && deleted === 0) return null;
+      this.st.bumpRevision.get();
+      return { waitingTasksDeleted: deleted };
+    });
+  }
+}

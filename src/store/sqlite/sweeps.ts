@@ -1,0 +1,61 @@
+// Sweeps: promote due tasks, expire leases (planLeaseExpiry), reap idle workers, prune finished tasks.
+import { planLeaseExpiry, targetOnReturn, releasedReason } from '../../lifecycle/transitions.js';
+import { DEFAULT_POLICY } from '../store.js';
+import { entry, THROUGHPUT_KEEP_MS, type TaskRow } from './rows.js';
+import { SqliteArea, type SqliteConnection } from './connection.js';
+import type { SqliteWorkers } from './workers.js';
+
+export class SqliteSweeps extends SqliteArea {
+  private readonly st;
+
+  constructor(c: SqliteConnection, private readonly workers: SqliteWorkers) {
+    super(c);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      ...c.shared,
+      idleWorkers: p(`SELECT worker_id FROM workers WHERE last_seen_at_ms < ? ORDER BY last_seen_at_ms LIMIT ?`).pluck(),
+      expiredLeases: p(`SELECT t.task_id, t.queue, t.attempts, t.max_attempts, t.worker_id, t.target_worker_id,
+        COALESCE(q.max_attempts, ${DEFAULT_POLICY.maxAttempts}) AS queue_max_attempts
+        FROM tasks t LEFT JOIN queues q ON q.queue = t.queue
+        WHERE t.state = 'started' AND t.lease_expires_at_ms < ? ORDER BY t.lease_expires_at_ms LIMIT ?`),
+      pruneFinished: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE state IN ('succeeded', 'cancelled')
+        AND finished_at_ms < ? ORDER BY finished_at_ms LIMIT ?)`),
+      pruneThroughput: p(`DELETE FROM throughput WHERE minute_ms < ?`),
+      pruneIdempotency: p(`DELETE FROM idempotency WHERE expires_at_ms <= ?`),
+    };
+  }
+
+  promoteDueTasks(nowMs: number, limit: number): Promise<number> {
+    return this.write(() => this.st.promoteDue.run(nowMs, nowMs, limit).changes);
+  }
+
+  expireLeases(nowMs: number, limit: number) {
+    return this.write(() => {
+      let returned = 0; let failed = 0;
+      type Expired = Pick<TaskRow, 'task_id' | 'queue' | 'attempts' | 'max_attempts' | 'worker_id' | 'target_worker_id'> & { queue_max_attempts: number };
+      for (const t of this.st.expiredLeases.all(nowMs, limit) as Expired[]) {
+        const plan = planLeaseExpiry({ attempts: t.attempts, maxAttempts: t.max_attempts }, t.queue_max_attempts, nowMs);
+        const workerQueues = this.workers.workerQueues(t.target_worker_id);
+        const target = targetOnReturn(t.target_worker_id, t.queue, workerQueues);
+        this.st.failTo.run({ taskId: t.task_id, ownerId: t.worker_id, state: plan.to, runAtMs: nowMs, nowMs, reason: plan.reason, result: null,
+          finishedAtMs: plan.finishedAtMs, keepWorker: null, targetWorkerId: target.targetWorkerId,
+          entry: entry({ atMs: nowMs, what: 'lease-expired', attempt: t.attempts, reason: plan.reason,
+            ...(target.released ? { released: releasedReason(t.target_worker_id!, t.queue, workerQueues === null) } : {}) }) });
+        if (plan.to === 'failed') failed++; else returned++;
+      }
+      return { returned, failed };
+    });
+  }
+
+  reapIdleWorkers(idleBeforeMs: number, nowMs: number, limit: number) {
+    return this.write(() => this.workers.removeWorkerIds(this.st.idleWorkers.all(idleBeforeMs, limit) as string[], nowMs, 'worker timed out'));
+  }
+
+  pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number> {
+    return this.write(() => {
+      this.st.pruneThroughput.run(nowMs - THROUGHPUT_KEEP_MS);
+      this.st.pruneIdempotency.run(nowMs);
+      return this.st.pruneFinished.run(nowMs - keepFinishedMs, limit).changes;
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// Reading tasks and cancelling waiting ones.
+import type { TaskRecord, TaskState } from '../store.js';
+import { toTask, entry, type TaskRow } from './rows.js';
+import { SqliteArea, type SqliteConnection } from './connection.js';
+
+export class SqliteTasks extends SqliteArea {
+  private readonly st;
+
+  constructor(c: SqliteConnection) {
+    super(c);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      ...c.shared,
+      cancelTask: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
+        history = json_insert(history, '$[#]', json(@entry)) WHERE task_id = @taskId AND state IN ('scheduled', 'ready')`),
+      cancelEvent: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
+        history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state IN ('scheduled', 'ready')`),
+      eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
+      listTasks: p(`SELECT * FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
+    };
+  }
+
+  cancelWaitingTasks(sel: { taskId: string } | { eventId: string }, nowMs: number) {
+    return this.write((): { cancelled: number } | 'not_waiting' | null => {
+      const e = entry({ atMs: nowMs, what: 'cancelled' });
+      if ('taskId' in sel) {
+        const row = this.st.taskById.get(sel.taskId) as TaskRow | undefined;
+        if (!row) return null;
+        if (row.state !== 'scheduled' && row.state !== 'ready') return 'not_waiting';
+        return { cancelled: this.st.cancelTask.run({ taskId: sel.taskId, nowMs, entry: e }).changes };
+      }
+      const cancelled = this.st.cancelEvent.run({ eventId: sel.eventId, nowMs, entry: e }).changes;
+      if (cancelled === 0 && !this.st.eventExists.get(sel.eventId)) return null;
+      return { cancelled };
+    });
+  }
+
+  getTask(taskId: string): Promise<TaskRecord | null> {
+    return this.run(() => {
+      const row = this.st.taskById.get(taskId) as TaskRow | undefined;
+      return row ? toTask(row) : null;
+    });
+  }
+
+  listTasks(queue: string, state: TaskState, limit: number, offset: number) {
+    return this.run(() => this.db.transaction(() => ({
+      total: ((this.st.countInState.get(queue, state) as number | undefined) ?? 0),
+      tasks: (this.st.listTasks.all(queue, state, limit, offset) as TaskRow[]).map(toTask),
+    }))());
+  }
+}

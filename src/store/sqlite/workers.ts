@@ -1,0 +1,86 @@
+// Workers: register, read, remove (planWorkerRemoval as two UPDATEs).
+import { timeOrderedId } from '../../ids.js';
+import { removedCopyReason, targetOnReturn } from '../../lifecycle/transitions.js';
+import type { WorkerRecord, WorkersRemoved } from '../store.js';
+import { toWorker, entry, type WorkerRow } from './rows.js';
+import { SqliteArea, type SqliteConnection } from './connection.js';
+
+export class SqliteWorkers extends SqliteArea {
+  private readonly st;
+
+  constructor(c: SqliteConnection) {
+    super(c);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      ...c.shared,
+      insertWorker: p(`INSERT INTO workers (worker_id, name, queues, registered_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?, ?)`),
+      insertWorkerQueue: p(`INSERT OR IGNORE INTO worker_queues (queue, worker_id) VALUES (?, ?)`),
+      allWorkers: p(`SELECT * FROM workers ORDER BY registered_at_ms, worker_id`),
+      startedOfWorker: p(`SELECT task_id FROM tasks WHERE state = 'started' AND worker_id = ? ORDER BY seq`).pluck(),
+      allStarted: p(`SELECT worker_id, task_id FROM tasks WHERE state = 'started' ORDER BY seq`),
+      returnTasksOfWorker: p(`UPDATE tasks SET state = 'ready', worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs,
+        history = json_insert(history, '$[#]', json(@entry))
+        WHERE state = 'started' AND worker_id = @workerId AND target_worker_id IS NULL`),
+      cancelTargetedOfWorker: p(`UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at_ms = NULL,
+        finished_at_ms = @nowMs, updated_at_ms = @nowMs, history = json_insert(history, '$[#]', json(@entry))
+        WHERE target_worker_id = @workerId AND state IN ('scheduled', 'ready', 'started')`),
+      deleteWorker: p(`DELETE FROM workers WHERE worker_id = ?`),
+      deleteWorkerQueues: p(`DELETE FROM worker_queues WHERE worker_id = ?`),
+    };
+  }
+
+  registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {
+    return this.write(() => {
+      const workerId = timeOrderedId();
+      this.st.insertWorker.run(workerId, name, JSON.stringify(queues), nowMs, nowMs);
+      for (const q of queues) this.st.insertWorkerQueue.run(q, workerId);
+      return { workerId, name, queues, registeredAtMs: nowMs, lastSeenAtMs: nowMs, tasksDone: 0, tasks: [] };
+    });
+  }
+
+  getWorker(workerId: string): Promise<WorkerRecord | null> {
+    return this.run(() => {
+      const w = this.st.worker.get(workerId) as WorkerRow | undefined;
+      return w ? toWorker(w, this.st.startedOfWorker.all(workerId) as string[]) : null;
+    });
+  }
+
+  listWorkers(): Promise<WorkerRecord[]> {
+    return this.run(() => this.db.transaction(() => {
+      const started = new Map<string, string[]>();
+      for (const r of this.st.allStarted.all() as { worker_id: string; task_id: string }[]) {
+        started.set(r.worker_id, [...(started.get(r.worker_id) ?? []), r.task_id]);
+      }
+      return (this.st.allWorkers.all() as WorkerRow[]).map((w) => toWorker(w, started.get(w.worker_id) ?? []));
+    })());
+  }
+
+  removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number) {
+    return this.write(() => {
+      const ids = 'workerId' in sel
+        ? (this.st.worker.get(sel.workerId) ? [sel.workerId] : [])
+        : (this.st.workersOfQueue.all(sel.queue) as string[]);
+      return this.removeWorkerIds(ids, nowMs, 'worker removed');
+    });
+  }
+
+  /** Inside a write transaction: planWorkerRemoval as two UPDATEs (their WHERE clauses are its two
+   *  cases): started tasks go back to ready, copies made for the worker are cancelled. */
+  removeWorkerIds(ids: string[], nowMs: number, why: string): WorkersRemoved {
+    let tasksReturned = 0; let tasksCancelled = 0;
+    for (const workerId of ids) {
+      tasksReturned += this.st.returnTasksOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'returned', workerId, reason: why }) }).changes;
+      tasksCancelled += this.st.cancelTargetedOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'cancelled', workerId, reason: removedCopyReason(why) }) }).changes;
+      this.st.deleteWorkerQueues.run(workerId);
+      this.st.deleteWorker.run(workerId);
+    }
+    return { workers: ids.length, tasksReturned, tasksCancelled };
+  }
+
+  /** The queues a worker serves now, or null when it does not exist (for targetOnReturn). */
+  workerQueues(workerId: string | null): string[] | null {
+    if (workerId === null) return null;
+    const w = this.st.worker.get(workerId) as WorkerRow | undefined;
+    return w ? JSON.parse(w.queues) : null;
+  }
+}
