@@ -2,7 +2,7 @@
 import type { Config } from './config.js';
 import type { Store } from './store/store.js';
 import { openSqliteStore } from './store/sqlite/index.js';
-import { CouchbaseOpenError, openCouchbaseStore } from './store/couchbase.js';
+import { CouchbaseOpenError, openCouchbaseStore } from './store/couchbase/open.js';
 
 export class StoreOpenError extends Error {}
 

@@ -2,7 +2,7 @@
 // removed worker do to a task. Pure: each returns the change, and the drivers only apply it under
 // their own guard (an UPDATE's WHERE clause, a transaction's CAS). Random draws come from the caller.
 import { retryDelayMs, type BackoffPolicy } from './backoff.js';
-import type { TaskState } from './states.js';
+import { FINISHED_STATES, type TaskState } from './states.js';
 
 /** Stored fail reasons are capped: a worker may send a whole stack trace or a page of HTML. */
 export const FAIL_REASON_MAX_CHARS = 2000;
@@ -99,3 +99,12 @@ export function planWorkerRemoval(task: { state: TaskState; targetWorkerId: stri
 
 /** The reason a removed worker's copy is cancelled with. */
 export const removedCopyReason = (why: string) => `${why}: this copy was for that worker`;
+
+/** Why a worker's report may not apply to a task, or null when it may: only the worker that has
+ *  it started reports it; a finished task takes no more reports. The stores check the same guard in
+ *  their own statement or CAS; this names the outcome when that guard refused. */
+export function reportRefusal(task: { state: TaskState; workerId: string | null }, workerId: string): 'task_finished' | 'task_not_owned' | null {
+  if (FINISHED_STATES.includes(task.state)) return 'task_finished';
+  if (task.state !== 'started' || task.workerId !== workerId) return 'task_not_owned';
+  return null;
+}

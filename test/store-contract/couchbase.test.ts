@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { storeContract } from './contract.js';
 import { couchbaseTestSettings } from '../helpers/couchbase.js';
-import { openCouchbaseStore } from '../../src/store/couchbase.js';
+import { openCouchbaseStore } from '../../src/store/couchbase/open.js';
 
 const settings = couchbaseTestSettings();
 if (!settings) {

@@ -1,7 +1,7 @@
 // The task rules of lifecycle/: decided once here, applied by both stores.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { capFailReason, FAIL_REASON_MAX_CHARS, planFail, planLeaseExpiry, planWorkerRemoval, targetOnReturn } from '../../src/lifecycle/transitions.js';
+import { capFailReason, FAIL_REASON_MAX_CHARS, planFail, planLeaseExpiry, planWorkerRemoval, reportRefusal, targetOnReturn } from '../../src/lifecycle/transitions.js';
 import { taskHeldBy, type TaskWaitState } from '../../src/lifecycle/limits.js';
 
 const POLICY = { maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600 };
@@ -48,6 +48,15 @@ describe('transitions', () => {
     assert.equal(planWorkerRemoval({ state: 'started', targetWorkerId: 'w' }, 'w'), 'cancel');
     assert.equal(planWorkerRemoval({ state: 'started', targetWorkerId: null }, 'w'), 'return');
     assert.equal(planWorkerRemoval({ state: 'failed', targetWorkerId: 'w' }, 'w'), 'keep');
+  });
+});
+
+describe('report guard', () => {
+  it('only the worker that has a task started may report it; a finished task takes no report', () => {
+    assert.equal(reportRefusal({ state: 'started', workerId: 'w' }, 'w'), null);
+    assert.equal(reportRefusal({ state: 'started', workerId: 'other' }, 'w'), 'task_not_owned');
+    assert.equal(reportRefusal({ state: 'ready', workerId: null }, 'w'), 'task_not_owned');
+    for (const state of ['succeeded', 'failed', 'cancelled'] as const) assert.equal(reportRefusal({ state, workerId: 'w' }, 'w'), 'task_finished');
   });
 });
 

@@ -1,6 +1,6 @@
 // Reports: success, fail (planned by lifecycle/transitions.ts) and progress, each under its owner guard.
 import { leaseMs } from '../../lifecycle/lease.js';
-import { planFail } from '../../lifecycle/transitions.js';
+import { planFail, reportRefusal } from '../../lifecycle/transitions.js';
 import type { Report, ReportOutcome, ReportResult, TransitionRules } from '../store.js';
 import { toPolicy, entry, type TaskRow, type QueueRow, type SucceededRow, type WorkerRow } from './rows.js';
 import { SqliteArea, type SqliteConnection } from './connection.js';
@@ -45,8 +45,8 @@ export class SqliteReport extends SqliteArea {
         }
         const row = this.st.taskById.get(r.taskId) as TaskRow | undefined;
         if (!row) return { outcome: 'task_not_found', taskId: r.taskId };
-        if (row.state === 'succeeded' || row.state === 'failed' || row.state === 'cancelled') return { outcome: 'task_finished', taskId: r.taskId };
-        if (row.state !== 'started' || row.worker_id !== workerId) return { outcome: 'task_not_owned', taskId: r.taskId };
+        const refused = reportRefusal({ state: row.state, workerId: row.worker_id }, workerId);
+        if (refused) return { outcome: refused, taskId: r.taskId };
         if (r.state === 'progress') {
           const q = this.st.queue.get(row.queue) as QueueRow | undefined;
           const leaseExpiresAtMs = nowMs + leaseMs(q?.lease_seconds ?? null, rules.defaultLeaseSeconds);

@@ -1,0 +1,52 @@
+// Claims: a worker's next tasks in its queue order, then priority, due time, arrival, within its queues' limits.
+import { leaseMs } from '../../lifecycle/lease.js';
+import { roomToStart } from '../../lifecycle/limits.js';
+import { type ClaimResult, type TaskRecord, type TransitionRules } from '../store.js';
+import { claimFilter } from './queue-doc.js';
+import { type WaitEntry } from './lane.js';
+import { type WorkerDoc } from './docs.js';
+import { CouchbaseArea } from './documents.js';
+import type { CouchbaseConnection } from './connection.js';
+
+/** Due scheduled tasks a claim promotes in passing, per queue (the sweep does the rest). */
+const PROMOTE_PER_CLAIM = 100;
+
+export class CouchbaseClaim extends CouchbaseArea {
+
+  claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
+    return this.transact(async (u): Promise<ClaimResult> => {
+      const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
+      if (!w) return { outcome: 'worker_not_found' };
+      w.lastSeenAtMs = nowMs;
+      u.put(this.keys.worker(workerId), w);
+      const claimed: TaskRecord[] = [];
+      for (const queue of w.queues) {
+        if (claimed.length >= count) break;
+        const q = await this.queueDoc(u, queue, false);
+        if (!q) continue;
+        await this.promoteDue(u, q, nowMs, PROMOTE_PER_CLAIM);
+        const { room, tokens } = roomToStart({ policy: q.policy, started: q.counts.started, rate: q.rate }, count - claimed.length, nowMs);
+        if (room <= 0) continue;
+        const mayTake = claimFilter(q, workerId);
+        const picks: WaitEntry[] = [];
+        await this.lanes(u, q).ready.scan((e) => (picks.length >= room ? false : void (mayTake(e) && picks.push(e))));
+        if (!picks.length) continue;
+        const lease = nowMs + leaseMs(q.policy.leaseSeconds, rules.defaultLeaseSeconds);
+        const tasks = await u.getMany<TaskRecord>(picks.map((e) => this.keys.task(e.id)));
+        for (const t of tasks) {
+          if (!t) continue;
+          t.workerId = workerId; t.attempts++; t.leaseExpiresAtMs = lease; t.failReason = null;
+          t.history.push({ atMs: nowMs, what: 'started', workerId, attempt: t.attempts });
+          await this.move(u, q, t, 'started', nowMs);
+          w.tasks.push(t.taskId);
+          claimed.push(t);
+        }
+        if (q.policy.rateLimit !== null) {
+          q.rate = { tokens: tokens - picks.length, atMs: nowMs };
+          u.put(this.keys.queue(queue), q);
+        }
+      }
+      return { outcome: 'ok', tasks: claimed };
+    });
+  }
+}

@@ -1,0 +1,195 @@
+// The cluster connection every area of the Couchbase driver shares: one transaction in flight per
+// node with the units that arrived meanwhile (group commit), retries of lost races, what
+// "unavailable" means (a 503), and the throughput minutes counted after each commit.
+import {
+  CasMismatchError, DocumentExistsError, DocumentNotFoundError, DurabilityLevel, TransactionCommitAmbiguousError, TransactionExpiredError,
+  TransactionFailedError, TransactionOperationFailedError, type Cluster, type Collection,
+} from 'couchbase';
+import { GroupCommit, type Outcome } from '../group-commit.js';
+import { StoreUnavailableError, type Totals } from '../store.js';
+import { Keys } from './keys.js';
+import { emptyTotals } from './queue-doc.js';
+import { retryOnConflict } from './retry.js';
+import { Unit } from './unit.js';
+import type { TotalsField } from './docs.js';
+
+export const DURABILITY_LEVELS: Record<string, DurabilityLevel> = {
+  none: DurabilityLevel.None,
+  majority: DurabilityLevel.Majority,
+  majorityAndPersistActive: DurabilityLevel.MajorityAndPersistOnMaster,
+  persistToMajority: DurabilityLevel.PersistToMajority,
+};
+
+export interface CouchbaseOptions {
+  connStr: string; username: string; password: string; bucket: string; scope: string;
+  durability: string;
+  /** Every document key starts with it: several installations can share a bucket. */
+  keyPrefix: string;
+  bootstrapTimeoutMs?: number;
+}
+
+/** A start-up failure, worded for the one line the broker prints before exiting. */
+
+export const TRANSACTION_TIMEOUT_MS = 5_000;
+/** Throughput minute documents expire by themselves after a day. */
+const THROUGHPUT_EXPIRY_S = 25 * 3600;
+/** Units that share one transaction at most (group commit). */
+const UNITS_PER_TRANSACTION = 64;
+
+/** A transaction that failed for a reason outside our code (a lost race, a staged write that met
+ *  another's, a transient server answer): it was rolled back, so re-running it whole is safe. Our own
+ *  bugs (a TypeError in the unit) are not retried, and a timeout only twice, so that a lost cluster
+ *  turns into a 503 within seconds. */
+const TIMEOUT_RETRIES = 2;
+function isConflict(e: unknown, attempt: number): boolean {
+  // Expired: it ran out of time (a slow or briefly lost cluster) before committing anything.
+  if (e instanceof TransactionExpiredError) return attempt <= TIMEOUT_RETRIES;
+  if (!(e instanceof TransactionFailedError) && !(e instanceof TransactionOperationFailedError)) return false;
+  const cause = (e as { cause?: unknown }).cause;
+  if (cause instanceof TypeError || cause instanceof RangeError || cause instanceof ReferenceError) return false;
+  return !isUnavailable(cause ?? e) || attempt <= TIMEOUT_RETRIES;
+}
+
+/** Errors that mean "the cluster cannot be reached or written now": the broker answers 503. */
+function isUnavailable(e: unknown): boolean {
+  if (e instanceof TransactionExpiredError || e instanceof TransactionCommitAmbiguousError) return true;
+  const cause = e instanceof TransactionFailedError || e instanceof TransactionOperationFailedError ? (e as { cause?: unknown }).cause ?? e : e;
+  const name = (cause as Error | undefined)?.constructor?.name ?? '';
+  const message = String((cause as Error | undefined)?.message ?? '');
+  return /Timeout|ServiceNotAvailable|RequestCanceled|Network|Connection|TemporaryFailure|Durab|ClusterClosed/i.test(name)
+    || /timeout|not.?connected|service_not_available|request_canceled|network|temporary_failure|durab|cluster_closed/i.test(message);
+}
+
+export class CouchbaseConnection {
+  readonly keys: Keys;
+  readonly durabilityLevel: DurabilityLevel;
+
+  constructor(private readonly cluster: Cluster, readonly coll: Collection, readonly opts: CouchbaseOptions) {
+    this.keys = new Keys(opts.keyPrefix);
+    this.durabilityLevel = DURABILITY_LEVELS[opts.durability] ?? DurabilityLevel.Majority;
+  }
+
+
+  /** Maps "cannot reach the cluster" to StoreUnavailableError; everything else is a bug and passes. */
+  async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      const why = `${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause?: Error }).cause!.message})` : ''}`;
+      if (isUnavailable(e)) throw new StoreUnavailableError(`Couchbase store ${this.opts.connStr}: ${why}`);
+      // Still losing races when the retry budget ran out: the cluster is too busy, not our bug.
+      if (isConflict(e, Infinity)) throw new StoreUnavailableError(`Couchbase store ${this.opts.connStr} is busy: other nodes kept changing the same documents (${why})`);
+      throw e;
+    }
+  }
+
+
+  /** A node runs one transaction at a time and puts every unit that arrived meanwhile into the next
+   *  one (group commit): units of one node never race each other for the same queue document, so
+   *  only other nodes' transactions can make one re-run. Each unit sees the ones before it in the
+   *  batch, exactly as if they had run one after another; the batch commits or fails as a whole,
+   *  except that a unit failing for a reason of its own fails alone (see commitBatch). */
+  private readonly commits = new GroupCommit<(u: Unit) => Promise<unknown>>((batch) => this.commitBatch(batch), UNITS_PER_TRANSACTION);
+
+
+  transact<T>(work: (u: Unit) => Promise<T>): Promise<T> {
+    return this.commits.add<T>(work);
+  }
+
+
+  private async commitBatch(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
+    try {
+      return await this.commitTogether(batch);
+    } catch (e) {
+      if (e instanceof StoreUnavailableError || batch.length === 1) throw e;
+      // Not the cluster: one unit's own error (bad data, a bug), thrown by it or when its documents
+      // were written. Each again alone, so only that one fails.
+      const outs: Outcome[] = [];
+      for (const work of batch) {
+        try {
+          outs.push((await this.commitTogether([work]))[0]!);
+        } catch (err) {
+          outs.push({ ok: false, error: err });
+        }
+      }
+      return outs;
+    }
+  }
+
+
+  private commitTogether(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
+    return this.guard(() => retryOnConflict(async () => {
+      let outs: Outcome[] = [];
+      let unit!: Unit;
+      await this.cluster.transactions().run(async (ctx) => {
+        unit = new Unit(ctx, this.coll);
+        outs = [];
+        for (const work of batch) outs.push({ ok: true, value: await work(unit) });
+        await unit.flush();
+      }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
+      await this.addThroughput(unit.throughput);
+      return outs;
+    }, isConflict));
+  }
+
+
+  /** Throughput minutes: one document a minute, { queue: Totals }, added to with a CAS loop (many nodes
+   *  add to the same minute). Counted after the commit: a node that dies between the two loses a few
+   *  counts of a chart, never a task. */
+  private async addThroughput(increments: Map<string, number>): Promise<void> {
+    const byMinute = new Map<number, [string, TotalsField, number][]>();
+    for (const [k, by] of increments) {
+      const [minute, queue, field] = k.split('\u0000') as [string, string, TotalsField];
+      byMinute.set(Number(minute), [...(byMinute.get(Number(minute)) ?? []), [queue, field, by]]);
+    }
+    await Promise.all([...byMinute].map(([minute, adds]) => retryOnConflict(async () => {
+      const key = this.keys.throughput(minute);
+      let doc: Record<string, Totals> = {};
+      let cas: unknown = null;
+      try {
+        const r = await this.coll.get(key);
+        doc = r.content as Record<string, Totals>; cas = r.cas;
+      } catch (e) { if (!(e instanceof DocumentNotFoundError)) throw e; }
+      for (const [queue, field, by] of adds) {
+        const t = (doc[queue] ??= emptyTotals());
+        t[field] = (t[field] ?? 0) + by;
+      }
+      if (cas === null) await this.coll.insert(key, doc, { expiry: THROUGHPUT_EXPIRY_S });
+      else await this.coll.replace(key, doc, { cas: cas as never, expiry: THROUGHPUT_EXPIRY_S });
+    }, (e) => e instanceof CasMismatchError || e instanceof DocumentExistsError).catch(() => undefined)));
+  }
+
+
+  async getDoc<T>(key: string): Promise<T | null> {
+    try {
+      return (await this.coll.get(key)).content as T;
+    } catch (e) {
+      if (e instanceof DocumentNotFoundError) return null;
+      throw e;
+    }
+  }
+
+
+  async ping(): Promise<void> {
+    await this.guard(() => this.getDoc(this.keys.meta()));
+  }
+
+
+  private closed = false;
+
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.cluster.close();
+  }
+
+
+  async removeDocs(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 64) {
+      await Promise.all(keys.slice(i, i + 64).map((k) => this.coll.remove(k).catch((e) => {
+        if (!(e instanceof DocumentNotFoundError)) throw e;
+      })));
+    }
+  }
+}

@@ -1,0 +1,192 @@
+// What every area of the Couchbase driver works with: the connection's transaction, guard and
+// reads, and the document moves inside a transaction that keep a queue's lanes, counts, totals and
+// failed and finished lists exact. Areas (queues.ts, publish.ts, …) extend CouchbaseArea.
+import type { TaskRecord, TaskState } from '../store.js';
+import type { CouchbaseConnection } from './connection.js';
+import type { Keys } from './keys.js';
+import { minuteOf } from './keys.js';
+import { countWaitingKey, newQueueDoc, type QueueDoc } from './queue-doc.js';
+import { dueOrder, Lane, readyOrder, type Segment, type WaitEntry } from './lane.js';
+import type { Unit } from './unit.js';
+import type { FailedDoc, FinishedDoc, MetaDoc, TotalsField, WorkerDoc } from './docs.js';
+
+export abstract class CouchbaseArea {
+  protected readonly keys: Keys;
+  constructor(protected readonly c: CouchbaseConnection) { this.keys = c.keys; }
+  protected transact<T>(work: (u: Unit) => Promise<T>): Promise<T> { return this.c.transact(work); }
+  protected guard<T>(work: () => Promise<T>): Promise<T> { return this.c.guard(work); }
+  protected getDoc<T>(key: string): Promise<T | null> { return this.c.getDoc<T>(key); }
+
+
+
+  /** The queue's document; created (undeclared unless declare) and registered in meta when missing. */
+  protected async queueDoc(u: Unit, name: string, create: false): Promise<QueueDoc | null>;
+  protected async queueDoc(u: Unit, name: string, create: 'declared' | 'undeclared'): Promise<QueueDoc>;
+  protected async queueDoc(u: Unit, name: string, create: false | 'declared' | 'undeclared'): Promise<QueueDoc | null> {
+    const key = this.keys.queue(name);
+    let q = await u.getForUpdate<QueueDoc>(key);
+    if (!q && create) {
+      q = newQueueDoc(name, create === 'declared');
+      u.put(key, q);
+      const meta = (await u.get<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
+      if (!meta.queues.includes(name)) { meta.queues.push(name); u.put(this.keys.meta(), meta); }
+    } else if (q && create === 'declared' && !q.declared) {
+      q.declared = true;
+    }
+    return q;
+  }
+
+
+  /** The queue's document, declared; created: it was not declared before this transaction. */
+  protected async declareQueue(u: Unit, name: string): Promise<{ q: QueueDoc; created: boolean }> {
+    const created = !(await u.getForUpdate<QueueDoc>(this.keys.queue(name)))?.declared;
+    return { q: await this.queueDoc(u, name, 'declared'), created };
+  }
+
+
+  protected async bumpRevision(u: Unit): Promise<number> {
+    const meta = (await u.get<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
+    meta.revision++;
+    u.put(this.keys.meta(), meta);
+    return meta.revision;
+  }
+
+
+  /** Moves a task between states, keeping the queue's lanes, counts, totals and throughput exact. */
+  protected async move(u: Unit, q: QueueDoc, t: TaskRecord, to: TaskState, nowMs: number): Promise<void> {
+    const from = t.state;
+    // Leave the old state's index.
+    if (from === 'scheduled' || from === 'ready') await this.leaveWaiting(u, q, t);
+    else if (from === 'started') delete q.started[t.taskId];
+    else if (from === 'failed') await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
+    q.counts[from]--;
+    t.state = to;
+    // Enter the new one.
+    if (to === 'scheduled' || to === 'ready') {
+      await this.enterWaiting(u, q, t, to);
+    } else if (to === 'started') {
+      q.started[t.taskId] = { w: t.workerId!, lease: t.leaseExpiresAtMs!, k: t.uniqueKey, sr: t.singularlyRun, at: nowMs };
+    } else if (to === 'failed') {
+      await this.editFailed(u, q.name, (f) => { f.entries.push([t.taskId, nowMs]); });
+    } else {
+      await this.addFinished(u, q, t.taskId, nowMs);
+    }
+    q.counts[to]++;
+    // Totals count the work a queue did: transitions into and out of 'started'.
+    const minute = minuteOf(nowMs);
+    const total = (field: TotalsField) => { q.totals[field]++; u.count(q.name, minute, field); };
+    if (to === 'started') total('started');
+    else if (from === 'started' && to === 'succeeded') total('succeeded');
+    else if (from === 'started' && to === 'failed') total('failed');
+    else if (from === 'started' && (to === 'ready' || to === 'scheduled')) total('retried');
+    u.put(this.keys.queue(q.name), q);
+    u.put(this.keys.task(t.taskId), t);
+  }
+
+
+  protected async editFailed(u: Unit, queue: string, edit: (f: FailedDoc) => void): Promise<void> {
+    const key = this.keys.failed(queue);
+    const f = (await u.get<FailedDoc>(key)) ?? { entries: [] };
+    edit(f);
+    u.put(key, f);
+  }
+
+
+  protected async addFinished(u: Unit, q: QueueDoc, taskId: string, nowMs: number): Promise<void> {
+    const minute = minuteOf(nowMs);
+    const key = this.keys.finished(q.name, minute);
+    const d = (await u.get<FinishedDoc>(key)) ?? { ids: [] };
+    d.ids.push(taskId);
+    u.put(key, d);
+    if (!q.finishedMinutes.includes(minute)) { q.finishedMinutes.push(minute); q.finishedMinutes.sort((a, b) => a - b); }
+  }
+
+
+  /** The queue's two lanes, their segments read and written through this transaction. */
+  protected lanes(u: Unit, q: QueueDoc): { ready: Lane; scheduled: Lane } {
+    const io = {
+      get: (id: number) => u.get<Segment>(this.keys.segment(q.name, id)),
+      put: (id: number, seg: Segment) => u.put(this.keys.segment(q.name, id), seg),
+      remove: (id: number) => u.remove(this.keys.segment(q.name, id)),
+      newId: () => q.nextSegment++,
+    };
+    return { ready: new Lane(q.ready, readyOrder, io), scheduled: new Lane(q.scheduled, dueOrder, io) };
+  }
+
+
+  /** A lane to read outside a transaction (paging for status and the page). */
+  protected readLane(q: QueueDoc, which: 'ready' | 'scheduled'): Lane {
+    const readOnly = () => { throw new Error('read-only lane'); };
+    const io = { get: (id: number) => this.getDoc<Segment>(this.keys.segment(q.name, id)), put: readOnly, remove: readOnly, newId: readOnly };
+    return new Lane(q[which], which === 'ready' ? readyOrder : dueOrder, io);
+  }
+
+
+  protected async enterWaiting(u: Unit, q: QueueDoc, t: TaskRecord, st: 'ready' | 'scheduled'): Promise<void> {
+    const e: WaitEntry = { id: t.taskId, p: t.priority, r: t.runAtMs, s: q.nextSeq++, st, w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun };
+    await this.lanes(u, q)[st].insert(e);
+    countWaitingKey(q, e, 1);
+  }
+
+
+  protected async leaveWaiting(u: Unit, q: QueueDoc, t: TaskRecord): Promise<void> {
+    const lane = this.lanes(u, q)[t.state as 'ready' | 'scheduled'];
+    for (const e of await lane.remove([t.taskId])) countWaitingKey(q, e, -1);
+  }
+
+
+  /** Due scheduled tasks of q become ready (in due order, at most limit); returns how many. */
+  protected async promoteDue(u: Unit, q: QueueDoc, nowMs: number, limit: number): Promise<number> {
+    const first = q.scheduled[0]?.first;
+    if (!first || first.r > nowMs) return 0;
+    const due: WaitEntry[] = [];
+    await this.lanes(u, q).scheduled.scan((e) => (e.r <= nowMs && due.length < limit ? void due.push(e) : false));
+    let n = 0;
+    for (const t of await u.getMany<TaskRecord>(due.map((e) => this.keys.task(e.id)))) {
+      if (t?.state === 'scheduled') { await this.move(u, q, t, 'ready', nowMs); n++; }
+    }
+    return n;
+  }
+
+
+  /** A new task in q, counted as published. */
+  protected async addTask(u: Unit, q: QueueDoc, t: TaskRecord): Promise<void> {
+    await this.enterWaiting(u, q, t, t.state as 'ready' | 'scheduled');
+    q.counts[t.state]++;
+    q.totals.published++;
+    u.count(q.name, minuteOf(t.createdAtMs), 'published');
+    u.put(this.keys.queue(q.name), q);
+    u.put(this.keys.task(t.taskId), t);
+  }
+
+
+  protected async loadTasks(ids: string[]): Promise<TaskRecord[]> {
+    const out: TaskRecord[] = [];
+    for (let i = 0; i < ids.length; i += 64) {
+      const docs = await Promise.all(ids.slice(i, i + 64).map((id) => this.getDoc<TaskRecord>(this.keys.task(id))));
+      for (const d of docs) if (d) out.push(d);
+    }
+    return out;
+  }
+
+
+
+  protected async queueNames(): Promise<string[]> {
+    return (await this.guard(() => this.getDoc<MetaDoc>(this.keys.meta())))?.queues ?? [];
+  }
+
+
+  /** The queues a worker serves now, or null when it does not exist (for targetOnReturn). */
+  protected async workerQueues(u: Unit, workerId: string | null): Promise<string[] | null> {
+    if (workerId === null) return null;
+    return (await u.get<WorkerDoc>(this.keys.worker(workerId)))?.queues ?? null;
+  }
+
+
+  /** Takes a task out of its queue's failed list and count, for a retry elsewhere or a delete. */
+  protected async leaveFailed(u: Unit, q: QueueDoc, taskId: string): Promise<void> {
+    await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== taskId); });
+    q.counts.failed--;
+    u.put(this.keys.queue(q.name), q);
+  }
+}

@@ -1,0 +1,94 @@
+// The failed queue: filtered lists, retries (targetOnReturn) and deletes.
+import { hasFieldText } from '../../fields.js';
+import { retriedEntry, targetOnReturn } from '../../lifecycle/transitions.js';
+import { type FailedFilter, type FailedSelection, type TaskRecord } from '../store.js';
+import { type QueueDoc } from './queue-doc.js';
+import { type MetaDoc, type FailedDoc, TASKS_PER_TRANSACTION } from './docs.js';
+import type { Unit } from './unit.js';
+import { CouchbaseArea } from './documents.js';
+import type { CouchbaseConnection } from './connection.js';
+
+export class CouchbaseFailed extends CouchbaseArea {
+
+  /** Failed tasks matching the filter, newest first. Reason and payload filters read the tasks. */
+  private async failedMatching(filter: FailedFilter): Promise<{ entries: [string, number][]; tasks?: Map<string, TaskRecord> }> {
+    const meta = await this.getDoc<MetaDoc>(this.keys.meta());
+    const queues = filter.queue !== undefined ? [filter.queue] : meta?.queues ?? [];
+    const docs = await Promise.all(queues.map((q) => this.getDoc<FailedDoc>(this.keys.failed(q))));
+    let entries = docs.flatMap((d) => d?.entries ?? []);
+    // Newest first; equal times by id descending keeps paging stable.
+    entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
+    if (filter.reason === undefined && filter.search === undefined && filter.field === undefined) return { entries };
+    const tasks = new Map((await this.loadTasks(entries.map(([id]) => id))).map((t) => [t.taskId, t]));
+    entries = entries.filter(([id]) => {
+      const t = tasks.get(id);
+      if (!t || t.state !== 'failed') return false;
+      if (filter.reason !== undefined && !(t.failReason ?? '').includes(filter.reason)) return false;
+      if (filter.search !== undefined && !JSON.stringify(t.data).includes(filter.search)) return false;
+      if (filter.field !== undefined && !hasFieldText(t.data, filter.field.path, filter.field.value)) return false;
+      return true;
+    });
+    return { entries, tasks };
+  }
+
+  async listFailedTasks(filter: FailedFilter, limit: number, offset: number) {
+    return this.guard(async () => {
+      const { entries, tasks } = await this.failedMatching(filter);
+      const page = entries.slice(offset, offset + limit).map(([id]) => id);
+      const docs = tasks ? page.map((id) => tasks.get(id)!) : await this.loadTasks(page);
+      return { total: entries.length, tasks: docs };
+    });
+  }
+
+  private async selectFailedIds(sel: FailedSelection): Promise<string[]> {
+    if ('taskIds' in sel) return sel.taskIds;
+    return (await this.guard(() => this.failedMatching(sel.filter))).entries.map(([id]) => id);
+  }
+
+  /** Applies change to each failed task among ids, TASKS_PER_TRANSACTION to a transaction; counts them. */
+  private async eachFailed(sel: FailedSelection, change: (u: Unit, q: QueueDoc, t: TaskRecord) => Promise<void>): Promise<number> {
+    const ids = await this.selectFailedIds(sel);
+    let n = 0;
+    for (let i = 0; i < ids.length; i += TASKS_PER_TRANSACTION) {
+      n += await this.transact(async (u) => {
+        let changed = 0;
+        for (const t of await u.getMany<TaskRecord>(ids.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id)))) {
+          if (!t || t.state !== 'failed') continue;
+          await change(u, await this.queueDoc(u, t.queue, 'undeclared'), t);
+          changed++;
+        }
+        return changed;
+      });
+    }
+    return n;
+  }
+
+  retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
+    return this.eachFailed(sel, async (u, from, t) => {
+      const toQueue = opts.toQueue ?? t.queue;
+      const workerQueues = await this.workerQueues(u, t.targetWorkerId);
+      const target = targetOnReturn(t.targetWorkerId, toQueue, workerQueues);
+      t.history.push(retriedEntry(t, opts, target, workerQueues === null, nowMs));
+      Object.assign(t, { attempts: 0, runAtMs: nowMs, finishedAtMs: null, workerId: null, leaseExpiresAtMs: null, failReason: null, targetWorkerId: target.targetWorkerId });
+      if (opts.data !== undefined) t.data = opts.data;
+      if (toQueue === t.queue) {
+        await this.move(u, from, t, 'ready', nowMs);
+        return;
+      }
+      await this.leaveFailed(u, from, t.taskId);
+      const to = await this.queueDoc(u, toQueue, 'undeclared');
+      t.queue = toQueue; t.state = 'ready';
+      await this.enterWaiting(u, to, t, 'ready');
+      to.counts.ready++;
+      u.put(this.keys.queue(toQueue), to);
+      u.put(this.keys.task(t.taskId), t);
+    });
+  }
+
+  deleteFailedTasks(sel: FailedSelection): Promise<number> {
+    return this.eachFailed(sel, async (u, q, t) => {
+      await this.leaveFailed(u, q, t.taskId);
+      u.remove(this.keys.task(t.taskId));
+    });
+  }
+}

@@ -1,0 +1,82 @@
+// Publishing: an event and all its copies in one transaction; a reEnqueue copy.
+import { createHash } from 'node:crypto';
+import { timeOrderedId } from '../../ids.js';
+import { planIdempotency, replayed, type IdempotencyRecord } from '../idempotency.js';
+import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult, type TaskRecord } from '../store.js';
+import { hasWaitingKey, type QueueDoc } from './queue-doc.js';
+import { type MetaDoc, type EventDoc } from './docs.js';
+import type { Unit } from './unit.js';
+import { CouchbaseArea } from './documents.js';
+import type { CouchbaseConnection } from './connection.js';
+
+export class CouchbasePublish extends CouchbaseArea {
+
+  publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult> {
+    return this.transact(async (u): Promise<PublishResult> => {
+      // Before the reads below: one of them may create a queue and change meta.
+      if (routedAtRevision !== undefined) {
+        const revision = (await u.get<MetaDoc>(this.keys.meta()))?.revision ?? 0;
+        if (revision !== routedAtRevision) return { outcome: 'interests_changed', revision };
+      }
+      // Read the idempotency records and every queue document first, in parallel: the rest is in memory.
+      const recordKey = (publisher: string, key: string) => this.keys.idempotency(createHash('sha256').update(`${publisher}\u0000${key}`).digest('hex'));
+      const keyed = events.filter((e) => e.idempotency).map((e) => recordKey(e.publisher, e.idempotency!.key));
+      await Promise.all([u.getMany(keyed), ...[...new Set(events.flatMap((e) => e.routes.map((r) => r.queue)))].map((name) => this.queueDoc(u, name, 'undeclared'))]);
+      const records = new Map<string, IdempotencyRecord>();
+      for (const e of events) {
+        if (!e.idempotency) continue;
+        const k = recordKey(e.publisher, e.idempotency.key);
+        const r = await u.get<IdempotencyRecord>(k);
+        if (r && r.expiresAtMs > nowMs) records.set(k, r);
+      }
+      const decided = planIdempotency(events, (publisher, key) => records.get(recordKey(publisher, key)) ?? null);
+      if ('conflict' in decided) return { outcome: 'idempotency_conflict', ...decided.conflict };
+      const out: PublishedEvent[] = [];
+      for (const [i, ev] of events.entries()) {
+        const plan = decided.plans[i]!;
+        if (plan.kind === 'replay') { out.push(replayed(plan.answer)); continue; }
+        if (plan.kind === 'same-as') { out.push(replayed(out[plan.index]!)); continue; }
+        const published: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
+        const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
+        const taskIds: string[] = [];
+        for (const { queue, route } of ev.routes) {
+          const q = await this.queueDoc(u, queue, 'undeclared');
+          if (ev.singularlyEnqueue && ev.uniqueKey !== null && hasWaitingKey(q, ev.uniqueKey)) {
+            published.deduplicated.push(queue);
+            continue;
+          }
+          const targets = ev.scope === 'all' && q.workers.length ? [...q.workers].sort() : [null];
+          for (const targetWorkerId of targets) {
+            const taskId = timeOrderedId();
+            await this.addTask(u, q, {
+              taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data: ev.data, state, priority: ev.priority,
+              attempts: 0, maxAttempts: ev.maxAttempts, runAtMs: Math.round(ev.runAtMs), createdAtMs: nowMs, workerId: null,
+              targetWorkerId, leaseExpiresAtMs: null, finishedAtMs: null, uniqueKey: ev.uniqueKey, singularlyRun: ev.singularlyRun,
+              failReason: null, result: null, route, history: [{ atMs: nowMs, what: 'created', publisher: ev.publisher, ...(ev.origin ? { origin: ev.origin } : {}) }],
+            });
+            taskIds.push(taskId);
+            published.tasks.push({ taskId, queue, state, targetWorkerId });
+          }
+        }
+        if (taskIds.length) u.put(this.keys.event(ev.eventId), { taskIds } satisfies EventDoc);
+        if (ev.idempotency) {
+          const record: IdempotencyRecord = { bodyHash: ev.idempotency.bodyHash, answer: published, expiresAtMs: ev.idempotency.expiresAtMs };
+          u.put(recordKey(ev.publisher, ev.idempotency.key), record);
+        }
+        out.push(published);
+      }
+      return { outcome: 'ok', events: out };
+    });
+  }
+
+  /** A fresh ready copy of a task in its queue (reEnqueue). */
+  async addCopy(u: Unit, q: QueueDoc, t: TaskRecord, nowMs: number): Promise<string> {
+    const taskId = timeOrderedId();
+    await this.addTask(u, q, {
+      ...t, taskId, state: 'ready', attempts: 0, runAtMs: nowMs, createdAtMs: nowMs, workerId: null, leaseExpiresAtMs: null,
+      finishedAtMs: null, failReason: null, result: null,
+      history: [{ atMs: nowMs, what: 'created', publisher: t.publisher, reEnqueuedFrom: t.taskId }],
+    });
+    return taskId;
+  }
+}

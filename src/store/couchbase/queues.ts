@@ -1,0 +1,100 @@
+// Interests, queue policy, deleting and purging a queue.
+import { DEFAULT_POLICY, type InterestMap, type QueuePolicy } from '../store.js';
+import { type QueueDoc } from './queue-doc.js';
+import { type MetaDoc } from './docs.js';
+import { CouchbaseArea } from './documents.js';
+import type { CouchbaseConnection } from './connection.js';
+
+export class CouchbaseQueues extends CouchbaseArea {
+
+  async interestsRevision(): Promise<number> {
+    return this.guard(async () => (await this.getDoc<MetaDoc>(this.keys.meta()))?.revision ?? 0);
+  }
+
+  async loadInterests() {
+    return this.guard(async () => {
+      const meta = (await this.getDoc<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
+      const docs = await Promise.all(meta.queues.map((q) => this.getDoc<QueueDoc>(this.keys.queue(q))));
+      const queues = docs.filter((q): q is QueueDoc => q !== null && q.interests !== null)
+        .map((q) => ({ queue: q.name, interests: q.interests as InterestMap }))
+        .sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
+      return { revision: meta.revision, queues };
+    });
+  }
+
+  setInterests(queue: string, interests: InterestMap, nowMs: number) {
+    void nowMs;
+    return this.transact(async (u) => {
+      const { q, created } = await this.declareQueue(u, queue);
+      q.interests = interests;
+      u.put(this.keys.queue(queue), q);
+      return { revision: await this.bumpRevision(u), created };
+    });
+  }
+
+  removeInterests(queue: string): Promise<boolean> {
+    return this.transact(async (u) => {
+      const q = await this.queueDoc(u, queue, false);
+      if (!q || !q.declared) return false;
+      if (q.interests !== null) {
+        q.interests = null;
+        u.put(this.keys.queue(queue), q);
+        await this.bumpRevision(u);
+      }
+      return true;
+    });
+  }
+
+  async getQueuePolicy(queue: string): Promise<QueuePolicy | null> {
+    return this.guard(async () => {
+      const q = await this.getDoc<QueueDoc>(this.keys.queue(queue));
+      return q?.declared ? { ...DEFAULT_POLICY, ...q.policy } : null;
+    });
+  }
+
+  updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>, nowMs: number) {
+    void nowMs;
+    return this.transact(async (u) => {
+      const { q, created } = await this.declareQueue(u, queue);
+      q.policy = { ...DEFAULT_POLICY, ...q.policy }; // documents written before a policy field existed
+      for (const field of Object.keys(DEFAULT_POLICY) as (keyof QueuePolicy)[]) {
+        if (patch[field] !== undefined) (q.policy as unknown as Record<string, unknown>)[field] = patch[field];
+      }
+      // A new rate starts with a full bucket of one second's worth.
+      if (patch.rateLimit !== undefined) q.rate = null;
+      u.put(this.keys.queue(queue), q);
+      return { policy: q.policy, created };
+    });
+  }
+
+  async deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null> {
+    const removed = await this.removeWaiting(queue, 'queue too');
+    return removed === null ? null : { waitingTasksDeleted: removed };
+  }
+
+  async purgeWaitingTasks(queue: string): Promise<number> {
+    return (await this.removeWaiting(queue, 'waiting only')) ?? 0;
+  }
+
+  /** Empties the queue's waiting lanes and, for a delete, undeclares it. null: no such queue. */
+  private async removeWaiting(queue: string, what: 'queue too' | 'waiting only'): Promise<number | null> {
+    const removed = await this.transact(async (u) => {
+      const q = await this.queueDoc(u, queue, false);
+      if (!q || (!q.declared && q.ready.length === 0 && q.scheduled.length === 0)) return null;
+      const lanes = this.lanes(u, q);
+      const ids = [...await lanes.ready.clear(), ...await lanes.scheduled.clear()].map((e) => e.id);
+      q.counts.ready = 0; q.counts.scheduled = 0; q.waitingKeys = {};
+      if (what === 'queue too') {
+        // Started and failed tasks still name the queue: keep its document, undeclared, for them.
+        Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });
+        await this.bumpRevision(u);
+      }
+      u.put(this.keys.queue(queue), q);
+      return ids;
+    });
+    if (removed === null) return null;
+    // The task documents are already out of every index; removing them is idempotent tidying.
+    await this.guard(() => this.c.removeDocs(removed.map((id) => this.keys.task(id))));
+    return removed.length;
+  }
+}

@@ -1,0 +1,77 @@
+// One transaction attempt's working set: the documents it read, changed in memory and will write
+// at its end, and the throughput counts to add after it commits.
+import { DocumentNotFoundError, type Collection, type TransactionAttemptContext, type TransactionGetResult } from 'couchbase';
+import type { TotalsField } from './docs.js';
+
+export class Unit {
+  private readonly docs = new Map<string, { handle: TransactionGetResult | null; content: unknown; dirty: boolean }>();
+  /** Per-minute throughput increments, applied after the commit (outside the transaction). */
+  readonly throughput = new Map<string, number>();
+
+  constructor(private readonly ctx: TransactionAttemptContext, private readonly coll: Collection) {}
+
+  async get<T>(key: string): Promise<T | null> {
+    const known = this.docs.get(key);
+    if (known) return known.content as T | null;
+    try {
+      const handle = await this.ctx.get(this.coll, key);
+      this.docs.set(key, { handle, content: handle.content, dirty: false });
+      return handle.content as T;
+    } catch (e) {
+      if (!(e instanceof DocumentNotFoundError)) throw e;
+      this.docs.set(key, { handle: null, content: null, dirty: false });
+      return null;
+    }
+  }
+
+  /** Reads a document and stages it at once, unchanged: from here on this transaction owns it, and a
+   *  racing node's transaction waits or re-runs at its first touch, instead of this one doing all
+   *  its work and losing the race at the end. Used for the contended documents (queues). */
+  async getForUpdate<T>(key: string): Promise<T | null> {
+    const content = await this.get<T>(key);
+    const d = this.docs.get(key)!;
+    if (d.handle && !this.owned.has(key)) {
+      this.owned.add(key);
+      d.handle = await this.ctx.replace(d.handle, d.handle.content);
+    }
+    return content;
+  }
+
+  private readonly owned = new Set<string>();
+
+  getMany<T>(keys: string[]): Promise<(T | null)[]> {
+    return Promise.all(keys.map((k) => this.get<T>(k)));
+  }
+
+  /** Writes content at the end of the attempt: a replace when the document was read, else an insert. */
+  put(key: string, content: unknown): void {
+    const known = this.docs.get(key);
+    this.docs.set(key, { handle: known?.handle ?? null, content, dirty: true });
+  }
+
+  /** Removes a document that was read in this attempt. */
+  remove(key: string): void {
+    const known = this.docs.get(key);
+    if (known) this.docs.set(key, { ...known, content: null, dirty: true });
+  }
+
+  count(queue: string, minuteMs: number, field: TotalsField, by = 1): void {
+    const k = `${minuteMs}\u0000${queue}\u0000${field}`;
+    this.throughput.set(k, (this.throughput.get(k) ?? 0) + by);
+  }
+
+  /** Stages the writes: the first document read (the contended one: a worker's or a queue's) first,
+   *  so a lost race shows before the rest is staged; then the others in parallel, keeping the
+   *  transaction short, since its length is what other nodes can collide with. */
+  async flush(): Promise<void> {
+    const writes = [...this.docs].filter(([, d]) => d.dirty);
+    const stage = async ([key, d]: (typeof writes)[number]) => {
+      if (d.handle && d.content === null) await this.ctx.remove(d.handle);
+      else if (d.handle) await this.ctx.replace(d.handle, d.content);
+      else if (d.content !== null) await this.ctx.insert(this.coll, key, d.content);
+    };
+    if (writes.length) await stage(writes[0]!);
+    for (let i = 1; i < writes.length; i += 32) await Promise.all(writes.slice(i, i + 32).map(stage));
+  }
+}
+

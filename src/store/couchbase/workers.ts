@@ -1,0 +1,95 @@
+// Workers: register, read, remove (planWorkerRemoval), one transaction per worker.
+import { timeOrderedId } from '../../ids.js';
+import { planWorkerRemoval, removedCopyReason } from '../../lifecycle/transitions.js';
+import { type TaskRecord, type WorkerRecord, type WorkersRemoved } from '../store.js';
+import { type QueueDoc } from './queue-doc.js';
+import { type WorkerDoc } from './docs.js';
+import { CouchbaseArea } from './documents.js';
+import type { CouchbaseConnection } from './connection.js';
+
+export class CouchbaseWorkers extends CouchbaseArea {
+
+  registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {
+    return this.transact(async (u) => {
+      const workerId = timeOrderedId();
+      const w: WorkerDoc = { workerId, name, queues, registeredAtMs: nowMs, lastSeenAtMs: nowMs, tasksDone: 0, tasks: [] };
+      u.put(this.keys.worker(workerId), w);
+      const reg = (await u.get<{ ids: string[] }>(this.keys.workers())) ?? { ids: [] };
+      reg.ids.push(workerId);
+      u.put(this.keys.workers(), reg);
+      for (const queue of queues) {
+        const q = await this.queueDoc(u, queue, 'undeclared');
+        if (!q.workers.includes(workerId)) q.workers.push(workerId);
+        u.put(this.keys.queue(queue), q);
+      }
+      return { ...w };
+    });
+  }
+
+  async getWorker(workerId: string): Promise<WorkerRecord | null> {
+    return this.guard(() => this.getDoc<WorkerDoc>(this.keys.worker(workerId)));
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    return this.guard(async () => {
+      const reg = await this.getDoc<{ ids: string[] }>(this.keys.workers());
+      const docs = await Promise.all((reg?.ids ?? []).map((id) => this.getDoc<WorkerDoc>(this.keys.worker(id))));
+      return docs.filter((w): w is WorkerDoc => w !== null)
+        .sort((a, b) => a.registeredAtMs - b.registeredAtMs || (a.workerId < b.workerId ? -1 : 1));
+    });
+  }
+
+  async removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number) {
+    let ids: string[];
+    if ('workerId' in sel) ids = [sel.workerId];
+    else ids = (await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(sel.queue))))?.workers ?? [];
+    return this.removeEach(ids, nowMs, 'worker removed', null);
+  }
+
+  async removeEach(ids: string[], nowMs: number, why: string, idleBeforeMs: number | null): Promise<WorkersRemoved> {
+    const sum: WorkersRemoved = { workers: 0, tasksReturned: 0, tasksCancelled: 0 };
+    for (const id of ids) {
+      const r = await this.removeWorker(id, nowMs, why, idleBeforeMs);
+      sum.workers += r.workers; sum.tasksReturned += r.tasksReturned; sum.tasksCancelled += r.tasksCancelled;
+    }
+    return sum;
+  }
+
+  /** One worker out, in one transaction: started tasks back to ready, copies made for it cancelled.
+   *  idleBeforeMs: only if still idle (a reaper racing a worker that just came back does nothing). */
+  private removeWorker(workerId: string, nowMs: number, why: string, idleBeforeMs: number | null) {
+    return this.transact(async (u): Promise<WorkersRemoved> => {
+      const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
+      if (!w || (idleBeforeMs !== null && w.lastSeenAtMs >= idleBeforeMs)) return { workers: 0, tasksReturned: 0, tasksCancelled: 0 };
+      let tasksReturned = 0; let tasksCancelled = 0;
+      for (const queue of w.queues) {
+        const q = await this.queueDoc(u, queue, 'undeclared');
+        q.workers = q.workers.filter((id) => id !== workerId);
+        u.put(this.keys.queue(queue), q);
+        const mine = Object.entries(q.started).filter(([, s]) => s.w === workerId).map(([id]) => id);
+        const lanes = this.lanes(u, q);
+        for (const lane of [lanes.ready, lanes.scheduled]) await lane.scan((e) => void (e.w === workerId && mine.push(e.id)));
+        for (const t of await u.getMany<TaskRecord>(mine.map((id) => this.keys.task(id)))) {
+          if (!t) continue;
+          const plan = planWorkerRemoval(t, workerId);
+          if (plan === 'cancel') {
+            t.workerId = null; t.leaseExpiresAtMs = null; t.finishedAtMs = nowMs;
+            t.history.push({ atMs: nowMs, what: 'cancelled', workerId, reason: removedCopyReason(why) });
+            await this.move(u, q, t, 'cancelled', nowMs);
+            tasksCancelled++;
+          } else if (plan === 'return') {
+            t.workerId = null; t.leaseExpiresAtMs = null;
+            t.history.push({ atMs: nowMs, what: 'returned', workerId, reason: why });
+            await this.move(u, q, t, 'ready', nowMs);
+            tasksReturned++;
+          }
+        }
+      }
+      const reg = (await u.get<{ ids: string[] }>(this.keys.workers())) ?? { ids: [] };
+      reg.ids = reg.ids.filter((id) => id !== workerId);
+      u.put(this.keys.workers(), reg);
+      u.remove(this.keys.worker(workerId));
+      return { workers: 1, tasksReturned, tasksCancelled };
+    });
+  }
+}
