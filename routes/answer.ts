@@ -22,19 +22,17 @@ function bodyParserError(err: { type?: string; status?: number; message?: string
 }
 
 export function errorAnswer(err: unknown, where: { method: string; path: string }, log: Logger): Answer {
-  let e: BrokerError;
-  if (err instanceof BrokerError) e = err;
-  else if (err instanceof StoreUnavailableError) e = new BrokerError('store_unavailable', err.message);
-  else {
-    const parsed = bodyParserError(err as { type?: string });
-    if (parsed) e = parsed;
-    else {
-      const cause = (err as { cause?: Error })?.cause;
-      log.error('unexpected error', { ...where, error: (err as Error)?.stack ?? String(err), ...(cause ? { cause: cause.stack ?? String(cause) } : {}) });
-      return { status: 500, body: { error: 'internal error: see the broker log', code: 'internal_error', details: [] } };
-    }
+  const e = err instanceof BrokerError ? err
+    : err instanceof StoreUnavailableError ? new BrokerError('store_unavailable', err.message)
+      : bodyParserError(err as { type?: string }) ?? new BrokerError('internal_error', 'internal error: see the broker log');
+  if (e.status >= 500) {
+    // A 5xx is ours to fix or to watch: logged at error with the stack of what caused it.
+    const cause = (err as { cause?: Error })?.cause;
+    log.error(e.code === 'internal_error' ? 'unexpected error' : 'request failed', {
+      ...where, code: e.code, error: (err as Error)?.stack ?? String(err), ...(cause ? { cause: cause.stack ?? String(cause) } : {}),
+    });
+  } else {
+    log.debug('request refused', { ...where, code: e.code });
   }
-  if (e.status >= 500) log.warn('request failed', { ...where, code: e.code, error: e.message });
-  else log.debug('request refused', { ...where, code: e.code });
-  return { status: e.status, body: { error: e.message, code: e.code, details: e.details } };
+  return { status: e.status, body: { error: e.message, code: e.code, details: e.code === 'internal_error' ? [] : e.details } };
 }

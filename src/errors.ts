@@ -18,6 +18,7 @@ export const ERRORS = {
   task_not_waiting: 409,
   idempotency_conflict: 409,
   store_unavailable: 503,
+  internal_error: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -5,9 +5,9 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { openStore } from './open-store.js';
 import { Broker } from './broker/index.js';
-import { Sweeps } from './sweeps/index.js';
-import { Scheduler } from './schedules/scheduler.js';
-import { Pusher } from './push/pusher.js';
+import { Sweeps } from './broker/background/sweeps.js';
+import { Scheduler } from './broker/background/scheduler.js';
+import { Pusher } from './broker/background/pusher.js';
 import { createHandler } from '../routes/index.js';
 import type { Store } from './store/store.js';
 
@@ -24,6 +24,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How often each node looks for push queues: a look reads one document per queue on Couchbase. */
+const PUSH_DISCOVERY_MS = { sqlite: 1000, couchbase: 5000 } as const;
+
 /** sweepIntervalMs, schedulerIntervalMs: how often the background passes run (tests slow them down and
  *  call runOnce themselves); 0 for the scheduler means it does not run by itself. */
 export async function startServer(config: Config, opts: { log?: Logger; sweepIntervalMs?: number; schedulerIntervalMs?: number; now?: () => number } = {}): Promise<RunningServer> {
@@ -32,6 +35,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret,
+    pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite,
   }, log, opts.now);
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);

@@ -55,6 +55,12 @@ export function ago(seconds) {
 
 export const pretty = (v) => h('pre', {}, JSON.stringify(v, null, 2));
 
+/** A table's rows, or one row across all its columns saying why there are none. */
+export const rowsOrEmpty = (rows, columns, text) => (rows.length ? rows : [h('tr', {}, h('td', { colspan: columns, class: 'muted' }, text))]);
+
+/** The page offset of a view's URL (?offset=), 0 when absent or not a number. */
+export const offsetOf = (query) => Math.max(0, Number(query.get('offset') ?? 0) || 0);
+
 /** Back / forward over server-side pages (newest-first lists by default). go(offset) changes the
  *  URL, so the page is linkable. */
 export function pager(total, offset, limit, go, labels = ['← Newer', 'Older →']) {

@@ -1,6 +1,7 @@
 // The page's router: every view has a URL (#/queue/<name>?state=failed) so it can be bookmarked and
 // linked. The current view refreshes every 2 s while the tab is visible, never while it is hidden.
 import { h, replace, notify } from './dom.js';
+import { qs } from './api.js';
 import * as overview from './views/overview.js';
 import * as queue from './views/queue.js';
 import * as task from './views/task.js';
@@ -29,10 +30,8 @@ function parseHash() {
 /** Changes the URL's query (paging, filters, tabs): the view re-renders from the URL. */
 function go(params, name, arg) {
   const r = parseHash();
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const path = `#/${name ?? r.name}${(arg ?? r.arg) ? `/${encodeURIComponent(arg ?? r.arg)}` : ''}`;
-  location.hash = q.toString() ? `${path}?${q}` : path;
+  location.hash = path + qs(params);
 }
 
 async function tick() {

@@ -13,6 +13,9 @@ export interface BrokerSettings {
   idempotencyTtlSeconds: number;
   /** Signs pushes of queues without a secret of their own; null: unsigned. */
   pushSecret: string | null;
+  /** How often each node looks for queues that gained or lost a pushUrl (each look reads every
+   *  queue's summary: one query on SQLite, one document per queue on Couchbase). */
+  pushDiscoveryIntervalMs: number;
 }
 
 export interface BrokerContext {

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { FailedFilter, FailedSelection, InterestMap, QueuePolicy, Report, TaskState } from '../model.js';
 import type { Store } from '../store/store.js';
 import { BACKOFF_JITTER } from '../lifecycle/backoff.js';
-import { BrokerError } from '../errors.js';
+import { BrokerError, StoreUnavailableError } from '../errors.js';
 import { BrokerMetrics } from '../metrics.js';
 import type { BrokerContext, BrokerSettings } from './context.js';
 import { InterestsCache } from './interests-cache.js';
@@ -35,6 +35,16 @@ export class Broker {
   }
 
   get store(): Store { return this.ctx.store; }
+
+  /** Whether the store answers: {ok, store}; any failure to reach it is store_unavailable (503). */
+  async health(): Promise<{ ok: true; store: Store['kind'] }> {
+    try {
+      await this.ctx.store.ping();
+    } catch (e) {
+      throw e instanceof StoreUnavailableError ? e : new StoreUnavailableError(`store unavailable: ${(e as Error).message}`);
+    }
+    return { ok: true, store: this.ctx.store.kind };
+  }
   get metrics(): BrokerMetrics { return this.ctx.metrics; }
 
   publish(inputs: PublishInput[]) { return publishEvents(this.ctx, inputs); }
@@ -64,7 +74,7 @@ export class Broker {
   /** Erases the queue's waiting tasks (no history is kept): the count is logged, so a purge leaves a trace. */
   async purgeWaiting(queue: string) {
     const purged = await this.ctx.store.purgeWaitingTasks(queue);
-    this.ctx.log.info('queue purged', { queue, purged });
+    this.ctx.log.child({ queue }).info('queue purged', { purged });
     return { queue, purged };
   }
   async listQueueTasks(queue: string, state: TaskState, limit: number, offset: number) {

@@ -1,6 +1,6 @@
 // Schedules as the API sees them: validated definitions in the store, shown with their next runs.
 import type { BrokerContext } from './context.js';
-import type { ScheduleDefinition, ScheduleRecord } from '../model.js';
+import type { ScheduleDefinition, ScheduleFiring, ScheduleRecord } from '../model.js';
 import { BrokerError } from '../errors.js';
 import { cronProblem } from '../schedules/cron.js';
 
@@ -21,6 +21,16 @@ export async function putSchedule(ctx: BrokerContext, def: ScheduleDefinition): 
   if (problem) throw new BrokerError('invalid_input', problem, [{ where: 'body', field: problem.startsWith('timezone') ? 'timezone' : 'cron', message: problem }]);
   const { schedule, created } = await ctx.store.putSchedule(def, ctx.now());
   return { schedule: view(ctx, schedule), created };
+}
+
+/** The stored schedules, as the scheduler reads them each pass (no next runs computed). */
+export function storedSchedules(ctx: BrokerContext): Promise<ScheduleRecord[]> {
+  return ctx.store.listSchedules();
+}
+
+/** Records that a tick was fired, if no node has recorded it (or a later one) yet: compare-and-set. */
+export function recordScheduleFiring(ctx: BrokerContext, name: string, fromTickMs: number, firing: ScheduleFiring): Promise<boolean> {
+  return ctx.store.recordScheduleFiring(name, fromTickMs, firing);
 }
 
 export async function listSchedules(ctx: BrokerContext): Promise<ScheduleView[]> {

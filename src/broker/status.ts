@@ -11,6 +11,11 @@ const THROUGHPUT_MINUTES = 15;
 export const held = (q: QueueSummary, nowMs: number) => heldBy({ policy: q.policy, started: q.counts.started, rate: q.rate }, nowMs);
 const brief = (q: QueueSummary, nowMs: number) => ({ name: q.name, length: q.counts.ready + q.counts.scheduled, counts: q.counts, paused: q.policy.paused, heldBy: held(q, nowMs) });
 
+/** Every queue's summary (the pusher looks for push queues in them). */
+export function queueSummaries(ctx: BrokerContext): Promise<QueueSummary[]> {
+  return ctx.store.queueSummaries();
+}
+
 export async function overview(ctx: BrokerContext) {
   const nowMs = ctx.now();
   const [queues, workers, minutes, fastPostErrors, schedules] = await Promise.all([

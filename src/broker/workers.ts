@@ -13,6 +13,6 @@ export async function removeWorkers(ctx: BrokerContext, sel: { workerId: string 
   const r = await ctx.store.removeWorkers(sel, ctx.now());
   if ('workerId' in sel && r.workers === 0) throw new BrokerError('worker_not_found', `no worker ${JSON.stringify(sel.workerId)}`);
   if (r.tasksReturned) ctx.waiters.wakeAll();
-  ctx.log.info('workers removed', { ...('workerId' in sel ? { workerId: sel.workerId } : { queue: sel.queue }), ...r });
+  ctx.log.child('workerId' in sel ? { workerId: sel.workerId } : { queue: sel.queue }).info('workers removed', { ...r });
   return r;
 }

@@ -1,6 +1,6 @@
 // Failed: filter by queue, reason text and payload (field = value, or free text); retry or delete
 // one, the selected, or all matching, into the same queue or another. Paging is server-side.
-import { h, replace, field, hrefQueue, hrefTask, time, pager } from '../dom.js';
+import { h, replace, field, hrefQueue, hrefTask, time, pager, rowsOrEmpty, offsetOf } from '../dom.js';
 import { api, qs } from '../api.js';
 import { act, table } from './common.js';
 
@@ -14,7 +14,7 @@ function payloadFilter(text) {
 
 export async function render(root, { query, go }) {
   const filters = { queue: query.get('queue') ?? '', reason: query.get('reason') ?? '', payload: query.get('payload') ?? '' };
-  const offset = Number(query.get('offset') ?? 0) || 0;
+  const offset = offsetOf(query);
   const apiFilter = { ...(filters.queue ? { queue: filters.queue } : {}), ...(filters.reason ? { reason: filters.reason } : {}), ...payloadFilter(filters.payload) };
   const inputs = {
     queue: h('input', { name: 'queue', value: filters.queue }),
@@ -70,7 +70,7 @@ export async function render(root, { query, go }) {
       h('td', { class: 'hide-narrow' }, h('code', {}, JSON.stringify(t.data).slice(0, 160)))));
     replace(list,
       table(['', 'Task', 'Queue', 'Last reason', '#Attempts', 'Failed at', 'Payload'],
-        rows.length ? rows : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No failed tasks match.'))]),
+        rowsOrEmpty(rows, 7, 'No failed tasks match.')),
       pager(page.total, offset, PAGE, (o) => go({ ...filters, offset: o })));
   }
   return { refresh };

@@ -1,7 +1,7 @@
 // Interests: every queue's map; an editor with live validation (an invalid or dangerous pattern shows
 // before saving); a dry run that says, per queue, which field and pattern matched or why none did;
 // warnings for queues no worker serves and workers on queues nothing feeds.
-import { h, replace, field, hrefQueue, pager } from '../dom.js';
+import { h, replace, field, hrefQueue, pager, rowsOrEmpty, offsetOf } from '../dom.js';
 import { api, qs } from '../api.js';
 import { act, table } from './common.js';
 
@@ -19,7 +19,7 @@ function parseMap(text) {
 
 export async function render(root, { query, go }) {
   const match = query.get('match') ?? '';
-  const offset = Number(query.get('offset') ?? 0) || 0;
+  const offset = offsetOf(query);
   const queueInput = h('input', { name: 'queue', required: true, value: query.get('queue') ?? '' });
   const mapInput = h('textarea', { name: 'interests', rows: 5, spellcheck: 'false', 'aria-describedby': 'map-check' }, '{"type": "^userCreated$"}');
   const check = h('div', { id: 'map-check', 'aria-live': 'polite' });
@@ -137,7 +137,7 @@ export async function render(root, { query, go }) {
         validate();
         mapInput.focus();
       } }, 'Edit'))));
-    replace(list, table(['Queue', 'Interests', 'Workers', ''], rows.length ? rows : [h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No queue has interests yet.'))]),
+    replace(list, table(['Queue', 'Interests', 'Workers', ''], rowsOrEmpty(rows, 4, 'No queue has interests yet.')),
       names.length > PAGE ? pager(names.length, offset, PAGE, (o) => go({ match, offset: o }), ['← Previous', 'Next →']) : null);
   }
   if (queueInput.value) {

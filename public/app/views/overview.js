@@ -1,6 +1,6 @@
 // Overview: totals, rates over the last 15 minutes, and every queue (paged, filterable) with its
 // counts and a throughput sparkline.
-import { h, replace, field, hrefQueue, time, pager } from '../dom.js';
+import { h, replace, field, hrefQueue, time, pager, rowsOrEmpty, offsetOf } from '../dom.js';
 import { api, qs } from '../api.js';
 import { ratesChart, sparkline } from '../charts.js';
 import { heldTag, num, table } from './common.js';
@@ -9,7 +9,7 @@ const PAGE = 50;
 
 export async function render(root, { query, go }) {
   const match = query.get('match') ?? '';
-  const offset = Number(query.get('offset') ?? 0) || 0;
+  const offset = offsetOf(query);
   const cards = h('div', { class: 'cards' });
   const chartBox = h('div', { class: 'panel', 'aria-label': 'Rates per minute, last 15 minutes' });
   const filter = h('input', { type: 'search', name: 'match', value: match, placeholder: 'part of a name' });
@@ -53,7 +53,7 @@ export async function render(root, { query, go }) {
     });
     replace(list,
       table(['Queue', '#ready', '#scheduled', '#started', '#failed', '#succeeded', 'Done/min'],
-        rows.length ? rows : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, match ? 'No queue matches.' : 'No queues yet: publish an event or set an interest.'))]),
+        rowsOrEmpty(rows, 7, match ? 'No queue matches.' : 'No queues yet: publish an event or set an interest.')),
       page.total > PAGE ? pager(page.total, offset, PAGE, (o) => go({ match, offset: o }), ['← Previous', 'Next →']) : null);
   }
   const nextRun = (schedules) => {

@@ -1,5 +1,5 @@
 // Queue: counts and hold, its tasks by state (paged), pause / resume, policy, purge, delete.
-import { h, replace, field, hrefTask, hrefQueue, time, pager } from '../dom.js';
+import { h, replace, field, hrefTask, hrefQueue, time, pager, rowsOrEmpty, offsetOf } from '../dom.js';
 import { api, qs } from '../api.js';
 import { ratesChart } from '../charts.js';
 import { act, heldTag, STATES, table } from './common.js';
@@ -19,7 +19,7 @@ const POLICY_FIELDS = [
 
 export async function render(root, { arg: name, query, go }) {
   const state = STATES.includes(query.get('state')) ? query.get('state') : 'ready';
-  const offset = Number(query.get('offset') ?? 0) || 0;
+  const offset = offsetOf(query);
   const head = h('div');
   const chartBox = h('div', { class: 'panel' });
   const tasks = h('div');
@@ -63,7 +63,7 @@ export async function render(root, { arg: name, query, go }) {
       h('td', { class: 'hide-narrow' }, h('code', {}, JSON.stringify(t.data).slice(0, 120)))));
     replace(tasks,
       table(['Task', 'Publisher', '#Priority', '#Attempts', 'Due', 'Worker', 'Last reason', 'Data'],
-        rows.length ? rows : [h('tr', {}, h('td', { colspan: 8, class: 'muted' }, `No ${state} tasks.`))]),
+        rowsOrEmpty(rows, 8, `No ${state} tasks.`)),
       pager(page.total, offset, PAGE, (o) => go({ state, offset: o })));
   }
 

@@ -1,6 +1,6 @@
 // Schedules: every schedule with its next runs and last firing; create or replace one (the broker
 // validates the cron and zone), pause / resume, delete.
-import { h, replace, field, time, pretty, jsonOf } from '../dom.js';
+import { h, replace, field, time, pretty, jsonOf, rowsOrEmpty } from '../dom.js';
 import { api, qs } from '../api.js';
 import { act, table } from './common.js';
 
@@ -52,7 +52,7 @@ export async function render(root) {
           await refresh();
         } }, 'Delete'))));
     replace(list, table(['Name', 'Cron', 'Next run', 'Last fired', 'Event', ''],
-      rows.length ? rows : [h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No schedules yet.'))]));
+      rowsOrEmpty(rows, 6, 'No schedules yet.')));
   }
   return { refresh };
 }

@@ -1,6 +1,6 @@
 // Workers: each with its queues in priority order, current tasks, last seen, tasks done; unregister
 // one, or every worker of a queue.
-import { h, replace, field, hrefQueue, hrefTask, ago, time } from '../dom.js';
+import { h, replace, field, hrefQueue, hrefTask, ago, time, rowsOrEmpty } from '../dom.js';
 import { api, qs } from '../api.js';
 import { act, num, table } from './common.js';
 
@@ -32,7 +32,7 @@ export async function render(root) {
         await refresh();
       } }, 'Unregister'))));
     replace(list, table(['Worker', 'Queues (priority order)', 'Current tasks', 'Last seen', 'Registered', '#Done', ''],
-      rows.length ? rows : [h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No workers online. A worker registers with PUT /worker.'))]),
+      rowsOrEmpty(rows, 7, 'No workers online. A worker registers with PUT /worker.')),
     h('p', { class: 'muted' }, `${workers.length} worker(s) online.`));
   }
   return { refresh };

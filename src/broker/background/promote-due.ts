@@ -1,5 +1,5 @@
 // Scheduled tasks whose time has come become ready (claims also promote, so this only keeps counts fresh).
-import type { BrokerContext } from '../broker/context.js';
+import type { BrokerContext } from '../context.js';
 
 export const PROMOTE_BATCH = 1000;
 

@@ -2,10 +2,11 @@
 // event carries the idempotency key "schedule:<name>:<tick>", so a node repeating a tick another
 // node published gets the first answer back and stores nothing; the schedule's last tick then moves
 // by compare-and-set. Publishing before recording means a node dying in between loses no tick.
-import type { BrokerContext } from '../broker/context.js';
-import { publishEvents, type PublishInput } from '../broker/publish.js';
-import type { ScheduleRecord } from '../model.js';
-import { Periodic } from '../periodic.js';
+import type { BrokerContext } from '../context.js';
+import { publishEvents, type PublishInput } from '../publish.js';
+import { recordScheduleFiring, storedSchedules } from '../schedules.js';
+import type { ScheduleRecord } from '../../model.js';
+import { Periodic } from './periodic.js';
 
 export const SCHEDULER_INTERVAL_MS = 1000;
 // Ticks later than this were missed (no node ran): they collapse into one firing, not one each.
@@ -30,7 +31,7 @@ export class Scheduler {
 
   /** One pass at nowMs: every due tick of every running schedule (tests call this with a chosen time). */
   async runOnce(nowMs = this.ctx.now()): Promise<void> {
-    const schedules = await this.ctx.store.listSchedules();
+    const schedules = await storedSchedules(this.ctx);
     this.ctx.cron.keepOnly(schedules);
     for (const s of schedules) {
       if (s.paused) continue;
@@ -61,13 +62,13 @@ export class Scheduler {
         },
       };
       const [answer] = await publishEvents(this.ctx, [input]);
-      const recorded = await this.ctx.store.recordScheduleFiring(s.name, from, {
+      const recorded = await recordScheduleFiring(this.ctx, s.name, from, {
         lastTickMs: tickMs, lastFiredAtMs: nowMs, lastEventId: answer!.eventId, lastMissedTicks: missedTicks,
       });
       if (!answer!.replayed) {
         this.counts.fired++;
         this.ctx.metrics.scheduleFired(s.name, missedTicks ? 'catch_up' : 'on_time');
-        if (missedTicks) this.ctx.log.info('schedule fired once for missed ticks', { schedule: s.name, missedTicks });
+        if (missedTicks) this.ctx.log.child({ schedule: s.name }).info('schedule fired once for missed ticks', { missedTicks });
       }
       // Another node recorded this tick (or later) first: it carries on from there.
       if (!recorded) return;

@@ -1,5 +1,5 @@
 // Workers silent past SWITCHYARD_WORKER_TIMEOUT are removed; their started tasks return to their queues.
-import type { BrokerContext } from '../broker/context.js';
+import type { BrokerContext } from '../context.js';
 
 export const REAP_BATCH = 100;
 

@@ -1,5 +1,5 @@
 // Succeeded and cancelled tasks stay visible for SWITCHYARD_KEEP_FINISHED, then go; failed ones stay.
-import type { BrokerContext } from '../broker/context.js';
+import type { BrokerContext } from '../context.js';
 
 export const PRUNE_BATCH = 5000;
 

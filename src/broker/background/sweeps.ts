@@ -1,10 +1,10 @@
 // Runs every sweep on every node. Each is one store transition, safe to race with other nodes.
-import type { BrokerContext } from '../broker/context.js';
+import type { BrokerContext } from '../context.js';
 import { promoteDue } from './promote-due.js';
 import { expireLeases } from './expire-leases.js';
 import { reapWorkers } from './reap-workers.js';
 import { pruneFinished } from './prune-finished.js';
-import { Periodic } from '../periodic.js';
+import { Periodic } from './periodic.js';
 
 export const SWEEP_INTERVAL_MS = 1000;
 

@@ -2,7 +2,7 @@
 // answer into a report. 2xx is success; any other status, a connection error or a timeout is a
 // failure with that reason (retried by the queue's policy like any failed task).
 import { createHmac } from 'node:crypto';
-import type { Report, WorkTask } from '../model.js';
+import type { Report, WorkTask } from '../../model.js';
 
 const REASON_BODY_CHARS = 300;
 const RESULT_MAX_CHARS = 64 * 1024;

@@ -4,18 +4,16 @@
 // worker at a time, so it is never in flight twice; a node that dies mid-delivery loses nothing:
 // the lease expires and the task goes back to ready.
 import os from 'node:os';
-import type { BrokerContext } from '../broker/context.js';
-import { claimTasks } from '../broker/claim.js';
-import { reportTasks } from '../broker/report.js';
-import { BrokerError } from '../errors.js';
-import { held } from '../broker/status.js';
-import type { QueuePolicy, WorkTask } from '../model.js';
+import type { BrokerContext } from '../context.js';
+import { claimTasks } from '../claim.js';
+import { reportTasks } from '../report.js';
+import { registerWorker, removeWorkers } from '../workers.js';
+import { BrokerError } from '../../errors.js';
+import { held, queueSummaries } from '../status.js';
+import type { QueuePolicy, WorkTask } from '../../model.js';
 import { deliver } from './deliver.js';
-import { Periodic } from '../periodic.js';
+import { Periodic } from './periodic.js';
 
-// How often a node looks for queues that gained or lost a pushUrl. Each look reads every queue's
-// summary: one query on SQLite, one document per queue on Couchbase, hence less often there.
-export const PUSH_SYNC_INTERVAL_MS = { sqlite: 1000, couchbase: 5000 } as const;
 const MAX_IN_FLIGHT_PER_QUEUE = 32;
 const CLAIM_WAIT_SECONDS = 2;
 // A push must end before its lease does, or another node could deliver the same task meanwhile.
@@ -49,7 +47,7 @@ class QueuePusher {
     const deadline = Date.now() + STOP_GRACE_MS;
     while (this.inFlight > 0 && Date.now() < deadline) await sleep(50);
     if (this.workerId && this.inFlight === 0) {
-      await this.ctx.store.removeWorkers({ workerId: this.workerId }, this.ctx.now()).catch(() => undefined);
+      await removeWorkers(this.ctx, { workerId: this.workerId }).catch(() => undefined);
     }
   }
 
@@ -61,7 +59,7 @@ class QueuePusher {
           this.slotFreed = null;
           continue;
         }
-        this.workerId ??= (await this.ctx.store.registerWorker(`push@${this.node}`, [this.queue], this.ctx.now())).workerId;
+        this.workerId ??= (await registerWorker(this.ctx, `push@${this.node}`, [this.queue])).workerId;
         const tasks = await claimTasks(this.ctx, this.workerId, MAX_IN_FLIGHT_PER_QUEUE - this.inFlight, CLAIM_WAIT_SECONDS);
         // Stopped meanwhile (pushUrl removed, or shutdown): finish() gives these back with the worker.
         if (this.stopped) break;
@@ -106,7 +104,7 @@ export class Pusher {
   private readonly node = `${os.hostname()}:${process.pid}`;
   private readonly loop: Periodic;
 
-  constructor(private readonly ctx: BrokerContext, intervalMs = PUSH_SYNC_INTERVAL_MS[ctx.store.kind]) {
+  constructor(private readonly ctx: BrokerContext, intervalMs = ctx.settings.pushDiscoveryIntervalMs) {
     this.loop = new Periodic(() => this.sync(), () => intervalMs, (e) => ctx.log.warn('push: cannot read queues', { error: e.message }));
   }
 
@@ -115,7 +113,7 @@ export class Pusher {
   /** Starts pushing for queues that gained a pushUrl, stops for those that lost it, and counts
    *  queues with ready tasks held by their limits. */
   async sync(nowMs = this.ctx.now()): Promise<void> {
-    const summaries = await this.ctx.store.queueSummaries();
+    const summaries = await queueSummaries(this.ctx);
     const wanted = new Set<string>();
     for (const q of summaries) {
       if (!q.declared || q.policy.pushUrl === null) continue;

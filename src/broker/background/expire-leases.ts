@@ -1,5 +1,5 @@
 // Started tasks whose lease ran out (worker crashed or hung) go back to ready; nothing is lost.
-import type { BrokerContext } from '../broker/context.js';
+import type { BrokerContext } from '../context.js';
 
 export const EXPIRE_BATCH = 1000;
 
