@@ -3,13 +3,14 @@ import {
   AuthenticationFailureError, BucketNotFoundError, CollectionNotFoundError, connect, DocumentNotFoundError, ScopeNotFoundError,
   type Cluster,
 } from 'couchbase';
-import { CouchbaseStore } from './index.js';
+import { couchbaseStore } from './index.js';
+import type { Store } from '../store.js';
 import { DURABILITY_LEVELS, TRANSACTION_TIMEOUT_MS, type CouchbaseOptions } from './connection.js';
 
 export class CouchbaseOpenError extends Error {}
 
 /** Connects, checks credentials, bucket and scope, and answers within bootstrapTimeoutMs or says why not. */
-export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<CouchbaseStore> {
+export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<Store> {
   const timeout = opts.bootstrapTimeoutMs ?? 5000;
   const where = `Couchbase at ${opts.connStr}`;
   let cluster: Cluster;
@@ -27,7 +28,7 @@ export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<Couchb
   try {
     const scope = cluster.bucket(opts.bucket).scope(opts.scope);
     const coll = opts.scope === '_default' ? scope.collection('_default') : scope.collection('switchyard');
-    const store = new CouchbaseStore(cluster, coll, opts);
+    const store = couchbaseStore(cluster, coll, opts);
     await coll.get(`${opts.keyPrefix}:meta`, { timeout }).catch((e) => { if (!(e instanceof DocumentNotFoundError)) throw e; });
     return store;
   } catch (e) {

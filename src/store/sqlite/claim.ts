@@ -3,45 +3,43 @@ import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
 import type { ClaimResult, WorkTask, TransitionRules } from '../store.js';
 import { toWorkTask, toPolicy, rateOf, type QueueRow, type WorkerRow, type WorkRow, type Candidate } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
-export class SqliteClaim extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  startedWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state = 'started' LIMIT 1`).pluck(),
+  anyDue: p(`SELECT 1 FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? LIMIT 1`).pluck(),
+  // The next ready tasks a worker may take: the best of those for anyone and those for it alone
+  // (two seeks of tasks_ready_for, merged), never a scan past other workers' copies.
+  readyCandidates: p(`SELECT seq, unique_key, singularly_run FROM (
+      SELECT * FROM (SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks
+        WHERE queue = @queue AND state = 'ready' AND target_worker_id IS NULL ORDER BY priority DESC, run_at_ms, seq LIMIT @upTo)
+      UNION ALL
+      SELECT * FROM (SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks
+        WHERE queue = @queue AND state = 'ready' AND target_worker_id = @workerId ORDER BY priority DESC, run_at_ms, seq LIMIT @upTo))
+    ORDER BY priority DESC, run_at_ms, seq LIMIT @limit OFFSET @offset`),
+  // The same for one task, as two statements with a literal LIMIT 1: SQLite answers those in a
+  // third of the time of a bound LIMIT (measured); the claim keeps the better of the two.
+  readyCandidateForAny: p(`SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks WHERE queue = ? AND state = 'ready'
+    AND target_worker_id IS NULL ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
+  readyCandidateForWorker: p(`SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks WHERE queue = ? AND state = 'ready'
+    AND target_worker_id = ? ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
+  // One task: a one-row UPDATE, which needs no statement journal. Several: one UPDATE for all.
+  startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
+    lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
+    history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
+    WHERE seq = @seq AND state = 'ready' RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
+  startTasks: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
+    lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
+    history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
+    WHERE seq IN (SELECT value FROM json_each(@seqs)) AND state = 'ready'
+    RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
+  setRateTokens: p(`UPDATE queues SET rate_tokens = ?, rate_refilled_at_ms = ? WHERE queue = ?`),
+});
 
+export class SqliteClaim extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      startedWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state = 'started' LIMIT 1`).pluck(),
-      anyDue: p(`SELECT 1 FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? LIMIT 1`).pluck(),
-      // The next ready tasks a worker may take: the best of those for anyone and those for it alone
-      // (two seeks of tasks_ready_for, merged), never a scan past other workers' copies.
-      readyCandidates: p(`SELECT seq, unique_key, singularly_run FROM (
-          SELECT * FROM (SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks
-            WHERE queue = @queue AND state = 'ready' AND target_worker_id IS NULL ORDER BY priority DESC, run_at_ms, seq LIMIT @upTo)
-          UNION ALL
-          SELECT * FROM (SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks
-            WHERE queue = @queue AND state = 'ready' AND target_worker_id = @workerId ORDER BY priority DESC, run_at_ms, seq LIMIT @upTo))
-        ORDER BY priority DESC, run_at_ms, seq LIMIT @limit OFFSET @offset`),
-      // The same for one task, as two statements with a literal LIMIT 1: SQLite answers those in a
-      // third of the time of a bound LIMIT (measured); the claim keeps the better of the two.
-      readyCandidateForAny: p(`SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks WHERE queue = ? AND state = 'ready'
-        AND target_worker_id IS NULL ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
-      readyCandidateForWorker: p(`SELECT seq, unique_key, singularly_run, priority, run_at_ms FROM tasks WHERE queue = ? AND state = 'ready'
-        AND target_worker_id = ? ORDER BY priority DESC, run_at_ms, seq LIMIT 1`),
-      // One task: a one-row UPDATE, which needs no statement journal. Several: one UPDATE for all.
-      startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
-        lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
-        history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
-        WHERE seq = @seq AND state = 'ready' RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
-      startTasks: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
-        lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
-        history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
-        WHERE seq IN (SELECT value FROM json_each(@seqs)) AND state = 'ready'
-        RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
-      setRateTokens: p(`UPDATE queues SET rate_tokens = ?, rate_refilled_at_ms = ? WHERE queue = ?`),
-    };
+    super(c, statements);
   }
 
   claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {

@@ -228,11 +228,18 @@ export class SqliteConnection {
   }
 }
 
-/** One area of the driver: the connection's write, read and counting, under the names the
- *  transitions use. */
-export abstract class SqliteArea {
+/** Prepares one statement on the connection's database. */
+export type Prepare = (sql: string) => Database.Statement;
+
+/** One area of the driver: its own statements beside the connection's shared ones, and the
+ *  connection's write, read and counting under the names the transitions use. */
+export abstract class SqliteArea<Own extends object = object> {
   protected readonly db: Database.Database;
-  constructor(protected readonly c: SqliteConnection) { this.db = c.db; }
+  protected readonly st: SqliteConnection['shared'] & Own;
+  constructor(protected readonly c: SqliteConnection, statements: (p: Prepare) => Own = () => ({}) as Own) {
+    this.db = c.db;
+    this.st = { ...c.shared, ...statements((sql) => c.db.prepare(sql)) };
+  }
   protected write<T>(work: () => T, opts: { mayLose?: boolean } = {}): Promise<T> { return this.c.write(work, opts); }
   protected run<T>(work: () => T): Promise<T> { return this.c.run(work); }
   protected touch(worker: WorkerRow, nowMs: number): void { this.c.touch(worker, nowMs); }

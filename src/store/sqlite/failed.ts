@@ -2,24 +2,22 @@
 import { retriedEntry, targetOnReturn } from '../../lifecycle/transitions.js';
 import type { FailedFilter, FailedSelection } from '../store.js';
 import { toTask, entry, containsPattern, type TaskRow } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqliteWorkers } from './workers.js';
 
-export class SqliteFailed extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  failedTask: p(`SELECT queue, data, target_worker_id FROM tasks WHERE task_id = ? AND state = 'failed'`),
+  retryFailed: p(`UPDATE tasks SET state = 'ready', attempts = 0, run_at_ms = @nowMs, finished_at_ms = NULL, fail_reason = NULL,
+    worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs, queue = @queue, data = COALESCE(@data, data),
+    target_worker_id = @targetWorkerId, history = json_insert(history, '$[#]', json(@entry))
+    WHERE task_id = @taskId AND state = 'failed'`),
+  deleteFailed: p(`DELETE FROM tasks WHERE task_id = ? AND state = 'failed'`),
+});
 
+export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection, private readonly workers: SqliteWorkers) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      failedTask: p(`SELECT queue, data, target_worker_id FROM tasks WHERE task_id = ? AND state = 'failed'`),
-      retryFailed: p(`UPDATE tasks SET state = 'ready', attempts = 0, run_at_ms = @nowMs, finished_at_ms = NULL, fail_reason = NULL,
-        worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs, queue = @queue, data = COALESCE(@data, data),
-        target_worker_id = @targetWorkerId, history = json_insert(history, '$[#]', json(@entry))
-        WHERE task_id = @taskId AND state = 'failed'`),
-      deleteFailed: p(`DELETE FROM tasks WHERE task_id = ? AND state = 'failed'`),
-    };
+    super(c, statements);
   }
 
   private failedWhere(filter: FailedFilter): { sql: string; args: unknown[] } {

@@ -3,20 +3,18 @@ import { timeOrderedId } from '../../ids.js';
 import { planIdempotency, replayed } from '../idempotency.js';
 import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult } from '../store.js';
 import type { TaskRow } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
-export class SqlitePublish extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  waitingWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state IN ('scheduled', 'ready') LIMIT 1`).pluck(),
+  idempotencyRecord: p(`SELECT body_hash, answer, expires_at_ms FROM idempotency WHERE publisher = ? AND key = ? AND expires_at_ms > ?`),
+  putIdempotency: p(`INSERT OR REPLACE INTO idempotency (publisher, key, body_hash, answer, expires_at_ms) VALUES (?, ?, ?, ?, ?)`),
+});
 
+export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      waitingWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state IN ('scheduled', 'ready') LIMIT 1`).pluck(),
-      idempotencyRecord: p(`SELECT body_hash, answer, expires_at_ms FROM idempotency WHERE publisher = ? AND key = ? AND expires_at_ms > ?`),
-      putIdempotency: p(`INSERT OR REPLACE INTO idempotency (publisher, key, body_hash, answer, expires_at_ms) VALUES (?, ?, ?, ?, ?)`),
-    };
+    super(c, statements);
   }
 
   publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult> {

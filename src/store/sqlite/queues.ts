@@ -1,23 +1,21 @@
 // Interests, queue policy, deleting and purging a queue.
 import type { InterestMap, QueuePolicy } from '../store.js';
 import { toPolicy, POLICY_COLUMNS, type QueueRow } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
-export class SqliteQueues extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  queuesWithInterests: p(`SELECT queue, interests FROM queues WHERE interests IS NOT NULL ORDER BY queue`),
+  setInterests: p(`UPDATE queues SET interests = ? WHERE queue = ?`),
+  clearInterests: p(`UPDATE queues SET interests = NULL WHERE queue = ? AND interests IS NOT NULL`),
+  queueExists: p(`SELECT 1 FROM queues WHERE queue = ?`).pluck(),
+  deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready')`),
+  deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
+});
 
+export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      queuesWithInterests: p(`SELECT queue, interests FROM queues WHERE interests IS NOT NULL ORDER BY queue`),
-      setInterests: p(`UPDATE queues SET interests = ? WHERE queue = ?`),
-      clearInterests: p(`UPDATE queues SET interests = NULL WHERE queue = ? AND interests IS NOT NULL`),
-      queueExists: p(`SELECT 1 FROM queues WHERE queue = ?`).pluck(),
-      deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready')`),
-      deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
-    };
+    super(c, statements);
   }
 
   interestsRevision(): Promise<number> {

@@ -3,25 +3,23 @@ import { leaseMs } from '../../lifecycle/lease.js';
 import { planFail, reportRefusal } from '../../lifecycle/transitions.js';
 import type { Report, ReportOutcome, ReportResult, TransitionRules } from '../store.js';
 import { toPolicy, entry, type TaskRow, type QueueRow, type SucceededRow, type WorkerRow } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqlitePublish } from './publish.js';
 
-export class SqliteReport extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  succeed: p(`UPDATE tasks SET state = 'succeeded', finished_at_ms = @nowMs, updated_at_ms = @nowMs, lease_expires_at_ms = NULL,
+    fail_reason = NULL, result = @result, history = json_insert(history, '$[#]', CASE WHEN @reEnqueuedTaskId IS NULL
+      THEN json_object('atMs', @nowMs, 'what', 'succeeded', 'workerId', @workerId, 'attempt', attempts)
+      ELSE json_object('atMs', @nowMs, 'what', 'succeeded', 'workerId', @workerId, 'attempt', attempts, 'reEnqueuedTaskId', @reEnqueuedTaskId) END)
+    WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId RETURNING queue, started_at_ms`),
+  extendLease: p(`UPDATE tasks SET lease_expires_at_ms = @leaseExpiresAtMs WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId`),
+  countDone: p(`UPDATE workers SET tasks_done = tasks_done + ? WHERE worker_id = ?`),
+});
 
+export class SqliteReport extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection, private readonly publish: SqlitePublish) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      succeed: p(`UPDATE tasks SET state = 'succeeded', finished_at_ms = @nowMs, updated_at_ms = @nowMs, lease_expires_at_ms = NULL,
-        fail_reason = NULL, result = @result, history = json_insert(history, '$[#]', CASE WHEN @reEnqueuedTaskId IS NULL
-          THEN json_object('atMs', @nowMs, 'what', 'succeeded', 'workerId', @workerId, 'attempt', attempts)
-          ELSE json_object('atMs', @nowMs, 'what', 'succeeded', 'workerId', @workerId, 'attempt', attempts, 'reEnqueuedTaskId', @reEnqueuedTaskId) END)
-        WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId RETURNING queue, started_at_ms`),
-      extendLease: p(`UPDATE tasks SET lease_expires_at_ms = @leaseExpiresAtMs WHERE task_id = @taskId AND state = 'started' AND worker_id = @workerId`),
-      countDone: p(`UPDATE workers SET tasks_done = tasks_done + ? WHERE worker_id = ?`),
-    };
+    super(c, statements);
   }
 
   reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {

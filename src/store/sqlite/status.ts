@@ -2,23 +2,21 @@
 import { emptyCounts } from '../../lifecycle/states.js';
 import { DEFAULT_POLICY, type QueueSummary, type ThroughputMinute, type Totals, type TaskState } from '../store.js';
 import { toPolicy, rateOf, type QueueRow } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
-export class SqliteStatus extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  allQueues: p(`SELECT * FROM queues`),
+  counts: p(`SELECT queue, state, n FROM task_counts WHERE n > 0`),
+  workerQueueNames: p(`SELECT DISTINCT queue FROM worker_queues`).pluck(),
+  totals: p(`SELECT * FROM queue_totals`),
+  addCounter: p(`INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value`),
+  counter: p(`SELECT value FROM counters WHERE name = ?`).pluck(),
+});
 
+export class SqliteStatus extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      allQueues: p(`SELECT * FROM queues`),
-      counts: p(`SELECT queue, state, n FROM task_counts WHERE n > 0`),
-      workerQueueNames: p(`SELECT DISTINCT queue FROM worker_queues`).pluck(),
-      totals: p(`SELECT * FROM queue_totals`),
-      addCounter: p(`INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value`),
-      counter: p(`SELECT value FROM counters WHERE name = ?`).pluck(),
-    };
+    super(c, statements);
   }
 
   queueSummaries(queue?: string): Promise<QueueSummary[]> {

@@ -2,27 +2,25 @@
 import { planLeaseExpiry, targetOnReturn, releasedReason } from '../../lifecycle/transitions.js';
 import { DEFAULT_POLICY } from '../store.js';
 import { entry, THROUGHPUT_KEEP_MS, type TaskRow } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqliteWorkers } from './workers.js';
 
-export class SqliteSweeps extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  idleWorkers: p(`SELECT worker_id FROM workers WHERE last_seen_at_ms < ? ORDER BY last_seen_at_ms LIMIT ?`).pluck(),
+  expiredLeases: p(`SELECT t.task_id, t.queue, t.attempts, t.max_attempts, t.worker_id, t.target_worker_id,
+    COALESCE(q.max_attempts, ${DEFAULT_POLICY.maxAttempts}) AS queue_max_attempts
+    FROM tasks t LEFT JOIN queues q ON q.queue = t.queue
+    WHERE t.state = 'started' AND t.lease_expires_at_ms < ? ORDER BY t.lease_expires_at_ms LIMIT ?`),
+  pruneFinished: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE state IN ('succeeded', 'cancelled')
+    AND finished_at_ms < ? ORDER BY finished_at_ms LIMIT ?)`),
+  pruneThroughput: p(`DELETE FROM throughput WHERE minute_ms < ?`),
+  pruneIdempotency: p(`DELETE FROM idempotency WHERE expires_at_ms <= ?`),
+});
 
+export class SqliteSweeps extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection, private readonly workers: SqliteWorkers) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      idleWorkers: p(`SELECT worker_id FROM workers WHERE last_seen_at_ms < ? ORDER BY last_seen_at_ms LIMIT ?`).pluck(),
-      expiredLeases: p(`SELECT t.task_id, t.queue, t.attempts, t.max_attempts, t.worker_id, t.target_worker_id,
-        COALESCE(q.max_attempts, ${DEFAULT_POLICY.maxAttempts}) AS queue_max_attempts
-        FROM tasks t LEFT JOIN queues q ON q.queue = t.queue
-        WHERE t.state = 'started' AND t.lease_expires_at_ms < ? ORDER BY t.lease_expires_at_ms LIMIT ?`),
-      pruneFinished: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE state IN ('succeeded', 'cancelled')
-        AND finished_at_ms < ? ORDER BY finished_at_ms LIMIT ?)`),
-      pruneThroughput: p(`DELETE FROM throughput WHERE minute_ms < ?`),
-      pruneIdempotency: p(`DELETE FROM idempotency WHERE expires_at_ms <= ?`),
-    };
+    super(c, statements);
   }
 
   promoteDueTasks(nowMs: number, limit: number): Promise<number> {

@@ -1,23 +1,21 @@
 // Reading tasks and cancelling waiting ones.
 import type { TaskRecord, TaskState } from '../store.js';
 import { toTask, entry, type TaskRow } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
-export class SqliteTasks extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  cancelTask: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
+    history = json_insert(history, '$[#]', json(@entry)) WHERE task_id = @taskId AND state IN ('scheduled', 'ready')`),
+  cancelEvent: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
+    history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state IN ('scheduled', 'ready')`),
+  eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
+  listTasks: p(`SELECT * FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
+});
 
+export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      cancelTask: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
-        history = json_insert(history, '$[#]', json(@entry)) WHERE task_id = @taskId AND state IN ('scheduled', 'ready')`),
-      cancelEvent: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
-        history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state IN ('scheduled', 'ready')`),
-      eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
-      listTasks: p(`SELECT * FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
-    };
+    super(c, statements);
   }
 
   cancelWaitingTasks(sel: { taskId: string } | { eventId: string }, nowMs: number) {

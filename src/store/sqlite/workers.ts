@@ -3,30 +3,28 @@ import { timeOrderedId } from '../../ids.js';
 import { removedCopyReason, targetOnReturn } from '../../lifecycle/transitions.js';
 import type { WorkerRecord, WorkersRemoved } from '../store.js';
 import { toWorker, entry, type WorkerRow } from './rows.js';
-import { SqliteArea, type SqliteConnection } from './connection.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
-export class SqliteWorkers extends SqliteArea {
-  private readonly st;
+/** The statements this area prepares, besides the connection's shared ones. */
+const statements = (p: Prepare) => ({
+  insertWorker: p(`INSERT INTO workers (worker_id, name, queues, registered_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?, ?)`),
+  insertWorkerQueue: p(`INSERT OR IGNORE INTO worker_queues (queue, worker_id) VALUES (?, ?)`),
+  allWorkers: p(`SELECT * FROM workers ORDER BY registered_at_ms, worker_id`),
+  startedOfWorker: p(`SELECT task_id FROM tasks WHERE state = 'started' AND worker_id = ? ORDER BY seq`).pluck(),
+  allStarted: p(`SELECT worker_id, task_id FROM tasks WHERE state = 'started' ORDER BY seq`),
+  returnTasksOfWorker: p(`UPDATE tasks SET state = 'ready', worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs,
+    history = json_insert(history, '$[#]', json(@entry))
+    WHERE state = 'started' AND worker_id = @workerId AND target_worker_id IS NULL`),
+  cancelTargetedOfWorker: p(`UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at_ms = NULL,
+    finished_at_ms = @nowMs, updated_at_ms = @nowMs, history = json_insert(history, '$[#]', json(@entry))
+    WHERE target_worker_id = @workerId AND state IN ('scheduled', 'ready', 'started')`),
+  deleteWorker: p(`DELETE FROM workers WHERE worker_id = ?`),
+  deleteWorkerQueues: p(`DELETE FROM worker_queues WHERE worker_id = ?`),
+});
 
+export class SqliteWorkers extends SqliteArea<ReturnType<typeof statements>> {
   constructor(c: SqliteConnection) {
-    super(c);
-    const p = (sql: string) => this.db.prepare(sql);
-    this.st = {
-      ...c.shared,
-      insertWorker: p(`INSERT INTO workers (worker_id, name, queues, registered_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?, ?)`),
-      insertWorkerQueue: p(`INSERT OR IGNORE INTO worker_queues (queue, worker_id) VALUES (?, ?)`),
-      allWorkers: p(`SELECT * FROM workers ORDER BY registered_at_ms, worker_id`),
-      startedOfWorker: p(`SELECT task_id FROM tasks WHERE state = 'started' AND worker_id = ? ORDER BY seq`).pluck(),
-      allStarted: p(`SELECT worker_id, task_id FROM tasks WHERE state = 'started' ORDER BY seq`),
-      returnTasksOfWorker: p(`UPDATE tasks SET state = 'ready', worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs,
-        history = json_insert(history, '$[#]', json(@entry))
-        WHERE state = 'started' AND worker_id = @workerId AND target_worker_id IS NULL`),
-      cancelTargetedOfWorker: p(`UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at_ms = NULL,
-        finished_at_ms = @nowMs, updated_at_ms = @nowMs, history = json_insert(history, '$[#]', json(@entry))
-        WHERE target_worker_id = @workerId AND state IN ('scheduled', 'ready', 'started')`),
-      deleteWorker: p(`DELETE FROM workers WHERE worker_id = ?`),
-      deleteWorkerQueues: p(`DELETE FROM worker_queues WHERE worker_id = ?`),
-    };
+    super(c, statements);
   }
 
   registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {

@@ -1,0 +1,31 @@
+// Which area file of a driver answers each Store method: the same table for both drivers, so
+// sqlite/ and couchbase/ hold the same file names and compose into a Store the same way.
+import type { Store } from './store.js';
+
+export const AREA_OF = {
+  interestsRevision: 'queues', loadInterests: 'queues', setInterests: 'queues', removeInterests: 'queues',
+  getQueuePolicy: 'queues', updateQueuePolicy: 'queues', purgeWaitingTasks: 'queues', deleteQueue: 'queues',
+  publishEvents: 'publish', claimTasks: 'claim', reportTasks: 'report',
+  cancelWaitingTasks: 'tasks', getTask: 'tasks', listTasks: 'tasks',
+  registerWorker: 'workers', getWorker: 'workers', listWorkers: 'workers', removeWorkers: 'workers',
+  listFailedTasks: 'failed', retryFailedTasks: 'failed', deleteFailedTasks: 'failed',
+  putSchedule: 'schedules', getSchedule: 'schedules', listSchedules: 'schedules', deleteSchedule: 'schedules',
+  setSchedulePaused: 'schedules', recordScheduleFiring: 'schedules',
+  promoteDueTasks: 'sweeps', expireLeases: 'sweeps', reapIdleWorkers: 'sweeps', pruneFinishedTasks: 'sweeps',
+  queueSummaries: 'status', totals: 'status', throughput: 'status', addToCounter: 'status', counter: 'status',
+} as const satisfies Record<Exclude<keyof Store, 'kind' | 'ping' | 'close'>, string>;
+
+type Method = keyof typeof AREA_OF;
+export type AreaName = (typeof AREA_OF)[Method];
+/** What each area file must answer: exactly its methods of the Store interface. */
+export type Areas = { [A in AreaName]: Pick<Store, { [M in Method]: (typeof AREA_OF)[M] extends A ? M : never }[Method]> };
+
+/** A Store made of a driver's areas and its own life (kind, ping, close). */
+export function composeStore(life: Pick<Store, 'kind' | 'ping' | 'close'>, areas: Areas): Store {
+  const store: Record<string, unknown> = { kind: life.kind, ping: () => life.ping(), close: () => life.close() };
+  for (const [method, area] of Object.entries(AREA_OF)) {
+    const owner = areas[area] as unknown as Record<string, (...args: unknown[]) => unknown>;
+    store[method] = (...args: unknown[]) => owner[method]!(...args);
+  }
+  return store as unknown as Store;
+}
