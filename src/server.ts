@@ -29,13 +29,14 @@ const PUSH_DISCOVERY_MS = { sqlite: 1000, couchbase: 5000 } as const;
 
 /** sweepIntervalMs, schedulerIntervalMs: how often the background passes run (tests slow them down and
  *  call runOnce themselves); 0 for the scheduler means it does not run by itself. */
-export async function startServer(config: Config, opts: { log?: Logger; sweepIntervalMs?: number; schedulerIntervalMs?: number; now?: () => number } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: { log?: Logger; sweepIntervalMs?: number; schedulerIntervalMs?: number; crossNodePollMs?: number; now?: () => number } = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel);
   const store = await openStore(config);
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret,
     pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite,
+    ...(opts.crossNodePollMs !== undefined ? { crossNodePollMs: opts.crossNodePollMs } : {}),
   }, log, opts.now);
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);

@@ -16,6 +16,8 @@ export interface BrokerSettings {
   /** How often each node looks for queues that gained or lost a pushUrl (each look reads every
    *  queue's summary: one query on SQLite, one document per queue on Couchbase). */
   pushDiscoveryIntervalMs: number;
+  /** The long polls' shared tick (waiters.ts CROSS_NODE_POLL_MS unless given). */
+  crossNodePollMs?: number;
 }
 
 export interface BrokerContext {

@@ -28,7 +28,7 @@ export class Broker {
       store, settings, log, now,
       rules: { defaultLeaseSeconds: settings.leaseSeconds, backoffJitter: BACKOFF_JITTER },
       interests: new InterestsCache(store, log),
-      waiters: new Waiters(),
+      waiters: new Waiters(settings.crossNodePollMs),
       metrics: new BrokerMetrics(store),
       cron: new CronMatchers(),
     };

@@ -20,7 +20,7 @@ export async function overview(ctx: BrokerContext) {
   const nowMs = ctx.now();
   const [queues, workers, minutes, fastPostErrors, schedules] = await Promise.all([
     ctx.store.queueSummaries(), ctx.store.listWorkers(),
-    ctx.store.throughput(nowMs - THROUGHPUT_MINUTES * 60_000), ctx.store.counter('fast_post_errors'), listSchedules(ctx),
+    ctx.store.throughput(nowMs - THROUGHPUT_MINUTES * 60_000, nowMs), ctx.store.counter('fast_post_errors'), listSchedules(ctx),
   ]);
   return {
     queues: queues.map((q) => brief(q, nowMs)),
@@ -53,10 +53,11 @@ export async function queuesStatus(ctx: BrokerContext, page: QueuePage = {}) {
 
 /** Per-minute counts for the last `minutes`: all queues added up, or one series per named queue. */
 export async function throughputStatus(ctx: BrokerContext, minutes: number, queues?: string[]) {
-  const sinceMs = ctx.now() - minutes * 60_000;
+  const nowMs = ctx.now();
+  const sinceMs = nowMs - minutes * 60_000;
   const series = (list: Awaited<ReturnType<typeof ctx.store.throughput>>) => list.map(({ minuteMs, ...n }) => ({ minute: minuteMs / 1000, ...n }));
-  if (!queues) return { minutes: series(await ctx.store.throughput(sinceMs)) };
-  const lists = await Promise.all(queues.map((q) => ctx.store.throughput(sinceMs, q)));
+  if (!queues) return { minutes: series(await ctx.store.throughput(sinceMs, nowMs)) };
+  const lists = await Promise.all(queues.map((q) => ctx.store.throughput(sinceMs, nowMs, q)));
   return { queues: Object.fromEntries(queues.map((q, i) => [q, series(lists[i]!)])) };
 }
 

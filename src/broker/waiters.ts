@@ -13,6 +13,9 @@ export class Waiters {
   private tick: NodeJS.Timeout | null = null;
   private closed = false;
 
+  /** pollMs: the shared tick (tests lengthen it to prove a wake-up came from a publish, not the tick). */
+  constructor(private readonly pollMs = CROSS_NODE_POLL_MS) {}
+
   /** Taken before a claim looks at the store: a publish that lands between that look and wait()
    *  would otherwise wake nobody, and the claim would sleep until the next tick. */
   mark(): number {
@@ -32,7 +35,7 @@ export class Waiters {
       };
       this.waiting.add(w);
       // One shared timer for all waiters, only while there are any.
-      this.tick ??= setInterval(() => this.wakeAll(), CROSS_NODE_POLL_MS);
+      this.tick ??= setInterval(() => this.wakeAll(), this.pollMs);
     });
   }
 

@@ -143,7 +143,7 @@ export interface StatusStore {
   queueSummaries(queue?: string): Promise<QueueSummary[]>;
   totals(): Promise<Record<string, Totals>>;
   /** Per-minute counts since sinceMs, all queues added up, or one queue's. */
-  throughput(sinceMs: number, queue?: string): Promise<ThroughputMinute[]>;
+  throughput(sinceMs: number, nowMs: number, queue?: string): Promise<ThroughputMinute[]>;
   /** A counter kept in the store (e.g. fastPost errors), so every node reports the same number. */
   addToCounter(name: string, by: number): Promise<void>;
   counter(name: string): Promise<number>;

@@ -1,6 +1,7 @@
 // PUT /task and PUT /tasks over HTTP against the real server.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { until } from '../helpers/until.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('publishing', () => {
@@ -81,11 +82,7 @@ describe('publishing', () => {
     await s.api.interest('fast', { kind: '^fast$' });
     const r = await s.api.call('PUT', '/task', { publisher: 'p', data: { kind: 'fast' }, fastPost: true });
     assert.equal(r.status, 202);
-    for (let i = 0; i < 100; i++) {
-      if ((await s.api.status('?queue=fast')).length === 1) return;
-      await new Promise((res) => setTimeout(res, 20));
-    }
-    assert.fail('the fastPost event never reached its queue');
+    await until('the fastPost event in its queue', async () => (await s.api.status('?queue=fast')).length === 1);
   });
 
   it('fastPost still validates: a bad event is a 400, not a 202', async () => {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { readmeVerifySwitchyard } from '../helpers/readme.js';
+import { until } from '../helpers/until.js';
 import path from 'node:path';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { freePort, spawnBroker } from '../helpers/process.js';
@@ -54,15 +55,6 @@ function receiver() {
   };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('push delivery', () => {
   const rx = receiver();

@@ -3,6 +3,7 @@
 // per-second schedule publish each tick once.
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { until } from '../helpers/until.js';
 import path from 'node:path';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { spawnBroker } from '../helpers/process.js';
@@ -92,7 +93,7 @@ describe('schedules', () => {
       const api = client(nodes[0]!.url);
       await api.interest('beats', '*');
       await api.call('PUT', '/schedule', { name: 'beat', cron: '* * * * * *', event: { publisher: 'cron', data: { beat: true } } });
-      await new Promise((r) => setTimeout(r, 4500));
+      await until('three ticks fired', async () => (await api.call('GET', '/queue/tasks?queue=beats&state=ready&limit=0')).body.total >= 3, 20_000);
       await client(nodes[1]!.url).call('PATCH', '/schedule', { name: 'beat', paused: true });
       await new Promise((r) => setTimeout(r, 1200)); // a pass under way finishes
       const { tasks } = (await api.call('GET', '/queue/tasks?queue=beats&state=ready&limit=1000')).body;

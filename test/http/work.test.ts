@@ -2,6 +2,7 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 
 describe('working', () => {
   let s: TestServer;
@@ -44,13 +45,21 @@ describe('working', () => {
     assert.equal(rest.body.tasks.length, 2);
   });
 
-  it('a long poll is answered by a publish that arrives while it waits', async () => {
-    const w = await s.api.worker(['high']);
-    const waiting = s.api.call('GET', `/task?workerId=${w}&wait=20`);
-    await new Promise((r) => setTimeout(r, 100));
-    const p = await s.api.publish({ q: 'high' });
-    const r = await waiting;
-    assert.equal(r.body.task.eventId, p.eventId);
+  it('a long poll is answered by the publish that arrives while it waits, not by the shared tick', async () => {
+    // The tick that wakes every poll (CROSS_NODE_POLL_MS) is off here: only the publish's own
+    // wake-up can answer before the poll's 20 s are over, and then with the task.
+    const quiet = await startTestServer({}, { crossNodePollMs: 3_600_000 });
+    try {
+      await quiet.api.interest('high', { q: '^high$' });
+      const w = await quiet.api.worker(['high']);
+      const waiting = quiet.api.call('GET', `/task?workerId=${w}&wait=20`);
+      await until('the long poll to wait', () => quiet.broker.ctx.waiters.size === 1);
+      const p = await quiet.api.publish({ q: 'high' });
+      const r = await waiting;
+      assert.equal(r.body.task?.eventId, p.eventId);
+    } finally {
+      await quiet.stop();
+    }
   });
 
   it('a long poll with nothing to do answers {task: null} when its wait is over', async () => {
@@ -126,15 +135,22 @@ describe('working', () => {
     assert.equal(await s.api.take(w), null);
   });
 
-  it('progress extends the lease', async () => {
-    await s.api.publish({ q: 'high' });
-    const w = await s.api.worker(['high']);
-    const t = await s.api.take(w);
-    await new Promise((r) => setTimeout(r, 20));
-    const p = await s.api.report(w, t.taskId, 'progress');
-    assert.equal(p.status, 200);
-    assert.equal(p.body.state, 'started');
-    assert.ok(p.body.leaseExpiresAt > t.leaseExpiresAt);
+  it('progress extends the lease from now', async () => {
+    let clockMs = Date.now();
+    const clocked = await startTestServer({ SWITCHYARD_LEASE: '30' }, { now: () => clockMs });
+    try {
+      await clocked.api.interest('high', { q: '^high$' });
+      await clocked.api.publish({ q: 'high' });
+      const w = await clocked.api.worker(['high']);
+      const t = await clocked.api.take(w);
+      clockMs += 10_000;
+      const p = await clocked.api.report(w, t.taskId, 'progress');
+      assert.equal(p.status, 200);
+      assert.equal(p.body.state, 'started');
+      assert.equal(p.body.leaseExpiresAt, t.leaseExpiresAt + 10);
+    } finally {
+      await clocked.stop();
+    }
   });
 
   it('reEnqueue on success puts a fresh copy back in the same queue', async () => {

@@ -6,13 +6,11 @@ import { claimFilter } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
-import type { CouchbaseConnection } from './connection.js';
 
 /** Due scheduled tasks a claim promotes in passing, per queue (the sweep does the rest). */
 const PROMOTE_PER_CLAIM = 100;
 
 export class CouchbaseClaim extends CouchbaseArea {
-
   claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
     return this.transact(async (u): Promise<ClaimResult> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));

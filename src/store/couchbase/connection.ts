@@ -69,7 +69,6 @@ export class CouchbaseConnection {
     this.durabilityLevel = DURABILITY_LEVELS[opts.durability] ?? DurabilityLevel.Majority;
   }
 
-
   /** Maps "cannot reach the cluster" to StoreUnavailableError; everything else is a bug and passes. */
   async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
@@ -83,7 +82,6 @@ export class CouchbaseConnection {
     }
   }
 
-
   /** A node runs one transaction at a time and puts every unit that arrived meanwhile into the next
    *  one (group commit): units of one node never race each other for the same queue document, so
    *  only other nodes' transactions can make one re-run. Each unit sees the ones before it in the
@@ -91,11 +89,9 @@ export class CouchbaseConnection {
    *  except that a unit failing for a reason of its own fails alone (see commitBatch). */
   private readonly commits = new GroupCommit<(u: Unit) => Promise<unknown>>((batch) => this.commitBatch(batch), UNITS_PER_TRANSACTION);
 
-
   transact<T>(work: (u: Unit) => Promise<T>): Promise<T> {
     return this.commits.add<T>(work);
   }
-
 
   private async commitBatch(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
     try {
@@ -116,7 +112,6 @@ export class CouchbaseConnection {
     }
   }
 
-
   private commitTogether(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
     return this.guard(() => retryOnConflict(async () => {
       let outs: Outcome[] = [];
@@ -131,7 +126,6 @@ export class CouchbaseConnection {
       return outs;
     }, isConflict));
   }
-
 
   /** Throughput minutes: one document a minute, { queue: Totals }, added to with a CAS loop (many nodes
    *  add to the same minute). Counted after the commit: a node that dies between the two loses a few
@@ -159,7 +153,6 @@ export class CouchbaseConnection {
     }, (e) => e instanceof CasMismatchError || e instanceof DocumentExistsError).catch(() => undefined)));
   }
 
-
   async getDoc<T>(key: string): Promise<T | null> {
     try {
       return (await this.coll.get(key)).content as T;
@@ -169,21 +162,17 @@ export class CouchbaseConnection {
     }
   }
 
-
   async ping(): Promise<void> {
     await this.guard(() => this.getDoc(this.keys.meta()));
   }
 
-
   private closed = false;
-
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.cluster.close();
   }
-
 
   async removeDocs(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 64) {

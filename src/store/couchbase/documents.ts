@@ -2,13 +2,14 @@
 // reads, and the document moves inside a transaction that keep a queue's lanes, counts, totals and
 // failed and finished lists exact. Areas (queues.ts, publish.ts, …) extend CouchbaseArea.
 import type { TaskRecord, TaskState } from '../store.js';
+import { countsOfMove, type MoveCounts } from '../../lifecycle/counts.js';
 import type { CouchbaseConnection } from './connection.js';
 import type { Keys } from './keys.js';
 import { minuteOf } from './keys.js';
 import { countWaitingKey, newQueueDoc, type QueueDoc } from './queue-doc.js';
 import { dueOrder, Lane, readyOrder, type Segment, type WaitEntry } from './lane.js';
 import type { Unit } from './unit.js';
-import type { FailedDoc, FinishedDoc, MetaDoc, TotalsField, WorkerDoc } from './docs.js';
+import type { FailedDoc, FinishedDoc, MetaDoc, WorkerDoc } from './docs.js';
 
 export abstract class CouchbaseArea {
   protected readonly keys: Keys;
@@ -16,8 +17,6 @@ export abstract class CouchbaseArea {
   protected transact<T>(work: (u: Unit) => Promise<T>): Promise<T> { return this.c.transact(work); }
   protected guard<T>(work: () => Promise<T>): Promise<T> { return this.c.guard(work); }
   protected getDoc<T>(key: string): Promise<T | null> { return this.c.getDoc<T>(key); }
-
-
 
   /** The queue's document; created (undeclared unless declare) and registered in meta when missing. */
   protected async queueDoc(u: Unit, name: string, create: false): Promise<QueueDoc | null>;
@@ -36,13 +35,11 @@ export abstract class CouchbaseArea {
     return q;
   }
 
-
   /** The queue's document, declared; created: it was not declared before this transaction. */
   protected async declareQueue(u: Unit, name: string): Promise<{ q: QueueDoc; created: boolean }> {
     const created = !(await u.getForUpdate<QueueDoc>(this.keys.queue(name)))?.declared;
     return { q: await this.queueDoc(u, name, 'declared'), created };
   }
-
 
   protected async bumpRevision(u: Unit): Promise<number> {
     const meta = (await u.get<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
@@ -51,7 +48,6 @@ export abstract class CouchbaseArea {
     return meta.revision;
   }
 
-
   /** Moves a task between states, keeping the queue's lanes, counts, totals and throughput exact. */
   protected async move(u: Unit, q: QueueDoc, t: TaskRecord, to: TaskState, nowMs: number): Promise<void> {
     const from = t.state;
@@ -59,7 +55,6 @@ export abstract class CouchbaseArea {
     if (from === 'scheduled' || from === 'ready') await this.leaveWaiting(u, q, t);
     else if (from === 'started') delete q.started[t.taskId];
     else if (from === 'failed') await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
-    q.counts[from]--;
     t.state = to;
     // Enter the new one.
     if (to === 'scheduled' || to === 'ready') {
@@ -71,18 +66,20 @@ export abstract class CouchbaseArea {
     } else {
       await this.addFinished(u, q, t.taskId, nowMs);
     }
-    q.counts[to]++;
-    // Totals count the work a queue did: transitions into and out of 'started'.
-    const minute = minuteOf(nowMs);
-    const total = (field: TotalsField) => { q.totals[field]++; u.count(q.name, minute, field); };
-    if (to === 'started') total('started');
-    else if (from === 'started' && to === 'succeeded') total('succeeded');
-    else if (from === 'started' && to === 'failed') total('failed');
-    else if (from === 'started' && (to === 'ready' || to === 'scheduled')) total('retried');
+    this.count(u, [q], countsOfMove({ queue: q.name, state: from }, { queue: q.name, state: to }), nowMs);
     u.put(this.keys.queue(q.name), q);
     u.put(this.keys.task(t.taskId), t);
   }
 
+  /** Applies one move's counts (lifecycle/counts.ts) to the queue documents it names: tasks per
+   *  state, work totals, and the minute's throughput (added after the commit). */
+  protected count(u: Unit, docs: QueueDoc[], c: MoveCounts, nowMs: number): void {
+    for (const s of c.states) docs.find((q) => q.name === s.queue)!.counts[s.state] += s.by;
+    if (c.work === null) return;
+    const at = c.states.at(-1)!.queue;
+    docs.find((q) => q.name === at)!.totals[c.work]++;
+    u.count(at, minuteOf(nowMs), c.work);
+  }
 
   protected async editFailed(u: Unit, queue: string, edit: (f: FailedDoc) => void): Promise<void> {
     const key = this.keys.failed(queue);
@@ -90,7 +87,6 @@ export abstract class CouchbaseArea {
     edit(f);
     u.put(key, f);
   }
-
 
   protected async addFinished(u: Unit, q: QueueDoc, taskId: string, nowMs: number): Promise<void> {
     const minute = minuteOf(nowMs);
@@ -100,7 +96,6 @@ export abstract class CouchbaseArea {
     u.put(key, d);
     if (!q.finishedMinutes.includes(minute)) { q.finishedMinutes.push(minute); q.finishedMinutes.sort((a, b) => a - b); }
   }
-
 
   /** The queue's two lanes, their segments read and written through this transaction. */
   protected lanes(u: Unit, q: QueueDoc): { ready: Lane; scheduled: Lane } {
@@ -113,7 +108,6 @@ export abstract class CouchbaseArea {
     return { ready: new Lane(q.ready, readyOrder, io), scheduled: new Lane(q.scheduled, dueOrder, io) };
   }
 
-
   /** A lane to read outside a transaction (paging for status and the page). */
   protected readLane(q: QueueDoc, which: 'ready' | 'scheduled'): Lane {
     const readOnly = () => { throw new Error('read-only lane'); };
@@ -121,19 +115,16 @@ export abstract class CouchbaseArea {
     return new Lane(q[which], which === 'ready' ? readyOrder : dueOrder, io);
   }
 
-
   protected async enterWaiting(u: Unit, q: QueueDoc, t: TaskRecord, st: 'ready' | 'scheduled'): Promise<void> {
     const e: WaitEntry = { id: t.taskId, p: t.priority, r: t.runAtMs, s: q.nextSeq++, st, w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun };
     await this.lanes(u, q)[st].insert(e);
     countWaitingKey(q, e, 1);
   }
 
-
   protected async leaveWaiting(u: Unit, q: QueueDoc, t: TaskRecord): Promise<void> {
     const lane = this.lanes(u, q)[t.state as 'ready' | 'scheduled'];
     for (const e of await lane.remove([t.taskId])) countWaitingKey(q, e, -1);
   }
-
 
   /** Due scheduled tasks of q become ready (in due order, at most limit); returns how many. */
   protected async promoteDue(u: Unit, q: QueueDoc, nowMs: number, limit: number): Promise<number> {
@@ -148,17 +139,13 @@ export abstract class CouchbaseArea {
     return n;
   }
 
-
   /** A new task in q, counted as published. */
   protected async addTask(u: Unit, q: QueueDoc, t: TaskRecord): Promise<void> {
     await this.enterWaiting(u, q, t, t.state as 'ready' | 'scheduled');
-    q.counts[t.state]++;
-    q.totals.published++;
-    u.count(q.name, minuteOf(t.createdAtMs), 'published');
+    this.count(u, [q], countsOfMove(null, { queue: q.name, state: t.state }), t.createdAtMs);
     u.put(this.keys.queue(q.name), q);
     u.put(this.keys.task(t.taskId), t);
   }
-
 
   protected async loadTasks(ids: string[]): Promise<TaskRecord[]> {
     const out: TaskRecord[] = [];
@@ -169,12 +156,9 @@ export abstract class CouchbaseArea {
     return out;
   }
 
-
-
   protected async queueNames(): Promise<string[]> {
     return (await this.guard(() => this.getDoc<MetaDoc>(this.keys.meta())))?.queues ?? [];
   }
-
 
   /** The queues a worker serves now, or null when it does not exist (for targetOnReturn). */
   protected async workerQueues(u: Unit, workerId: string | null): Promise<string[] | null> {
@@ -182,11 +166,10 @@ export abstract class CouchbaseArea {
     return (await u.get<WorkerDoc>(this.keys.worker(workerId)))?.queues ?? null;
   }
 
-
   /** Takes a task out of its queue's failed list and count, for a retry elsewhere or a delete. */
+  /** Takes a task out of its queue's failed list (its counts are the caller's move). */
   protected async leaveFailed(u: Unit, q: QueueDoc, taskId: string): Promise<void> {
     await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== taskId); });
-    q.counts.failed--;
     u.put(this.keys.queue(q.name), q);
   }
 }

@@ -5,11 +5,10 @@ import { type FailedFilter, type FailedSelection, type TaskRecord } from '../sto
 import { type QueueDoc } from './queue-doc.js';
 import { type MetaDoc, type FailedDoc, TASKS_PER_TRANSACTION } from './docs.js';
 import type { Unit } from './unit.js';
+import { countsOfMove } from '../../lifecycle/counts.js';
 import { CouchbaseArea } from './documents.js';
-import type { CouchbaseConnection } from './connection.js';
 
 export class CouchbaseFailed extends CouchbaseArea {
-
   /** Failed tasks matching the filter, newest first. Reason and payload filters read the tasks. */
   private async failedMatching(filter: FailedFilter): Promise<{ entries: [string, number][]; tasks?: Map<string, TaskRecord> }> {
     const meta = await this.getDoc<MetaDoc>(this.keys.meta());
@@ -77,9 +76,9 @@ export class CouchbaseFailed extends CouchbaseArea {
       }
       await this.leaveFailed(u, from, t.taskId);
       const to = await this.queueDoc(u, toQueue, 'undeclared');
+      this.count(u, [from, to], countsOfMove({ queue: from.name, state: 'failed' }, { queue: toQueue, state: 'ready' }), nowMs);
       t.queue = toQueue; t.state = 'ready';
       await this.enterWaiting(u, to, t, 'ready');
-      to.counts.ready++;
       u.put(this.keys.queue(toQueue), to);
       u.put(this.keys.task(t.taskId), t);
     });
@@ -88,6 +87,7 @@ export class CouchbaseFailed extends CouchbaseArea {
   deleteFailedTasks(sel: FailedSelection): Promise<number> {
     return this.eachFailed(sel, async (u, q, t) => {
       await this.leaveFailed(u, q, t.taskId);
+      this.count(u, [q], countsOfMove({ queue: q.name, state: 'failed' }, null), 0);
       u.remove(this.keys.task(t.taskId));
     });
   }

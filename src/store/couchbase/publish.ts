@@ -7,10 +7,8 @@ import { hasWaitingKey, type QueueDoc } from './queue-doc.js';
 import { type MetaDoc, type EventDoc } from './docs.js';
 import type { Unit } from './unit.js';
 import { CouchbaseArea } from './documents.js';
-import type { CouchbaseConnection } from './connection.js';
 
 export class CouchbasePublish extends CouchbaseArea {
-
   publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult> {
     return this.transact(async (u): Promise<PublishResult> => {
       // Before the reads below: one of them may create a queue and change meta.

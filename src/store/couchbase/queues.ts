@@ -2,11 +2,10 @@
 import { DEFAULT_POLICY, type InterestMap, type QueuePolicy } from '../store.js';
 import { type QueueDoc } from './queue-doc.js';
 import { type MetaDoc } from './docs.js';
+import { countsOfMove } from '../../lifecycle/counts.js';
 import { CouchbaseArea } from './documents.js';
-import type { CouchbaseConnection } from './connection.js';
 
 export class CouchbaseQueues extends CouchbaseArea {
-
   async interestsRevision(): Promise<number> {
     return this.guard(async () => (await this.getDoc<MetaDoc>(this.keys.meta()))?.revision ?? 0);
   }
@@ -82,8 +81,10 @@ export class CouchbaseQueues extends CouchbaseArea {
       const q = await this.queueDoc(u, queue, false);
       if (!q || (!q.declared && q.ready.length === 0 && q.scheduled.length === 0)) return null;
       const lanes = this.lanes(u, q);
-      const ids = [...await lanes.ready.clear(), ...await lanes.scheduled.clear()].map((e) => e.id);
-      q.counts.ready = 0; q.counts.scheduled = 0; q.waitingKeys = {};
+      const entries = [...await lanes.ready.clear(), ...await lanes.scheduled.clear()];
+      for (const e of entries) this.count(u, [q], countsOfMove({ queue, state: e.st }, null), 0);
+      q.waitingKeys = {};
+      const ids = entries.map((e) => e.id);
       if (what === 'queue too') {
         // Started and failed tasks still name the queue: keep its document, undeclared, for them.
         Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });

@@ -2,10 +2,8 @@
 import { type ScheduleDefinition, type ScheduleFiring, type ScheduleRecord } from '../store.js';
 import { type SchedulesDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
-import type { CouchbaseConnection } from './connection.js';
 
 export class CouchbaseSchedules extends CouchbaseArea {
-
   private async editSchedules<T>(change: (all: Record<string, ScheduleRecord>) => T): Promise<T> {
     return this.transact(async (u) => {
       const doc = (await u.getForUpdate<SchedulesDoc>(this.keys.schedules())) ?? { schedules: {} };

@@ -5,10 +5,8 @@ import { DEFAULT_POLICY, type QueueSummary, type ThroughputMinute, type Totals }
 import { emptyTotals, type QueueDoc } from './queue-doc.js';
 import { type TotalsField } from './docs.js';
 import { CouchbaseArea } from './documents.js';
-import type { CouchbaseConnection } from './connection.js';
 
 export class CouchbaseStatus extends CouchbaseArea {
-
   async queueSummaries(queue?: string): Promise<QueueSummary[]> {
     return this.guard(async () => {
       const names = queue === undefined ? await this.queueNames() : [queue];
@@ -30,11 +28,11 @@ export class CouchbaseStatus extends CouchbaseArea {
     });
   }
 
-  async throughput(sinceMs: number, queue?: string): Promise<ThroughputMinute[]> {
+  async throughput(sinceMs: number, nowMs: number, queue?: string): Promise<ThroughputMinute[]> {
     return this.guard(async () => {
       // One document a minute: from sinceMs to now (at least an hour's worth, at most a day's).
       const first = minuteOf(sinceMs) + (sinceMs % 60_000 === 0 ? 0 : 60_000);
-      const span = Math.min(24 * 60, Math.max(60, Math.ceil((Date.now() - first) / 60_000) + 1));
+      const span = Math.min(24 * 60, Math.max(60, Math.ceil((nowMs - first) / 60_000) + 1));
       const minutes = Array.from({ length: span }, (_, i) => first + i * 60_000);
       const docs = await Promise.all(minutes.map((m) => this.getDoc<Record<string, Totals>>(this.keys.throughput(m))));
       const out: ThroughputMinute[] = [];

@@ -3,6 +3,7 @@ import { planLeaseExpiry, releasedReason, targetOnReturn } from '../../lifecycle
 import { type TaskRecord } from '../store.js';
 import { type QueueDoc } from './queue-doc.js';
 import { type WorkerDoc, type FinishedDoc, TASKS_PER_TRANSACTION } from './docs.js';
+import { countsOfMove } from '../../lifecycle/counts.js';
 import { CouchbaseArea } from './documents.js';
 import type { CouchbaseConnection } from './connection.js';
 import type { CouchbaseWorkers } from './workers.js';
@@ -79,7 +80,7 @@ export class CouchbaseSweeps extends CouchbaseArea {
           for (const [i, t] of (await u.getMany<TaskRecord>(batch.map((id) => this.keys.task(id)))).entries()) {
             if (!t || (t.state !== 'succeeded' && t.state !== 'cancelled')) continue;
             if ((t.finishedAtMs ?? 0) >= cutoff || removed >= limit - n) { keep.push(batch[i]!); continue; }
-            q.counts[t.state]--;
+            this.count(u, [q], countsOfMove({ queue: name, state: t.state }, null), 0);
             u.remove(this.keys.task(t.taskId));
             removed++;
           }

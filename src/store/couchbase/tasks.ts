@@ -4,10 +4,8 @@ import { type QueueDoc } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
 import { type FailedDoc, type FinishedDoc, type EventDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
-import type { CouchbaseConnection } from './connection.js';
 
 export class CouchbaseTasks extends CouchbaseArea {
-
   async cancelWaitingTasks(sel: { taskId: string } | { eventId: string }, nowMs: number): Promise<{ cancelled: number } | 'not_waiting' | null> {
     let ids: string[];
     if ('taskId' in sel) ids = [sel.taskId];

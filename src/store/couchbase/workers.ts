@@ -5,10 +5,8 @@ import { type TaskRecord, type WorkerRecord, type WorkersRemoved } from '../stor
 import { type QueueDoc } from './queue-doc.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
-import type { CouchbaseConnection } from './connection.js';
 
 export class CouchbaseWorkers extends CouchbaseArea {
-
   registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {
     return this.transact(async (u) => {
       const workerId = timeOrderedId();

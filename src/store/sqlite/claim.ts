@@ -48,7 +48,7 @@ export class SqliteClaim extends SqliteArea<ReturnType<typeof statements>> {
       if (!worker) return { outcome: 'worker_not_found' };
       this.touch(worker, nowMs);
       // The probe is an index seek; the UPDATE, even one that changes nothing, costs a statement journal.
-      if (this.st.anyDue.get(nowMs)) this.st.promoteDue.run(nowMs, nowMs, 1000);
+      if (this.st.anyDue.get(nowMs)) this.c.promoteDue(nowMs, 1000);
       const claimed: WorkTask[] = [];
       for (const queue of JSON.parse(worker.queues) as string[]) {
         if (claimed.length >= count) break;
@@ -88,7 +88,7 @@ export class SqliteClaim extends SqliteArea<ReturnType<typeof statements>> {
           if (batch.length < pageSize || started >= room) break;
         }
         if (q?.rate_limit != null) this.st.setRateTokens.run(tokens - started, nowMs, queue);
-        if (started) this.countHotMoves(queue, 'started', started, nowMs);
+        this.countMoves({ queue, state: 'ready' }, { queue, state: 'started' }, nowMs, started);
       }
       return { outcome: 'ok', tasks: claimed };
     }, { mayLose: true });

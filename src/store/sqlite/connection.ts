@@ -10,6 +10,7 @@ import { migrate } from './schema.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { StoreUnavailableError } from '../store.js';
 import type { WorkerRow } from './rows.js';
+import { countsOfMove, type Place, type WorkCount } from '../../lifecycle/counts.js';
 
 /** A write of a group-commit batch threw (as opposed to BEGIN or COMMIT failing). */
 class WriteFailed {
@@ -53,7 +54,7 @@ export class SqliteConnection {
       }
     });
     this.db.pragma('journal_mode = WAL');
-    // Statement journals (multi-row UPDATEs on a table with triggers) in memory, not in temp files.
+    // Statement journals (multi-row UPDATEs) in memory, not in temp files.
     this.db.pragma('temp_store = MEMORY');
     
     this.durableSync = opts.sync === 'full' ? 'FULL' : 'NORMAL';
@@ -67,7 +68,7 @@ export class SqliteConnection {
     // Statements several areas use; each area prepares its own besides.
     this.shared = {
       promoteDue: p(`UPDATE tasks SET state = 'ready', updated_at_ms = ? WHERE seq IN
-        (SELECT seq FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? ORDER BY run_at_ms LIMIT ?)`),
+        (SELECT seq FROM tasks WHERE state = 'scheduled' AND run_at_ms <= ? ORDER BY run_at_ms LIMIT ?) RETURNING queue`).pluck(),
       revision: p(`SELECT value FROM meta WHERE key = 'interests_revision'`).pluck(),
       bumpRevision: p(`UPDATE meta SET value = value + 1 WHERE key = 'interests_revision' RETURNING value`).pluck(),
       queue: p(`SELECT * FROM queues WHERE queue = ?`),
@@ -88,12 +89,12 @@ export class SqliteConnection {
     };
     this.countStatements = {
       addTaskCount: p(`INSERT INTO task_counts (queue, state, n) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`),
-      addTotals: p(`INSERT INTO queue_totals (queue, published, started, succeeded) VALUES (?, ?, ?, ?)
+      addTotals: p(`INSERT INTO queue_totals (queue, published, started, succeeded, failed, retried) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT DO UPDATE SET published = published + excluded.published, started = started + excluded.started,
-          succeeded = succeeded + excluded.succeeded`),
-      addMinute: p(`INSERT INTO throughput (minute_ms, queue, published, started, succeeded) VALUES (?, ?, ?, ?, ?)
+          succeeded = succeeded + excluded.succeeded, failed = failed + excluded.failed, retried = retried + excluded.retried`),
+      addMinute: p(`INSERT INTO throughput (minute_ms, queue, published, started, succeeded, failed, retried) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT DO UPDATE SET published = published + excluded.published, started = started + excluded.started,
-          succeeded = succeeded + excluded.succeeded`),
+          succeeded = succeeded + excluded.succeeded, failed = failed + excluded.failed, retried = retried + excluded.retried`),
     };
   }
 
@@ -173,41 +174,34 @@ export class SqliteConnection {
     if (nowMs - worker.last_seen_at_ms >= 1000) this.shared.touchWorker.run(nowMs, worker.worker_id);
   }
 
-  /** New tasks: added maps "queue\0state" to how many. */
-  countAdded(added: Map<string, number>, nowMs: number): void {
-    for (const [k, n] of added) {
-      const [queue, state] = k.split('\u0000') as [string, string];
-      this.countTasks(queue, state, n);
-      this.countWork(queue, nowMs, 'published', n);
+  /** n tasks made the same move: lifecycle/counts.ts says what it counts. Added up over a
+   *  group-commit batch and written once before it commits (flushCounts, also before a write reads
+   *  task_counts): per write, those upserts would cost as much as the writes themselves. */
+  countMoves(from: Place, to: Place, nowMs: number, n = 1): void {
+    if (n === 0) return;
+    const c = countsOfMove(from, to);
+    for (const { queue, state, by } of c.states) {
+      const key = `${queue}\u0000${state}`;
+      this.pendingTaskCounts.set(key, (this.pendingTaskCounts.get(key) ?? 0) + by * n);
     }
-  }
-
-  /** n tasks of a queue moved ready → started (a claim) or started → succeeded (a report). */
-  countHotMoves(queue: string, to: 'started' | 'succeeded', n: number, nowMs: number): void {
-    this.countTasks(queue, to === 'started' ? 'ready' : 'started', -n);
-    this.countTasks(queue, to, n);
-    this.countWork(queue, nowMs, to, n);
-  }
-
-  /* Counts the store keeps itself rather than by trigger: new tasks (migration 3) and the two hot
-   * moves (migration 5). Added up over a group-commit batch and written once, before it commits
-   * (flushCounts, also before a write reads task_counts): per write, those upserts cost as much as
-   * the writes. Every count is a delta, so the order against the triggers' own does not matter. */
-  private readonly pendingTaskCounts = new Map<string, number>();
-  private readonly pendingWork = new Map<string, { queue: string; minuteMs: number; published: number; started: number; succeeded: number }>();
-
-  private countTasks(queue: string, state: string, n: number): void {
-    const key = `${queue}\u0000${state}`;
-    this.pendingTaskCounts.set(key, (this.pendingTaskCounts.get(key) ?? 0) + n);
-  }
-
-  private countWork(queue: string, nowMs: number, field: 'published' | 'started' | 'succeeded', n: number): void {
+    if (c.work === null) return;
+    const queue = c.states.at(-1)!.queue;
     const minuteMs = Math.floor(nowMs / 60_000) * 60_000;
     const key = `${queue}\u0000${minuteMs}`;
     let w = this.pendingWork.get(key);
-    if (!w) { w = { queue, minuteMs, published: 0, started: 0, succeeded: 0 }; this.pendingWork.set(key, w); }
-    w[field] += n;
+    if (!w) { w = { queue, minuteMs, published: 0, started: 0, succeeded: 0, failed: 0, retried: 0 }; this.pendingWork.set(key, w); }
+    w[c.work] += n;
   }
+
+  /** Inside a write: scheduled tasks due by nowMs become ready (at most limit); returns how many. */
+  promoteDue(nowMs: number, limit: number): number {
+    const queues = this.shared.promoteDue.all(nowMs, nowMs, limit) as string[];
+    for (const queue of queues) this.countMoves({ queue, state: 'scheduled' }, { queue, state: 'ready' }, nowMs);
+    return queues.length;
+  }
+
+  private readonly pendingTaskCounts = new Map<string, number>();
+  private readonly pendingWork = new Map<string, { queue: string; minuteMs: number } & Record<WorkCount, number>>();
 
   flushCounts(): void {
     for (const [key, n] of this.pendingTaskCounts) {
@@ -216,8 +210,8 @@ export class SqliteConnection {
       this.countStatements.addTaskCount.run(queue, state, n);
     }
     for (const w of this.pendingWork.values()) {
-      this.countStatements.addTotals.run(w.queue, w.published, w.started, w.succeeded);
-      this.countStatements.addMinute.run(w.minuteMs, w.queue, w.published, w.started, w.succeeded);
+      this.countStatements.addTotals.run(w.queue, w.published, w.started, w.succeeded, w.failed, w.retried);
+      this.countStatements.addMinute.run(w.minuteMs, w.queue, w.published, w.started, w.succeeded, w.failed, w.retried);
     }
     this.clearCounts();
   }
@@ -243,7 +237,6 @@ export abstract class SqliteArea<Own extends object = object> {
   protected write<T>(work: () => T, opts: { mayLose?: boolean } = {}): Promise<T> { return this.c.write(work, opts); }
   protected run<T>(work: () => T): Promise<T> { return this.c.run(work); }
   protected touch(worker: WorkerRow, nowMs: number): void { this.c.touch(worker, nowMs); }
-  protected countAdded(added: Map<string, number>, nowMs: number): void { this.c.countAdded(added, nowMs); }
-  protected countHotMoves(queue: string, to: 'started' | 'succeeded', n: number, nowMs: number): void { this.c.countHotMoves(queue, to, n, nowMs); }
+  protected countMoves(from: Place, to: Place, nowMs: number, n = 1): void { this.c.countMoves(from, to, nowMs, n); }
   protected flushCounts(): void { this.c.flushCounts(); }
 }

@@ -12,7 +12,7 @@ const statements = (p: Prepare) => ({
     worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs, queue = @queue, data = COALESCE(@data, data),
     target_worker_id = @targetWorkerId, history = json_insert(history, '$[#]', json(@entry))
     WHERE task_id = @taskId AND state = 'failed'`),
-  deleteFailed: p(`DELETE FROM tasks WHERE task_id = ? AND state = 'failed'`),
+  deleteFailed: p(`DELETE FROM tasks WHERE task_id = ? AND state = 'failed' RETURNING queue`).pluck(),
 });
 
 export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
@@ -57,8 +57,10 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
         const workerQueues = this.workers.workerQueues(row.target_worker_id);
         const target = targetOnReturn(row.target_worker_id, queue, workerQueues);
         const task = { queue: row.queue, data: JSON.parse(row.data), targetWorkerId: row.target_worker_id };
-        n += this.st.retryFailed.run({ taskId, nowMs, queue, data, targetWorkerId: target.targetWorkerId,
+        const moved = this.st.retryFailed.run({ taskId, nowMs, queue, data, targetWorkerId: target.targetWorkerId,
           entry: entry(retriedEntry(task, opts, target, workerQueues === null, nowMs)) }).changes;
+        this.countMoves({ queue: row.queue, state: 'failed' }, { queue, state: 'ready' }, nowMs, moved);
+        n += moved;
       }
       return n;
     });
@@ -67,7 +69,12 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
   deleteFailedTasks(sel: FailedSelection): Promise<number> {
     return this.write(() => {
       let n = 0;
-      for (const taskId of this.selectFailedIds(sel)) n += this.st.deleteFailed.run(taskId).changes;
+      for (const taskId of this.selectFailedIds(sel)) {
+        const queue = this.st.deleteFailed.get(taskId) as string | undefined;
+        if (queue === undefined) continue;
+        this.countMoves({ queue, state: 'failed' }, null, 0);
+        n++;
+      }
       return n;
     });
   }

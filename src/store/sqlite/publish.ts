@@ -38,7 +38,10 @@ export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
         if (ev.idempotency) this.st.putIdempotency.run(ev.publisher, ev.idempotency.key, ev.idempotency.bodyHash, JSON.stringify(answer), ev.idempotency.expiresAtMs);
         answers.push(answer);
       }
-      this.countAdded(added, nowMs);
+      for (const [key, n] of added) {
+        const [queue, state] = key.split('\u0000') as [string, 'ready' | 'scheduled'];
+        this.countMoves(null, { queue, state }, nowMs, n);
+      }
       return { outcome: 'ok', events: answers };
     });
   }
@@ -74,7 +77,7 @@ export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
     this.st.insertTask.run(taskId, row.event_id, row.queue, row.publisher, row.data, 'ready', row.priority, nowMs, nowMs,
       nowMs, row.max_attempts, row.unique_key, row.singularly_run, row.target_worker_id, row.route,
       JSON.stringify([{ atMs: nowMs, what: 'created', publisher: row.publisher, reEnqueuedFrom: row.task_id }]));
-    this.countAdded(new Map([[`${row.queue}\u0000ready`, 1]]), nowMs);
+    this.countMoves(null, { queue: row.queue, state: 'ready' }, nowMs);
     return taskId;
   }
 }

@@ -9,7 +9,7 @@ const statements = (p: Prepare) => ({
   setInterests: p(`UPDATE queues SET interests = ? WHERE queue = ?`),
   clearInterests: p(`UPDATE queues SET interests = NULL WHERE queue = ? AND interests IS NOT NULL`),
   queueExists: p(`SELECT 1 FROM queues WHERE queue = ?`).pluck(),
-  deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready')`),
+  deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready') RETURNING state`).pluck(),
   deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
 });
 
@@ -72,16 +72,23 @@ export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
   }
 
   purgeWaitingTasks(queue: string): Promise<number> {
-    return this.write(() => this.st.deleteWaitingOfQueue.run(queue).changes);
+    return this.write(() => this.deleteWaiting(queue));
   }
 
   deleteQueue(queue: string): Promise<{ waitingTasksDeleted: number } | null> {
     return this.write(() => {
-      const deleted = this.st.deleteWaitingOfQueue.run(queue).changes;
+      const deleted = this.deleteWaiting(queue);
       const existed = this.st.deleteQueue.run(queue).changes === 1;
       if (!existed && deleted === 0) return null;
       this.st.bumpRevision.get();
       return { waitingTasksDeleted: deleted };
     });
+  }
+
+  /** Inside a write: erases the queue's waiting tasks, counting each from the state it was in. */
+  private deleteWaiting(queue: string): number {
+    const states = this.st.deleteWaitingOfQueue.all(queue) as ('scheduled' | 'ready')[];
+    for (const state of states) this.countMoves({ queue, state }, null, 0);
+    return states.length;
   }
 }

@@ -63,13 +63,14 @@ export class SqliteReport extends SqliteArea<ReturnType<typeof statements>> {
           { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules.backoffJitter }, nowMs);
         const retry = plan.retryAtMs !== undefined ? { retryAtMs: plan.retryAtMs } : {};
         const also = reEnqueuedTaskId ? { reEnqueuedTaskId } : {};
-        this.st.failTo.run({ taskId: r.taskId, ownerId: workerId, state: plan.to, runAtMs: plan.runAtMs, nowMs, reason: plan.reason, result,
+        const moved = this.st.failTo.run({ taskId: r.taskId, ownerId: workerId, state: plan.to, runAtMs: plan.runAtMs, nowMs, reason: plan.reason, result,
           finishedAtMs: plan.finishedAtMs, keepWorker: plan.keepWorker ? workerId : null, targetWorkerId: row.target_worker_id,
-          entry: entry({ atMs: nowMs, what: 'failed', workerId, attempt: row.attempts, reason: plan.reason, ...retry, ...also }) });
+          entry: entry({ atMs: nowMs, what: 'failed', workerId, attempt: row.attempts, reason: plan.reason, ...retry, ...also }) }).changes;
+        this.countMoves({ queue: row.queue, state: 'started' }, { queue: row.queue, state: plan.to }, nowMs, moved);
         return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state: plan.to, startedAtMs: row.updated_at_ms, ...retry, ...also };
       });
       if (done) this.st.countDone.run(done, workerId);
-      for (const [queue, n] of succeeded) this.countHotMoves(queue, 'succeeded', n, nowMs);
+      for (const [queue, n] of succeeded) this.countMoves({ queue, state: 'started' }, { queue, state: 'succeeded' }, nowMs, n);
       return { outcome: 'ok', reports: outcomes };
     });
   }

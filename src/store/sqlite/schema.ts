@@ -73,7 +73,7 @@ const MIGRATIONS: string[] = [
   CREATE INDEX workers_seen ON workers (last_seen_at_ms);
   CREATE TABLE worker_queues (queue TEXT NOT NULL, worker_id TEXT NOT NULL, PRIMARY KEY (queue, worker_id)) WITHOUT ROWID;
 
-  -- Kept exact by the triggers below, so status never counts rows.
+  -- Kept exact as tasks move (by the store since migration 7), so status never counts rows.
   CREATE TABLE task_counts (queue TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (queue, state)) WITHOUT ROWID;
   CREATE TABLE queue_totals (
     queue TEXT PRIMARY KEY, published INTEGER NOT NULL DEFAULT 0, started INTEGER NOT NULL DEFAULT 0,
@@ -174,6 +174,13 @@ const MIGRATIONS: string[] = [
   `
   DROP INDEX tasks_ready;
   CREATE INDEX tasks_ready_for ON tasks (queue, target_worker_id, priority DESC, run_at_ms, seq) WHERE state = 'ready';
+  `,
+  // 7: every move is counted by the store, through the one rule of lifecycle/counts.ts (Couchbase
+  // counts by the same rule), so no trigger counts anything any more.
+  `
+  DROP TRIGGER tasks_counted_move;
+  DROP TRIGGER tasks_counted_delete;
+  DROP TRIGGER tasks_totals_move;
   `,
 ];
 

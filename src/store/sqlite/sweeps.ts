@@ -13,7 +13,7 @@ const statements = (p: Prepare) => ({
     FROM tasks t LEFT JOIN queues q ON q.queue = t.queue
     WHERE t.state = 'started' AND t.lease_expires_at_ms < ? ORDER BY t.lease_expires_at_ms LIMIT ?`),
   pruneFinished: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE state IN ('succeeded', 'cancelled')
-    AND finished_at_ms < ? ORDER BY finished_at_ms LIMIT ?)`),
+    AND finished_at_ms < ? ORDER BY finished_at_ms LIMIT ?) RETURNING queue, state`),
   pruneThroughput: p(`DELETE FROM throughput WHERE minute_ms < ?`),
   pruneIdempotency: p(`DELETE FROM idempotency WHERE expires_at_ms <= ?`),
 });
@@ -24,7 +24,7 @@ export class SqliteSweeps extends SqliteArea<ReturnType<typeof statements>> {
   }
 
   promoteDueTasks(nowMs: number, limit: number): Promise<number> {
-    return this.write(() => this.st.promoteDue.run(nowMs, nowMs, limit).changes);
+    return this.write(() => this.c.promoteDue(nowMs, limit));
   }
 
   expireLeases(nowMs: number, limit: number) {
@@ -35,11 +35,12 @@ export class SqliteSweeps extends SqliteArea<ReturnType<typeof statements>> {
         const plan = planLeaseExpiry({ attempts: t.attempts, maxAttempts: t.max_attempts }, t.queue_max_attempts, nowMs);
         const workerQueues = this.workers.workerQueues(t.target_worker_id);
         const target = targetOnReturn(t.target_worker_id, t.queue, workerQueues);
-        this.st.failTo.run({ taskId: t.task_id, ownerId: t.worker_id, state: plan.to, runAtMs: nowMs, nowMs, reason: plan.reason, result: null,
+        const moved = this.st.failTo.run({ taskId: t.task_id, ownerId: t.worker_id, state: plan.to, runAtMs: nowMs, nowMs, reason: plan.reason, result: null,
           finishedAtMs: plan.finishedAtMs, keepWorker: null, targetWorkerId: target.targetWorkerId,
           entry: entry({ atMs: nowMs, what: 'lease-expired', attempt: t.attempts, reason: plan.reason,
-            ...(target.released ? { released: releasedReason(t.target_worker_id!, t.queue, workerQueues === null) } : {}) }) });
-        if (plan.to === 'failed') failed++; else returned++;
+            ...(target.released ? { released: releasedReason(t.target_worker_id!, t.queue, workerQueues === null) } : {}) }) }).changes;
+        this.countMoves({ queue: t.queue, state: 'started' }, { queue: t.queue, state: plan.to }, nowMs, moved);
+        if (plan.to === 'failed') failed += moved; else returned += moved;
       }
       return { returned, failed };
     });
@@ -53,7 +54,9 @@ export class SqliteSweeps extends SqliteArea<ReturnType<typeof statements>> {
     return this.write(() => {
       this.st.pruneThroughput.run(nowMs - THROUGHPUT_KEEP_MS);
       this.st.pruneIdempotency.run(nowMs);
-      return this.st.pruneFinished.run(nowMs - keepFinishedMs, limit).changes;
+      const pruned = this.st.pruneFinished.all(nowMs - keepFinishedMs, limit) as Pick<TaskRow, 'queue' | 'state'>[];
+      for (const { queue, state } of pruned) this.countMoves({ queue, state }, null, nowMs);
+      return pruned.length;
     });
   }
 }

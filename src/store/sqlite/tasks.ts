@@ -1,6 +1,7 @@
 // Reading tasks and cancelling waiting ones.
 import type { TaskRecord, TaskState } from '../store.js';
 import { toTask, entry, type TaskRow } from './rows.js';
+import { WAITING_STATES } from '../../lifecycle/states.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
 /** The statements this area prepares, besides the connection's shared ones. */
@@ -8,7 +9,7 @@ const statements = (p: Prepare) => ({
   cancelTask: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
     history = json_insert(history, '$[#]', json(@entry)) WHERE task_id = @taskId AND state IN ('scheduled', 'ready')`),
   cancelEvent: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
-    history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state IN ('scheduled', 'ready')`),
+    history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state = @state RETURNING queue`).pluck(),
   eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
   listTasks: p(`SELECT * FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
 });
@@ -25,9 +26,18 @@ export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
         const row = this.st.taskById.get(sel.taskId) as TaskRow | undefined;
         if (!row) return null;
         if (row.state !== 'scheduled' && row.state !== 'ready') return 'not_waiting';
-        return { cancelled: this.st.cancelTask.run({ taskId: sel.taskId, nowMs, entry: e }).changes };
+        const cancelled = this.st.cancelTask.run({ taskId: sel.taskId, nowMs, entry: e }).changes;
+        this.countMoves({ queue: row.queue, state: row.state }, { queue: row.queue, state: 'cancelled' }, nowMs, cancelled);
+        return { cancelled };
       }
-      const cancelled = this.st.cancelEvent.run({ eventId: sel.eventId, nowMs, entry: e }).changes;
+      // One statement per state left, so each copy's move is counted from the state it was in.
+      let cancelled = 0;
+      for (const state of WAITING_STATES) {
+        for (const queue of this.st.cancelEvent.all({ eventId: sel.eventId, state, nowMs, entry: e }) as string[]) {
+          this.countMoves({ queue, state }, { queue, state: 'cancelled' }, nowMs);
+          cancelled++;
+        }
+      }
       if (cancelled === 0 && !this.st.eventExists.get(sel.eventId)) return null;
       return { cancelled };
     });

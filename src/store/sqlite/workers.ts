@@ -1,6 +1,6 @@
 // Workers: register, read, remove (planWorkerRemoval as two UPDATEs).
 import { timeOrderedId } from '../../ids.js';
-import { removedCopyReason, targetOnReturn } from '../../lifecycle/transitions.js';
+import { removedCopyReason } from '../../lifecycle/transitions.js';
 import type { WorkerRecord, WorkersRemoved } from '../store.js';
 import { toWorker, entry, type WorkerRow } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
@@ -14,10 +14,10 @@ const statements = (p: Prepare) => ({
   allStarted: p(`SELECT worker_id, task_id FROM tasks WHERE state = 'started' ORDER BY seq`),
   returnTasksOfWorker: p(`UPDATE tasks SET state = 'ready', worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs,
     history = json_insert(history, '$[#]', json(@entry))
-    WHERE state = 'started' AND worker_id = @workerId AND target_worker_id IS NULL`),
+    WHERE state = 'started' AND worker_id = @workerId AND target_worker_id IS NULL RETURNING queue`).pluck(),
   cancelTargetedOfWorker: p(`UPDATE tasks SET state = 'cancelled', worker_id = NULL, lease_expires_at_ms = NULL,
     finished_at_ms = @nowMs, updated_at_ms = @nowMs, history = json_insert(history, '$[#]', json(@entry))
-    WHERE target_worker_id = @workerId AND state IN ('scheduled', 'ready', 'started')`),
+    WHERE target_worker_id = @workerId AND state = @state RETURNING queue`).pluck(),
   deleteWorker: p(`DELETE FROM workers WHERE worker_id = ?`),
   deleteWorkerQueues: p(`DELETE FROM worker_queues WHERE worker_id = ?`),
 });
@@ -67,8 +67,18 @@ export class SqliteWorkers extends SqliteArea<ReturnType<typeof statements>> {
   removeWorkerIds(ids: string[], nowMs: number, why: string): WorkersRemoved {
     let tasksReturned = 0; let tasksCancelled = 0;
     for (const workerId of ids) {
-      tasksReturned += this.st.returnTasksOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'returned', workerId, reason: why }) }).changes;
-      tasksCancelled += this.st.cancelTargetedOfWorker.run({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'cancelled', workerId, reason: removedCopyReason(why) }) }).changes;
+      for (const queue of this.st.returnTasksOfWorker.all({ workerId, nowMs, entry: entry({ atMs: nowMs, what: 'returned', workerId, reason: why }) }) as string[]) {
+        this.countMoves({ queue, state: 'started' }, { queue, state: 'ready' }, nowMs);
+        tasksReturned++;
+      }
+      // One statement per state, so each copy's move is counted from the state it was in.
+      for (const state of ['scheduled', 'ready', 'started'] as const) {
+        const cancelled = { atMs: nowMs, what: 'cancelled', workerId, reason: removedCopyReason(why) };
+        for (const queue of this.st.cancelTargetedOfWorker.all({ workerId, state, nowMs, entry: entry(cancelled) }) as string[]) {
+          this.countMoves({ queue, state }, { queue, state: 'cancelled' }, nowMs);
+          tasksCancelled++;
+        }
+      }
       this.st.deleteWorkerQueues.run(workerId);
       this.st.deleteWorker.run(workerId);
     }
