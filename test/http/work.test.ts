@@ -55,6 +55,9 @@ describe('working', () => {
       const waiting = quiet.api.call('GET', `/task?workerId=${w}&wait=20`);
       await until('the long poll to wait', () => quiet.broker.ctx.waiters.size === 1);
       const p = await quiet.api.publish({ q: 'high' });
+      // Woken by the publish before it answered, not left to wait out its 20 s (then it would take
+      // the task all the same).
+      assert.equal(quiet.broker.ctx.waiters.size, 0, 'the publish woke the waiting poll');
       const r = await waiting;
       assert.equal(r.body.task?.eventId, p.eventId);
     } finally {

@@ -1,0 +1,89 @@
+// The background passes on one node, driven by hand at chosen times (runOnce(nowMs)) over a real
+// SQLite store in a temp dir: what each sweep changes and counts, what it wakes, and the scheduler's
+// one firing per tick, a collapsed catch-up after an outage, and a paused schedule left alone.
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { rmSync } from 'node:fs';
+import { Broker } from '../../src/broker/index.js';
+import { Sweeps } from '../../src/broker/background/sweeps.js';
+import { Scheduler } from '../../src/broker/background/scheduler.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { createLogger } from '../../src/log.js';
+import { tempDir } from '../helpers/server.js';
+
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+
+describe('background passes', () => {
+  let dir: string;
+  let clockMs: number;
+  let broker: Broker;
+  beforeEach(() => {
+    dir = tempDir();
+    clockMs = T0;
+    broker = new Broker(openSqliteStore(path.join(dir, 'bg.db')), {
+      leaseSeconds: 60, workerTimeoutSeconds: 600, keepFinishedSeconds: 3600, idempotencyTtlSeconds: 86400, pushSecret: null, pushDiscoveryIntervalMs: 1000,
+      crossNodePollMs: 3_600_000, // no shared tick: a wake-up here comes from the sweep itself
+    }, createLogger('error'), () => clockMs);
+  });
+  afterEach(async () => {
+    broker.stopWaiting();
+    await broker.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('one sweep pass promotes due tasks, returns expired leases, reaps idle workers and prunes old finished tasks, and counts each', async () => {
+    await broker.setInterests('q', '*');
+    await broker.publish([{ publisher: 'p', data: { n: 1 } }, { publisher: 'p', data: { n: 2 } }, { publisher: 'p', data: { n: 3 }, delay: 30 }]);
+    const idle = await broker.registerWorker('idle', ['q']);
+    const [kept] = await broker.claim(idle.workerId, 1, 0);
+    const done = await broker.registerWorker('done', ['q']);
+    const [finished] = await broker.claim(done.workerId, 1, 0);
+    await broker.report(done.workerId, [{ taskId: finished!.taskId, state: 'success' }]);
+    const sweeps = new Sweeps(broker.ctx);
+    await sweeps.runOnce(T0 + 10_000);
+    assert.deepEqual({ ...sweeps.counts }, { promoted: 0, leasesReturned: 0, leasesFailed: 0, workersReaped: 0, pruned: 0, runs: 1, errors: 0 }, 'nothing is due yet');
+    await sweeps.runOnce(T0 + 61_000);
+    assert.equal(sweeps.counts.promoted, 1, 'the delayed task');
+    assert.equal(sweeps.counts.leasesReturned, 1, "idle's task");
+    assert.equal((await broker.store.getTask(kept!.taskId))!.state, 'ready');
+    await sweeps.runOnce(T0 + 3_700_000);
+    assert.equal(sweeps.counts.workersReaped, 2, 'both silent past the worker timeout');
+    assert.equal(sweeps.counts.pruned, 1, 'the success an hour old');
+    assert.equal(await broker.store.getTask(finished!.taskId), null);
+  });
+
+  it('a returned lease wakes a waiting long poll of that queue', async () => {
+    await broker.setInterests('q', '*');
+    await broker.publish([{ publisher: 'p', data: {} }]);
+    const a = await broker.registerWorker('a', ['q']);
+    const [t] = await broker.claim(a.workerId, 1, 0);
+    const b = await broker.registerWorker('b', ['q']);
+    const waiting = broker.claim(b.workerId, 1, 20);
+    while (broker.ctx.waiters.size === 0) await new Promise((r) => setImmediate(r));
+    clockMs = T0 + 61_000;
+    await new Sweeps(broker.ctx).runOnce(clockMs);
+    // Woken by the sweep itself (there is no shared tick here), not left to wait out its 20 s.
+    assert.equal(broker.ctx.waiters.size, 0, 'the sweep woke the waiting poll');
+    assert.equal((await waiting)[0]?.taskId, t!.taskId);
+  });
+
+  it('the scheduler fires each due tick once, collapses an outage into one firing, and leaves a paused schedule alone', async () => {
+    await broker.setInterests('beats', '*');
+    await broker.schedules.put({ name: 'beat', cron: '*/10 * * * * *', timezone: null, event: { publisher: 'cron', data: { beat: 1 } }, paused: false });
+    await broker.schedules.put({ name: 'off', cron: '* * * * * *', timezone: null, event: { publisher: 'cron', data: { off: 1 } }, paused: true });
+    const scheduler = new Scheduler(broker.ctx);
+    await scheduler.runOnce(T0 + 12_000);
+    await scheduler.runOnce(T0 + 21_000);
+    assert.equal(scheduler.counts.fired, 2, 'the ticks at :10 and :20, each on its own');
+    await scheduler.runOnce(T0 + 21_000);
+    assert.equal(scheduler.counts.fired, 2, 'a pass repeated at the same time fires nothing');
+    await scheduler.runOnce(T0 + 3_600_000);
+    assert.equal(scheduler.counts.fired, 3, 'an hour of missed ticks fires once');
+    const { tasks } = await broker.listQueueTasks('beats', 'ready', 100, 0);
+    assert.equal(tasks.length, 3);
+    const catchUp = tasks.map((t) => t.history[0]!.origin as { missedTicks?: number }).find((o) => o.missedTicks);
+    assert.equal(catchUp?.missedTicks, 357, 'it stands for the 358 ticks from :30 to the hour');
+    assert.ok(tasks.every((t) => (t.data as { beat?: number }).beat === 1), 'the paused schedule fired nothing');
+  });
+});
