@@ -29,7 +29,7 @@ console.log(process.env.COUCHBASE_CONNSTR
 // rest, so no other suite's requests stall behind it.
 const alone = files.filter((f) => f.includes('couchbase-outage'));
 const together = files.filter((f) => !alone.includes(f));
-const run = (list, concurrency) => (list.length === 0 ? 0 : spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...list], {
+const run = (list, concurrency) => (list.length === 0 ? 0 : spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/helpers/leak-guard.mjs', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...list], {
   cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' },
 }).status ?? 1);
 const first = run(together, 2);
