@@ -178,6 +178,11 @@ export interface Report {
   draw?: number;
 }
 
+/** A success report: the task's result, and whether a fresh copy goes back to its queue. */
+export type CompleteReport = Pick<Report, 'taskId' | 'result' | 'reEnqueue'>;
+/** A fail report: why, the task's result, reEnqueue, and the broker's jitter draw. */
+export type FailReport = Pick<Report, 'taskId' | 'failReason' | 'result' | 'reEnqueue' | 'draw'>;
+
 export type ReportOutcome =
   | { outcome: 'ok'; taskId: string; queue: string; state: TaskState; startedAtMs: number; retryAtMs?: number; reEnqueuedTaskId?: string; leaseExpiresAtMs?: number }
   | { outcome: 'task_not_found' | 'task_not_owned' | 'task_finished'; taskId: string };

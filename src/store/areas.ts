@@ -5,7 +5,7 @@ import type { Store } from './store.js';
 export const AREA_OF = {
   interestsRevision: 'queues', loadInterests: 'queues', setInterests: 'queues', removeInterests: 'queues',
   getQueuePolicy: 'queues', updateQueuePolicy: 'queues', purgeWaitingTasks: 'queues', deleteQueue: 'queues',
-  publishEvents: 'publish', claimTasks: 'claim', reportTasks: 'report',
+  publishEvents: 'publish', claimTasks: 'claim', completeTasks: 'report', failTasks: 'report', extendLeases: 'report',
   cancelWaitingTasks: 'tasks', getTask: 'tasks', listTasks: 'tasks',
   registerWorker: 'workers', getWorker: 'workers', listWorkers: 'workers', removeWorkers: 'workers',
   listFailedTasks: 'failed', retryFailedTasks: 'failed', deleteFailedTasks: 'failed',

@@ -3,7 +3,7 @@
 // words. Both drivers (sqlite/, couchbase/) implement it and pass the one contract suite in
 // test/store-contract/. Time-dependent calls take nowMs; batch-first where a batch makes sense.
 import type {
-  ClaimResult, FailedFilter, FailedSelection, InterestMap, NewEvent, PublishResult, QueuePolicy, QueueSummary, Report, ReportResult,
+  ClaimResult, CompleteReport, FailReport, FailedFilter, FailedSelection, InterestMap, NewEvent, PublishResult, QueuePolicy, QueueSummary, Report, ReportResult,
   ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
 } from '../model.js';
 // The store's words are the model's: drivers import them from here or from model.ts alike.
@@ -70,12 +70,17 @@ export interface TaskStore {
    *  refresh). Guard: a task is started by one worker at a time. */
   claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult>;
 
-  /** Applies a worker's reports in one transaction, one outcome per report in input order.
-   *  success: started → succeeded. fail: started → scheduled (retry after backoff) or failed when
-   *  attempts are spent. progress: extends the lease. reEnqueue (success/fail): the task is closed
-   *  (succeeded, or cancelled after a fail) and a fresh copy is ready now. Guard: started and owned
-   *  by workerId; a report that fails its guard changes nothing. Refreshes the worker's last-seen (as claimTasks). */
-  reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult>;
+  /** A worker's success reports, one outcome per report in input order: started → succeeded; with
+   *  reEnqueue, and a fresh copy ready now. Guard, in the statement or the transaction: started AND
+   *  owned by workerId; a report that fails it changes nothing (reportRefusal names why). Refreshes
+   *  the worker's last-seen (as claimTasks). */
+  completeTasks(workerId: string, reports: CompleteReport[], nowMs: number): Promise<ReportResult>;
+  /** A worker's fail reports, as planFail decides: started → scheduled or ready (a retry after the
+   *  backoff, jittered by the report's draw), failed (attempts spent), or cancelled with a fresh copy
+   *  (reEnqueue). Same guard and outcomes as completeTasks. */
+  failTasks(workerId: string, reports: FailReport[], nowMs: number, rules: TransitionRules): Promise<ReportResult>;
+  /** Renews the leases of tasks the worker has started, from nowMs (progress). Same guard and outcomes. */
+  extendLeases(workerId: string, taskIds: string[], nowMs: number, rules: TransitionRules): Promise<ReportResult>;
 
   /** Cancels waiting copies (scheduled/ready). By taskId: null when unknown, 'not_waiting' when the
    *  task is started or finished. By eventId: null when no task has it. */

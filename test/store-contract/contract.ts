@@ -213,7 +213,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const w = await store.registerWorker('w', ['a'], T0);
       const got = await claim(w.workerId, 10);
       assert.deepEqual(got.map((t) => t.eventId).sort(), [first.eventId, other.eventId].sort());
-      await store.reportTasks(w.workerId, [{ taskId: got.find((t) => t.eventId === first.eventId)!.taskId, state: 'success' }], T0, RULES);
+      await store.completeTasks(w.workerId, [{ taskId: got.find((t) => t.eventId === first.eventId)!.taskId }], T0);
       assert.deepEqual((await claim(w.workerId, 10)).map((t) => t.eventId), [second.eventId]);
     });
 
@@ -241,7 +241,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const untouched = await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       const [t] = await claim(w.workerId);
-      const r = await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'success', result: { ok: 1 } }], T0 + 5, RULES);
+      const r = await store.completeTasks(w.workerId, [{ taskId: t!.taskId, result: { ok: 1 } }], T0 + 5);
       assert.equal(r.outcome, 'ok');
       assert.equal(r.outcome === 'ok' && r.reports[0]!.outcome, 'ok');
       const done = await store.getTask(t!.taskId);
@@ -256,7 +256,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const w1 = await store.registerWorker('w1', ['a'], T0);
       const w2 = await store.registerWorker('w2', ['a'], T0);
       const [t] = await claim(w1.workerId);
-      const r = await store.reportTasks(w2.workerId, [{ taskId: t!.taskId, state: 'success' }], T0, RULES);
+      const r = await store.completeTasks(w2.workerId, [{ taskId: t!.taskId }], T0);
       assert.equal(r.outcome === 'ok' && r.reports[0]!.outcome, 'task_not_owned');
       assert.equal((await store.getTask(t!.taskId))!.state, 'started');
     });
@@ -265,11 +265,15 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       const [t] = await claim(w.workerId);
-      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'success' }], T0, RULES);
-      const again = await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'fail' }, { taskId: 'nope', state: 'success' }], T0, RULES);
+      await store.completeTasks(w.workerId, [{ taskId: t!.taskId }], T0);
+      const again = await store.failTasks(w.workerId, [{ taskId: t!.taskId }, { taskId: 'nope' }], T0, RULES);
       assert.deepEqual(again.outcome === 'ok' && again.reports.map((o) => o.outcome), ['task_finished', 'task_not_found']);
+      const completed = await store.completeTasks(w.workerId, [{ taskId: t!.taskId }, { taskId: 'nope' }], T0);
+      assert.deepEqual(completed.outcome === 'ok' && completed.reports.map((o) => o.outcome), ['task_finished', 'task_not_found']);
+      const extended = await store.extendLeases(w.workerId, [t!.taskId, 'nope'], T0, RULES);
+      assert.deepEqual(extended.outcome === 'ok' && extended.reports.map((o) => o.outcome), ['task_finished', 'task_not_found']);
       assert.equal((await store.getTask(t!.taskId))!.state, 'succeeded');
-      assert.equal((await store.reportTasks('ghost', [{ taskId: t!.taskId, state: 'success' }], T0, RULES)).outcome, 'worker_not_found');
+      assert.equal((await store.completeTasks('ghost', [{ taskId: t!.taskId }], T0)).outcome, 'worker_not_found');
     });
 
     test('fail schedules a retry after the backoff, then moves to the failed queue with every reason when attempts are spent', async () => {
@@ -277,13 +281,13 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const p = await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       const [t1] = await claim(w.workerId);
-      const r1 = await store.reportTasks(w.workerId, [{ taskId: t1!.taskId, state: 'fail', failReason: 'boom 1' }], T0, RULES);
+      const r1 = await store.failTasks(w.workerId, [{ taskId: t1!.taskId, failReason: 'boom 1' }], T0, RULES);
       assert.deepEqual(r1.outcome === 'ok' && [r1.reports[0]!.outcome, (r1.reports[0] as { state: string }).state], ['ok', 'scheduled']);
       assert.equal((await claim(w.workerId, 1, T0 + 9_999)).length, 0);
       const [t2] = await claim(w.workerId, 1, T0 + 10_000);
       assert.equal(t2!.taskId, p.tasks[0]!.taskId);
       assert.equal(t2!.attempts, 2);
-      await store.reportTasks(w.workerId, [{ taskId: t2!.taskId, state: 'fail', failReason: 'boom 2' }], T0 + 10_000, RULES);
+      await store.failTasks(w.workerId, [{ taskId: t2!.taskId, failReason: 'boom 2' }], T0 + 10_000, RULES);
       const failed = await store.getTask(t2!.taskId);
       assert.equal(failed!.state, 'failed');
       assert.equal(failed!.failReason, 'boom 2');
@@ -296,7 +300,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       await publish(['a'], { maxAttempts: 1 });
       const w = await store.registerWorker('w', ['a'], T0);
       const [t] = await claim(w.workerId);
-      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'fail' }], T0, RULES);
+      await store.failTasks(w.workerId, [{ taskId: t!.taskId }], T0, RULES);
       assert.equal((await store.getTask(t!.taskId))!.state, 'failed');
     });
 
@@ -304,7 +308,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       const [t] = await claim(w.workerId);
-      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'progress' }], T0 + 50_000, RULES);
+      await store.extendLeases(w.workerId, [t!.taskId], T0 + 50_000, RULES);
       const after = await store.getTask(t!.taskId);
       assert.equal(after!.state, 'started');
       assert.equal(after!.leaseExpiresAtMs, T0 + 110_000);
@@ -315,7 +319,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const p = await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       const [t] = await claim(w.workerId);
-      const r = await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'success', reEnqueue: true }], T0, RULES);
+      const r = await store.completeTasks(w.workerId, [{ taskId: t!.taskId, reEnqueue: true }], T0);
       const copyId = r.outcome === 'ok' && r.reports[0]!.outcome === 'ok' ? r.reports[0]!.reEnqueuedTaskId : undefined;
       assert.ok(copyId);
       const copy = await store.getTask(copyId!);
@@ -328,7 +332,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       const [t] = await claim(w.workerId);
-      const r = await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'fail', failReason: 'try later', reEnqueue: true }], T0, RULES);
+      const r = await store.failTasks(w.workerId, [{ taskId: t!.taskId, failReason: 'try later', reEnqueue: true }], T0, RULES);
       const o = r.outcome === 'ok' ? r.reports[0]! : undefined;
       assert.equal(o?.outcome === 'ok' && o.state, 'cancelled');
       const closed = await store.getTask(t!.taskId);
@@ -413,7 +417,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       // gone fails its copy of a one-attempt event into the failed queue; idle starts its copy
       await publish(['a'], { scope: 'all', maxAttempts: 1 });
       const [g] = await claim(gone.workerId);
-      await store.reportTasks(gone.workerId, [{ taskId: g!.taskId, state: 'fail', failReason: 'boom' }], T0, RULES);
+      await store.failTasks(gone.workerId, [{ taskId: g!.taskId, failReason: 'boom' }], T0, RULES);
       const [i] = await claim(idle.workerId);
       // a second event, first in line: stays starts its copy of it
       await publish(['a'], { scope: 'all', priority: 1 });
@@ -444,7 +448,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const failed: string[] = [];
       for (const worker of [w, other]) {
         const [t] = await claim(worker.workerId);
-        await store.reportTasks(worker.workerId, [{ taskId: t!.taskId, state: 'fail', failReason: 'x' }], T0, RULES);
+        await store.failTasks(worker.workerId, [{ taskId: t!.taskId, failReason: 'x' }], T0, RULES);
         failed.push(t!.taskId);
       }
       assert.equal(await store.retryFailedTasks({ taskIds: [failed[0]!] }, {}, T0), 1);
@@ -460,11 +464,11 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const p = await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       await claim(w.workerId);
-      await store.reportTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId, state: 'fail', failReason: 'flaky' }], T0, RULES);
+      await store.failTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId, failReason: 'flaky' }], T0, RULES);
       assert.equal((await store.getTask(p.tasks[0]!.taskId))!.failReason, 'flaky', 'waiting for its retry, the reason is current');
       await claim(w.workerId, 1, T0 + 5_000);
       assert.equal((await store.getTask(p.tasks[0]!.taskId))!.failReason, null, 'started again: the old reason is history');
-      await store.reportTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId, state: 'success' }], T0 + 5_001, RULES);
+      await store.completeTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId }], T0 + 5_001);
       const t = await store.getTask(p.tasks[0]!.taskId);
       assert.deepEqual([t!.state, t!.failReason], ['succeeded', null]);
       assert.deepEqual(t!.history.filter((h) => h.what === 'failed').map((h) => h.reason), ['flaky']);
@@ -475,7 +479,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const p = await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       await claim(w.workerId);
-      const r = await store.reportTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId, state: 'fail', draw: 1 }], T0, { ...RULES, backoffJitter: 0.2 });
+      const r = await store.failTasks(w.workerId, [{ taskId: p.tasks[0]!.taskId, draw: 1 }], T0, { ...RULES, backoffJitter: 0.2 });
       assert.equal(r.outcome === 'ok' && r.reports[0]!.outcome === 'ok' && r.reports[0]!.retryAtMs, T0 + 12_000, '10 s + 20% at the top draw');
     });
 
@@ -499,7 +503,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       await publish([queue], { data });
       const w = await store.registerWorker('f', [queue], T0);
       const [t] = await claim(w.workerId);
-      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'fail', failReason: reason }], T0, RULES);
+      await store.failTasks(w.workerId, [{ taskId: t!.taskId, failReason: reason }], T0, RULES);
       await store.removeWorkers({ workerId: w.workerId }, T0);
       return t!.taskId;
     }
@@ -648,15 +652,13 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       assert.deepEqual([inA.length, inB.length], [7, 6], 'a: six events and w\'s scope-all copy; b: six events');
       const [a1, a2, a3, a4, a5] = inA;
       const [b1, b2] = inB;
-      await store.reportTasks(w.workerId, [
-        { taskId: a1!.taskId, state: 'success' },
-        { taskId: a2!.taskId, state: 'fail', failReason: 'retry me', draw: 0 },
-        { taskId: a3!.taskId, state: 'success', reEnqueue: true },
-        { taskId: a4!.taskId, state: 'fail', reEnqueue: true },
-        { taskId: a5!.taskId, state: 'progress' },
-        { taskId: b1!.taskId, state: 'fail', failReason: 'into the failed queue' },
-        { taskId: b2!.taskId, state: 'success' },
+      await store.completeTasks(w.workerId, [{ taskId: a1!.taskId }, { taskId: a3!.taskId, reEnqueue: true }, { taskId: b2!.taskId }], T0 + 1);
+      await store.failTasks(w.workerId, [
+        { taskId: a2!.taskId, failReason: 'retry me', draw: 0 },
+        { taskId: a4!.taskId, reEnqueue: true },
+        { taskId: b1!.taskId, failReason: 'into the failed queue' },
       ], T0 + 1, RULES);
+      await store.extendLeases(w.workerId, [a5!.taskId], T0 + 1, RULES);
       assert.deepEqual(await store.cancelWaitingTasks({ eventId: cancelled.eventId }, T0 + 2), { cancelled: 2 });
       await store.removeWorkers({ workerId: gone.workerId }, T0 + 3);
       const held = await countsMatchTasks('after reports, a cancel and a removed worker');
@@ -679,7 +681,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       await publish(['a'], { runAtMs: T0 + 1000 });
       const w = await store.registerWorker('w', ['a'], T0);
       const [t] = await claim(w.workerId);
-      await store.reportTasks(w.workerId, [{ taskId: t!.taskId, state: 'success' }], T0, RULES);
+      await store.completeTasks(w.workerId, [{ taskId: t!.taskId }], T0);
       const [s] = await store.queueSummaries('a');
       assert.deepEqual(s!.counts, { scheduled: 1, ready: 0, started: 0, succeeded: 1, failed: 0, cancelled: 0 });
       const totals = await store.totals();
@@ -702,7 +704,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
       const waiting = await publish(['a']);
       const w = await store.registerWorker('w', ['a'], T0);
       await claim(w.workerId);
-      await store.reportTasks(w.workerId, [{ taskId: done.tasks[0]!.taskId, state: 'success' }], T0, RULES);
+      await store.completeTasks(w.workerId, [{ taskId: done.tasks[0]!.taskId }], T0);
       await store.cancelWaitingTasks({ taskId: cancelled.tasks[0]!.taskId }, T0);
       const failed = await failInto('b', 'x', {});
       assert.equal(await store.pruneFinishedTasks(T0 + 500, 1000, 100), 0, 'not old enough yet');

@@ -1,7 +1,7 @@
 // Reports: success, fail (planned by lifecycle/transitions.ts) and progress, each under its owner check.
 import { leaseMs } from '../../lifecycle/lease.js';
 import { planFail, reportRefusal } from '../../lifecycle/transitions.js';
-import { type Report, type ReportOutcome, type ReportResult, type TaskRecord, type TransitionRules } from '../store.js';
+import type { Report, ReportOutcome, ReportResult, TaskRecord, TransitionRules , CompleteReport, FailReport } from '../store.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 import type { CouchbaseConnection } from './connection.js';
@@ -12,7 +12,21 @@ export class CouchbaseReport extends CouchbaseArea {
     super(c);
   }
 
-  reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
+  completeTasks(workerId: string, reports: CompleteReport[], nowMs: number): Promise<ReportResult> {
+    return this.apply(workerId, reports.map((r) => ({ ...r, state: 'success' as const })), nowMs);
+  }
+
+  failTasks(workerId: string, reports: FailReport[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
+    return this.apply(workerId, reports.map((r) => ({ ...r, state: 'fail' as const })), nowMs, rules);
+  }
+
+  extendLeases(workerId: string, taskIds: string[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
+    return this.apply(workerId, taskIds.map((taskId) => ({ taskId, state: 'progress' as const })), nowMs, rules);
+  }
+
+  /** One guarded body for the three kinds of report: the worker must exist (its last-seen is
+   *  refreshed), and each task must be started by it. rules: given for fails and lease renewals. */
+  private apply(workerId: string, reports: Report[], nowMs: number, rules?: TransitionRules): Promise<ReportResult> {
     return this.transact(async (u): Promise<ReportResult> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
       if (!w) return { outcome: 'worker_not_found' };
@@ -29,7 +43,7 @@ export class CouchbaseReport extends CouchbaseArea {
         const startedAtMs = q.started[t.taskId]?.at ?? nowMs;
         if (r.result !== undefined) t.result = r.result;
         if (r.state === 'progress') {
-          t.leaseExpiresAtMs = nowMs + leaseMs(q.policy.leaseSeconds, rules.defaultLeaseSeconds);
+          t.leaseExpiresAtMs = nowMs + leaseMs(q.policy.leaseSeconds, rules!.defaultLeaseSeconds);
           q.started[t.taskId]!.lease = t.leaseExpiresAtMs;
           u.put(this.keys.task(t.taskId), t);
           u.put(this.keys.queue(q.name), q);
@@ -48,7 +62,7 @@ export class CouchbaseReport extends CouchbaseArea {
           outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: 'succeeded', startedAtMs, ...also });
           continue;
         }
-        const plan = planFail(t, q.policy, { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules.backoffJitter }, nowMs);
+        const plan = planFail(t, q.policy, { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules!.backoffJitter }, nowMs);
         const retry = plan.retryAtMs !== undefined ? { retryAtMs: plan.retryAtMs } : {};
         Object.assign(t, { runAtMs: plan.runAtMs, failReason: plan.reason, finishedAtMs: plan.finishedAtMs, workerId: plan.keepWorker ? workerId : null });
         t.history.push({ atMs: nowMs, what: 'failed', workerId, attempt: t.attempts, reason: plan.reason, ...retry, ...also });

@@ -1,7 +1,7 @@
 // Reports: success, fail (planned by lifecycle/transitions.ts) and progress, each under its owner guard.
 import { leaseMs } from '../../lifecycle/lease.js';
 import { planFail, reportRefusal } from '../../lifecycle/transitions.js';
-import type { Report, ReportOutcome, ReportResult, TransitionRules } from '../store.js';
+import type { Report, ReportOutcome, ReportResult, TransitionRules , CompleteReport, FailReport } from '../store.js';
 import { toPolicy, entry, type TaskRow, type QueueRow, type SucceededRow, type WorkerRow } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqlitePublish } from './publish.js';
@@ -22,7 +22,21 @@ export class SqliteReport extends SqliteArea<ReturnType<typeof statements>> {
     super(c, statements);
   }
 
-  reportTasks(workerId: string, reports: Report[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
+  completeTasks(workerId: string, reports: CompleteReport[], nowMs: number): Promise<ReportResult> {
+    return this.apply(workerId, reports.map((r) => ({ ...r, state: 'success' as const })), nowMs);
+  }
+
+  failTasks(workerId: string, reports: FailReport[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
+    return this.apply(workerId, reports.map((r) => ({ ...r, state: 'fail' as const })), nowMs, rules);
+  }
+
+  extendLeases(workerId: string, taskIds: string[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
+    return this.apply(workerId, taskIds.map((taskId) => ({ taskId, state: 'progress' as const })), nowMs, rules);
+  }
+
+  /** One guarded body for the three kinds of report: the worker must exist (its last-seen is
+   *  refreshed), and each task must be started by it. rules: given for fails and lease renewals. */
+  private apply(workerId: string, reports: Report[], nowMs: number, rules?: TransitionRules): Promise<ReportResult> {
     return this.write((): ReportResult => {
       const worker = this.st.worker.get(workerId) as WorkerRow | undefined;
       if (!worker) return { outcome: 'worker_not_found' };
@@ -47,7 +61,7 @@ export class SqliteReport extends SqliteArea<ReturnType<typeof statements>> {
         if (refused) return { outcome: refused, taskId: r.taskId };
         if (r.state === 'progress') {
           const q = this.st.queue.get(row.queue) as QueueRow | undefined;
-          const leaseExpiresAtMs = nowMs + leaseMs(q?.lease_seconds ?? null, rules.defaultLeaseSeconds);
+          const leaseExpiresAtMs = nowMs + leaseMs(q?.lease_seconds ?? null, rules!.defaultLeaseSeconds);
           this.st.extendLease.run({ taskId: r.taskId, workerId, leaseExpiresAtMs });
           return { outcome: 'ok', taskId: r.taskId, queue: row.queue, state: 'started', startedAtMs: row.updated_at_ms, leaseExpiresAtMs };
         }
@@ -60,7 +74,7 @@ export class SqliteReport extends SqliteArea<ReturnType<typeof statements>> {
         }
         const policy = toPolicy(this.st.queue.get(row.queue) as QueueRow | undefined);
         const plan = planFail({ attempts: row.attempts, maxAttempts: row.max_attempts, runAtMs: row.run_at_ms }, policy,
-          { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules.backoffJitter }, nowMs);
+          { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules!.backoffJitter }, nowMs);
         const retry = plan.retryAtMs !== undefined ? { retryAtMs: plan.retryAtMs } : {};
         const also = reEnqueuedTaskId ? { reEnqueuedTaskId } : {};
         const moved = this.st.failTo.run({ taskId: r.taskId, ownerId: workerId, state: plan.to, runAtMs: plan.runAtMs, nowMs, reason: plan.reason, result,
