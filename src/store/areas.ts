@@ -1,6 +1,6 @@
 // Which area file of a driver answers each Store method: the same table for both drivers, so
 // sqlite/ and couchbase/ hold the same file names and compose into a Store the same way.
-import type { Store } from './store.js';
+import type { Report, ReportResult, Store, TransitionRules } from './store.js';
 
 export const AREA_OF = {
   interestsRevision: 'queues', loadInterests: 'queues', setInterests: 'queues', removeInterests: 'queues',
@@ -28,4 +28,15 @@ export function composeStore(life: Pick<Store, 'kind' | 'ping' | 'close'>, areas
     store[method] = (...args: unknown[]) => owner[method]!(...args);
   }
   return store as unknown as Store;
+}
+
+type ApplyReports = (workerId: string, reports: Report[], nowMs: number, rules?: TransitionRules) => Promise<ReportResult>;
+
+/** The three report transitions of a driver, over its one guarded body for reports of any kind. */
+export function reportKinds(apply: ApplyReports): Areas['report'] {
+  return {
+    completeTasks: (workerId, reports, nowMs) => apply(workerId, reports.map((r) => ({ ...r, state: 'success' as const })), nowMs),
+    failTasks: (workerId, reports, nowMs, rules) => apply(workerId, reports.map((r) => ({ ...r, state: 'fail' as const })), nowMs, rules),
+    extendLeases: (workerId, taskIds, nowMs, rules) => apply(workerId, taskIds.map((taskId) => ({ taskId, state: 'progress' as const })), nowMs, rules),
+  };
 }

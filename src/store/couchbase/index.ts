@@ -6,7 +6,7 @@
 // Cannot yet: claim without scanning a queue's ready lane past other workers' scope-all copies (the
 // SQLite driver seeks them), nor spread one queue's transitions over several documents.
 import type { Cluster, Collection } from 'couchbase';
-import { composeStore } from '../areas.js';
+import { composeStore, reportKinds } from '../areas.js';
 import type { Store } from '../store.js';
 import { CouchbaseConnection, type CouchbaseOptions } from './connection.js';
 import { CouchbaseQueues } from './queues.js';
@@ -24,8 +24,9 @@ export function couchbaseStore(cluster: Cluster, coll: Collection, opts: Couchba
   const c = new CouchbaseConnection(cluster, coll, opts);
   const publish = new CouchbasePublish(c);
   const workers = new CouchbaseWorkers(c);
+  const report = new CouchbaseReport(c, publish);
   return composeStore({ kind: 'couchbase', ping: () => c.ping(), close: () => c.close() }, {
-    queues: new CouchbaseQueues(c), publish, claim: new CouchbaseClaim(c), report: new CouchbaseReport(c, publish),
+    queues: new CouchbaseQueues(c), publish, claim: new CouchbaseClaim(c), report: reportKinds((...args) => report.applyReports(...args)),
     tasks: new CouchbaseTasks(c), workers, failed: new CouchbaseFailed(c), schedules: new CouchbaseSchedules(c),
     sweeps: new CouchbaseSweeps(c, workers), status: new CouchbaseStatus(c),
   });

@@ -1,7 +1,7 @@
 // Reports: success, fail (planned by lifecycle/transitions.ts) and progress, each under its owner check.
 import { leaseMs } from '../../lifecycle/lease.js';
 import { planFail, reportRefusal } from '../../lifecycle/transitions.js';
-import type { Report, ReportOutcome, ReportResult, TaskRecord, TransitionRules , CompleteReport, FailReport } from '../store.js';
+import type { Report, ReportOutcome, ReportResult, TaskRecord, TransitionRules  } from '../store.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 import type { CouchbaseConnection } from './connection.js';
@@ -12,21 +12,10 @@ export class CouchbaseReport extends CouchbaseArea {
     super(c);
   }
 
-  completeTasks(workerId: string, reports: CompleteReport[], nowMs: number): Promise<ReportResult> {
-    return this.apply(workerId, reports.map((r) => ({ ...r, state: 'success' as const })), nowMs);
-  }
-
-  failTasks(workerId: string, reports: FailReport[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
-    return this.apply(workerId, reports.map((r) => ({ ...r, state: 'fail' as const })), nowMs, rules);
-  }
-
-  extendLeases(workerId: string, taskIds: string[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
-    return this.apply(workerId, taskIds.map((taskId) => ({ taskId, state: 'progress' as const })), nowMs, rules);
-  }
-
-  /** One guarded body for the three kinds of report: the worker must exist (its last-seen is
-   *  refreshed), and each task must be started by it. rules: given for fails and lease renewals. */
-  private apply(workerId: string, reports: Report[], nowMs: number, rules?: TransitionRules): Promise<ReportResult> {
+  /** One guarded body for the three kinds of report (areas.ts reportKinds makes the Store's methods of
+   *  it): the worker must exist (its last-seen is refreshed), and each task must be started by it.
+   *  rules: given for fails and lease renewals. */
+  applyReports(workerId: string, reports: Report[], nowMs: number, rules?: TransitionRules): Promise<ReportResult> {
     return this.transact(async (u): Promise<ReportResult> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
       if (!w) return { outcome: 'worker_not_found' };

@@ -2,7 +2,7 @@
 // applying the rules of lifecycle/ under its own guard (a WHERE clause; the changed-row count decides).
 // Cannot yet: use a second core for its writes (SQLite has one writer; every area shares the
 // connection's one transaction per commit).
-import { composeStore } from '../areas.js';
+import { composeStore, reportKinds } from '../areas.js';
 import type { Store } from '../store.js';
 import { SqliteConnection } from './connection.js';
 import { SqliteQueues } from './queues.js';
@@ -20,8 +20,9 @@ export function openSqliteStore(file: string, opts: { sync: 'full' | 'normal' } 
   const c = new SqliteConnection(file, opts);
   const publish = new SqlitePublish(c);
   const workers = new SqliteWorkers(c);
+  const report = new SqliteReport(c, publish);
   return composeStore({ kind: 'sqlite', ping: () => c.ping(), close: () => c.close() }, {
-    queues: new SqliteQueues(c), publish, claim: new SqliteClaim(c), report: new SqliteReport(c, publish),
+    queues: new SqliteQueues(c), publish, claim: new SqliteClaim(c), report: reportKinds((...args) => report.applyReports(...args)),
     tasks: new SqliteTasks(c), workers, failed: new SqliteFailed(c, workers), schedules: new SqliteSchedules(c),
     sweeps: new SqliteSweeps(c, workers), status: new SqliteStatus(c),
   });

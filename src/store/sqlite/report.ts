@@ -1,7 +1,7 @@
 // Reports: success, fail (planned by lifecycle/transitions.ts) and progress, each under its owner guard.
 import { leaseMs } from '../../lifecycle/lease.js';
 import { planFail, reportRefusal } from '../../lifecycle/transitions.js';
-import type { Report, ReportOutcome, ReportResult, TransitionRules , CompleteReport, FailReport } from '../store.js';
+import type { Report, ReportOutcome, ReportResult, TransitionRules  } from '../store.js';
 import { toPolicy, entry, type TaskRow, type QueueRow, type SucceededRow, type WorkerRow } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqlitePublish } from './publish.js';
@@ -22,21 +22,10 @@ export class SqliteReport extends SqliteArea<ReturnType<typeof statements>> {
     super(c, statements);
   }
 
-  completeTasks(workerId: string, reports: CompleteReport[], nowMs: number): Promise<ReportResult> {
-    return this.apply(workerId, reports.map((r) => ({ ...r, state: 'success' as const })), nowMs);
-  }
-
-  failTasks(workerId: string, reports: FailReport[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
-    return this.apply(workerId, reports.map((r) => ({ ...r, state: 'fail' as const })), nowMs, rules);
-  }
-
-  extendLeases(workerId: string, taskIds: string[], nowMs: number, rules: TransitionRules): Promise<ReportResult> {
-    return this.apply(workerId, taskIds.map((taskId) => ({ taskId, state: 'progress' as const })), nowMs, rules);
-  }
-
-  /** One guarded body for the three kinds of report: the worker must exist (its last-seen is
-   *  refreshed), and each task must be started by it. rules: given for fails and lease renewals. */
-  private apply(workerId: string, reports: Report[], nowMs: number, rules?: TransitionRules): Promise<ReportResult> {
+  /** One guarded body for the three kinds of report (areas.ts reportKinds makes the Store's methods of
+   *  it): the worker must exist (its last-seen is refreshed), and each task must be started by it.
+   *  rules: given for fails and lease renewals. */
+  applyReports(workerId: string, reports: Report[], nowMs: number, rules?: TransitionRules): Promise<ReportResult> {
     return this.write((): ReportResult => {
       const worker = this.st.worker.get(workerId) as WorkerRow | undefined;
       if (!worker) return { outcome: 'worker_not_found' };
