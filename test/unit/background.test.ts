@@ -3,6 +3,7 @@
 // one firing per tick, a collapsed catch-up after an outage, and a paused schedule left alone.
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { systemClock } from '../../src/clock.js';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import { Broker } from '../../src/broker/index.js';
@@ -21,7 +22,7 @@ describe('background passes', () => {
   beforeEach(() => {
     dir = tempDir();
     clockMs = T0;
-    broker = new Broker(openSqliteStore(path.join(dir, 'bg.db')), {
+    broker = new Broker(openSqliteStore(path.join(dir, 'bg.db'), { sync: 'full', clock: systemClock }), {
       leaseSeconds: 60, workerTimeoutSeconds: 600, keepFinishedSeconds: 3600, idempotencyTtlSeconds: 86400, pushSecret: null, pushDiscoveryIntervalMs: 1000,
       crossNodePollMs: 3_600_000, // no shared tick: a wake-up here comes from the sweep itself
     }, createLogger('error'), () => clockMs);

@@ -126,7 +126,7 @@ describe('Couchbase waiting lanes', () => {
 });
 
 describe('Couchbase conflict retry loop', () => {
-  const noSleep = { attempts: 5, budgetMs: 60_000, baseDelayMs: 1, maxDelayMs: 4, sleep: async () => undefined, random: () => 0.5 };
+  const noSleep = { attempts: 5, budgetMs: 60_000, baseDelayMs: 1, maxDelayMs: 4, sleep: async () => undefined, clock: { nowMs: () => 0, random: () => 0.5 } };
 
   it('re-runs a unit that lost a race until it wins', async () => {
     let runs = 0;
@@ -146,14 +146,14 @@ describe('Couchbase conflict retry loop', () => {
   it('stops when its time budget is spent', async () => {
     let clock = 0; let runs = 0;
     await assert.rejects(retryOnConflict(async () => { runs++; clock += 400; throw new Error('c'); }, () => true,
-      { attempts: 100, budgetMs: 1000, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined, now: () => clock }));
+      { attempts: 100, budgetMs: 1000, baseDelayMs: 1, maxDelayMs: 1, sleep: async () => undefined, clock: { nowMs: () => clock, random: () => 0.5 } }));
     assert.equal(runs, 3);
   });
 
   it('backs off exponentially with full jitter, capped', async () => {
     const waits: number[] = [];
     await assert.rejects(retryOnConflict(async () => { throw new Error('c'); }, () => true,
-      { attempts: 6, budgetMs: 60_000, baseDelayMs: 2, maxDelayMs: 10, sleep: async (ms) => { waits.push(ms); }, random: () => 0.999 }));
+      { attempts: 6, budgetMs: 60_000, baseDelayMs: 2, maxDelayMs: 10, sleep: async (ms) => { waits.push(ms); }, clock: { nowMs: () => 0, random: () => 0.999 } }));
     assert.deepEqual(waits, [1, 3, 7, 9, 9]);
   });
 });

@@ -9,7 +9,8 @@ import { GroupCommit, type Outcome } from '../group-commit.js';
 import { StoreUnavailableError, type Totals } from '../store.js';
 import { Keys } from './keys.js';
 import { emptyTotals } from './queue-doc.js';
-import { retryOnConflict } from './retry.js';
+import { retryOnConflict, RETRY_LIMITS, type RetryOptions } from './retry.js';
+import type { Clock } from '../../clock.js';
 import { Unit } from './unit.js';
 import type { TotalsField } from './docs.js';
 
@@ -64,7 +65,10 @@ export class CouchbaseConnection {
   readonly keys: Keys;
   readonly durabilityLevel: DurabilityLevel;
 
-  constructor(private readonly cluster: Cluster, readonly coll: Collection, readonly opts: CouchbaseOptions) {
+  private readonly retry: RetryOptions;
+
+  constructor(private readonly cluster: Cluster, readonly coll: Collection, readonly opts: CouchbaseOptions, clock: Clock) {
+    this.retry = { ...RETRY_LIMITS, clock };
     this.keys = new Keys(opts.keyPrefix);
     this.durabilityLevel = DURABILITY_LEVELS[opts.durability] ?? DurabilityLevel.Majority;
   }
@@ -124,7 +128,7 @@ export class CouchbaseConnection {
       }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
       await this.addThroughput(unit.throughput);
       return outs;
-    }, isConflict));
+    }, isConflict, this.retry));
   }
 
   /** Throughput minutes: one document a minute, { queue: Totals }, added to with a CAS loop (many nodes
@@ -150,7 +154,7 @@ export class CouchbaseConnection {
       }
       if (cas === null) await this.coll.insert(key, doc, { expiry: THROUGHPUT_EXPIRY_S });
       else await this.coll.replace(key, doc, { cas: cas as never, expiry: THROUGHPUT_EXPIRY_S });
-    }, (e) => e instanceof CasMismatchError || e instanceof DocumentExistsError).catch(() => undefined)));
+    }, (e) => e instanceof CasMismatchError || e instanceof DocumentExistsError, this.retry).catch(() => undefined)));
   }
 
   async getDoc<T>(key: string): Promise<T | null> {

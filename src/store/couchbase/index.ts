@@ -8,6 +8,7 @@
 import type { Cluster, Collection } from 'couchbase';
 import { composeStore, reportKinds } from '../areas.js';
 import type { Store } from '../store.js';
+import type { Clock } from '../../clock.js';
 import { CouchbaseConnection, type CouchbaseOptions } from './connection.js';
 import { CouchbaseQueues } from './queues.js';
 import { CouchbasePublish } from './publish.js';
@@ -20,8 +21,8 @@ import { CouchbaseSchedules } from './schedules.js';
 import { CouchbaseSweeps } from './sweeps.js';
 import { CouchbaseStatus } from './status.js';
 
-export function couchbaseStore(cluster: Cluster, coll: Collection, opts: CouchbaseOptions): Store {
-  const c = new CouchbaseConnection(cluster, coll, opts);
+export function couchbaseStore(cluster: Cluster, coll: Collection, opts: CouchbaseOptions, clock: Clock): Store {
+  const c = new CouchbaseConnection(cluster, coll, opts, clock);
   const publish = new CouchbasePublish(c);
   const workers = new CouchbaseWorkers(c);
   const report = new CouchbaseReport(c, publish);

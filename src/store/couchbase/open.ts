@@ -5,12 +5,13 @@ import {
 } from 'couchbase';
 import { couchbaseStore } from './index.js';
 import type { Store } from '../store.js';
+import type { Clock } from '../../clock.js';
 import { DURABILITY_LEVELS, TRANSACTION_TIMEOUT_MS, type CouchbaseOptions } from './connection.js';
 
 export class CouchbaseOpenError extends Error {}
 
 /** Connects, checks credentials, bucket and scope, and answers within bootstrapTimeoutMs or says why not. */
-export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<Store> {
+export async function openCouchbaseStore(opts: CouchbaseOptions, clock: Clock): Promise<Store> {
   const timeout = opts.bootstrapTimeoutMs ?? 5000;
   const where = `Couchbase at ${opts.connStr}`;
   let cluster: Cluster;
@@ -28,7 +29,7 @@ export async function openCouchbaseStore(opts: CouchbaseOptions): Promise<Store>
   try {
     const scope = cluster.bucket(opts.bucket).scope(opts.scope);
     const coll = opts.scope === '_default' ? scope.collection('_default') : scope.collection('switchyard');
-    const store = couchbaseStore(cluster, coll, opts);
+    const store = couchbaseStore(cluster, coll, opts, clock);
     await coll.get(`${opts.keyPrefix}:meta`, { timeout }).catch((e) => { if (!(e instanceof DocumentNotFoundError)) throw e; });
     return store;
   } catch (e) {

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { hasFieldText } from '../../fields.js';
 import { migrate } from './schema.js';
+import type { Clock } from '../../clock.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { StoreUnavailableError } from '../store.js';
 import type { WorkerRow } from './rows.js';
@@ -27,7 +28,7 @@ export class SqliteConnection {
   readonly shared;
   private readonly countStatements;
 
-  constructor(readonly file: string, opts: { sync: 'full' | 'normal' }) {
+  constructor(readonly file: string, opts: { sync: 'full' | 'normal'; clock: Clock }) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file, { timeout: 10_000 });
     this.batchTransaction = this.db.transaction((batch: { work: () => unknown }[], outcomes: Outcome[]) => {
@@ -60,7 +61,7 @@ export class SqliteConnection {
     this.durableSync = opts.sync === 'full' ? 'FULL' : 'NORMAL';
     this.db.pragma(`synchronous = ${this.durableSync}`);
     this.currentSync = this.durableSync;
-    migrate(this.db);
+    migrate(this.db, opts.clock.nowMs());
     // The failed queue's "field = value" filter reads payloads exactly as routing does, in one place.
     this.db.function('switchyard_has_field_text', { deterministic: true }, (data, fieldPath, value) =>
       (hasFieldText(JSON.parse(String(data)), String(fieldPath), String(value)) ? 1 : 0));

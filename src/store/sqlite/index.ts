@@ -4,6 +4,7 @@
 // connection's one transaction per commit).
 import { composeStore, reportKinds } from '../areas.js';
 import type { Store } from '../store.js';
+import type { Clock } from '../../clock.js';
 import { SqliteConnection } from './connection.js';
 import { SqliteQueues } from './queues.js';
 import { SqlitePublish } from './publish.js';
@@ -16,7 +17,8 @@ import { SqliteSchedules } from './schedules.js';
 import { SqliteSweeps } from './sweeps.js';
 import { SqliteStatus } from './status.js';
 
-export function openSqliteStore(file: string, opts: { sync: 'full' | 'normal' } = { sync: 'full' }): Store {
+/** clock: the time migrations are recorded at (the transitions take nowMs from the broker). */
+export function openSqliteStore(file: string, opts: { sync: 'full' | 'normal'; clock: Clock }): Store {
   const c = new SqliteConnection(file, opts);
   const publish = new SqlitePublish(c);
   const workers = new SqliteWorkers(c);

@@ -185,13 +185,13 @@ const MIGRATIONS: string[] = [
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */
-export function migrate(db: Database.Database): number {
+export function migrate(db: Database.Database, nowMs: number): number {
   db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)');
   MIGRATIONS.forEach((sql, i) => {
     const version = i + 1;
     const apply = db.transaction(() => {
       // Recording first, inside the IMMEDIATE transaction: a second node blocks here, then sees the row.
-      const inserted = db.prepare('INSERT OR IGNORE INTO migrations (version, applied_at_ms) VALUES (?, ?)').run(version, Date.now());
+      const inserted = db.prepare('INSERT OR IGNORE INTO migrations (version, applied_at_ms) VALUES (?, ?)').run(version, nowMs);
       if (inserted.changes === 1) db.exec(sql);
     });
     apply.immediate();
