@@ -1,6 +1,7 @@
 // Claims: a worker's next tasks in its queue order, then priority, due time, arrival, within its queues' limits.
 import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
+import { startedEntry } from '../../lifecycle/claims.js';
 import { type ClaimResult, type TaskRecord, type TransitionRules } from '../store.js';
 import { claimFilter } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
@@ -34,7 +35,7 @@ export class CouchbaseClaim extends CouchbaseArea {
         for (const t of tasks) {
           if (!t) continue;
           t.workerId = workerId; t.attempts++; t.leaseExpiresAtMs = lease; t.failReason = null;
-          t.history.push({ atMs: nowMs, what: 'started', workerId, attempt: t.attempts });
+          t.history.push(startedEntry(workerId, t.attempts, nowMs));
           await this.move(u, q, t, 'started', nowMs);
           w.tasks.push(t.taskId);
           claimed.push(t);

@@ -3,6 +3,7 @@
 // id, first entry and size); a segment splits when it passes SEGMENT_MAX entries and goes away when
 // empty. A claim reads the first segment, a publish usually the last one: neither depends on how
 // many tasks wait. The I/O is passed in, so tests run it over a Map.
+import { claimOrder } from '../../lifecycle/claims.js';
 
 /** One waiting task, compact. */
 export interface WaitEntry {
@@ -32,8 +33,8 @@ export const SEGMENT_MAX = 256;
 
 export type Order = (a: WaitEntry, b: WaitEntry) => number;
 
-/** Ready lane: priority descending, then due time, then arrival. */
-export const readyOrder: Order = (a, b) => b.p - a.p || a.r - b.r || a.s - b.s;
+/** Ready lane: claim order (lifecycle/claims). */
+export const readyOrder: Order = (a, b) => claimOrder({ priority: a.p, runAtMs: a.r, seq: a.s }, { priority: b.p, runAtMs: b.r, seq: b.s });
 /** Scheduled lane: due time, then arrival. */
 export const dueOrder: Order = (a, b) => a.r - b.r || a.s - b.s;
 

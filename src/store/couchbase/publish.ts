@@ -1,6 +1,7 @@
 // Publishing: an event and all its copies in one transaction; a reEnqueue copy.
 import { createHash } from 'node:crypto';
 import { timeOrderedId } from '../../ids.js';
+import { planCopies, createdEntry, reEnqueuedEntry } from '../../lifecycle/copies.js';
 import { planIdempotency, replayed, type IdempotencyRecord } from '../idempotency.js';
 import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult, type TaskRecord } from '../store.js';
 import { hasWaitingKey, type QueueDoc } from './queue-doc.js';
@@ -39,18 +40,15 @@ export class CouchbasePublish extends CouchbaseArea {
         const taskIds: string[] = [];
         for (const { queue, route } of ev.routes) {
           const q = await this.queueDoc(u, queue, 'undeclared');
-          if (ev.singularlyEnqueue && ev.uniqueKey !== null && hasWaitingKey(q, ev.uniqueKey)) {
-            published.deduplicated.push(queue);
-            continue;
-          }
-          const targets = ev.scope === 'all' && q.workers.length ? [...q.workers].sort() : [null];
-          for (const targetWorkerId of targets) {
+          const copies = planCopies(ev, { keyWaiting: () => hasWaitingKey(q, ev.uniqueKey!), workers: () => q.workers });
+          if (copies.deduplicated) { published.deduplicated.push(queue); continue; }
+          for (const targetWorkerId of copies.targets) {
             const taskId = timeOrderedId();
             await this.addTask(u, q, {
               taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data: ev.data, state, priority: ev.priority,
               attempts: 0, maxAttempts: ev.maxAttempts, runAtMs: Math.round(ev.runAtMs), createdAtMs: nowMs, workerId: null,
               targetWorkerId, leaseExpiresAtMs: null, finishedAtMs: null, uniqueKey: ev.uniqueKey, singularlyRun: ev.singularlyRun,
-              failReason: null, result: null, route, history: [{ atMs: nowMs, what: 'created', publisher: ev.publisher, ...(ev.origin ? { origin: ev.origin } : {}) }],
+              failReason: null, result: null, route, history: [createdEntry(ev.publisher, ev.origin, nowMs)],
             });
             taskIds.push(taskId);
             published.tasks.push({ taskId, queue, state, targetWorkerId });
@@ -73,7 +71,7 @@ export class CouchbasePublish extends CouchbaseArea {
     await this.addTask(u, q, {
       ...t, taskId, state: 'ready', attempts: 0, runAtMs: nowMs, createdAtMs: nowMs, workerId: null, leaseExpiresAtMs: null,
       finishedAtMs: null, failReason: null, result: null,
-      history: [{ atMs: nowMs, what: 'created', publisher: t.publisher, reEnqueuedFrom: t.taskId }],
+      history: [reEnqueuedEntry(t.publisher, t.taskId, nowMs)],
     });
     return taskId;
   }

@@ -4,6 +4,7 @@
 // writes it inside Couchbase transactions; everything here is plain data so unit tests cover it
 // without a cluster.
 import { emptyCounts, type TaskState } from '../../lifecycle/states.js';
+import { mayTakeCopy, singularRunGate } from '../../lifecycle/claims.js';
 import { DEFAULT_POLICY, type InterestMap, type QueuePolicy, type Totals } from '../store.js';
 import type { SegmentRef, WaitEntry } from './lane.js';
 
@@ -50,16 +51,9 @@ export function hasWaitingKey(q: QueueDoc, key: string): boolean {
   return (q.waitingKeys[key] ?? 0) > 0;
 }
 
-/** Which ready entries a worker may start, asked in lane order: meant for it (or for anyone), and not
- *  blocked by singularlyRun (a key started in this queue, or taken earlier in this same claim). */
+/** Which ready entries a worker may start, asked in lane order (lifecycle/claims decides). */
 export function claimFilter(q: QueueDoc, workerId: string): (e: WaitEntry) => boolean {
   const keysStarted = new Set(Object.values(q.started).filter((s) => s.sr && s.k !== null).map((s) => s.k!));
-  return (e) => {
-    if (e.w !== null && e.w !== workerId) return false;
-    if (e.sr && e.k !== null) {
-      if (keysStarted.has(e.k)) return false;
-      keysStarted.add(e.k);
-    }
-    return true;
-  };
+  const mayStart = singularRunGate((key) => keysStarted.has(key));
+  return (e) => mayTakeCopy(e.w, workerId) && mayStart({ singularlyRun: e.sr, uniqueKey: e.k });
 }

@@ -1,6 +1,7 @@
 // Claims: a worker's next tasks in its queue order, then priority, due time, arrival, within its queues' limits.
 import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
+import { claimOrder, singularRunGate } from '../../lifecycle/claims.js';
 import type { ClaimResult, WorkTask, TransitionRules } from '../store.js';
 import { toWorkTask, toPolicy, rateOf, type QueueRow, type WorkerRow, type WorkRow, type Candidate } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
@@ -59,7 +60,7 @@ export class SqliteClaim extends SqliteArea<ReturnType<typeof statements>> {
         const { room, tokens } = roomToStart({ policy: toPolicy(q), started: startedNow, rate: q ? rateOf(q) : null }, count - claimed.length, nowMs);
         if (room <= 0) continue;
         const lease = nowMs + leaseMs(q?.lease_seconds ?? null, rules.defaultLeaseSeconds);
-        const keysStarted = new Set<string>();
+        const mayStart = singularRunGate((key) => this.st.startedWithKey.get(queue, key) !== undefined);
         let started = 0;
         for (let offset = 0; started < room; ) {
           const pageSize = room - started;
@@ -69,11 +70,7 @@ export class SqliteClaim extends SqliteArea<ReturnType<typeof statements>> {
           const chosen: number[] = [];
           for (const c of batch) {
             if (started + chosen.length >= room) break;
-            // singularlyRun: the later task waits while one with its key is started in this queue.
-            if (c.singularly_run && c.unique_key !== null) {
-              if (keysStarted.has(c.unique_key) || this.st.startedWithKey.get(queue, c.unique_key)) { offset++; continue; }
-              keysStarted.add(c.unique_key);
-            }
+            if (!mayStart({ singularlyRun: c.singularly_run === 1, uniqueKey: c.unique_key })) { offset++; continue; }
             chosen.push(c.seq);
           }
           // One UPDATE for the page (a statement per task cost twice as much); RETURNING promises no
@@ -100,8 +97,7 @@ export class SqliteClaim extends SqliteArea<ReturnType<typeof statements>> {
     const any = this.st.readyCandidateForAny.get(queue) as Candidate | undefined;
     const mine = this.st.readyCandidateForWorker.get(queue, workerId) as Candidate | undefined;
     if (!any || !mine) return any ? [any] : mine ? [mine] : [];
-    const mineFirst = mine.priority > any.priority || (mine.priority === any.priority
-      && (mine.run_at_ms < any.run_at_ms || (mine.run_at_ms === any.run_at_ms && mine.seq < any.seq)));
-    return [mineFirst ? mine : any];
+    const key = (c: Candidate) => ({ priority: c.priority, runAtMs: c.run_at_ms, seq: c.seq });
+    return [claimOrder(key(mine), key(any)) < 0 ? mine : any];
   }
 }

@@ -1,5 +1,6 @@
 // Publishing: an event and all its copies in one write; a reEnqueue copy.
 import { timeOrderedId } from '../../ids.js';
+import { planCopies, createdEntry, reEnqueuedEntry } from '../../lifecycle/copies.js';
 import { planIdempotency, replayed } from '../idempotency.js';
 import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult } from '../store.js';
 import type { TaskRow } from './rows.js';
@@ -51,15 +52,14 @@ export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
     const out: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
     const data = JSON.stringify(ev.data);
     const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
-    const history = JSON.stringify([{ atMs: nowMs, what: 'created', publisher: ev.publisher, ...(ev.origin ? { origin: ev.origin } : {}) }]);
+    const history = JSON.stringify([createdEntry(ev.publisher, ev.origin, nowMs)]);
     for (const { queue, route } of ev.routes) {
-      if (ev.singularlyEnqueue && ev.uniqueKey !== null && this.st.waitingWithKey.get(queue, ev.uniqueKey)) {
-        out.deduplicated.push(queue);
-        continue;
-      }
-      const workers = ev.scope === 'all' ? (this.st.workersOfQueue.all(queue) as string[]) : [];
-      const targets = workers.length ? workers : [null];
-      for (const targetWorkerId of targets) {
+      const copies = planCopies(ev, {
+        keyWaiting: () => this.st.waitingWithKey.get(queue, ev.uniqueKey) !== undefined,
+        workers: () => this.st.workersOfQueue.all(queue) as string[],
+      });
+      if (copies.deduplicated) { out.deduplicated.push(queue); continue; }
+      for (const targetWorkerId of copies.targets) {
         const taskId = timeOrderedId();
         this.st.insertTask.run(taskId, ev.eventId, queue, ev.publisher, data, state, ev.priority, Math.round(ev.runAtMs), nowMs,
           nowMs, ev.maxAttempts, ev.uniqueKey, ev.singularlyRun ? 1 : 0, targetWorkerId, JSON.stringify(route), history);
@@ -76,7 +76,7 @@ export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
     const taskId = timeOrderedId();
     this.st.insertTask.run(taskId, row.event_id, row.queue, row.publisher, row.data, 'ready', row.priority, nowMs, nowMs,
       nowMs, row.max_attempts, row.unique_key, row.singularly_run, row.target_worker_id, row.route,
-      JSON.stringify([{ atMs: nowMs, what: 'created', publisher: row.publisher, reEnqueuedFrom: row.task_id }]));
+      JSON.stringify([reEnqueuedEntry(row.publisher, row.task_id, nowMs)]));
     this.countMoves(null, { queue: row.queue, state: 'ready' }, nowMs);
     return taskId;
   }
