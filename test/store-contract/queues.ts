@@ -1,0 +1,73 @@
+// Store contract, interests and queues.
+import assert from 'node:assert/strict';
+import { T0, type Kit } from './harness.js';
+
+export function queuesContract({ store, test, publish, claim }: Kit) {
+  test('interests: set bumps the revision, load returns the maps, remove keeps the queue', async () => {
+    const r0 = await store.interestsRevision();
+    const a1 = await store.setInterests('a', { type: '^x$' }, T0);
+    const b1 = await store.setInterests('b', '*', T0);
+    const a2 = await store.setInterests('a', { type: '^y$' }, T0);
+    assert.deepEqual([a1.created, b1.created, a2.created], [true, true, false], 'created only when the queue was not declared before');
+    const [r1, r2] = [a1.revision, a2.revision];
+    assert.ok(r1 > r0 && b1.revision > r1 && r2 > b1.revision);
+    await store.setInterests('a', { type: '^x$' }, T0);
+    const r3 = await store.interestsRevision();
+    const loaded = await store.loadInterests();
+    assert.equal(loaded.revision, r3);
+    assert.deepEqual(loaded.queues, [{ queue: 'a', interests: { type: '^x$' } }, { queue: 'b', interests: '*' }]);
+    assert.equal(await store.removeInterests('a'), true);
+    assert.ok((await store.interestsRevision()) > r3);
+    assert.deepEqual((await store.loadInterests()).queues.map((q) => q.queue), ['b']);
+    assert.ok(await store.getQueuePolicy('a'));
+    assert.equal(await store.removeInterests('never'), false);
+  });
+
+  test('deleting a queue removes its waiting tasks and interests, not started ones nor other queues', async () => {
+    await store.setInterests('a', '*', T0);
+    await publish(['a']);
+    await publish(['a']);
+    await publish(['b']);
+    const w = await store.registerWorker('w', ['a'], T0);
+    const [started] = await claim(w.workerId);
+    assert.deepEqual(await store.deleteQueue('a'), { waitingTasksDeleted: 1 });
+    assert.equal((await store.getTask(started!.taskId))!.state, 'started');
+    assert.deepEqual((await store.loadInterests()).queues, []);
+    assert.equal((await store.queueSummaries('b'))[0]!.counts.ready, 1);
+    assert.equal(await store.deleteQueue('never'), null);
+  });
+
+  test('purging a queue removes its waiting tasks only; the queue, its interests and started tasks stay', async () => {
+    await store.setInterests('a', '*', T0);
+    await publish(['a']);
+    await publish(['a']);
+    await publish(['a'], { runAtMs: T0 + 60_000 });
+    await publish(['b']);
+    const w = await store.registerWorker('w', ['a'], T0);
+    const [started] = await claim(w.workerId);
+    assert.equal(await store.purgeWaitingTasks('a'), 2);
+    const [a] = await store.queueSummaries('a');
+    assert.deepEqual([a!.counts.ready, a!.counts.scheduled, a!.counts.started], [0, 0, 1]);
+    assert.equal((await store.getTask(started!.taskId))!.state, 'started');
+    assert.equal((await store.loadInterests()).queues.length, 1);
+    assert.equal((await store.queueSummaries('b'))[0]!.counts.ready, 1);
+    assert.equal(await store.purgeWaitingTasks('never'), 0);
+  });
+
+  test('queue policy: defaults, partial updates, whole policy back', async () => {
+    assert.equal(await store.getQueuePolicy('a'), null);
+    const first = await store.updateQueuePolicy('a', { maxAttempts: 3, leaseSeconds: 5 }, T0);
+    assert.equal(first.created, true);
+    const p = first.policy;
+    assert.deepEqual(p, { paused: false, maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600, leaseSeconds: 5, rateLimit: null, concurrency: null,
+      pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null });
+    const second = await store.updateQueuePolicy('a', { paused: true, leaseSeconds: null, pushUrl: 'http://127.0.0.1:9/hook', pushTimeoutSeconds: 2.5, pushSecret: 's3cret' }, T0);
+    assert.equal(second.created, false);
+    const q = second.policy;
+    assert.equal(q.paused, true);
+    assert.equal(q.leaseSeconds, null);
+    assert.equal(q.maxAttempts, 3);
+    assert.deepEqual([q.pushUrl, q.pushTimeoutSeconds, q.pushSecret], ['http://127.0.0.1:9/hook', 2.5, 's3cret']);
+    assert.deepEqual(await store.getQueuePolicy('a'), q);
+  });
+}
