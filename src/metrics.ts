@@ -11,11 +11,13 @@ export class BrokerMetrics {
   private readonly events: client.Counter<'outcome'>;
   private readonly fastPostErrors: client.Counter;
   private readonly scheduleFires: client.Counter<'schedule' | 'kind'>;
+  private readonly schedulerPasses: client.Counter;
   private readonly pushAttempts: client.Counter<'queue' | 'outcome'>;
   private readonly pushSeconds: client.Histogram<'queue' | 'outcome'>;
   private readonly limiterWaits: client.Counter<'queue' | 'limit'>;
 
-  constructor(store: Store) {
+  /** waitingPolls: how many long polls this node holds now. */
+  constructor(store: Store, waitingPolls: () => number = () => 0) {
     const r = this.registry;
     const buckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300, 1800];
     this.taskSeconds = new client.Histogram({ name: 'switchyard_task_seconds', help: 'Time from start to report, per queue', labelNames: ['queue', 'outcome'], buckets, registers: [r] });
@@ -23,6 +25,7 @@ export class BrokerMetrics {
     this.events = new client.Counter({ name: 'switchyard_events_total', help: 'Events published through this node, by outcome', labelNames: ['outcome'], registers: [r] });
     this.fastPostErrors = new client.Counter({ name: 'switchyard_fast_post_errors_total', help: 'fastPost events that failed after their 202 on this node', registers: [r] });
     this.scheduleFires = new client.Counter({ name: 'switchyard_schedule_fires_total', help: 'Schedule ticks this node published: on_time, or catch_up (one firing for ticks missed while no node ran)', labelNames: ['schedule', 'kind'], registers: [r] });
+    this.schedulerPasses = new client.Counter({ name: 'switchyard_scheduler_passes_total', help: 'Scheduler passes this node finished (one a second while it runs)', registers: [r] });
     this.pushAttempts = new client.Counter({ name: 'switchyard_push_attempts_total', help: 'Push deliveries by this node per queue: success, http_error, timeout, connection_error', labelNames: ['queue', 'outcome'], registers: [r] });
     this.pushSeconds = new client.Histogram({ name: 'switchyard_push_seconds', help: 'Time from sending a push to its answer, per queue and outcome', labelNames: ['queue', 'outcome'], buckets, registers: [r] });
     this.limiterWaits = new client.Counter({ name: 'switchyard_limiter_waits_total', help: 'Times this node found a queue with ready tasks held by its concurrency or rate limit', labelNames: ['queue', 'limit'], registers: [r] });
@@ -39,6 +42,10 @@ export class BrokerMetrics {
     totals('switchyard_tasks_succeeded_total', 'Tasks reported successful per queue', 'succeeded');
     totals('switchyard_tasks_failed_total', 'Tasks moved to the failed queue per queue', 'failed');
     totals('switchyard_tasks_retried_total', 'Failed or expired attempts put back to wait per queue', 'retried');
+    new client.Gauge({
+      name: 'switchyard_long_polls_waiting', help: 'GET /task long polls this node holds open now (idle workers)', registers: [r],
+      collect() { this.set(waitingPolls()); },
+    });
     new client.Gauge({
       name: 'switchyard_queue_length', help: 'Waiting tasks (ready + scheduled) per queue', labelNames: ['queue'], registers: [r],
       async collect() {
@@ -58,6 +65,7 @@ export class BrokerMetrics {
   published(outcome: 'stored' | 'discarded' | 'replayed'): void { this.events.inc({ outcome }); }
   fastPostError(): void { this.fastPostErrors.inc(); }
   scheduleFired(schedule: string, kind: 'on_time' | 'catch_up'): void { this.scheduleFires.inc({ schedule, kind }); }
+  schedulerPassed(): void { this.schedulerPasses.inc(); }
   pushed(queue: string, outcome: string, tookMs: number): void {
     this.pushAttempts.inc({ queue, outcome });
     this.pushSeconds.observe({ queue, outcome }, Math.max(0, tookMs) / 1000);

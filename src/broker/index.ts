@@ -24,12 +24,12 @@ export class Broker {
   readonly ctx: BrokerContext;
 
   constructor(store: Store, settings: BrokerSettings, log: Logger, now: () => number = Date.now) {
+    const waiters = new Waiters(settings.crossNodePollMs);
     this.ctx = {
-      store, settings, log, now,
+      store, settings, log, now, waiters,
       rules: { defaultLeaseSeconds: settings.leaseSeconds, backoffJitter: BACKOFF_JITTER },
       interests: new InterestsCache(store, log),
-      waiters: new Waiters(settings.crossNodePollMs),
-      metrics: new BrokerMetrics(store),
+      metrics: new BrokerMetrics(store, () => waiters.size),
       cron: new CronMatchers(),
     };
   }

@@ -4,6 +4,7 @@
 // e.g. gocaves); a real cluster is not paused by a test.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { until } from '../helpers/until.js';
 import path from 'node:path';
 import { client } from '../helpers/http.js';
 import { spawnBroker } from '../helpers/process.js';
@@ -29,11 +30,7 @@ describe('Couchbase lost while running', () => {
       } finally {
         process.kill(pid, 'SIGCONT');
       }
-      for (let i = 0; ; i++) {
-        if ((await api.call('GET', '/healthz')).status === 200) break;
-        assert.ok(i < 100, 'healthz back within 20 s');
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await until('healthz back', async () => (await api.call('GET', '/healthz')).status === 200, 20_000, 200);
       const after = await api.publish({ n: 3 });
       const w = await api.worker(['q']);
       const got = new Set<string>();

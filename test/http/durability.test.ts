@@ -2,6 +2,7 @@
 // acknowledged task is there exactly once. Also: SIGTERM stops gracefully and answers long polls.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { until } from '../helpers/until.js';
 import path from 'node:path';
 import { client } from '../helpers/http.js';
 import { spawnBroker } from '../helpers/process.js';
@@ -81,7 +82,7 @@ describe('durability and shutdown', () => {
     const api = client(b.url);
     const w = await api.worker(['idle']);
     const waiting = api.call('GET', `/task?workerId=${w}&wait=25`);
-    await new Promise((r) => setTimeout(r, 200));
+    await until('the long poll waiting', async () => /^switchyard_long_polls_waiting 1$/m.test(await (await fetch(`${b.url}/metrics`)).text()));
     b.proc.kill('SIGTERM');
     const r = await waiting;
     assert.equal(r.status, 200);

@@ -134,9 +134,16 @@ describe('push delivery', () => {
     await until('pusher running', async () => (await s!.api.status('?workers')).workers.some((w: { name: string }) => w.name.startsWith('push@')));
     await s.api.call('PATCH', '/queue', { queue: 'switch', pushUrl: null });
     await until('pusher gone', async () => !(await s!.api.status('?workers')).workers.some((w: { name: string }) => w.name.startsWith('push@')));
+    const deliveriesBefore = rx.got.length;
     const taskId = (await s.api.publish({ to: 'switch' })).tasks[0].taskId;
-    await new Promise((r) => setTimeout(r, 1500));
+    // Two discovery passes of the node's own, which would start a pusher for a queue with a pushUrl.
+    await s.pusher.sync();
+    await s.pusher.sync();
+    assert.ok(!(await s.api.status('?workers')).workers.some((w: { name: string }) => w.name.startsWith('push@')), 'no pusher came back');
     assert.equal((await taskOf(taskId)).state, 'ready');
+    const w = await s.api.worker(['switch']);
+    assert.equal((await s.api.call('GET', `/task?workerId=${w}`)).body.task.taskId, taskId, 'a pulling worker takes it');
+    assert.equal(rx.got.length, deliveriesBefore, 'nothing was pushed');
   });
 
   it('a node killed mid-delivery loses nothing: the lease returns the task and another node pushes it', async () => {

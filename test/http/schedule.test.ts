@@ -95,7 +95,11 @@ describe('schedules', () => {
       await api.call('PUT', '/schedule', { name: 'beat', cron: '* * * * * *', event: { publisher: 'cron', data: { beat: true } } });
       await until('three ticks fired', async () => (await api.call('GET', '/queue/tasks?queue=beats&state=ready&limit=0')).body.total >= 3, 20_000);
       await client(nodes[1]!.url).call('PATCH', '/schedule', { name: 'beat', paused: true });
-      await new Promise((r) => setTimeout(r, 1200)); // a pass under way finishes
+      // Two more finished passes on each node: the second began after the pause, so none is under way.
+      const passes = async (url: string) => Number(/^switchyard_scheduler_passes_total (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+      const pausedAt = await Promise.all(nodes.map((n) => passes(n.url)));
+      await until('two passes on each node after the pause', async () =>
+        (await Promise.all(nodes.map((n) => passes(n.url)))).every((p, i) => p >= pausedAt[i]! + 2), 20_000);
       const { tasks } = (await api.call('GET', '/queue/tasks?queue=beats&state=ready&limit=1000')).body;
       const ticks = tasks.map((t: { history: { origin: { tickAt: number } }[] }) => t.history[0]!.origin.tickAt).sort();
       assert.ok(ticks.length >= 3, `ticks fired: ${ticks.length}`);

@@ -43,6 +43,7 @@ export class Scheduler {
       }
     }
     this.counts.runs++;
+    this.ctx.metrics.schedulerPassed();
   }
 
   private async fireDue(s: ScheduleRecord, nowMs: number): Promise<void> {
