@@ -53,8 +53,15 @@ for (const row of rows) {
   for (const [k, v] of Object.entries(row.metrics ?? {})) if (typeof v === 'number') (g[k] ??= []).push(v);
 }
 const med = Object.fromEntries(Object.entries(groups).map(([p, g]) => [p, Object.fromEntries(Object.entries(g).map(([k, v]) => [k, median(v)]))]));
-const m = (peer, metric) => med[peer]?.[metric];
-const sy = (metric) => m('switchyard', metric);
+// Each rep's figures too: a target is met only when its worst rep meets it (rep i of Switchyard
+// against rep i of its reference, which ran beside it).
+const byRep = {};
+for (const row of rows) for (const [k, v] of Object.entries(row.metrics ?? {})) if (typeof v === 'number') ((byRep[row.peer] ??= {})[row.rep ?? 1] ??= {})[k] = v;
+// A figure: what the table shows (the median) and how to read it in one rep.
+const fig = (peer, metric) => ({ median: med[peer]?.[metric], inRep: (rep) => byRep[peer]?.[rep]?.[metric] ?? med[peer]?.[metric], reps: Object.keys(byRep[peer] ?? {}) });
+const fixed = (x) => ({ median: x, inRep: () => x, reps: [] });
+const m = fig;
+const sy = (metric) => fig('switchyard', metric);
 
 // The issue's targets: [what, switchyard figure, reference figure, want ratio, higher is better?]
 const targets = [
@@ -65,23 +72,25 @@ const targets = [
   ['drain 100/claim + batch report vs BullMQ worker drain', sy('drain_b100_c16'), m('bullmq', 'drain_c16'), 4, true],
   ['drain 1 claim + 1 report per task vs express-lean echo', sy('drain_c16'), m('http-ceiling', 'express-lean_w1_c16_autocannon_rps'), 0.4, true],
   ['paced 1,000/s end to end, p99 ms vs BullMQ (AOF)', sy('paced1000_c16_p99_ms'), m('bullmq', 'paced1000_c16_p99_ms'), 1.5, false],
-  ['paced 1,000/s end to end, p99 ms (absolute, want < 10)', sy('paced1000_c16_p99_ms'), 10, 1, false],
+  ['paced 1,000/s end to end, p99 ms (absolute, want < 10)', sy('paced1000_c16_p99_ms'), fixed(10), 1, false],
   ['publish rate, 1,000 queues x 3 regex interests vs 1 queue', m('switchyard-scale', 'publish_1000q_rps'), m('switchyard-scale', 'publish_1q_rps'), 0.5, true],
   ['claim p50 with 1,000,000 waiting vs 1,000 waiting', m('switchyard-scale', 'claim_p50_ms_1m'), m('switchyard-scale', 'claim_p50_ms_1k'), 1.5, false],
-  ['broker RSS MB with 1,000,000 waiting (want < 250)', m('switchyard-scale', 'rss_mb_1m'), 250, 1, false],
+  ['broker RSS MB with 1,000,000 waiting (want < 250)', m('switchyard-scale', 'rss_mb_1m'), fixed(250), 1, false],
 ];
 const fmt = (x) => (x === undefined || x === null ? 'n/a' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 100) / 100));
 const lines = [
-  `Switchyard bench ${run} on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of interleaved runs (completed runs: ${Object.entries(reps).map(([p, n]) => `${p} ${n}`).join(', ')})`,
+  `Switchyard bench ${run} on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; medians of interleaved runs (completed runs: ${Object.entries(reps).map(([p, n]) => `${p} ${n}`).join(', ')}); met = the worst rep meets it`,
   '',
-  '| target | Switchyard | reference | ratio | wanted | met |',
-  '|---|---:|---:|---:|---:|:---:|',
+  '| target | Switchyard | reference | ratio | worst rep | wanted | met |',
+  '|---|---:|---:|---:|---:|---:|:---:|',
 ];
 const results = targets.map(([what, mine, ref, want, higher]) => {
-  const ratio = mine !== undefined && ref ? mine / ref : undefined;
-  const met = ratio === undefined ? undefined : higher ? ratio >= want : ratio <= want;
-  lines.push(`| ${what} | ${fmt(mine)} | ${fmt(ref)} | ${fmt(ratio)} | ${higher ? '≥' : '≤'} ${want} | ${met === undefined ? 'n/a' : met ? 'yes' : 'no'} |`);
-  return { what, switchyard: mine ?? null, reference: ref ?? null, ratio: ratio ?? null, want, higherIsBetter: higher, met: met ?? null };
+  const ratio = mine.median !== undefined && ref.median ? mine.median / ref.median : undefined;
+  const perRep = [...new Set([...mine.reps, ...ref.reps])].map((rep) => mine.inRep(rep) / ref.inRep(rep)).filter(Number.isFinite);
+  const worst = perRep.length ? (higher ? Math.min(...perRep) : Math.max(...perRep)) : ratio;
+  const met = worst === undefined ? undefined : higher ? worst >= want : worst <= want;
+  lines.push(`| ${what} | ${fmt(mine.median)} | ${fmt(ref.median)} | ${fmt(ratio)} | ${fmt(worst)} | ${higher ? '≥' : '≤'} ${want} | ${met === undefined ? 'n/a' : met ? 'yes' : '**no**'} |`);
+  return { what, switchyard: mine.median ?? null, reference: ref.median ?? null, ratio: ratio ?? null, worstRepRatio: worst ?? null, want, higherIsBetter: higher, met: met ?? null };
 });
 writeFileSync(path.join(outDir, `${run}.json`), JSON.stringify({ run, host: { cpus: os.cpus().length, node: process.version }, completedRuns: reps, medians: med, targets: results }, null, 1));
 console.log(lines.join('\n'));

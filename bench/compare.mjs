@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Before and after in one run: Switchyard at a git ref and at this working tree, rep by rep beside
+// the same peers (before, after, then the peers, REPS times), then the scale checks of each, then
+// both tables of `npm run bench` from the same peer figures. For a change that must not cost speed.
+//   node bench/compare.mjs <ref>            e.g. node bench/compare.mjs 610d809
+//   REPS=3 BENCH_N=10000 PEERS="bullmq-aof pgboss-on http" node bench/compare.mjs <ref>
+// Writes bench/results/<run>-before.jsonl and <run>-after.jsonl (each: the peers, that side, its scale line).
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ref = process.argv[2];
+if (!ref) fail('usage: node bench/compare.mjs <git ref>');
+const kit = process.env.PEER_KIT ?? path.resolve(root, '..', 'shared', 'bench', 'peers');
+if (!existsSync(path.join(kit, 'node_modules'))) fail(`the peer kit at ${kit} is not set up: run  bash ${path.join(kit, 'setup.sh')}  (or set PEER_KIT)`);
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_')));
+const reps = Number(env.REPS ?? 3);
+const peers = env.PEERS ?? 'bullmq-aof pgboss-on http';
+const run = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const out = (side) => path.join(root, 'bench', 'results', `${run}-${side}.jsonl`);
+
+// The ref in a scratch worktree that shares this checkout's node_modules (a link outside the repo).
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-before-'));
+const before = path.join(scratch, 'tree');
+git('worktree', 'add', '--detach', before, ref);
+symlinkSync(path.join(root, 'node_modules'), path.join(before, 'node_modules'));
+const sides = { before, after: root };
+try {
+  for (const dir of Object.values(sides)) sh('npm', ['run', 'build', '--silent'], dir);
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const [side, dir] of Object.entries(sides)) kitRun('switchyard', rep, [out(side)], { SWITCHYARD_DIR: dir });
+    kitRun(peers, rep, Object.keys(sides).map(out), {});
+  }
+  for (const [side, dir] of Object.entries(sides)) {
+    const s = spawnSync(process.execPath, [path.join(dir, 'bench', 'scale.mjs')], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, BENCH_RUN_ID: run }, encoding: 'utf8' });
+    if (s.status !== 0) fail(`scale checks (${side}) failed`);
+    appendFileSync(out(side), s.stdout.trim().split('\n').pop() + '\n');
+  }
+} finally {
+  git('worktree', 'remove', '--force', before);
+  rmSync(scratch, { recursive: true, force: true });
+}
+for (const side of Object.keys(sides)) {
+  console.log(`\n## ${side}: ${side === 'before' ? ref : 'working tree'}\n`);
+  sh(process.execPath, [path.join(root, 'bench', 'run.mjs'), `--from=${out(side)}`], root);
+}
+
+/** One rep of the kit for these peers; its lines, marked with our rep number, go to every file in `to`. */
+function kitRun(which, rep, to, extra) {
+  const tmp = path.join(scratch, 'rep.jsonl');
+  writeFileSync(tmp, '');
+  const r = spawnSync('bash', [path.join(kit, 'run-all.sh')], { cwd: kit, stdio: ['ignore', 'ignore', 'inherit'], env: { ...env, ...extra, PEERS: which, REPS: '1', BENCH_OUT: tmp } });
+  if (r.status !== 0) fail(`the peer kit exited ${r.status}`);
+  const lines = readFileSync(tmp, 'utf8').split('\n').filter(Boolean).map((l) => JSON.stringify({ ...JSON.parse(l), rep }));
+  for (const f of to) appendFileSync(f, lines.join('\n') + '\n');
+}
+
+function git(...args) {
+  const r = spawnSync('git', args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) fail(`git ${args.join(' ')} failed`);
+}
+function sh(cmd, args, cwd) {
+  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit', env });
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed in ${cwd}`);
+}
+function fail(msg) { console.error(`bench compare: ${msg}`); process.exit(1); }
