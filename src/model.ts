@@ -224,3 +224,19 @@ export interface ThroughputMinute extends Totals {
   minuteMs: number;
 }
 
+
+/** What a token may do: admin everything; publish, work and read their own routes (src/security/access.ts). */
+export const ROLES = ['admin', 'publish', 'work', 'read'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A stored API token. Only the SHA-256 hash of its secret is kept. */
+export interface TokenRecord {
+  name: string;
+  role: Role;
+  /** work and read tokens may be limited to these queues; null: every queue. */
+  queues: string[] | null;
+  /** hex SHA-256 of the secret. */
+  hash: string;
+  createdAtMs: number;
+  lastUsedAtMs: number | null;
+}

@@ -4,7 +4,7 @@
 // test/store-contract/. Time-dependent calls take nowMs; batch-first where a batch makes sense.
 import type {
   ClaimResult, CompleteReport, FailReport, FailedFilter, FailedSelection, InterestMap, NewEvent, PublishResult, QueuePolicy, QueueSummary, Report, ReportResult,
-  ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
+  ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TokenRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
 } from '../model.js';
 // The store's words are the model's: drivers import them from here or from model.ts alike.
 export * from '../model.js';
@@ -20,7 +20,7 @@ export interface TransitionRules {
 
 
 /** A store: every area, plus its own life. */
-export interface Store extends QueueStore, TaskStore, WorkerStore, FailedStore, ScheduleStore, SweepStore, StatusStore {
+export interface Store extends QueueStore, TaskStore, WorkerStore, FailedStore, ScheduleStore, SweepStore, StatusStore, TokenStore {
   readonly kind: 'sqlite' | 'couchbase';
 
   /** Resolves when the store answers; rejects when it does not (healthz). */
@@ -126,6 +126,21 @@ export interface ScheduleStore {
   /** Records a firing if the schedule's lastTickMs is still fromTickMs (compare-and-set: of several
    *  nodes handling one tick, one records it). false: another node got there first, or it is gone. */
   recordScheduleFiring(name: string, fromTickMs: number, firing: ScheduleFiring): Promise<boolean>;
+}
+
+/** API tokens, shared by every node: looked up by the hash of the secret a request carries. */
+export interface TokenStore {
+  /** false: a token has that name already (nothing changed). */
+  createToken(token: TokenRecord): Promise<boolean>;
+  /** By name. */
+  listTokens(): Promise<TokenRecord[]>;
+  tokenByHash(hash: string): Promise<TokenRecord | null>;
+  /** Whether any token is stored (none: the broker may run open). */
+  hasTokens(): Promise<boolean>;
+  /** false: no such token. */
+  deleteToken(name: string): Promise<boolean>;
+  /** Records a use; callers throttle it (a write per request would cost every request a commit). */
+  touchToken(name: string, atMs: number): Promise<void>;
 }
 
 /** Sweeps: each safe to run on every node at once; bounded by limit. */

@@ -14,6 +14,7 @@ import { queuesContract } from './queues.js';
 import { statusContract } from './status.js';
 import { sweepsContract } from './sweeps.js';
 import { schedulesContract } from './schedules.js';
+import { tokensContract } from './tokens.js';
 
 export function storeContract(name: string, open: () => Promise<Store | undefined>, skipReason = `${name} is not configured`) {
   describe(`Store contract: ${name}`, () => {
@@ -37,5 +38,6 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     statusContract(k);
     sweepsContract(k);
     schedulesContract(k);
+    tokensContract(k);
   });
 }

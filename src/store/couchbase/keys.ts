@@ -37,5 +37,7 @@ export class Keys {
   counter(name: string) { return `${this.prefix}:c:${name}`; }
   /** Every schedule, with the last tick each has handled. */
   schedules() { return `${this.prefix}:schedules`; }
+  /** Every API token, by the hash of its secret. */
+  tokens() { return `${this.prefix}:tokens`; }
 }
 

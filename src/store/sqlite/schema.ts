@@ -182,6 +182,17 @@ const MIGRATIONS: string[] = [
   DROP TRIGGER tasks_counted_delete;
   DROP TRIGGER tasks_totals_move;
   `,
+  // 8: API tokens (only a hash of each secret).
+  `
+  CREATE TABLE tokens (
+    name TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    queues TEXT,
+    created_at_ms INTEGER NOT NULL,
+    last_used_at_ms INTEGER
+  );
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */
