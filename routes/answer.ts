@@ -5,7 +5,7 @@ import { BrokerError } from '../src/errors.js';
 import { StoreUnavailableError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 
-export interface Answer { status: number; body: unknown }
+export interface Answer { status: number; body: unknown; headers?: Record<string, string> }
 
 function bodyParserError(err: { type?: string; status?: number; message?: string }): BrokerError | null {
   switch (err.type) {
@@ -34,5 +34,7 @@ export function errorAnswer(err: unknown, where: { method: string; path: string 
   } else {
     log.debug('request refused', { ...where, code: e.code });
   }
-  return { status: e.status, body: { error: e.message, code: e.code, details: e.code === 'internal_error' ? [] : e.details } };
+  const body = { error: e.message, code: e.code, details: e.code === 'internal_error' ? [] : e.details };
+  // A missing or unknown token: the standard challenge, so clients know which scheme to send.
+  return e.code === 'unauthorized' ? { status: e.status, body, headers: { 'www-authenticate': 'Bearer realm="switchyard"' } } : { status: e.status, body };
 }

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { BrokerError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
+import type { Gate } from '../src/security/gate.js';
 import { errorAnswer, type Answer } from './answer.js';
 import { claimQuery, publishBatchBody, publishBody, reportBatchBody, reportBody, type TaskHandlers } from './task.js';
 
@@ -13,7 +14,7 @@ const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
 function write(res: ServerResponse, a: Answer): void {
   const text = JSON.stringify(a.body);
-  res.writeHead(a.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(a.status, { ...a.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -30,7 +31,7 @@ function parseBody(raw: Buffer): unknown {
   }
 }
 
-export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: Logger }) {
+export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: Logger; gate: Gate; secure: boolean }) {
   const routes: Record<string, (body: unknown) => Promise<Answer>> = {
     'PUT /task': (b) => h.publish(publishBody.json(b)),
     'PUT /tasks': (b) => h.publishBatch(publishBatchBody.json(b)),
@@ -39,8 +40,9 @@ export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: L
   };
 
   const answer = (req: IncomingMessage, res: ServerResponse, path: string, work: () => Promise<Answer>) => {
-    // Validation throws before any await: new Promise turns that into a rejection like the rest.
-    new Promise<Answer>((resolve) => resolve(work()))
+    // The same gate as express's (none of these routes needs the body or query to decide).
+    opts.gate.check({ method: req.method!, path, query: {}, body: undefined, headers: req.headers, secure: opts.secure })
+      .then(work)
       .then((a) => write(res, a), (e: unknown) => write(res, errorAnswer(e, { method: req.method!, path }, opts.log)));
   };
 

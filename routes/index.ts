@@ -16,6 +16,9 @@ import { queueRoutes } from './queue.js';
 import { failedRoutes } from './failed.js';
 import { statusRoutes } from './status.js';
 import { scheduleRoutes } from './schedule.js';
+import { tokenRoutes } from './token.js';
+import type { Gate } from '../src/security/gate.js';
+import { SECURITY_HEADERS } from '../src/security/headers.js';
 
 // public/ sits at the checkout root; compiled code runs from dist/routes/, tsx from routes/.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -24,15 +27,27 @@ const PUBLIC_DIR = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`
 // The page's chart library, served from the installed package: no CDN, no copy in public/.
 const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve('uplot'));
 
+export interface HandlerOptions {
+  bodyLimitBytes: number;
+  log: Logger;
+  /** Every request passes it, on either path (src/security/gate.ts). */
+  gate: Gate;
+  /** Served over TLS (the origin a browser sends is https://). */
+  secure: boolean;
+}
+
 /** The request listener: the fast path for the hot task endpoints, express for everything else. */
-export function createHandler(broker: Broker, opts: { bodyLimitBytes: number; log: Logger }): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHandler(broker: Broker, opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const handlers = taskHandlers(broker);
   const app = createApp(broker, opts, handlers);
   const fast = fastPath(handlers, opts);
-  return (req, res) => { if (!fast(req, res)) app(req, res); };
+  return (req, res) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (!fast(req, res)) app(req, res);
+  };
 }
 
-function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: Logger }, handlers: TaskHandlers): express.Express {
+function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -49,6 +64,11 @@ function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: Logger }
   });
   app.use(express.json({ limit: opts.bodyLimitBytes, type: ['application/json', 'application/*+json'], strict: true }));
   app.use(express.urlencoded({ limit: opts.bodyLimitBytes, extended: false, parameterLimit: 1000 }));
+  // After the body parsers: registering a worker is checked against the queues it names.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    opts.gate.check({ method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, headers: req.headers, secure: opts.secure })
+      .then((principal) => { res.locals.principal = principal; next(); }, next);
+  });
 
   app.use(taskRoutes(broker, handlers));
   app.use(workerRoutes(broker));
@@ -57,6 +77,7 @@ function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: Logger }
   app.use(failedRoutes(broker));
   app.use(statusRoutes(broker));
   app.use(scheduleRoutes(broker));
+  app.use(tokenRoutes(broker, opts.gate));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
   app.use('/vendor/uplot', express.static(UPLOT_DIR, { etag: false }));
 
@@ -66,7 +87,7 @@ function createApp(broker: Broker, opts: { bodyLimitBytes: number; log: Logger }
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const a = errorAnswer(err, { method: req.method, path: req.path }, opts.log);
-    res.status(a.status).json(a.body);
+    res.status(a.status).set(a.headers ?? {}).json(a.body);
   });
   return app;
 }

@@ -23,9 +23,18 @@ export interface Config {
   readonly idempotencyTtlSeconds: number;
   readonly pushSecret: string | null;
   readonly bodyLimitBytes: number;
+  readonly security: {
+    /** Never logged or answered; only its hash is kept past start-up. */
+    readonly adminToken: string | null;
+    readonly authOff: boolean;
+    readonly allowedOrigins: readonly string[];
+    readonly allowedHosts: readonly string[];
+    readonly pushAllow: readonly string[];
+    readonly tls: null | { readonly certFile: string; readonly keyFile: string };
+  };
 }
 
-type Kind = 'port' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes';
+type Kind = 'port' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes' | 'secret' | 'onoff' | 'list';
 interface Setting { env: string; kind: Kind; def: string | undefined; unit: string; help: string }
 
 /** Every setting, its default and unit; `--help` prints this table. */
@@ -47,6 +56,13 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_PUSH_SECRET', kind: 'string', def: undefined, unit: 'text', help: 'signs push deliveries (HMAC-SHA256) of queues without a pushSecret of their own' },
   { env: 'SWITCHYARD_KEEP_FINISHED', kind: 'seconds', def: '3600', unit: 'seconds', help: 'how long succeeded and cancelled tasks stay visible' },
   { env: 'SWITCHYARD_BODY_LIMIT', kind: 'bytes', def: '1048576', unit: 'bytes', help: 'largest request body' },
+  { env: 'SWITCHYARD_ADMIN_TOKEN', kind: 'secret', def: undefined, unit: 'secret', help: 'an admin token from the environment (to create the others; never stored)' },
+  { env: 'SWITCHYARD_AUTH', kind: 'onoff', def: 'on', unit: 'on|off', help: 'off: run open (no tokens) even on a non-loopback HOST, on purpose' },
+  { env: 'SWITCHYARD_ALLOWED_ORIGINS', kind: 'list', def: undefined, unit: 'origins', help: 'other web origins allowed to send changes (comma-separated, e.g. https://ops.example.com)' },
+  { env: 'SWITCHYARD_ALLOWED_HOSTS', kind: 'list', def: undefined, unit: 'names', help: 'Host names open mode answers besides loopback ones (comma-separated)' },
+  { env: 'SWITCHYARD_PUSH_ALLOW', kind: 'list', def: undefined, unit: 'hosts, CIDRs', help: 'internal push targets allowed anyway (comma-separated, e.g. 127.0.0.1,10.0.0.0/8)' },
+  { env: 'SWITCHYARD_TLS_CERT', kind: 'string', def: undefined, unit: 'path', help: 'PEM certificate: serve HTTPS (with SWITCHYARD_TLS_KEY)' },
+  { env: 'SWITCHYARD_TLS_KEY', kind: 'string', def: undefined, unit: 'path', help: 'PEM private key of SWITCHYARD_TLS_CERT' },
   { env: 'LOG_LEVEL', kind: 'level', def: 'info', unit: 'level', help: 'error | warn | info | debug' },
 ];
 
@@ -82,6 +98,15 @@ function parseValue(s: Setting, raw: string): string | number {
       return raw;
     case 'string':
       if (raw === '') throw bad('expected a non-empty value');
+      return raw;
+    case 'secret':
+      // The value itself is never repeated in the message.
+      if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(`${s.env} is not valid: expected at least 16 characters and no spaces`);
+      return raw;
+    case 'onoff':
+      if (raw !== 'on' && raw !== 'off') throw bad('expected on or off');
+      return raw;
+    case 'list':
       return raw;
   }
 }
@@ -134,5 +159,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     idempotencyTtlSeconds: v.SWITCHYARD_IDEMPOTENCY_TTL as number,
     pushSecret: v.SWITCHYARD_PUSH_SECRET === undefined || v.SWITCHYARD_PUSH_SECRET === '' ? null : String(v.SWITCHYARD_PUSH_SECRET),
     bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
+    security: Object.freeze({
+      adminToken: (v.SWITCHYARD_ADMIN_TOKEN as string | undefined) ?? null,
+      authOff: v.SWITCHYARD_AUTH === 'off',
+      allowedOrigins: list(v.SWITCHYARD_ALLOWED_ORIGINS),
+      allowedHosts: list(v.SWITCHYARD_ALLOWED_HOSTS),
+      pushAllow: list(v.SWITCHYARD_PUSH_ALLOW),
+      tls: tlsFiles(v.SWITCHYARD_TLS_CERT, v.SWITCHYARD_TLS_KEY),
+    }),
   });
+}
+
+const list = (raw: string | number | undefined): string[] =>
+  raw === undefined ? [] : String(raw).split(',').map((x) => x.trim().toLowerCase().replace(/\/$/, '')).filter(Boolean);
+
+function tlsFiles(cert: string | number | undefined, key: string | number | undefined): Config['security']['tls'] {
+  if (cert === undefined && key === undefined) return null;
+  if (cert === undefined || key === undefined) throw new ConfigError('SWITCHYARD_TLS_CERT and SWITCHYARD_TLS_KEY go together: set both or neither');
+  return Object.freeze({ certFile: String(cert), keyFile: String(key) });
 }

@@ -3,6 +3,9 @@
 
 export const ERRORS = {
   invalid_json: 400,
+  push_url_forbidden: 400,
+  unauthorized: 401,
+  forbidden: 403,
   invalid_input: 400,
   pattern_invalid: 400,
   unsupported_media_type: 415,
@@ -13,6 +16,8 @@ export const ERRORS = {
   worker_not_found: 404,
   queue_not_found: 404,
   schedule_not_found: 404,
+  token_not_found: 404,
+  token_exists: 409,
   task_not_owned: 409,
   task_finished: 409,
   task_not_waiting: 409,

@@ -1,5 +1,7 @@
 // Assembles one broker node: store → broker → sweeps → HTTP. main.ts and the tests both start it here.
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
@@ -10,6 +12,9 @@ import { Scheduler } from './broker/background/scheduler.js';
 import { Pusher } from './broker/background/pusher.js';
 import { createHandler } from '../routes/index.js';
 import type { Store } from './store/store.js';
+import { Gate } from './security/gate.js';
+import { isLoopbackListen } from './security/network.js';
+import { hashToken } from './security/tokens.js';
 
 export interface RunningServer {
   url: string;
@@ -34,14 +39,23 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const store = await openStore(config);
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret, pushAllow: config.security.pushAllow,
     pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite,
     ...(opts.crossNodePollMs !== undefined ? { crossNodePollMs: opts.crossNodePollMs } : {}),
   }, log, opts.now);
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);
   const pusher = new Pusher(broker.ctx);
-  const server = http.createServer(createHandler(broker, { bodyLimitBytes: config.bodyLimitBytes, log }));
+  const sec = config.security;
+  const loopback = isLoopbackListen(config.host);
+  const gate = new Gate(store, {
+    adminTokenHash: sec.adminToken === null ? null : hashToken(sec.adminToken), authOff: sec.authOff, loopback,
+    allowedOrigins: sec.allowedOrigins, allowedHosts: sec.allowedHosts,
+  }, log, opts.now);
+  await refuseOpenOnNetwork(config, loopback, store);
+  if (sec.authOff && !loopback) log.warn('SWITCHYARD_AUTH=off: anyone who can reach this address may do anything', { host: config.host });
+  const handler = createHandler(broker, { bodyLimitBytes: config.bodyLimitBytes, log, gate, secure: sec.tls !== null });
+  const server = sec.tls === null ? http.createServer(handler) : https.createServer(tlsOptions(sec.tls), handler);
   // Long polls last up to 30 s; keep-alive clients (workers) reuse connections.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -56,7 +70,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}`, port, broker, store, sweeps, scheduler, pusher, log,
+    url: `${sec.tls === null ? 'http' : 'https'}://${host}:${port}`, port, broker, store, sweeps, scheduler, pusher, log,
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -69,4 +83,19 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
       return closing;
     },
   };
+}
+
+/** Off loopback with no token anywhere, anyone who reaches the port could do anything: refuse. */
+async function refuseOpenOnNetwork(config: Config, loopback: boolean, store: Store): Promise<void> {
+  if (loopback || config.security.authOff || config.security.adminToken !== null || (await store.hasTokens())) return;
+  await store.close();
+  throw new Error(`HOST=${config.host} is not a loopback address and no token is configured: set SWITCHYARD_ADMIN_TOKEN=<16+ random characters> (then create tokens with PUT /token), or SWITCHYARD_AUTH=off to run open on purpose`);
+}
+
+function tlsOptions(tls: { certFile: string; keyFile: string }): https.ServerOptions {
+  try {
+    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
+  } catch (e) {
+    throw new Error(`cannot read the TLS files (SWITCHYARD_TLS_CERT, SWITCHYARD_TLS_KEY): ${(e as Error).message}`);
+  }
 }

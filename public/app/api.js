@@ -8,10 +8,20 @@ export class ApiError extends Error {
   }
 }
 
+// A token lives for this tab only (sessionStorage), is sent as a bearer header, and never goes into
+// a URL or a cookie, so no other site can make the browser send it.
+const TOKEN_KEY = 'switchyard-token';
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY),
+  set: (t) => sessionStorage.setItem(TOKEN_KEY, t),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
 export async function api(method, path, body) {
+  const t = token.get();
   const res = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(t ? { authorization: `Bearer ${t}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

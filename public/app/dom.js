@@ -66,9 +66,9 @@ export const offsetOf = (query) => Math.max(0, Number(query.get('offset') ?? 0) 
 export function pager(total, offset, limit, go, labels = ['← Newer', 'Older →']) {
   const last = Math.min(total, offset + limit);
   return h('div', { class: 'pager' },
-    h('button', { class: 'secondary', type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, labels[0]),
+    h('button', { class: 'secondary look', type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, labels[0]),
     h('span', {}, total === 0 ? 'none' : `${offset + 1}–${last} of ${total}`),
-    h('button', { class: 'secondary', type: 'button', disabled: last >= total, onclick: () => go(offset + limit) }, labels[1]));
+    h('button', { class: 'secondary look', type: 'button', disabled: last >= total, onclick: () => go(offset + limit) }, labels[1]));
 }
 
 /** A notice under the header: what an action did, or why it failed. */

@@ -1,7 +1,7 @@
 // The page's router: every view has a URL (#/queue/<name>?state=failed) so it can be bookmarked and
 // linked. The current view refreshes every 2 s while the tab is visible, never while it is hidden.
 import { h, replace, notify } from './dom.js';
-import { qs } from './api.js';
+import { api, qs, token } from './api.js';
 import * as overview from './views/overview.js';
 import * as queue from './views/queue.js';
 import * as task from './views/task.js';
@@ -47,7 +47,46 @@ async function tick() {
   }
 }
 
+/** Who is asking, from /whoami: the page needs a token when the broker is not open and it has none. */
+async function whoami() {
+  try {
+    return await api('GET', '/whoami');
+  } catch (e) {
+    if (e.status === 401) { token.clear(); return api('GET', '/whoami'); }
+    throw e;
+  }
+}
+
+/** What the controls may do: admin (or open) everything, publish its forms, read and work nothing. */
+const MAY = { admin: 'all', publish: 'publish', read: 'none', work: 'none' };
+
+function signIn(root) {
+  const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', required: true });
+  replace(root, h('h1', {}, 'Sign in'),
+    h('p', {}, 'This broker needs a token. It is kept for this tab only and sent with each request.'),
+    h('form', { class: 'row', 'aria-label': 'Sign in', onsubmit: (e) => {
+      e.preventDefault();
+      token.set(input.value.trim());
+      show();
+    } }, h('label', { for: 'token' }, 'Token '), input, h('button', { type: 'submit', class: 'look' }, 'Sign in')));
+  input.focus();
+}
+
 async function show() {
+  const me = await whoami();
+  const who = document.getElementById('who');
+  document.body.dataset.may = me.open ? 'all' : MAY[me.role] ?? 'none';
+  const root0 = document.getElementById('view');
+  if (!me.open && !me.role) {
+    document.body.dataset.may = 'all';
+    current?.destroy?.();
+    current = null;
+    replace(who);
+    signIn(root0);
+    return;
+  }
+  replace(who, me.open ? '' : `signed in as ${me.name} (${me.role}${me.queues ? `: ${me.queues.join(', ')}` : ''})`,
+    me.open ? null : h('button', { type: 'button', class: 'secondary look', onclick: () => { token.clear(); show(); } }, 'Sign out'));
   const r = parseHash();
   const view = VIEWS[r.name];
   for (const a of document.querySelectorAll('nav a')) {

@@ -5,6 +5,7 @@ import type { InterestsCache } from './interests-cache.js';
 import type { Waiters } from './waiters.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { CronMatchers } from '../schedules/cron.js';
+import type { PushTargets } from '../security/push-targets.js';
 
 export interface BrokerSettings {
   leaseSeconds: number;
@@ -18,6 +19,8 @@ export interface BrokerSettings {
   pushDiscoveryIntervalMs: number;
   /** The long polls' shared tick (waiters.ts CROSS_NODE_POLL_MS unless given). */
   crossNodePollMs?: number;
+  /** Internal push targets allowed anyway (SWITCHYARD_PUSH_ALLOW: hosts and CIDRs). */
+  pushAllow?: readonly string[];
 }
 
 export interface BrokerContext {
@@ -29,6 +32,8 @@ export interface BrokerContext {
   metrics: BrokerMetrics;
   /** Compiled cron expressions of the schedules (an accelerator, rebuilt from the store). */
   cron: CronMatchers;
+  /** Where a pushUrl may point and a push may connect. */
+  pushTargets: PushTargets;
   log: Logger;
   now: () => number;
 }

@@ -17,7 +17,10 @@ import { deleteQueue, dryRunRouting, removeInterests, setInterests, updateQueueP
 import { deleteFailed, listFailed, retryFailed } from './failed.js';
 import * as status from './status.js';
 import * as schedules from './schedules.js';
+import * as tokens from './tokens.js';
+import type { Role } from '../model.js';
 import { CronMatchers } from '../schedules/cron.js';
+import { PushTargets } from '../security/push-targets.js';
 import type { ScheduleDefinition } from '../model.js';
 
 export class Broker {
@@ -31,6 +34,7 @@ export class Broker {
       interests: new InterestsCache(store, log),
       metrics: new BrokerMetrics(store, () => waiters.size),
       cron: new CronMatchers(),
+      pushTargets: new PushTargets(settings.pushAllow ?? []),
     };
   }
 
@@ -84,6 +88,12 @@ export class Broker {
   listFailed(filter: FailedFilter, limit: number, offset: number) { return listFailed(this.ctx, filter, limit, offset); }
   retryFailed(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }) { return retryFailed(this.ctx, sel, opts); }
   deleteFailed(sel: FailedSelection) { return deleteFailed(this.ctx, sel); }
+
+  readonly tokens = {
+    create: (input: { name: string; role: Role; queues?: string[] }) => tokens.createToken(this.ctx, input),
+    list: () => tokens.listTokens(this.ctx),
+    delete: (name: string) => tokens.deleteToken(this.ctx, name),
+  };
 
   readonly schedules = {
     put: (def: ScheduleDefinition) => schedules.putSchedule(this.ctx, def),

@@ -27,6 +27,7 @@ export async function updateQueuePolicy(ctx: BrokerContext, queue: string, patch
   if (patch.backoffSeconds !== undefined && patch.maxBackoffSeconds !== undefined && patch.maxBackoffSeconds < patch.backoffSeconds) {
     throw new BrokerError('invalid_input', 'maxBackoffSeconds must be at least backoffSeconds', [{ field: 'maxBackoffSeconds' }]);
   }
+  if (typeof patch.pushUrl === 'string') await ctx.pushTargets.check(patch.pushUrl);
   const r = await ctx.store.updateQueuePolicy(queue, patch, ctx.now());
   if (patch.paused === false || patch.concurrency !== undefined || patch.rateLimit !== undefined) ctx.waiters.notify([queue]);
   return r;

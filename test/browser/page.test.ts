@@ -18,7 +18,7 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
   before(async () => { chromium = await launchChromium(); });
   after(async () => { await chromium?.close(); });
   beforeEach(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ SWITCHYARD_PUSH_ALLOW: '127.0.0.1' });
     page = await chromium.newPage();
     watch = watchPage(page);
   });

@@ -1,8 +1,10 @@
 // A tiny HTTP client for tests: raw requests to the real server, answers parsed when they are JSON.
 export interface Answer<T = any> { status: number; body: T; text: string; headers: Headers }
 
-export async function call<T = any>(base: string, method: string, path: string, body?: unknown, opts: { form?: boolean; raw?: string; contentType?: string } = {}): Promise<Answer<T>> {
-  const headers: Record<string, string> = {};
+export interface CallOptions { form?: boolean; raw?: string; contentType?: string; headers?: Record<string, string> }
+
+export async function call<T = any>(base: string, method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Answer<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
   let payload: string | undefined;
   if (opts.raw !== undefined) {
     payload = opts.raw;
@@ -21,11 +23,12 @@ export async function call<T = any>(base: string, method: string, path: string, 
   return { status: res.status, body: parsed as T, text, headers: res.headers };
 }
 
-/** Bound to one server, with the broker's usual steps as one-liners. */
-export function client(base: string) {
+/** Bound to one server (and a token, when given), with the broker's usual steps as one-liners. */
+export function client(base: string, token?: string) {
+  const auth: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   const c = {
     base,
-    call: <T = any>(method: string, path: string, body?: unknown, opts?: { form?: boolean; raw?: string; contentType?: string }) => call<T>(base, method, path, body, opts),
+    call: <T = any>(method: string, path: string, body?: unknown, opts: CallOptions = {}) => call<T>(base, method, path, body, { ...opts, headers: { ...auth, ...opts.headers } }),
     async interest(queue: string, interests: unknown) {
       const r = await c.call('PUT', '/interest', { queue, interests });
       if (r.status !== 200 && r.status !== 201) throw new Error(`PUT /interest ${r.status} ${r.text}`);

@@ -6,6 +6,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { ERRORS } from '../../src/errors.js';
+import { ROLE_OF } from '../../src/security/access.js';
 import { spawnBroker } from '../helpers/process.js';
 import { startTestServer, tempDir } from '../helpers/server.js';
 import { readme, readmeBlock, readmeVerifySwitchyard } from '../helpers/readme.js';
@@ -27,6 +28,37 @@ describe('README', () => {
     const section = readme.split('### Error codes')[1]!.split('\n## ')[0]!;
     const rows = [...section.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
     assert.deepEqual(Object.fromEntries(rows), { ...ERRORS });
+  });
+
+  it('the roles table names exactly the calls each role may make', () => {
+    const table = readme.split('| role | may call |')[1]!.split('\n\n')[0]!;
+    const calls = (role: string) => [...(new RegExp(`^\\| \`${role}\` \\| (.*) \\|$`, 'm').exec(table)?.[1] ?? '').matchAll(/`([A-Z]+)? ?(\/[a-z/-]*)`/g)]
+      .reduce<string[]>((out, m) => { const method = m[1] ?? out.at(-1)?.split(' ')[0]; return [...out, `${method} ${m[2]}`]; }, []);
+    for (const role of ['publish', 'work']) {
+      assert.deepEqual(calls(role).sort(), Object.entries(ROLE_OF).filter(([, r]) => r === role).map(([k]) => k).sort(), role);
+    }
+  });
+
+  it('the Security section\'s token example works as pasted, on a broker listening on 0.0.0.0', async (t) => {
+    if (spawnSync('curl', ['--version']).status !== 0) { t.skip('skipped: curl is not installed'); return; }
+    const block = readmeBlock('**Tokens and roles.**', 'sh');
+    const adminToken = spawnSync('bash', ['-c', `${block.split('\n')[0]}\necho $SWITCHYARD_ADMIN_TOKEN`], { encoding: 'utf8' }).stdout.trim();
+    assert.match(adminToken, /^[0-9a-f]{48}$/);
+    const b = await spawnBroker(path.join(tempDir(), 'sec.db'), { HOST: '0.0.0.0', SWITCHYARD_ADMIN_TOKEN: adminToken });
+    try {
+      const port = new URL(b.url).port;
+      // The broker is started here (with the token the first line made), not by the block's own lines.
+      const script = block.split('\n').filter((l) => !l.includes('npm start') && !l.startsWith('export ')).join('\n').replaceAll('localhost:8080', `localhost:${port}`);
+      const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, SWITCHYARD_ADMIN_TOKEN: adminToken } });
+      assert.equal(r.status, 0, r.stderr);
+      const made = JSON.parse(r.stdout);
+      assert.deepEqual([made.name, made.role, made.queues], ['mailer', 'work', ['email']]);
+      assert.match(made.token, /^sy_/);
+      assert.equal(spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `http://localhost:${port}/status`], { encoding: 'utf8' }).stdout, '401');
+    } finally {
+      b.proc.kill('SIGKILL');
+      await b.exited;
+    }
   });
 
   it('the curl walkthrough works as pasted', async (t) => {

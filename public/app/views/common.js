@@ -24,7 +24,7 @@ export function heldTag(heldBy) {
 /** A table whose head is a list of column names ('#'-prefixed names are numbers). */
 export function table(columns, rows, caption) {
   return h('div', { class: 'scroll' }, h('table', {},
-    caption ? h('caption', { class: 'muted', style: 'text-align:left' }, caption) : null,
+    caption ? h('caption', { class: 'muted caption-left' }, caption) : null,
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.startsWith('#') ? 'num' : null }, c.replace(/^#/, ''))))),
     h('tbody', {}, rows)));
 }

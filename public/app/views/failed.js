@@ -31,7 +31,7 @@ export async function render(root, { query, go }) {
       go({ queue: inputs.queue.value.trim(), reason: inputs.reason.value, payload: inputs.payload.value, offset: 0 });
     } },
     field('Queue', inputs.queue), field('Reason contains', inputs.reason), field('Payload (field = value, or text)', inputs.payload),
-    h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/failed' }, 'Clear')),
+    h('button', { type: 'submit', class: 'look' }, 'Filter'), h('a', { href: '#/failed' }, 'Clear')),
     h('div', { class: 'row', role: 'group', 'aria-label': 'Actions' },
       field('Retry into queue', toQueue),
       h('button', { type: 'button', onclick: () => retry({ taskIds: [...selected] }, `${selected.size} selected`) }, 'Retry selected'),

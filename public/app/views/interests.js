@@ -41,14 +41,14 @@ export async function render(root, { query, go }) {
       h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save interests'),
         h('button', { type: 'button', class: 'secondary', onclick: removeMap }, 'Remove this queue\'s interests'))),
     h('h2', {}, 'Dry run: where would an event go?'),
-    h('form', { class: 'panel', 'aria-label': 'Dry run', onsubmit: dryRun },
+    h('form', { class: 'panel publish', 'aria-label': 'Dry run', onsubmit: dryRun },
       field('Event data (JSON object)', eventInput),
       h('div', { class: 'row' }, h('label', { class: 'inline' }, withDraft, 'Use the draft above for its queue (not saved)'),
         h('button', { type: 'submit' }, 'Dry run')),
       dryOut),
     h('h2', {}, 'Every queue\'s interests'),
     h('form', { class: 'row', role: 'search', onsubmit: (e) => { e.preventDefault(); go({ match: filter.value, offset: 0 }); } },
-      field('Filter by queue name', filter), h('button', { type: 'submit' }, 'Filter')),
+      field('Filter by queue name', filter), h('button', { type: 'submit', class: 'look' }, 'Filter')),
     list);
 
   // Live validation: the broker checks the draft with the very rules a save uses.

@@ -19,7 +19,7 @@ export async function render(root, { query, go }) {
     h('h2', {}, 'Rates per minute (last 15 minutes)'), chartBox,
     h('h2', {}, 'Queues'),
     h('form', { class: 'row', role: 'search', onsubmit: (e) => { e.preventDefault(); go({ match: filter.value, offset: 0 }); } },
-      field('Filter queues by name', filter), h('button', { type: 'submit' }, 'Filter')),
+      field('Filter queues by name', filter), h('button', { type: 'submit', class: 'look' }, 'Filter')),
     list);
   const chart = ratesChart(chartBox);
   let sparks = [];
@@ -35,7 +35,7 @@ export async function render(root, { query, go }) {
       h('div', { class: 'card' }, 'Failed', h('b', { class: all.failed ? 'bad' : '' }, all.failed)),
       h('div', { class: 'card' }, 'Waiting', h('b', {}, all.queues.reduce((n, q) => n + q.length, 0))),
       all.schedules.length ? h('div', { class: 'card' }, h('a', { href: '#/schedules' }, 'Next schedule'),
-        h('b', { style: 'font-size:15px' }, nextRun(all.schedules))) : null,
+        h('b', { class: 'next-run' }, nextRun(all.schedules))) : null,
       all.fastPostErrors ? h('div', { class: 'card' }, 'fastPost errors', h('b', { class: 'bad' }, all.fastPostErrors)) : null);
     chart.update(all.throughput.minutes);
     const names = page.queues.map((q) => q.name);

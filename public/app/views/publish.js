@@ -17,7 +17,7 @@ export async function render(root) {
 
   replace(root,
     h('h1', {}, 'Publish an event'),
-    h('form', { class: 'panel', 'aria-label': 'Publish an event', onsubmit: async (e) => {
+    h('form', { class: 'panel publish', 'aria-label': 'Publish an event', onsubmit: async (e) => {
       e.preventDefault();
       const payload = jsonOf(data);
       if (payload === undefined) { replace(answer, h('p', { class: 'bad' }, 'Data must be a JSON object.')); data.focus(); return; }

@@ -23,7 +23,7 @@ export async function render(root) {
     workers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const rows = workers.map((w) => h('tr', {},
       h('td', {}, w.name, h('br'), h('code', { class: 'muted' }, w.workerId)),
-      h('td', {}, h('ol', { style: 'margin:0;padding-left:18px' }, w.queues.map((q) => h('li', {}, h('a', { href: hrefQueue(q) }, q))))),
+      h('td', {}, h('ol', { class: 'queue-list' }, w.queues.map((q) => h('li', {}, h('a', { href: hrefQueue(q) }, q))))),
       h('td', {}, w.tasks.length ? w.tasks.map((id) => h('div', {}, h('a', { href: hrefTask(id) }, id))) : h('span', { class: 'muted' }, 'idle')),
       h('td', {}, ago(w.lastSeenAt)), h('td', { class: 'hide-narrow' }, time(w.registeredAt)), num(w.tasksDone),
       h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Unregister worker ${w.name} (${w.workerId})`, onclick: async () => {

@@ -87,7 +87,7 @@ class QueuePusher {
     const startedMs = Date.now();
     const untilLeaseEnds = (t.leaseExpiresAtMs ?? Infinity) - this.ctx.now() - LEASE_MARGIN_MS;
     const timeoutMs = Math.max(1, Math.min(policy.pushTimeoutSeconds * 1000, untilLeaseEnds));
-    const { outcome, report } = await deliver(t, url, { timeoutMs, secret: policy.pushSecret ?? this.ctx.settings.pushSecret, nowMs: this.ctx.now() });
+    const { outcome, report } = await deliver(t, url, { timeoutMs, secret: policy.pushSecret ?? this.ctx.settings.pushSecret, nowMs: this.ctx.now(), guard: this.ctx.pushTargets });
     this.ctx.metrics.pushed(this.queue, outcome, Date.now() - startedMs);
     try {
       const [o] = await reportTasks(this.ctx, workerId, [report]);

@@ -1,0 +1,99 @@
+// The one check every request passes, in express and on the fast path alike: cross-site and
+// rebinding guards, then who is asking (a bearer token, or open mode) and whether that may do it.
+import { BrokerError } from '../errors.js';
+import type { Role, TokenRecord } from '../model.js';
+import type { Logger } from '../log.js';
+import { needOf, refusal } from './access.js';
+import { hostName, isLoopbackName } from './network.js';
+import { bearer, hashToken, sameHash } from './tokens.js';
+
+export interface GateSettings {
+  /** SHA-256 of SWITCHYARD_ADMIN_TOKEN, or null. */
+  adminTokenHash: string | null;
+  /** SWITCHYARD_AUTH=off: open mode even off loopback, on purpose. */
+  authOff: boolean;
+  /** The broker listens on a loopback address only. */
+  loopback: boolean;
+  allowedOrigins: readonly string[];
+  allowedHosts: readonly string[];
+}
+
+/** Who made a request: a token's name and role, or "open" (open mode, allowed everything). */
+export interface Principal { name: string; role: Role; queues: string[] | null }
+
+export interface RequestFacts {
+  method: string;
+  path: string;
+  query: Record<string, unknown>;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  secure: boolean;
+}
+
+type TokenLookup = { tokenByHash(hash: string): Promise<TokenRecord | null>; hasTokens(): Promise<boolean>; touchToken(name: string, atMs: number): Promise<void> };
+
+/** A token's last use is written at most this often per node: a write per request would cost a commit. */
+const TOUCH_EVERY_MS = 60_000;
+const OPEN: Principal = { name: 'open', role: 'admin', queues: null };
+const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+export class Gate {
+  private readonly touchedAt = new Map<string, number>();
+
+  constructor(private readonly tokens: TokenLookup, private readonly settings: GateSettings, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+
+  /** The principal, or a BrokerError: 401 unauthorized, 403 forbidden. null: open to anyone (healthz, the page's files). */
+  async check(req: RequestFacts): Promise<Principal | null> {
+    this.refuseCrossSite(req);
+    const need = needOf(req.method, req.path, req.query, req.body);
+    const secret = bearer(header(req.headers.authorization));
+    if (secret === null) {
+      if (need.open) return null;
+      if (!(await this.isOpen())) throw new BrokerError('unauthorized', 'this broker needs a token: send Authorization: Bearer <token>');
+      if (this.settings.loopback) this.refuseRebinding(req);
+      return OPEN;
+    }
+    const principal = await this.principalOf(secret);
+    const why = refusal(principal, need);
+    if (why !== null) throw new BrokerError('forbidden', why);
+    return principal;
+  }
+
+  /** Open mode: no token anywhere, and either loopback only or SWITCHYARD_AUTH=off. */
+  async isOpen(): Promise<boolean> {
+    return this.settings.adminTokenHash === null && (this.settings.loopback || this.settings.authOff) && !(await this.tokens.hasTokens());
+  }
+
+  private async principalOf(secret: string): Promise<Principal> {
+    const hash = hashToken(secret);
+    if (this.settings.adminTokenHash !== null && sameHash(hash, this.settings.adminTokenHash)) return { name: 'admin (SWITCHYARD_ADMIN_TOKEN)', role: 'admin', queues: null };
+    // Found by its hash: the lookup's timing tells nothing about any stored secret.
+    const t = await this.tokens.tokenByHash(hash);
+    if (!t) throw new BrokerError('unauthorized', 'unknown or revoked token');
+    const nowMs = this.now();
+    if (nowMs - (this.touchedAt.get(t.name) ?? 0) >= TOUCH_EVERY_MS) {
+      this.touchedAt.set(t.name, nowMs);
+      this.tokens.touchToken(t.name, nowMs).catch((e: Error) => this.log.warn('token last use not recorded', { token: t.name, error: e.message }));
+    }
+    return { name: t.name, role: t.role, queues: t.queues };
+  }
+
+  /** A browser's cross-site write (a hostile page's form POST to this broker) is refused. */
+  private refuseCrossSite(req: RequestFacts): void {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+    if (header(req.headers['sec-fetch-site']) === 'cross-site') throw new BrokerError('forbidden', 'cross-site request refused');
+    const origin = header(req.headers.origin);
+    if (origin === undefined) return;
+    const own = `${req.secure ? 'https' : 'http'}://${header(req.headers.host) ?? ''}`.toLowerCase();
+    if (origin.toLowerCase() !== own && !this.settings.allowedOrigins.includes(origin.toLowerCase())) {
+      throw new BrokerError('forbidden', `requests from origin ${origin} are refused (SWITCHYARD_ALLOWED_ORIGINS lists the others allowed)`);
+    }
+  }
+
+  /** In open mode a page on another name that resolves to 127.0.0.1 (DNS rebinding) must not reach us. */
+  private refuseRebinding(req: RequestFacts): void {
+    const name = hostName(header(req.headers.host) ?? '');
+    if (isLoopbackName(name) || this.settings.allowedHosts.includes(name)) return;
+    throw new BrokerError('forbidden', `Host ${name || '(none)'} is not this broker's: open mode answers loopback names only (SWITCHYARD_ALLOWED_HOSTS lists others)`);
+  }
+}

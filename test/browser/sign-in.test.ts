@@ -1,0 +1,73 @@
+// The page on a broker that needs tokens, in real headless Chromium: it asks for one, keeps it for
+// the tab, shows who is signed in, and shows no control the token may not use.
+import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { client } from '../helpers/http.js';
+import { chromiumPath, launchChromium, watchPage, type PageWatch, type RunningBrowser } from '../helpers/browser.js';
+
+const SKIP = chromiumPath() ? false : 'skipped: Chromium not found at /usr/bin/chromium (.ci/run installs Debian\'s chromium)';
+const ADMIN = 'page-admin-token-0123456789';
+
+describe('management page with tokens (Chromium)', { skip: SKIP }, () => {
+  let chromium: RunningBrowser;
+  let s: TestServer;
+  let page: Page;
+  let watch: PageWatch;
+  const tokens: Record<string, string> = {};
+
+  before(async () => { chromium = await launchChromium(); });
+  after(async () => { await chromium?.close(); });
+  beforeEach(async () => {
+    s = await startTestServer({ SWITCHYARD_ADMIN_TOKEN: ADMIN });
+    const admin = client(s.url, ADMIN);
+    for (const [name, role] of [['viewer', 'read'], ['ops', 'admin']] as [string, string][]) tokens[name] = (await admin.call('PUT', '/token', { name, role })).body.token;
+    await admin.interest('mail', '*');
+    await admin.call('PATCH', '/queue', { queue: 'mail', maxAttempts: 1 });
+    await admin.publish({ n: 1 });
+    page = await chromium.newPage();
+    watch = watchPage(page);
+    watch.allowRefusedRequests(); // the first /whoami with a wrong token is a 401
+  });
+  afterEach(async () => {
+    await page.close();
+    await s.stop();
+    assert.deepEqual(watch.errors, [], 'no script error, console error or unexpected dialog');
+  });
+
+  async function signIn(secret: string) {
+    await page.goto(`${s.url}/#/queue/mail`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Token').fill(secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  /** Visible buttons and forms that change something (everything but pagers and filters). */
+  const changeControls = () => page.locator('main button:not(.look):visible, main form:not([role="search"]):visible').count();
+
+  it('a read token sees the queue but no control that changes anything', async () => {
+    await signIn(tokens.viewer!);
+    await page.getByRole('heading', { name: /mail/ }).first().waitFor();
+    await page.getByText('signed in as viewer (read)').waitFor();
+    assert.equal(await changeControls(), 0);
+    await page.goto(`${s.url}/#/failed`);
+    await page.getByRole('heading', { name: /Failed/ }).first().waitFor();
+    assert.equal(await changeControls(), 0);
+    assert.equal(await page.evaluate(() => document.cookie), '', 'no cookie');
+    assert.ok(!page.url().includes(tokens.viewer!), 'not in the URL');
+  });
+
+  it('an admin token sees the controls; signing out asks again', async () => {
+    await signIn(tokens.ops!);
+    await page.getByRole('button', { name: 'Pause' }).waitFor();
+    assert.ok(await changeControls() > 0);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  it('a wrong token is not kept: the page asks again', async () => {
+    await signIn('sy_not-a-token');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('switchyard-token')), null);
+  });
+});
