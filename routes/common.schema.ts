@@ -2,7 +2,9 @@
 export const QUEUE_NAME = {
   type: 'string', minLength: 1, maxLength: 200,
   // Commas separate queue lists and '*' means "every event" in interests: neither may name a queue.
-  pattern: '^[^,*\\u0000-\\u001f]+$',
+  // Nor may a name that is an Object.prototype key (it would vanish from, or pollute, a plain
+  // object keyed by queue), or one starting with '#' (the Couchbase store's mark of a hashed long name).
+  pattern: '^(?!#|(?:__proto__|constructor|prototype)$)[^,*\\u0000-\\u001f]+$',
 } as const;
 
 export const ID = { type: 'string', minLength: 1, maxLength: 100 } as const;

@@ -8,7 +8,7 @@ import { BrokerError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import type { Gate } from '../src/security/gate.js';
 import { errorAnswer, type Answer } from './answer.js';
-import { claimQuery, publishBatchBody, publishBody, reportBatchBody, reportBody, type TaskHandlers } from './task.js';
+import { claimQuery, clientGone, publishBatchBody, publishBody, reportBatchBody, reportBody, type TaskHandlers } from './task.js';
 
 const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
@@ -53,7 +53,7 @@ export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: L
     const path = q === -1 ? url : url.slice(0, q);
     if (req.method === 'GET' && path === '/task') {
       if (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0) return false;
-      answer(req, res, path, () => h.claim(claimQuery.fields(parseQuery(q === -1 ? '' : url.slice(q + 1)))));
+      answer(req, res, path, () => h.claim(claimQuery.fields(parseQuery(q === -1 ? '' : url.slice(q + 1))), clientGone(res)));
       return true;
     }
     const route = routes[`${req.method} ${path}`];

@@ -12,7 +12,8 @@ export const PUBLISH_FIELDS = {
   uniqueKey: { type: 'string', minLength: 1, maxLength: 512 },
   priority: { type: 'integer', minimum: -1_000_000, maximum: 1_000_000 },
   maxAttempts: { type: 'integer', minimum: 1, maximum: 1000 },
-  idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+  // 'schedule:' keys are the scheduler's (one per tick): a publisher taking one first would block that tick.
+  idempotencyKey: { type: 'string', minLength: 1, maxLength: 200, pattern: '^(?!schedule:)' },
 } as const;
 
 export const publishSchema = {

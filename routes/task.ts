@@ -1,6 +1,7 @@
 // /task and /tasks: publish, take, report, cancel. Each hot endpoint is one handler (validated input →
 // broker → answer) that the express routes below and the fast path (fast-path.ts) both call.
 import { Router, type Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Broker } from '../src/broker/index.js';
 import type { PublishInput } from '../src/broker/publish.js';
 import type { Report } from '../src/model.js';
@@ -46,8 +47,8 @@ export function taskHandlers(broker: Broker) {
       const answers = await broker.publish(events);
       return { status: answers.every((a) => a.status === 'discarded') ? 200 : 201, body: { events: answers } };
     },
-    async claim(q: { workerId: string; wait?: number; count?: number }): Promise<Answer> {
-      const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0);
+    async claim(q: { workerId: string; wait?: number; count?: number }, gone?: AbortSignal): Promise<Answer> {
+      const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0, gone);
       return { status: 200, body: q.count === undefined ? { task: tasks[0] ? workTaskJson(tasks[0]) : null } : { tasks: tasks.map(workTaskJson) } };
     },
     async report({ workerId, ...report }: Report & { workerId: string }): Promise<Answer> {
@@ -77,7 +78,7 @@ export function taskRoutes(broker: Broker, h: TaskHandlers): Router {
   const r = Router();
   r.put('/task', async (req, res) => send(res, await h.publish(publishBody.body(req))));
   r.put('/tasks', async (req, res) => send(res, await h.publishBatch(publishBatchBody.body(req))));
-  r.get('/task', async (req, res) => send(res, await h.claim(claimQuery.query(req))));
+  r.get('/task', async (req, res) => send(res, await h.claim(claimQuery.query(req), clientGone(res))));
   r.post('/task', async (req, res) => send(res, await h.report(reportBody.body(req))));
   r.post('/tasks', async (req, res) => send(res, await h.reportBatch(reportBatchBody.body(req))));
   r.delete('/task', async (req, res) => {
@@ -85,4 +86,11 @@ export function taskRoutes(broker: Broker, h: TaskHandlers): Router {
     res.json(await broker.cancel(exactlyOne(q, ['taskId', 'eventId'], 'query') === 'taskId' ? { taskId: q.taskId! } : { eventId: q.eventId! }));
   });
   return r;
+}
+
+/** Aborts when the connection closes before the answer is sent (the client hung up). */
+export function clientGone(res: ServerResponse): AbortSignal {
+  const ac = new AbortController();
+  res.once('close', () => { if (!res.writableEnded) ac.abort(); });
+  return ac.signal;
 }

@@ -46,6 +46,22 @@ function parseFormJson(body: Record<string, unknown>, schema: Schema): Record<st
   return out;
 }
 
+/** How deep a body may nest: events are documents, not trees of thousands of levels, and every
+ *  step that walks one (routing, storing, the page) must stay far from the stack's end. */
+export const MAX_DEPTH = 64;
+
+/** The first depth over MAX_DEPTH, found without recursion (a hostile body is deeper than the stack). */
+function tooDeep(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_DEPTH) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+  }
+  return false;
+}
+
 export interface Validator<T> {
   body(req: Request): T;
   query(req: Request): T;
@@ -59,6 +75,7 @@ export function validator<T>(schema: Schema): Validator<T> {
   const strict: ValidateFunction = strictAjv.compile(schema);
   const text: ValidateFunction = textAjv.compile(schema);
   const check = (fn: ValidateFunction, value: unknown, where: 'body' | 'query'): T => {
+    if (tooDeep(value)) throw new BrokerError('invalid_input', `${where} nests deeper than ${MAX_DEPTH} levels`, [{ where, field: where, message: `nests deeper than ${MAX_DEPTH} levels` }]);
     if (!fn(value)) {
       const d = describe(fn.errors ?? [], where);
       throw new BrokerError('invalid_input', d.message, d.details);

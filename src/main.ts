@@ -3,6 +3,10 @@ import { ConfigError, helpText, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
 
+// A promise nobody awaited must not end the process (Node's default): logged, and the broker runs on.
+let log: ReturnType<typeof createLogger> = createLogger('info');
+process.on('unhandledRejection', (e) => log.error('unhandled rejection', { error: (e as Error)?.stack ?? String(e) }));
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpText()); return; }
@@ -13,7 +17,7 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) { process.stderr.write(`switchyard: ${e.message}\n`); process.exit(2); }
     throw e;
   }
-  const log = createLogger(config.logLevel);
+  log = createLogger(config.logLevel);
   let server;
   try {
     server = await startServer(config, { log });

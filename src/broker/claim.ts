@@ -14,20 +14,27 @@ async function claimOnce(ctx: BrokerContext, workerId: string, count: number): P
   return r.tasks;
 }
 
-/** Up to `count` tasks; with waitSeconds > 0, waits for work until then (or until shutdown). */
-export async function claimTasks(ctx: BrokerContext, workerId: string, count: number, waitSeconds: number): Promise<WorkTask[]> {
+/** Up to `count` tasks; with waitSeconds > 0, waits for work until then, until shutdown, until the
+ *  client hangs up (`gone`), or until the same worker polls again on this node. A poll that ends
+ *  early claims nothing more: a task taken for a client that is gone would sit leased to nobody. */
+export async function claimTasks(ctx: BrokerContext, workerId: string, count: number, waitSeconds: number, gone?: AbortSignal): Promise<WorkTask[]> {
   let mark = ctx.waiters.mark();
   const first = await claimOnce(ctx, workerId, count);
-  if (first.length || waitSeconds <= 0) return first;
+  if (first.length || waitSeconds <= 0 || gone?.aborted) return first;
   const deadlineMs = Date.now() + waitSeconds * 1000;
   const worker = await ctx.store.getWorker(workerId);
   if (!worker) throw workerNotFound(workerId);
-  while (Date.now() < deadlineMs && !ctx.waiters.isClosed) {
-    await ctx.waiters.wait(worker.queues, deadlineMs, mark);
-    if (ctx.waiters.isClosed) break;
-    mark = ctx.waiters.mark();
-    const tasks = await claimOnce(ctx, workerId, count);
-    if (tasks.length) return tasks;
+  const poll = ctx.waiters.beginPoll(workerId, gone);
+  try {
+    while (Date.now() < deadlineMs && !ctx.waiters.isClosed && !poll.signal.aborted) {
+      await ctx.waiters.wait(worker.queues, deadlineMs, mark, poll.signal);
+      if (ctx.waiters.isClosed || poll.signal.aborted) break;
+      mark = ctx.waiters.mark();
+      const tasks = await claimOnce(ctx, workerId, count);
+      if (tasks.length) return tasks;
+    }
+    return [];
+  } finally {
+    poll.done();
   }
-  return [];
 }

@@ -24,15 +24,17 @@ export class Waiters {
 
   /** Resolves on a wake-up or at deadlineMs, whichever comes first; at once when closed, or when one
    *  of the queues was notified after `since` (a mark()). */
-  wait(queues: readonly string[], deadlineMs: number, since = Infinity): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  wait(queues: readonly string[], deadlineMs: number, since = Infinity, signal?: AbortSignal): Promise<void> {
+    if (this.closed || signal?.aborted) return Promise.resolve();
     if (this.allNotifiedAt > since || queues.some((q) => (this.notifiedAt.get(q) ?? 0) > since)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => w.wake(), Math.max(0, deadlineMs - Date.now()));
       const w: Waiter = {
         queues: new Set(queues),
-        wake: () => { clearTimeout(timer); this.waiting.delete(w); this.stopTickIfIdle(); resolve(); },
+        wake: () => { clearTimeout(timer); signal?.removeEventListener('abort', w.wake); this.waiting.delete(w); this.stopTickIfIdle(); resolve(); },
       };
+      // An aborted wait (the client hung up, or the worker polls again) ends now.
+      signal?.addEventListener('abort', w.wake, { once: true });
       this.waiting.add(w);
       // One shared timer for all waiters, only while there are any.
       this.tick ??= setInterval(() => this.wakeAll(), this.pollMs);
@@ -63,6 +65,18 @@ export class Waiters {
         if (w.queues.has(q)) { w.wake(); left--; }
       }
     }
+  }
+
+  private readonly pollOf = new Map<string, AbortController>();
+
+  /** One long poll per worker on this node: a new one ends the one before (it answers no task).
+   *  The returned signal also aborts with `also` (the client hanging up); call done() when finished. */
+  beginPoll(workerId: string, also?: AbortSignal): { signal: AbortSignal; done: () => void } {
+    this.pollOf.get(workerId)?.abort();
+    const own = new AbortController();
+    this.pollOf.set(workerId, own);
+    const signal = also ? AbortSignal.any([own.signal, also]) : own.signal;
+    return { signal, done: () => { if (this.pollOf.get(workerId) === own) this.pollOf.delete(workerId); } };
   }
 
   get size(): number { return this.waiting.size; }

@@ -55,6 +55,14 @@ const CASES: Case[] = [
   { name: 'DELETE /failed with no selection', method: 'DELETE', path: '/failed', status: 400, code: 'invalid_input' },
   { name: 'DELETE /failed with ids and all', method: 'DELETE', path: '/failed?taskIds=a&all=true', status: 400, code: 'invalid_input' },
   { name: 'GET /status with an unknown part', method: 'GET', path: '/status?everything=1', status: 400, code: 'invalid_input' },
+  // Found by the hostile review (issue 17): each once reproduced against a running broker.
+  { name: 'data nested 20,000 levels deep', method: 'PUT', path: '/task', raw: `{"publisher":"p","data":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`, status: 400, code: 'invalid_input' },
+  { name: 'a batch event nested 5,000 levels deep', method: 'PUT', path: '/tasks', raw: `{"events":[{"publisher":"p","data":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}]}`, status: 400, code: 'invalid_input' },
+  { name: 'a dry run nested 20,000 levels deep', method: 'POST', path: '/interest/dry-run', raw: `{"data":${'[' .repeat(20_000)}${']'.repeat(20_000)}}`, status: 400, code: 'invalid_input' },
+  { name: 'a queue named __proto__', method: 'PUT', path: '/interest', body: { queue: '__proto__', interests: '*' }, status: 400, code: 'invalid_input' },
+  { name: 'a worker on a queue named constructor', method: 'PUT', path: '/worker', body: { queues: 'a,constructor' }, status: 400, code: 'invalid_input' },
+  { name: 'a queue name that looks like a hashed long name', method: 'PATCH', path: '/queue', body: { queue: '#0123abcd', paused: true }, status: 400, code: 'invalid_input' },
+  { name: 'an idempotencyKey of the scheduler\'s', method: 'PUT', path: '/task', body: { publisher: 'cron', data: {}, idempotencyKey: 'schedule:nightly:1800000000000' }, status: 400, code: 'invalid_input' },
   { name: 'an unknown route', method: 'GET', path: '/nope', status: 404, code: 'route_not_found' },
   { name: 'a known path with the wrong method', method: 'PATCH', path: '/task', body: {}, status: 404, code: 'route_not_found' },
 ];

@@ -71,7 +71,8 @@ describe('push targets', () => {
     await s.api.interest('r', { to: '^r$' });
     await s.api.interest('big', { to: '^big$' });
     await s.api.call('PATCH', '/queue', { queue: 'r', pushUrl: `${rxUrl()}/redirect`, maxAttempts: 1 });
-    await s.api.call('PATCH', '/queue', { queue: 'big', pushUrl: `${rxUrl()}/huge`, maxAttempts: 1 });
+    // pushTimeoutSeconds with a fraction of a millisecond once broke every push.
+    await s.api.call('PATCH', '/queue', { queue: 'big', pushUrl: `${rxUrl()}/huge`, maxAttempts: 1, pushTimeoutSeconds: 1.0005 });
     const r = (await s.api.publish({ to: 'r' })).tasks[0].taskId;
     const big = (await s.api.publish({ to: 'big' })).tasks[0].taskId;
     const rt = await until('redirect answered', async () => { const x = (await s!.api.status(`?task=${r}`)).task; return x.state === 'failed' && x; });

