@@ -4,8 +4,10 @@ import { RE2JS } from 're2js';
 import { BrokerError } from '../errors.js';
 
 export const PATTERN_MAX_CHARS = 1024;
-// RE2's program size approximates the matcher's memory; this bounds one queue's cost per event.
-const PROGRAM_MAX_SIZE = 5000;
+// RE2's program size approximates the matcher's work per character of text (and its memory); with
+// the text per field capped (match.ts), this bounds one pair's cost per field. 5,000 let one pattern
+// on one 100 KB value hold the event loop 5.6 s.
+export const PROGRAM_MAX_SIZE = 200;
 
 export interface TextMatcher {
   test(text: string): boolean;

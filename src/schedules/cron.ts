@@ -33,8 +33,13 @@ export interface DueTicks {
 // A long outage on a per-second schedule must not make the first pass scan forever.
 const MAX_SCAN_STEPS = 200_000;
 
+/** node-cron's task keeps its matcher, which finds the next matching time after any date. */
+interface TimeMatching { timeMatcher: { getNextMatch(date: Date): Date } }
+
 export class CronMatchers {
   private readonly tasks = new Map<string, ScheduledTask>();
+  /** Per expression: the first tick after each schedule's last one (schedules may share an expression). */
+  private readonly next = new Map<string, Map<number, number>>();
 
   private task(expression: string, timezone: string | null): ScheduledTask {
     const key = `${expression}\u0000${timezone ?? ''}`;
@@ -47,14 +52,32 @@ export class CronMatchers {
     return t;
   }
 
-  /** Tick times in (afterMs, uptoMs], scanning back from uptoMs; at most keep of them listed. */
+  /** The first tick after afterMs, remembered per expression until afterMs moves (node-cron's walk
+   *  costs up to half a millisecond, and every pass asks it of every schedule). */
+  private firstAfter(expression: string, timezone: string | null, afterMs: number): number {
+    const key = `${expression}\u0000${timezone ?? ''}`;
+    let known = this.next.get(key);
+    const hit = known?.get(afterMs);
+    if (hit !== undefined) return hit;
+    // Old entries go when a schedule's last tick moves on; the clear bounds the rest.
+    if (!known || known.size > 256) this.next.set(key, (known = new Map()));
+    const nextMs = (this.task(expression, timezone) as unknown as TimeMatching).timeMatcher.getNextMatch(new Date(afterMs)).getTime();
+    known.set(afterMs, nextMs);
+    return nextMs;
+  }
+
+  /** Tick times in (afterMs, uptoMs]: none at once when the next tick is later (a rarely firing
+   *  schedule costs one lookup, not a scan back to its last tick); else scanning back from uptoMs to
+   *  that first tick, at most keep of them listed. */
   due(expression: string, timezone: string | null, afterMs: number, uptoMs: number, keep: number): DueTicks {
+    const first = this.firstAfter(expression, timezone, afterMs);
+    if (first > uptoMs) return { ticks: [], total: 0 };
     const t = this.task(expression, timezone);
     const step = hasSeconds(expression) ? 1000 : 60_000;
     const ticks: number[] = [];
     let total = 0;
     let at = Math.floor(uptoMs / step) * step;
-    for (let n = 0; at > afterMs && n < MAX_SCAN_STEPS; at -= step, n++) {
+    for (let n = 0; at >= first && n < MAX_SCAN_STEPS; at -= step, n++) {
       if (!t.match(new Date(at))) continue;
       total++;
       if (ticks.length < keep) ticks.push(at);
@@ -74,6 +97,7 @@ export class CronMatchers {
       if (keys.has(key)) continue;
       void t.destroy();
       this.tasks.delete(key);
+      this.next.delete(key);
     }
   }
 }

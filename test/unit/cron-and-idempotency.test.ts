@@ -25,6 +25,19 @@ describe('cron', () => {
     assert.deepEqual(cron.due('0 3 * * *', null, at('2026-01-01T03:00:00Z'), at('2026-01-01T04:00:00Z'), 5), { ticks: [], total: 0 }, 'the tick at afterMs itself is handled');
   });
 
+  it('a rarely firing schedule whose last tick is days old costs a lookup, not a scan (the review: 200,000 steps a pass)', () => {
+    const yearly = '0 0 0 1 1 *';
+    const asked = { n: 0 };
+    cron.due(yearly, null, at('2026-01-01T00:00:00Z'), at('2026-01-01T00:00:00Z'), 10);
+    const task = (cron as unknown as { tasks: Map<string, { match(d: Date): boolean }> }).tasks.get(`${yearly}\u0000`)!;
+    const match = task.match.bind(task);
+    task.match = (d) => { asked.n++; return match(d); };
+    for (let pass = 0; pass < 3; pass++) assert.deepEqual(cron.due(yearly, null, at('2026-01-01T00:00:00Z'), at('2026-03-10T12:00:00Z') + pass * 1000, 10), { ticks: [], total: 0 });
+    assert.equal(asked.n, 0, 'no second was tried');
+    assert.deepEqual(cron.due(yearly, null, at('2026-01-01T00:00:00Z'), at('2027-01-01T00:00:01Z'), 10), { ticks: [at('2027-01-01T00:00:00Z')], total: 1 });
+    assert.ok(asked.n <= 2, `due: scanned back to the first tick only (${asked.n} seconds tried)`);
+  });
+
   it('reads the expression in the schedule\'s zone', () => {
     const paris = cron.due('0 3 * * *', 'Europe/Paris', at('2026-07-01T00:00:00Z'), at('2026-07-02T00:00:00Z'), 5);
     assert.deepEqual(paris.ticks, [at('2026-07-01T01:00:00Z')], '03:00 in Paris in summer is 01:00 UTC');
