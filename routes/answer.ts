@@ -36,5 +36,7 @@ export function errorAnswer(err: unknown, where: { method: string; path: string 
   }
   const body = { error: e.message, code: e.code, details: e.code === 'internal_error' ? [] : e.details };
   // A missing or unknown token: the standard challenge, so clients know which scheme to send.
-  return e.code === 'unauthorized' ? { status: e.status, body, headers: { 'www-authenticate': 'Bearer realm="switchyard"' } } : { status: e.status, body };
+  if (e.code === 'unauthorized') return { status: e.status, body, headers: { 'www-authenticate': 'Bearer realm="switchyard"' } };
+  if (e.code === 'rate_limited') return { status: e.status, body, headers: { 'retry-after': String((e.details[0] as { retryAfterSeconds?: number })?.retryAfterSeconds ?? 1) } };
+  return { status: e.status, body };
 }

@@ -41,7 +41,7 @@ export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: L
 
   const answer = (req: IncomingMessage, res: ServerResponse, path: string, work: () => Promise<Answer>) => {
     // The same gate as express's (none of these routes needs the body or query to decide).
-    opts.gate.check({ method: req.method!, path, query: {}, body: undefined, headers: req.headers, secure: opts.secure })
+    opts.gate.check({ method: req.method!, path, query: {}, body: undefined, headers: req.headers, secure: opts.secure, remote: req.socket.remoteAddress ?? '' })
       .then(work)
       .then((a) => write(res, a), (e: unknown) => write(res, errorAnswer(e, { method: req.method!, path }, opts.log)));
   };

@@ -66,7 +66,7 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   app.use(express.urlencoded({ limit: opts.bodyLimitBytes, extended: false, parameterLimit: 1000 }));
   // After the body parsers: registering a worker is checked against the queues it names.
   app.use((req: Request, res: Response, next: NextFunction) => {
-    opts.gate.check({ method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, headers: req.headers, secure: opts.secure })
+    opts.gate.check({ method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, headers: req.headers, secure: opts.secure, remote: req.socket.remoteAddress ?? '' })
       .then((principal) => { res.locals.principal = principal; next(); }, next);
   });
 

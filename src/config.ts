@@ -31,10 +31,13 @@ export interface Config {
     readonly allowedHosts: readonly string[];
     readonly pushAllow: readonly string[];
     readonly tls: null | { readonly certFile: string; readonly keyFile: string };
+    /** null: no limit (SWITCHYARD_RATE_LIMIT=0). */
+    readonly rateLimitPerSecond: number | null;
   };
+  readonly capacity: { readonly maxQueues: number; readonly maxWorkers: number; readonly maxSchedules: number };
 }
 
-type Kind = 'port' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes' | 'secret' | 'onoff' | 'list';
+type Kind = 'port' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes' | 'secret' | 'onoff' | 'list' | 'count';
 interface Setting { env: string; kind: Kind; def: string | undefined; unit: string; help: string }
 
 /** Every setting, its default and unit; `--help` prints this table. */
@@ -63,6 +66,10 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_PUSH_ALLOW', kind: 'list', def: undefined, unit: 'hosts, CIDRs', help: 'internal push targets allowed anyway (comma-separated, e.g. 127.0.0.1,10.0.0.0/8)' },
   { env: 'SWITCHYARD_TLS_CERT', kind: 'string', def: undefined, unit: 'path', help: 'PEM certificate: serve HTTPS (with SWITCHYARD_TLS_KEY)' },
   { env: 'SWITCHYARD_TLS_KEY', kind: 'string', def: undefined, unit: 'path', help: 'PEM private key of SWITCHYARD_TLS_CERT' },
+  { env: 'SWITCHYARD_RATE_LIMIT', kind: 'count', def: '20000', unit: 'requests/s', help: 'requests a second per token (per address in open mode), each node; 0: no limit' },
+  { env: 'SWITCHYARD_MAX_QUEUES', kind: 'count', def: '10000', unit: 'queues', help: 'queues this installation may hold' },
+  { env: 'SWITCHYARD_MAX_WORKERS', kind: 'count', def: '10000', unit: 'workers', help: 'workers registered at once' },
+  { env: 'SWITCHYARD_MAX_SCHEDULES', kind: 'count', def: '1000', unit: 'schedules', help: 'schedules this installation may hold' },
   { env: 'LOG_LEVEL', kind: 'level', def: 'info', unit: 'level', help: 'error | warn | info | debug' },
 ];
 
@@ -108,6 +115,11 @@ function parseValue(s: Setting, raw: string): string | number {
       return raw;
     case 'list':
       return raw;
+    case 'count': {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n > 1e9) throw bad('expected a whole number');
+      return n;
+    }
   }
 }
 
@@ -166,7 +178,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       allowedHosts: list(v.SWITCHYARD_ALLOWED_HOSTS),
       pushAllow: list(v.SWITCHYARD_PUSH_ALLOW),
       tls: tlsFiles(v.SWITCHYARD_TLS_CERT, v.SWITCHYARD_TLS_KEY),
+      rateLimitPerSecond: v.SWITCHYARD_RATE_LIMIT === 0 ? null : v.SWITCHYARD_RATE_LIMIT as number,
     }),
+    capacity: Object.freeze({ maxQueues: v.SWITCHYARD_MAX_QUEUES as number, maxWorkers: v.SWITCHYARD_MAX_WORKERS as number, maxSchedules: v.SWITCHYARD_MAX_SCHEDULES as number }),
   });
 }
 

@@ -23,6 +23,8 @@ export const ERRORS = {
   task_finished: 409,
   task_not_waiting: 409,
   idempotency_conflict: 409,
+  limit_reached: 409,
+  rate_limited: 429,
   store_unavailable: 503,
   internal_error: 500,
 } as const;

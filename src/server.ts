@@ -39,7 +39,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const store = await openStore(config);
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret, pushAllow: config.security.pushAllow,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret, pushAllow: config.security.pushAllow, ...config.capacity,
     pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite,
     ...(opts.crossNodePollMs !== undefined ? { crossNodePollMs: opts.crossNodePollMs } : {}),
   }, log, opts.now);
@@ -50,7 +50,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const loopback = isLoopbackListen(config.host);
   const gate = new Gate(store, {
     adminTokenHash: sec.adminToken === null ? null : hashToken(sec.adminToken), authOff: sec.authOff, loopback,
-    allowedOrigins: sec.allowedOrigins, allowedHosts: sec.allowedHosts,
+    allowedOrigins: sec.allowedOrigins, allowedHosts: sec.allowedHosts, rateLimitPerSecond: sec.rateLimitPerSecond,
   }, log, opts.now);
   await refuseOpenOnNetwork(config, loopback, store);
   if (sec.authOff && !loopback) log.warn('SWITCHYARD_AUTH=off: anyone who can reach this address may do anything', { host: config.host });

@@ -19,6 +19,10 @@ export interface BrokerSettings {
   pushDiscoveryIntervalMs: number;
   /** The long polls' shared tick (waiters.ts CROSS_NODE_POLL_MS unless given). */
   crossNodePollMs?: number;
+  /** Capacity limits (capacity.ts DEFAULT_CAPACITY unless given). */
+  maxQueues?: number;
+  maxWorkers?: number;
+  maxSchedules?: number;
   /** Internal push targets allowed anyway (SWITCHYARD_PUSH_ALLOW: hosts and CIDRs). */
   pushAllow?: readonly string[];
 }

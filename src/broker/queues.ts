@@ -2,12 +2,14 @@
 import type { BrokerContext } from './context.js';
 import type { InterestMap, QueuePolicy } from '../model.js';
 import { BrokerError } from '../errors.js';
+import { roomForQueue } from './capacity.js';
 import { compileInterestMap } from '../routing/compile.js';
 import { explainRouting } from '../routing/explain.js';
 import { runAtMsOf, type PublishInput } from './publish.js';
 
 export async function setInterests(ctx: BrokerContext, queue: string, interests: InterestMap) {
   compileInterestMap(queue, interests); // throws pattern_invalid naming each refused pattern
+  await roomForQueue(ctx, queue);
   const { revision, created } = await ctx.store.setInterests(queue, interests, ctx.now());
   return { answer: { queue, interests, revision }, created };
 }
@@ -28,6 +30,7 @@ export async function updateQueuePolicy(ctx: BrokerContext, queue: string, patch
     throw new BrokerError('invalid_input', 'maxBackoffSeconds must be at least backoffSeconds', [{ field: 'maxBackoffSeconds' }]);
   }
   if (typeof patch.pushUrl === 'string') await ctx.pushTargets.check(patch.pushUrl);
+  await roomForQueue(ctx, queue);
   const r = await ctx.store.updateQueuePolicy(queue, patch, ctx.now());
   if (patch.paused === false || patch.concurrency !== undefined || patch.rateLimit !== undefined) ctx.waiters.notify([queue]);
   return r;

@@ -1,4 +1,5 @@
 // Schedules as the API sees them: validated definitions in the store, shown with their next runs.
+import { roomForSchedule } from './capacity.js';
 import type { BrokerContext } from './context.js';
 import type { ScheduleDefinition, ScheduleFiring, ScheduleRecord } from '../model.js';
 import { BrokerError } from '../errors.js';
@@ -19,6 +20,7 @@ function view(ctx: BrokerContext, s: ScheduleRecord): ScheduleView {
 export async function putSchedule(ctx: BrokerContext, def: ScheduleDefinition): Promise<{ schedule: ScheduleView; created: boolean }> {
   const problem = cronProblem(def.cron, def.timezone);
   if (problem) throw new BrokerError('invalid_input', problem, [{ where: 'body', field: problem.startsWith('timezone') ? 'timezone' : 'cron', message: problem }]);
+  await roomForSchedule(ctx, def.name);
   const { schedule, created } = await ctx.store.putSchedule(def, ctx.now());
   return { schedule: view(ctx, schedule), created };
 }

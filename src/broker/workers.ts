@@ -2,10 +2,12 @@
 import type { BrokerContext } from './context.js';
 import type { WorkerRecord } from '../model.js';
 import { BrokerError } from '../errors.js';
+import { roomForWorker } from './capacity.js';
 
 export async function registerWorker(ctx: BrokerContext, name: string | undefined, queues: string[]): Promise<WorkerRecord> {
   const unique = [...new Set(queues)];
   if (unique.length !== queues.length) throw new BrokerError('invalid_input', 'queues lists a queue twice', [{ field: 'queues', queues }]);
+  await roomForWorker(ctx);
   return ctx.store.registerWorker(name ?? '', queues, ctx.now());
 }
 

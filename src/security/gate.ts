@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { needOf, refusal } from './access.js';
 import { hostName, isLoopbackName } from './network.js';
 import { bearer, hashToken, sameHash } from './tokens.js';
+import { RateLimiter } from './rate-limit.js';
 
 export interface GateSettings {
   /** SHA-256 of SWITCHYARD_ADMIN_TOKEN, or null. */
@@ -16,6 +17,8 @@ export interface GateSettings {
   loopback: boolean;
   allowedOrigins: readonly string[];
   allowedHosts: readonly string[];
+  /** Requests per second per token (per address in open mode); null: no limit. */
+  rateLimitPerSecond: number | null;
 }
 
 /** Who made a request: a token's name and role, or "open" (open mode, allowed everything). */
@@ -28,6 +31,8 @@ export interface RequestFacts {
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
   secure: boolean;
+  /** The client's address (the socket's). */
+  remote: string;
 }
 
 type TokenLookup = { tokenByHash(hash: string): Promise<TokenRecord | null>; hasTokens(): Promise<boolean>; touchToken(name: string, atMs: number): Promise<void> };
@@ -39,8 +44,11 @@ const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : 
 
 export class Gate {
   private readonly touchedAt = new Map<string, number>();
+  private readonly rate: RateLimiter | null;
 
-  constructor(private readonly tokens: TokenLookup, private readonly settings: GateSettings, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+  constructor(private readonly tokens: TokenLookup, private readonly settings: GateSettings, private readonly log: Logger, private readonly now: () => number = Date.now) {
+    this.rate = settings.rateLimitPerSecond === null ? null : new RateLimiter(settings.rateLimitPerSecond);
+  }
 
   /** The principal, or a BrokerError: 401 unauthorized, 403 forbidden. null: open to anyone (healthz, the page's files). */
   async check(req: RequestFacts): Promise<Principal | null> {
@@ -51,12 +59,21 @@ export class Gate {
       if (need.open) return null;
       if (!(await this.isOpen())) throw new BrokerError('unauthorized', 'this broker needs a token: send Authorization: Bearer <token>');
       if (this.settings.loopback) this.refuseRebinding(req);
+      this.limit(`address ${req.remote}`);
       return OPEN;
     }
     const principal = await this.principalOf(secret);
     const why = refusal(principal, need);
     if (why !== null) throw new BrokerError('forbidden', why);
+    this.limit(`token ${principal.name}`);
     return principal;
+  }
+
+  private limit(key: string): void {
+    const wait = this.rate?.take(key, this.now()) ?? 0;
+    if (wait > 0) {
+      throw new BrokerError('rate_limited', `over ${this.settings.rateLimitPerSecond} requests a second for this ${key.split(' ')[0]} (SWITCHYARD_RATE_LIMIT): retry in ${wait} s`, [{ retryAfterSeconds: wait }]);
+    }
   }
 
   /** Open mode: no token anywhere, and either loopback only or SWITCHYARD_AUTH=off. */

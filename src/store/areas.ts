@@ -7,7 +7,7 @@ export const AREA_OF = {
   getQueuePolicy: 'queues', updateQueuePolicy: 'queues', purgeWaitingTasks: 'queues', deleteQueue: 'queues',
   publishEvents: 'publish', claimTasks: 'claim', completeTasks: 'report', failTasks: 'report', extendLeases: 'report',
   cancelWaitingTasks: 'tasks', getTask: 'tasks', listTasks: 'tasks',
-  registerWorker: 'workers', getWorker: 'workers', listWorkers: 'workers', removeWorkers: 'workers',
+  registerWorker: 'workers', getWorker: 'workers', listWorkers: 'workers', countWorkers: 'workers', removeWorkers: 'workers',
   listFailedTasks: 'failed', retryFailedTasks: 'failed', deleteFailedTasks: 'failed',
   putSchedule: 'schedules', getSchedule: 'schedules', listSchedules: 'schedules', deleteSchedule: 'schedules',
   setSchedulePaused: 'schedules', recordScheduleFiring: 'schedules',

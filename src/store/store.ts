@@ -96,6 +96,8 @@ export interface WorkerStore {
   registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord>;
   getWorker(workerId: string): Promise<WorkerRecord | null>;
   listWorkers(): Promise<WorkerRecord[]>;
+  /** How many workers are registered (cheap: for the worker limit). */
+  countWorkers(): Promise<number>;
   /** Removes workers (one, or every worker of a queue); their started tasks return to ready and
    *  the copies made for them (scope 'all': waiting or started) are cancelled (lifecycle/transitions.ts
    *  planWorkerRemoval). */

@@ -39,8 +39,10 @@ export function workersContract({ store, test, publish, claim }: Kit) {
     await store.registerWorker('w1', ['a'], T0);
     await store.registerWorker('w2', ['b', 'a'], T0);
     const keep = await store.registerWorker('w3', ['b'], T0);
+    assert.equal(await store.countWorkers(), 3);
     assert.equal((await store.removeWorkers({ queue: 'a' }, T0)).workers, 2);
     assert.deepEqual((await store.listWorkers()).map((w) => w.workerId), [keep.workerId]);
+    assert.equal(await store.countWorkers(), 1);
   });
 
   test('idle workers are reaped and their tasks come back; fresh ones stay', async () => {

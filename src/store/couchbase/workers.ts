@@ -37,6 +37,10 @@ export class CouchbaseWorkers extends CouchbaseArea {
     });
   }
 
+  async countWorkers(): Promise<number> {
+    return this.guard(async () => (await this.getDoc<{ ids: string[] }>(this.keys.workers()))?.ids.length ?? 0);
+  }
+
   async removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number) {
     let ids: string[];
     if ('workerId' in sel) ids = [sel.workerId];

@@ -55,6 +55,10 @@ export class SqliteWorkers extends SqliteArea<ReturnType<typeof statements>> {
     })());
   }
 
+  countWorkers(): Promise<number> {
+    return this.run(() => this.db.prepare(`SELECT count(*) FROM workers`).pluck().get() as number);
+  }
+
   removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number) {
     return this.write(() => {
       const ids = 'workerId' in sel
