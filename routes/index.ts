@@ -17,6 +17,9 @@ import { failedRoutes } from './failed.js';
 import { statusRoutes } from './status.js';
 import { scheduleRoutes } from './schedule.js';
 import { tokenRoutes } from './token.js';
+import { auditRoutes } from './audit.js';
+import { needOf } from '../src/security/access.js';
+import type { Principal } from '../src/security/gate.js';
 import type { Gate } from '../src/security/gate.js';
 import { SECURITY_HEADERS } from '../src/security/headers.js';
 
@@ -67,8 +70,19 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   // After the body parsers: registering a worker is checked against the queues it names.
   app.use((req: Request, res: Response, next: NextFunction) => {
     opts.gate.check({ method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, headers: req.headers, secure: opts.secure, remote: req.socket.remoteAddress ?? '' })
-      .then((principal) => { res.locals.principal = principal; next(); }, next);
+      .then((principal) => { res.locals.principal = principal; auditIfChange(req, res, principal); next(); }, next);
   });
+  // Admin changes (with an admin token, or in open mode) go to the audit trail once answered.
+  const auditIfChange = (req: Request, res: Response, who: Principal | null) => {
+    if (who === null || req.method === 'GET' || req.method === 'HEAD') return;
+    const need = needOf(req.method, req.path, req.query as Record<string, unknown>, req.body);
+    if (need.open || need.role !== 'admin') return;
+    res.once('finish', () => {
+      if (res.statusCode >= 400) return;
+      broker.audit.record({ who, from: req.socket.remoteAddress ?? '', method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, status: res.statusCode })
+        .catch((e: Error) => opts.log.error('audit entry not stored', { what: `${req.method} ${req.path}`, error: e.message }));
+    });
+  };
 
   app.use(taskRoutes(broker, handlers));
   app.use(workerRoutes(broker));
@@ -78,6 +92,7 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   app.use(statusRoutes(broker));
   app.use(scheduleRoutes(broker));
   app.use(tokenRoutes(broker, opts.gate));
+  app.use(auditRoutes(broker));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
   app.use('/vendor/uplot', express.static(UPLOT_DIR, { etag: false }));
 

@@ -34,6 +34,7 @@ export interface Config {
     /** null: no limit (SWITCHYARD_RATE_LIMIT=0). */
     readonly rateLimitPerSecond: number | null;
   };
+  readonly auditKeepSeconds: number;
   readonly capacity: { readonly maxQueues: number; readonly maxWorkers: number; readonly maxSchedules: number };
 }
 
@@ -66,6 +67,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_PUSH_ALLOW', kind: 'list', def: undefined, unit: 'hosts, CIDRs', help: 'internal push targets allowed anyway (comma-separated, e.g. 127.0.0.1,10.0.0.0/8)' },
   { env: 'SWITCHYARD_TLS_CERT', kind: 'string', def: undefined, unit: 'path', help: 'PEM certificate: serve HTTPS (with SWITCHYARD_TLS_KEY)' },
   { env: 'SWITCHYARD_TLS_KEY', kind: 'string', def: undefined, unit: 'path', help: 'PEM private key of SWITCHYARD_TLS_CERT' },
+  { env: 'SWITCHYARD_AUDIT_KEEP', kind: 'seconds', def: '2592000', unit: 'seconds', help: 'how long the audit trail of admin changes is kept (30 days)' },
   { env: 'SWITCHYARD_RATE_LIMIT', kind: 'count', def: '20000', unit: 'requests/s', help: 'requests a second per token (per address in open mode), each node; 0: no limit' },
   { env: 'SWITCHYARD_MAX_QUEUES', kind: 'count', def: '10000', unit: 'queues', help: 'queues this installation may hold' },
   { env: 'SWITCHYARD_MAX_WORKERS', kind: 'count', def: '10000', unit: 'workers', help: 'workers registered at once' },
@@ -180,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       tls: tlsFiles(v.SWITCHYARD_TLS_CERT, v.SWITCHYARD_TLS_KEY),
       rateLimitPerSecond: v.SWITCHYARD_RATE_LIMIT === 0 ? null : v.SWITCHYARD_RATE_LIMIT as number,
     }),
+    auditKeepSeconds: v.SWITCHYARD_AUDIT_KEEP as number,
     capacity: Object.freeze({ maxQueues: v.SWITCHYARD_MAX_QUEUES as number, maxWorkers: v.SWITCHYARD_MAX_WORKERS as number, maxSchedules: v.SWITCHYARD_MAX_SCHEDULES as number }),
   });
 }

@@ -240,3 +240,20 @@ export interface TokenRecord {
   createdAtMs: number;
   lastUsedAtMs: number | null;
 }
+
+/** One change made with an admin token or in open mode: who, what, when, from where; never payload
+ *  data or secrets (fields names the body and query fields sent, not their values). */
+export interface AuditEntry {
+  atMs: number;
+  /** The token's name, or "open". */
+  who: string;
+  role: Role;
+  /** The client's address. */
+  from: string;
+  /** Method and path, e.g. "PATCH /queue". */
+  what: string;
+  /** The queue, schedule or token changed, when the request names one. */
+  subject: string | null;
+  fields: string[];
+  status: number;
+}

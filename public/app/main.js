@@ -10,8 +10,9 @@ import * as failed from './views/failed.js';
 import * as interests from './views/interests.js';
 import * as schedules from './views/schedules.js';
 import * as publish from './views/publish.js';
+import * as audit from './views/audit.js';
 
-const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish };
+const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish, audit };
 const REFRESH_MS = 2000;
 
 let current = null;

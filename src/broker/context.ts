@@ -19,6 +19,8 @@ export interface BrokerSettings {
   pushDiscoveryIntervalMs: number;
   /** The long polls' shared tick (waiters.ts CROSS_NODE_POLL_MS unless given). */
   crossNodePollMs?: number;
+  /** How long audit entries are kept (audit.ts DEFAULT_AUDIT_KEEP_SECONDS unless given). */
+  auditKeepSeconds?: number;
   /** Capacity limits (capacity.ts DEFAULT_CAPACITY unless given). */
   maxQueues?: number;
   maxWorkers?: number;

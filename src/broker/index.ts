@@ -18,6 +18,7 @@ import { deleteFailed, listFailed, retryFailed } from './failed.js';
 import * as status from './status.js';
 import * as schedules from './schedules.js';
 import * as tokens from './tokens.js';
+import * as audit from './audit.js';
 import type { Role } from '../model.js';
 import { CronMatchers } from '../schedules/cron.js';
 import { PushTargets } from '../security/push-targets.js';
@@ -88,6 +89,11 @@ export class Broker {
   listFailed(filter: FailedFilter, limit: number, offset: number) { return listFailed(this.ctx, filter, limit, offset); }
   retryFailed(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }) { return retryFailed(this.ctx, sel, opts); }
   deleteFailed(sel: FailedSelection) { return deleteFailed(this.ctx, sel); }
+
+  readonly audit = {
+    record: (c: audit.ChangeFacts) => audit.recordChange(this.ctx, c),
+    list: (limit: number, offset: number) => audit.listAudit(this.ctx, limit, offset),
+  };
 
   readonly tokens = {
     create: (input: { name: string; role: Role; queues?: string[] }) => tokens.createToken(this.ctx, input),

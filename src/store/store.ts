@@ -4,7 +4,7 @@
 // test/store-contract/. Time-dependent calls take nowMs; batch-first where a batch makes sense.
 import type {
   ClaimResult, CompleteReport, FailReport, FailedFilter, FailedSelection, InterestMap, NewEvent, PublishResult, QueuePolicy, QueueSummary, Report, ReportResult,
-  ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TokenRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
+  AuditEntry, ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TokenRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
 } from '../model.js';
 // The store's words are the model's: drivers import them from here or from model.ts alike.
 export * from '../model.js';
@@ -20,7 +20,7 @@ export interface TransitionRules {
 
 
 /** A store: every area, plus its own life. */
-export interface Store extends QueueStore, TaskStore, WorkerStore, FailedStore, ScheduleStore, SweepStore, StatusStore, TokenStore {
+export interface Store extends QueueStore, TaskStore, WorkerStore, FailedStore, ScheduleStore, SweepStore, StatusStore, TokenStore, AuditStore {
   readonly kind: 'sqlite' | 'couchbase';
 
   /** Resolves when the store answers; rejects when it does not (healthz). */
@@ -143,6 +143,14 @@ export interface TokenStore {
   deleteToken(name: string): Promise<boolean>;
   /** Records a use; callers throttle it (a write per request would cost every request a commit). */
   touchToken(name: string, atMs: number): Promise<void>;
+}
+
+/** The audit trail of admin changes, newest first. */
+export interface AuditStore {
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(limit: number, offset: number): Promise<{ total: number; entries: AuditEntry[] }>;
+  /** Deletes entries older than beforeMs (Couchbase: whole days of them); how many went. */
+  pruneAudit(beforeMs: number): Promise<number>;
 }
 
 /** Sweeps: each safe to run on every node at once; bounded by limit. */

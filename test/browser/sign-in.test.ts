@@ -53,6 +53,7 @@ describe('management page with tokens (Chromium)', { skip: SKIP }, () => {
     await page.goto(`${s.url}/#/failed`);
     await page.getByRole('heading', { name: /Failed/ }).first().waitFor();
     assert.equal(await changeControls(), 0);
+    assert.equal(await page.locator('nav a[data-view="audit"]').isVisible(), false, 'the audit trail is not a reader\'s');
     assert.equal(await page.evaluate(() => document.cookie), '', 'no cookie');
     assert.ok(!page.url().includes(tokens.viewer!), 'not in the URL');
   });
@@ -61,6 +62,10 @@ describe('management page with tokens (Chromium)', { skip: SKIP }, () => {
     await signIn(tokens.ops!);
     await page.getByRole('button', { name: 'Pause' }).waitFor();
     assert.ok(await changeControls() > 0);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const row = page.locator('main tbody tr', { hasText: 'PATCH /queue' });
+    await row.waitFor();
+    assert.match((await row.textContent())!, /admin \(SWITCHYARD_ADMIN_TOKEN\).*127\.0\.0\.1.*mail.*maxAttempts, queue/);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });

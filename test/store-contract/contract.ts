@@ -15,6 +15,7 @@ import { statusContract } from './status.js';
 import { sweepsContract } from './sweeps.js';
 import { schedulesContract } from './schedules.js';
 import { tokensContract } from './tokens.js';
+import { auditContract } from './audit.js';
 
 export function storeContract(name: string, open: () => Promise<Store | undefined>, skipReason = `${name} is not configured`) {
   describe(`Store contract: ${name}`, () => {
@@ -39,5 +40,6 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     sweepsContract(k);
     schedulesContract(k);
     tokensContract(k);
+    auditContract(k);
   });
 }

@@ -4,6 +4,7 @@ import { promoteDue } from './promote-due.js';
 import { expireLeases } from './expire-leases.js';
 import { reapWorkers } from './reap-workers.js';
 import { pruneFinished } from './prune-finished.js';
+import { pruneAudit } from '../audit.js';
 import { Periodic } from './periodic.js';
 
 export const SWEEP_INTERVAL_MS = 1000;
@@ -29,6 +30,7 @@ export class Sweeps {
     const reaped = await reapWorkers(this.ctx, nowMs);
     this.counts.workersReaped += reaped.workers;
     this.counts.pruned += await pruneFinished(this.ctx, nowMs);
+    await pruneAudit(this.ctx, nowMs);
     this.counts.runs++;
     if (leases.returned || leases.failed || reaped.workers) {
       this.ctx.log.info('sweep', { leasesReturned: leases.returned, leasesFailed: leases.failed, workersReaped: reaped.workers, tasksReturned: reaped.tasksReturned });

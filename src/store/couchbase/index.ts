@@ -21,6 +21,7 @@ import { CouchbaseSchedules } from './schedules.js';
 import { CouchbaseSweeps } from './sweeps.js';
 import { CouchbaseStatus } from './status.js';
 import { CouchbaseTokens } from './tokens.js';
+import { CouchbaseAudit } from './audit.js';
 
 export function couchbaseStore(cluster: Cluster, coll: Collection, opts: CouchbaseOptions, clock: Clock): Store {
   const c = new CouchbaseConnection(cluster, coll, opts, clock);
@@ -30,6 +31,6 @@ export function couchbaseStore(cluster: Cluster, coll: Collection, opts: Couchba
   return composeStore({ kind: 'couchbase', ping: () => c.ping(), close: () => c.close() }, {
     queues: new CouchbaseQueues(c), publish, claim: new CouchbaseClaim(c), report: reportKinds((...args) => report.applyReports(...args)),
     tasks: new CouchbaseTasks(c), workers, failed: new CouchbaseFailed(c), schedules: new CouchbaseSchedules(c),
-    sweeps: new CouchbaseSweeps(c, workers), status: new CouchbaseStatus(c), tokens: new CouchbaseTokens(c),
+    sweeps: new CouchbaseSweeps(c, workers), status: new CouchbaseStatus(c), tokens: new CouchbaseTokens(c), audit: new CouchbaseAudit(c),
   });
 }

@@ -39,5 +39,9 @@ export class Keys {
   schedules() { return `${this.prefix}:schedules`; }
   /** Every API token, by the hash of its secret. */
   tokens() { return `${this.prefix}:tokens`; }
+  /** The days of the audit trail and how many entries each holds. */
+  auditIndex() { return `${this.prefix}:audit`; }
+  /** One day of the audit trail. */
+  auditDay(dayMs: number) { return `${this.prefix}:a:${dayMs}`; }
 }
 

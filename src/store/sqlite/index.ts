@@ -17,6 +17,7 @@ import { SqliteSchedules } from './schedules.js';
 import { SqliteSweeps } from './sweeps.js';
 import { SqliteStatus } from './status.js';
 import { SqliteTokens } from './tokens.js';
+import { SqliteAudit } from './audit.js';
 
 /** clock: the time migrations are recorded at (the transitions take nowMs from the broker). */
 export function openSqliteStore(file: string, opts: { sync: 'full' | 'normal'; clock: Clock }): Store {
@@ -27,6 +28,6 @@ export function openSqliteStore(file: string, opts: { sync: 'full' | 'normal'; c
   return composeStore({ kind: 'sqlite', ping: () => c.ping(), close: () => c.close() }, {
     queues: new SqliteQueues(c), publish, claim: new SqliteClaim(c), report: reportKinds((...args) => report.applyReports(...args)),
     tasks: new SqliteTasks(c), workers, failed: new SqliteFailed(c, workers), schedules: new SqliteSchedules(c),
-    sweeps: new SqliteSweeps(c, workers), status: new SqliteStatus(c), tokens: new SqliteTokens(c),
+    sweeps: new SqliteSweeps(c, workers), status: new SqliteStatus(c), tokens: new SqliteTokens(c), audit: new SqliteAudit(c),
   });
 }

@@ -193,6 +193,15 @@ const MIGRATIONS: string[] = [
     last_used_at_ms INTEGER
   );
   `,
+  // 9: the audit trail of admin changes.
+  `
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    entry TEXT NOT NULL
+  );
+  CREATE INDEX audit_at ON audit (at_ms);
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */
