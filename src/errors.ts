@@ -10,6 +10,7 @@ export const ERRORS = {
   pattern_invalid: 400,
   unsupported_media_type: 415,
   routing_too_costly: 422,
+  fan_out_too_large: 422,
   body_too_large: 413,
   route_not_found: 404,
   task_not_found: 404,

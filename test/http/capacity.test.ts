@@ -47,4 +47,16 @@ describe('capacity and rate limits', () => {
     assert.equal((await client(s.url, other).call('GET', '/status')).status, 200, 'another token has its own budget');
     for (let i = 0; i < 5; i++) assert.equal((await client(s.url).call('GET', '/healthz')).status, 200);
   });
+
+  it('an event makes at most 1,000 copies and a request 10,000: past that, 422 and nothing stored', async () => {
+    s = await startTestServer();
+    for (let i = 0; i < 1000; i++) await s.api.interest(`q${i}`, '*');
+    assert.equal((await s.api.publish({ n: 1 })).tasks.length, 1000, 'a thousand is fine');
+    const batch = await s.api.call('PUT', '/tasks', { events: Array.from({ length: 11 }, (_, n) => ({ publisher: 'p', data: { n } })) });
+    assert.deepEqual([batch.status, batch.body.code], [422, 'fan_out_too_large']);
+    await s.api.interest('q1000', '*');
+    const one = await s.api.call('PUT', '/task', { publisher: 'p', data: { n: 2 } });
+    assert.deepEqual([one.status, one.body.code], [422, 'fan_out_too_large']);
+    assert.equal((await s.api.status('?queue=q0')).counts.ready, 1, 'only the first event was stored');
+  });
 });
