@@ -1,0 +1,67 @@
+// The fuzz property, against a real broker: no answer is a 5xx, the process keeps answering, and a
+// 4xx leaves the store exactly as it was (status, interests, policies, workers, schedules, tokens,
+// the failed queue). Shared by the bounded run in npm test and `npm run fuzz`.
+import fc from 'fast-check';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { client } from '../helpers/http.js';
+
+// Requests carry an admin token: a generated PUT /token would otherwise end open mode mid-run.
+const ADMIN = 'fuzz-admin-token-0123456789';
+const AUTH = { authorization: `Bearer ${ADMIN}` };
+import { fuzzRequest, type FuzzRequest } from './requests.js';
+
+async function send(s: TestServer, r: FuzzRequest) {
+  const qs = r.query && Object.keys(r.query).length ? `?${new URLSearchParams(r.query)}` : '';
+  const res = await fetch(`${s.url}${r.path}${qs}`, {
+    method: r.method,
+    headers: r.body === undefined ? AUTH : { ...AUTH, 'content-type': 'application/json' },
+    body: r.body === undefined ? undefined : JSON.stringify(r.body),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/** What a refused request must not change (times of use aside). */
+async function snapshot(s: TestServer): Promise<string> {
+  const get = async (p: string) => JSON.parse(await (await fetch(`${s.url}${p}`, { headers: AUTH })).text());
+  const [queues, interests, workers, schedules, failed, tokens] = await Promise.all([
+    get('/status?queues&limit=1000'), get('/status?interests'), get('/status?workers'), get('/schedule'), get('/failed?limit=1000'), get('/token'),
+  ]);
+  const policies = await Promise.all(queues.queues.slice(0, 20).map((q: { name: string }) => get(`/status?queue=${encodeURIComponent(q.name)}`)));
+  return JSON.stringify([queues, interests, workers.workers.map((w: { workerId: string; queues: string[]; tasks: string[] }) => [w.workerId, w.queues, w.tasks]),
+    schedules.schedules.map(({ nextRuns: _n, ...rest }: { nextRuns: unknown }) => rest), failed, tokens, policies.map((p) => [p.queue, p.policy, p.counts])]);
+}
+
+/** Runs numRuns generated requests; returns how many ran and how many were refused with a 4xx. */
+export async function fuzzBroker(numRuns: number, seed?: number): Promise<{ runs: number; refused: number; seed: number | undefined }> {
+  const s = await startTestServer({ SWITCHYARD_ADMIN_TOKEN: ADMIN });
+  const api = client(s.url, ADMIN);
+  let runs = 0;
+  let refused = 0;
+  try {
+    // Something for requests to meet: queues, a worker with a task, a failed task, a schedule.
+    await api.interest('a', '*');
+    await api.interest('b', { type: '^x$' });
+    await api.call('PATCH', '/queue', { queue: 'b', maxAttempts: 1 });
+    await api.publish({ type: 'x' });
+    const w = await api.worker(['b', 'a']);
+    const t = await api.take(w);
+    await api.report(w, t.taskId, 'fail', { failReason: 'seeded' });
+    await api.publish({ type: 'x' });
+    await api.call('PUT', '/schedule', { name: 'nightly', cron: '0 3 * * *', event: { publisher: 'p', data: {} } });
+    await fc.assert(fc.asyncProperty(fuzzRequest, async (r) => {
+      runs++;
+      const before = await snapshot(s);
+      const a = await send(s, r);
+      assert.ok(a.status < 500, `${r.method} ${r.path} answered ${a.status}: ${a.text.slice(0, 300)}\n${JSON.stringify(r).slice(0, 500)}`);
+      assert.equal((await fetch(`${s.url}/healthz`)).status, 200, 'still answering');
+      if (a.status >= 400) {
+        refused++;
+        assert.equal(await snapshot(s), before, `${r.method} ${r.path} answered ${a.status} but changed the store: ${JSON.stringify(r).slice(0, 500)}`);
+      }
+    }), { numRuns, ...(seed !== undefined ? { seed } : {}) });
+  } finally {
+    await s.stop();
+  }
+  return { runs, refused, seed };
+}
