@@ -18,6 +18,13 @@ class WriteFailed {
   constructor(readonly error: unknown) {}
 }
 
+/** Another process holds the write lock: wait this long synchronously, then retry after a pause
+ *  that frees the event loop, for up to BUSY_BUDGET_MS before answering 503. One process freezing
+ *  another's event loop for seconds (a 10 s busy wait) was one of the hostile review's findings. */
+const BUSY_WAIT_MS = 20;
+const BUSY_BUDGET_MS = 5000;
+const isBusy = (e: unknown) => (e as { code?: unknown })?.code === 'SQLITE_BUSY';
+
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL)/;
 
 export class SqliteConnection {
@@ -66,6 +73,9 @@ export class SqliteConnection {
     this.db.pragma(`synchronous = ${this.durableSync}`);
     this.currentSync = this.durableSync;
     migrate(this.db, opts.clock.nowMs());
+    // From here a held lock blocks the event loop at most BUSY_WAIT_MS at a time: commitBatch waits
+    // for it asynchronously (start-up's migrations above may wait the long way, nothing else runs).
+    this.db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
     // The failed queue's "field = value" filter reads payloads exactly as routing does, in one place.
     this.db.function('switchyard_has_field_text', { deterministic: true }, (data, fieldPath, value) =>
       (hasFieldText(JSON.parse(String(data)), String(fieldPath), String(value)) ? 1 : 0));
@@ -107,7 +117,7 @@ export class SqliteConnection {
   unavailable(e: unknown): unknown {
     const code = (e as { code?: unknown }).code;
     if ((typeof code === 'string' && UNAVAILABLE.test(code)) || !this.db.open) {
-      return new StoreUnavailableError(`SQLite store ${this.file}: ${(e as Error).message}`);
+      return new StoreUnavailableError(`SQLite store ${this.file}: ${(e as Error).message}`, { cause: e });
     }
     return e;
   }
@@ -143,7 +153,20 @@ export class SqliteConnection {
    *  of the database, so running them again after a rollback is the same as running them once. */
   private readonly isolatedBatchTransaction: Database.Transaction<(batch: { work: () => unknown }[], outcomes: Outcome[]) => void>;
 
-  private commitBatch(batch: { work: () => unknown; mayLose: boolean }[]): Outcome[] {
+  private async commitBatch(batch: { work: () => unknown; mayLose: boolean }[]): Promise<Outcome[]> {
+    const deadline = Date.now() + BUSY_BUDGET_MS;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      try {
+        return this.commitBatchOnce(batch);
+      } catch (e) {
+        // BUSY comes from BEGIN IMMEDIATE, before any write ran: the batch may simply run again.
+        if (!(e instanceof StoreUnavailableError && isBusy((e as { cause?: unknown }).cause)) || Date.now() + pause > deadline) throw e;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  }
+
+  private commitBatchOnce(batch: { work: () => unknown; mayLose: boolean }[]): Outcome[] {
     const outcomes: Outcome[] = [];
     try {
       const sync = batch.every((w) => w.mayLose) ? 'NORMAL' : this.durableSync;
