@@ -28,7 +28,7 @@ export class Broker {
   readonly ctx: BrokerContext;
 
   constructor(store: Store, settings: BrokerSettings, log: Logger, now: () => number = Date.now) {
-    const waiters = new Waiters(settings.crossNodePollMs);
+    const waiters = new Waiters(settings.crossNodePollMs, (queues) => store.readyCounts(queues));
     this.ctx = {
       store, settings, log, now, waiters,
       rules: { defaultLeaseSeconds: settings.leaseSeconds, backoffJitter: BACKOFF_JITTER },

@@ -171,6 +171,8 @@ export interface SweepStore {
 export interface StatusStore {
   /** Every queue that is declared or named by a task or worker, or just the one asked for. */
   queueSummaries(queue?: string): Promise<QueueSummary[]>;
+  /** Ready tasks in each of these queues (cheap: the long polls' tick asks it four times a second). */
+  readyCounts(queues: readonly string[]): Promise<Map<string, number>>;
   totals(): Promise<Record<string, Totals>>;
   /** Per-minute counts since sinceMs, all queues added up, or one queue's. */
   throughput(sinceMs: number, nowMs: number, queue?: string): Promise<ThroughputMinute[]>;

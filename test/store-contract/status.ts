@@ -73,6 +73,14 @@ export function statusContract({ store, test, publish, claim }: Kit) {
   });
 
 
+  test('ready counts per queue, for the long polls\' tick', async () => {
+    await publish(['a', 'b']);
+    await publish(['a']);
+    const w = await store.registerWorker('w', ['a'], T0);
+    await claim(w.workerId);
+    assert.deepEqual(Object.fromEntries(await store.readyCounts(['a', 'b', 'none'])), { a: 1, b: 1, none: 0 });
+  });
+
   test('counters are kept in the store', async () => {
     await store.addToCounter('x', 2);
     await store.addToCounter('x', 3);

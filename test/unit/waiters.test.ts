@@ -24,6 +24,30 @@ describe('waiters', () => {
     await other;
   });
 
+  it('the tick asks the store what is ready and wakes only that many waiters, of those queues', async () => {
+    const answers = [new Map([['q', 1], ['r', 0]])];
+    let asked = 0;
+    let askedOnce: () => void = () => undefined;
+    const second = new Promise<void>((resolve) => { askedOnce = resolve; });
+    const w = new Waiters(5, async (queues) => {
+      asked++;
+      if (asked >= 2) askedOnce();
+      assert.deepEqual([...queues].sort(), ['q', 'r']);
+      return answers.shift() ?? new Map();
+    });
+    const far = Date.now() + 60_000;
+    const woken = [0, 0];
+    const q = [w.wait(['q'], far), w.wait(['q'], far), w.wait(['q'], far)];
+    const r = [w.wait(['r'], far), w.wait(['r'], far)];
+    q.forEach((p) => void p.then(() => { woken[0]!++; }));
+    r.forEach((p) => void p.then(() => { woken[1]!++; }));
+    await second;
+    await Promise.resolve();
+    assert.deepEqual(woken, [1, 0], 'one ready task in q: one of its waiters; none of r\'s');
+    w.close();
+    await Promise.all([...q, ...r]);
+  });
+
   it('a claim that looked before an offer does not sleep through it', async () => {
     const w = new Waiters();
     const mark = w.mark();

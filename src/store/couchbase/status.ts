@@ -7,6 +7,13 @@ import { type TotalsField } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 
 export class CouchbaseStatus extends CouchbaseArea {
+  async readyCounts(queues: readonly string[]): Promise<Map<string, number>> {
+    return this.guard(async () => {
+      const docs = await Promise.all(queues.map((n) => this.getDoc<QueueDoc>(this.keys.queue(n))));
+      return new Map(queues.map((n, i) => [n, docs[i]?.counts.ready ?? 0]));
+    });
+  }
+
   async queueSummaries(queue?: string): Promise<QueueSummary[]> {
     return this.guard(async () => {
       const names = queue === undefined ? await this.queueNames() : [queue];

@@ -19,6 +19,10 @@ export class SqliteStatus extends SqliteArea<ReturnType<typeof statements>> {
     super(c, statements);
   }
 
+  readyCounts(queues: readonly string[]): Promise<Map<string, number>> {
+    return this.run(() => new Map(queues.map((q) => [q, (this.st.countInState.get(q, 'ready') as number | undefined) ?? 0])));
+  }
+
   queueSummaries(queue?: string): Promise<QueueSummary[]> {
     return this.run(() => this.db.transaction(() => {
       const byName = new Map<string, QueueSummary>();
