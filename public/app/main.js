@@ -11,8 +11,9 @@ import * as interests from './views/interests.js';
 import * as schedules from './views/schedules.js';
 import * as publish from './views/publish.js';
 import * as audit from './views/audit.js';
+import * as tokens from './views/tokens.js';
 
-const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish, audit };
+const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish, audit, tokens };
 const REFRESH_MS = 2000;
 
 let current = null;

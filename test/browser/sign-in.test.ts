@@ -70,6 +70,25 @@ describe('management page with tokens (Chromium)', { skip: SKIP }, () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
+  it('an admin makes a token in the Tokens view (its secret shown once), and revokes it', async () => {
+    await signIn(tokens.ops!);
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.getByLabel('Name').fill('ci');
+    await page.getByLabel('Role').selectOption('read');
+    await page.getByLabel('Queues (comma-separated)').fill('mail');
+    await page.getByRole('button', { name: 'Make token' }).click();
+    const secret = (await page.getByLabel('The new token').textContent())!;
+    assert.match(secret, /^sy_/);
+    assert.equal((await client(s.url, secret).call('GET', '/queue/tasks?queue=mail&state=ready')).status, 200);
+    assert.equal((await client(s.url, secret).call('GET', '/queue/tasks?queue=other&state=ready')).status, 403);
+    await page.locator('main tbody tr', { hasText: 'ci' }).waitFor();
+    watch.acceptNextDialog();
+    await page.getByRole('button', { name: 'Revoke token ci' }).click();
+    await page.getByText('Token revoked.').waitFor();
+    assert.equal((await client(s.url, secret).call('GET', '/status')).status, 401);
+    assert.deepEqual(watch.confirmed.map((c) => c.startsWith('Revoke token "ci"')), [true]);
+  });
+
   it('a wrong token is not kept: the page asks again', async () => {
     await signIn('sy_not-a-token');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
