@@ -63,7 +63,13 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
   let interests = await ctx.interests.cached();
   for (let attempt = 1; ; attempt++) {
     const routed = inputs.map((input) => routedEvent(ctx, input, interests, nowMs));
-    refuseHugeFanOut(routed);
+    const tooLarge = hugeFanOut(routed);
+    if (tooLarge) {
+      // Refused only on current interests: the cached ones may still hold queues since removed.
+      const current = await ctx.interests.current();
+      if (current.revision !== interests.revision) { interests = current; continue; }
+      throw tooLarge;
+    }
     // A discarded event is stored only when it has a key: its replay must answer "discarded" too.
     const toStore = routed.filter((e) => e.routes.length > 0 || e.idempotency !== null);
     if (!toStore.length) {
@@ -93,22 +99,32 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
 const MAX_ROUTING_ATTEMPTS = 5;
 
 /** Copies one event, and one request, may make: one 900 KB event to 100 '*' queues stored 146 MB,
- *  and 200,000 copies in one write held the file's lock from every other process for seconds. */
+ *  and 200,000 copies in one write held the file's lock from every other process for seconds. Each
+ *  copy stores its own payload, so the bytes a request makes are bounded too. */
 export const MAX_COPIES_PER_EVENT = 1000;
 export const MAX_COPIES_PER_REQUEST = 10_000;
+export const MAX_COPY_BYTES_PER_REQUEST = 64 * 1024 * 1024;
 
-/** Counts a queue's copies as one (scope all makes one per worker of the queue, counted by the store). */
-function refuseHugeFanOut(routed: NewEvent[]): void {
+/** Why these events make too many copies, or null. A queue's copies count as one (scope all makes
+ *  one per worker of the queue, counted by the store). */
+function hugeFanOut(routed: NewEvent[]): BrokerError | null {
   let total = 0;
+  let bytes = 0;
   for (const [i, e] of routed.entries()) {
     if (e.routes.length > MAX_COPIES_PER_EVENT) {
-      throw new BrokerError('fan_out_too_large', `event ${i} would make ${e.routes.length} copies (one per interested queue); at most ${MAX_COPIES_PER_EVENT} an event`);
+      return new BrokerError('fan_out_too_large', `event ${i} would make ${e.routes.length} copies (one per interested queue); at most ${MAX_COPIES_PER_EVENT} an event`);
     }
     total += e.routes.length;
+    // Measured only for events that fan out: a single copy is bounded by the body limit already.
+    if (e.routes.length > 1) bytes += Buffer.byteLength(JSON.stringify(e.data)) * e.routes.length;
   }
   if (total > MAX_COPIES_PER_REQUEST) {
-    throw new BrokerError('fan_out_too_large', `these events would make ${total} copies; at most ${MAX_COPIES_PER_REQUEST} a request: send them in smaller batches`);
+    return new BrokerError('fan_out_too_large', `these events would make ${total} copies; at most ${MAX_COPIES_PER_REQUEST} a request: send them in smaller batches`);
   }
+  if (bytes > MAX_COPY_BYTES_PER_REQUEST) {
+    return new BrokerError('fan_out_too_large', `these events' copies would store ${Math.round(bytes / 2 ** 20)} MiB of payload; at most ${MAX_COPY_BYTES_PER_REQUEST / 2 ** 20} MiB a request: smaller payloads or fewer interested queues`);
+  }
+  return null;
 }
 
 function routedEvent(ctx: BrokerContext, input: PublishInput, interests: CompiledInterests, nowMs: number): NewEvent {

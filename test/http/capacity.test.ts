@@ -58,5 +58,11 @@ describe('capacity and rate limits', () => {
     const one = await s.api.call('PUT', '/task', { publisher: 'p', data: { n: 2 } });
     assert.deepEqual([one.status, one.body.code], [422, 'fan_out_too_large']);
     assert.equal((await s.api.status('?queue=q0')).counts.ready, 1, 'only the first event was stored');
+    // 100 queues of the 1,001 with a 900 KB payload each: 88 MiB of copies (the review stored 146 MB).
+    await s.api.call('DELETE', '/queue?queue=q1000');
+    for (let i = 100; i < 1000; i++) await s.api.call('DELETE', `/interest?queue=q${i}`);
+    const big = await s.api.call('PUT', '/task', { publisher: 'p', data: { blob: 'x'.repeat(900 * 1024) } });
+    assert.deepEqual([big.status, big.body.code], [422, 'fan_out_too_large'], big.text.slice(0, 200));
+    assert.match(big.body.error, /would store 88 MiB of payload; at most 64 MiB/);
   });
 });
