@@ -39,10 +39,15 @@ export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: L
     'POST /tasks': (b) => h.reportBatch(reportBatchBody.json(b)),
   };
 
-  const answer = (req: IncomingMessage, res: ServerResponse, path: string, work: () => Promise<Answer>) => {
-    // The same gate as express's (none of these routes needs the body or query to decide).
+  /** input: the parsed body or query (throws on bad JSON); work answers it. The gate decides first
+   *  by role, then (a queue-limited work token) by the queues of the workerId the input names. */
+  const answer = (req: IncomingMessage, res: ServerResponse, path: string, input: () => unknown, work: (input: unknown) => Promise<Answer>) => {
     opts.gate.check({ method: req.method!, path, query: {}, body: undefined, headers: req.headers, secure: opts.secure, remote: req.socket.remoteAddress ?? '' })
-      .then(work)
+      .then(async (principal) => {
+        const value = input();
+        await opts.gate.checkWorker(principal, (value as { workerId?: unknown } | undefined)?.workerId);
+        return work(value);
+      })
       .then((a) => write(res, a), (e: unknown) => write(res, errorAnswer(e, { method: req.method!, path }, opts.log)));
   };
 
@@ -53,7 +58,7 @@ export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: L
     const path = q === -1 ? url : url.slice(0, q);
     if (req.method === 'GET' && path === '/task') {
       if (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0) return false;
-      answer(req, res, path, () => h.claim(claimQuery.fields(parseQuery(q === -1 ? '' : url.slice(q + 1))), clientGone(res)));
+      answer(req, res, path, () => parseQuery(q === -1 ? '' : url.slice(q + 1)), (query) => h.claim(claimQuery.fields(query as Record<string, unknown>), clientGone(res)));
       return true;
     }
     const route = routes[`${req.method} ${path}`];
@@ -78,7 +83,7 @@ export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: L
     });
     req.on('end', () => {
       if (over) return;
-      answer(req, res, path, () => route(parseBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))));
+      answer(req, res, path, () => parseBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)), route);
     });
     req.on('error', () => { over = true; });
     return true;

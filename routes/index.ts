@@ -70,7 +70,13 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   // After the body parsers: registering a worker is checked against the queues it names.
   app.use((req: Request, res: Response, next: NextFunction) => {
     opts.gate.check({ method: req.method, path: req.path, query: req.query as Record<string, unknown>, body: req.body, headers: req.headers, secure: opts.secure, remote: req.socket.remoteAddress ?? '' })
-      .then((principal) => { res.locals.principal = principal; auditIfChange(req, res, principal); next(); }, next);
+      .then(async (principal) => {
+        await opts.gate.checkWorker(principal, (req.query as { workerId?: unknown }).workerId ?? (req.body as { workerId?: unknown } | undefined)?.workerId);
+        res.locals.principal = principal;
+        auditIfChange(req, res, principal);
+        next();
+      })
+      .catch(next);
   });
   // Admin changes (with an admin token, or in open mode) go to the audit trail once answered.
   const auditIfChange = (req: Request, res: Response, who: Principal | null) => {

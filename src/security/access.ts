@@ -27,7 +27,7 @@ export function needOf(method: string, path: string, query: Record<string, unkno
     if (path === '/token' || path === '/audit') return { open: false, role: 'admin' };
     // /whoami and the page's files: open, so the page can load and ask for a token.
     if (!API_READS.has(path)) return { open: true };
-    if (TASK_READS.has(path) || (path === '/status' && query.task !== undefined)) {
+    if (TASK_READS.has(path) || (path === '/status' && (query.task !== undefined || query.failedQueue !== undefined))) {
       return { open: false, role: 'read', queues: typeof query.queue === 'string' ? [query.queue] : [] };
     }
     return { open: false, role: 'read' };

@@ -35,7 +35,11 @@ export interface RequestFacts {
   remote: string;
 }
 
-type TokenLookup = { tokenByHash(hash: string): Promise<TokenRecord | null>; hasTokens(): Promise<boolean>; touchToken(name: string, atMs: number): Promise<void> };
+type TokenLookup = {
+  tokenByHash(hash: string): Promise<TokenRecord | null>; hasTokens(): Promise<boolean>; touchToken(name: string, atMs: number): Promise<void>;
+  /** A worker's queues, to hold a queue-limited work token to the workers of its own queues. */
+  getWorker(workerId: string): Promise<{ queues: string[] } | null>;
+};
 
 /** A token's last use is written at most this often per node: a write per request would cost a commit. */
 const TOUCH_EVERY_MS = 60_000;
@@ -74,6 +78,15 @@ export class Gate {
     if (wait > 0) {
       throw new BrokerError('rate_limited', `over ${this.settings.rateLimitPerSecond} requests a second for this ${key.split(' ')[0]} (SWITCHYARD_RATE_LIMIT): retry in ${wait} s`, [{ retryAfterSeconds: wait }]);
     }
+  }
+
+  /** A queue-limited work token may claim, report and remove only as a worker of its own queues
+   *  (it could otherwise use another worker's id, and take that worker's tasks). */
+  async checkWorker(principal: Principal | null, workerId: unknown): Promise<void> {
+    if (principal === null || principal.queues === null || principal.role !== 'work' || typeof workerId !== 'string') return;
+    const w = await this.tokens.getWorker(workerId);
+    const outside = w?.queues.filter((q) => !principal.queues!.includes(q)) ?? [];
+    if (outside.length) throw new BrokerError('forbidden', `your token is limited to the queues ${principal.queues.join(', ')}; that worker serves ${outside.join(', ')}`);
   }
 
   /** Open mode: no token anywhere, and either loopback only or SWITCHYARD_AUTH=off. */

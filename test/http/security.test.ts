@@ -170,6 +170,17 @@ describe('tokens and roles', () => {
     assert.equal((await reader.call('GET', '/queue/tasks?queue=points&state=ready')).status, 403);
     assert.equal((await reader.call('GET', '/failed')).status, 403, 'the failed queue of every queue is not its to read');
     assert.equal((await reader.call('GET', '/failed?queue=email')).status, 200);
+    assert.equal((await reader.call('GET', '/status?failedQueue')).status, 403, 'nor through /status');
+    assert.equal((await reader.call('GET', '/status?failedQueue&queue=email')).status, 200);
+    // Another worker's id does not lend its queues: not to claim (the fast path), report or remove.
+    const pointsWorker = await client(s.url, ADMIN).worker(['points']);
+    const own = await mailer.worker(['email']);
+    for (const [method, p, body] of [['GET', `/task?workerId=${pointsWorker}`], ['POST', '/task', { workerId: pointsWorker, taskId: 'x', state: 'success' }],
+      ['POST', '/tasks', { workerId: pointsWorker, reports: [{ taskId: 'x', state: 'success' }] }], ['DELETE', `/worker?workerId=${pointsWorker}`]] as [string, string, unknown?][]) {
+      const r = await mailer.call(method, p, body);
+      assert.deepEqual([method, p, r.status], [method, p, 403], r.text);
+    }
+    assert.equal((await mailer.call('GET', `/task?workerId=${own}`)).status, 200);
     const limitedPublish = await client(s.url, ADMIN).call('PUT', '/token', { name: 'p2', role: 'publish', queues: ['email'] });
     assert.equal(limitedPublish.status, 400);
   });
