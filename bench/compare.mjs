@@ -4,6 +4,7 @@
 // both tables of `npm run bench` from the same peer figures. For a change that must not cost speed.
 //   node bench/compare.mjs <ref>            e.g. node bench/compare.mjs 610d809
 //   REPS=3 BENCH_N=10000 PEERS="bullmq-aof pgboss-on http" node bench/compare.mjs <ref>
+//   SKIP_SCALE=1 leaves out the scale checks (a million tasks per side: most of the run's time)
 // Writes bench/results/<run>-before.jsonl and <run>-after.jsonl (each: the peers, that side, its scale line).
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ try {
     for (const [side, dir] of Object.entries(sides)) kitRun('switchyard', rep, [out(side)], { SWITCHYARD_DIR: dir });
     kitRun(peers, rep, Object.keys(sides).map(out), {});
   }
-  for (const [side, dir] of Object.entries(sides)) {
+  for (const [side, dir] of Object.entries(env.SKIP_SCALE ? {} : sides)) {
     const s = spawnSync(process.execPath, [path.join(dir, 'bench', 'scale.mjs')], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, BENCH_RUN_ID: run }, encoding: 'utf8' });
     if (s.status !== 0) fail(`scale checks (${side}) failed`);
     appendFileSync(out(side), s.stdout.trim().split('\n').pop() + '\n');
