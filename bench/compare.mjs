@@ -2,7 +2,7 @@
 // Before and after in one run: Switchyard at a git ref and at this working tree, rep by rep beside
 // the same peers (before, after, then the peers, REPS times), then the scale checks of each, then
 // both tables of `npm run bench` from the same peer figures. For a change that must not cost speed.
-//   node bench/compare.mjs <ref>            e.g. node bench/compare.mjs 610d809
+//   node bench/compare.mjs <ref> [<ref> ...]   e.g. node bench/compare.mjs 610d809 (several refs: each one a side)
 //   REPS=3 BENCH_N=10000 PEERS="bullmq-aof pgboss-on http" node bench/compare.mjs <ref>
 //   SKIP_SCALE=1 leaves out the scale checks (a million tasks per side: most of the run's time)
 // Writes bench/results/<run>-before.jsonl and <run>-after.jsonl (each: the peers, that side, its scale line).
@@ -13,8 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ref = process.argv[2];
-if (!ref) fail('usage: node bench/compare.mjs <git ref>');
+const refs = process.argv.slice(2);
+if (!refs.length) fail('usage: node bench/compare.mjs <git ref> [<git ref> ...]');
 const kit = process.env.PEER_KIT ?? path.resolve(root, '..', 'shared', 'bench', 'peers');
 if (!existsSync(path.join(kit, 'node_modules'))) fail(`the peer kit at ${kit} is not set up: run  bash ${path.join(kit, 'setup.sh')}  (or set PEER_KIT)`);
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_')));
@@ -23,12 +23,17 @@ const peers = env.PEERS ?? 'bullmq-aof pgboss-on http';
 const run = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 const out = (side) => path.join(root, 'bench', 'results', `${run}-${side}.jsonl`);
 
-// The ref in a scratch worktree that shares this checkout's node_modules (a link outside the repo).
+// Each ref in a scratch worktree that shares this checkout's node_modules (a link outside the repo).
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-before-'));
-const before = path.join(scratch, 'tree');
-git('worktree', 'add', '--detach', before, ref);
-symlinkSync(path.join(root, 'node_modules'), path.join(before, 'node_modules'));
-const sides = { before, after: root };
+const sides = {};
+for (const [i, ref] of refs.entries()) {
+  const tree = path.join(scratch, `tree${i}`);
+  git('worktree', 'add', '--detach', tree, ref);
+  symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'));
+  sides[refs.length === 1 ? 'before' : `before-${ref}`] = tree;
+}
+sides.after = root;
+const trees = Object.values(sides).filter((d) => d !== root);
 try {
   for (const dir of Object.values(sides)) sh('npm', ['run', 'build', '--silent'], dir);
   for (let rep = 1; rep <= reps; rep++) {
@@ -41,11 +46,11 @@ try {
     appendFileSync(out(side), s.stdout.trim().split('\n').pop() + '\n');
   }
 } finally {
-  git('worktree', 'remove', '--force', before);
+  for (const tree of trees) git('worktree', 'remove', '--force', tree);
   rmSync(scratch, { recursive: true, force: true });
 }
 for (const side of Object.keys(sides)) {
-  console.log(`\n## ${side}: ${side === 'before' ? ref : 'working tree'}\n`);
+  console.log(`\n## ${side}: ${side === 'after' ? 'working tree' : side.replace(/^before-?/, '') || refs[0]}\n`);
   sh(process.execPath, [path.join(root, 'bench', 'run.mjs'), `--from=${out(side)}`], root);
 }
 
