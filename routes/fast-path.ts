@@ -7,6 +7,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { BrokerError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import type { Gate } from '../src/security/gate.js';
+import { API_HEADERS } from '../src/security/headers.js';
 import { errorAnswer, type Answer } from './answer.js';
 import { claimQuery, clientGone, publishBatchBody, publishBody, reportBatchBody, reportBody, type TaskHandlers } from './task.js';
 
@@ -14,7 +15,7 @@ const JSON_TYPE = /^application\/json\s*(;\s*charset=utf-8\s*)?$/i;
 
 function write(res: ServerResponse, a: Answer): void {
   const text = JSON.stringify(a.body);
-  res.writeHead(a.status, { ...a.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(a.status, { ...API_HEADERS, ...a.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 

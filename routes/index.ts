@@ -21,7 +21,7 @@ import { auditRoutes } from './audit.js';
 import { needOf } from '../src/security/access.js';
 import type { Principal } from '../src/security/gate.js';
 import type { Gate } from '../src/security/gate.js';
-import { SECURITY_HEADERS } from '../src/security/headers.js';
+import { API_HEADERS, PAGE_HEADERS } from '../src/security/headers.js';
 
 // public/ sits at the checkout root; compiled code runs from dist/routes/, tsx from routes/.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -44,16 +44,19 @@ export function createHandler(broker: Broker, opts: HandlerOptions): (req: Incom
   const handlers = taskHandlers(broker);
   const app = createApp(broker, opts, handlers);
   const fast = fastPath(handlers, opts);
-  return (req, res) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    if (!fast(req, res)) app(req, res);
-  };
+  return (req, res) => { if (!fast(req, res)) app(req, res); };
 }
 
 function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  // The page's files (GETs the gate leaves open) get the page's policy; every other answer the API's.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const page = (req.method === 'GET' || req.method === 'HEAD') && needOf(req.method, req.path, {}, undefined).open && req.path !== '/healthz' && req.path !== '/whoami';
+    res.set(page ? PAGE_HEADERS : API_HEADERS);
+    next();
+  });
   app.set('query parser', 'simple');
 
   // A body in a type we do not read is refused, not silently ignored.

@@ -20,6 +20,7 @@ export function tokenRoutes(broker: Broker, gate: Gate): Router {
   const r = Router();
   r.put('/token', async (req, res) => {
     const created = await broker.tokens.create(putBody.body(req));
+    gate.tokensChanged();
     res.status(201).json({ ...tokenJson(created), token: created.token });
   });
   r.get('/token', async (req, res) => {
@@ -28,6 +29,7 @@ export function tokenRoutes(broker: Broker, gate: Gate): Router {
   });
   r.delete('/token', async (req, res) => {
     await broker.tokens.delete(nameQuery.query(req).name);
+    gate.tokensChanged();
     res.json({ deleted: 1 });
   });
   // The page asks this first: whether it needs a token, and what the one it has may do.

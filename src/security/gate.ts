@@ -43,12 +43,18 @@ type TokenLookup = {
 
 /** A token's last use is written at most this often per node: a write per request would cost a commit. */
 const TOUCH_EVERY_MS = 60_000;
+/** Whether any token exists is read again after this long: reading it on every open-mode request was
+ *  a twentieth of a publish. Tokens made or deleted on this node count at once; on another, within it. */
+const OPEN_RECHECK_MS = 1000;
 const OPEN: Principal = { name: 'open', role: 'admin', queues: null };
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export class Gate {
   private readonly touchedAt = new Map<string, number>();
   private readonly rate: RateLimiter | null;
+  private tokensExist: { value: boolean; atMs: number } | null = null;
+  /** Host headers already judged (a client sends the same one every time). */
+  private readonly hostIsOurs = new Map<string, boolean>();
 
   constructor(private readonly tokens: TokenLookup, private readonly settings: GateSettings, private readonly log: Logger, private readonly now: () => number = Date.now) {
     this.rate = settings.rateLimitPerSecond === null ? null : new RateLimiter(settings.rateLimitPerSecond);
@@ -91,7 +97,15 @@ export class Gate {
 
   /** Open mode: no token anywhere, and either loopback only or SWITCHYARD_AUTH=off. */
   async isOpen(): Promise<boolean> {
-    return this.settings.adminTokenHash === null && (this.settings.loopback || this.settings.authOff) && !(await this.tokens.hasTokens());
+    if (this.settings.adminTokenHash !== null || !(this.settings.loopback || this.settings.authOff)) return false;
+    const nowMs = this.now();
+    if (!this.tokensExist || nowMs - this.tokensExist.atMs >= OPEN_RECHECK_MS) this.tokensExist = { value: await this.tokens.hasTokens(), atMs: nowMs };
+    return !this.tokensExist.value;
+  }
+
+  /** A token was made or deleted on this node: open mode is decided afresh on the next request. */
+  tokensChanged(): void {
+    this.tokensExist = null;
   }
 
   private async principalOf(secret: string): Promise<Principal> {
@@ -122,8 +136,14 @@ export class Gate {
 
   /** In open mode a page on another name that resolves to 127.0.0.1 (DNS rebinding) must not reach us. */
   private refuseRebinding(req: RequestFacts): void {
-    const name = hostName(header(req.headers.host) ?? '');
-    if (isLoopbackName(name) || this.settings.allowedHosts.includes(name)) return;
+    const host = header(req.headers.host) ?? '';
+    let ours = this.hostIsOurs.get(host);
+    const name = hostName(host);
+    if (ours === undefined) {
+      ours = isLoopbackName(name) || this.settings.allowedHosts.includes(name);
+      if (this.hostIsOurs.size < 1000) this.hostIsOurs.set(host, ours);
+    }
+    if (ours) return;
     throw new BrokerError('forbidden', `Host ${name || '(none)'} is not this broker's: open mode answers loopback names only (SWITCHYARD_ALLOWED_HOSTS lists others)`);
   }
 }

@@ -64,8 +64,12 @@ describe('open mode (no token, loopback)', () => {
 
   it('every answer carries the security headers, on the page, express and the fast path', async () => {
     const s = await start();
-    for (const r of [await fetch(`${s.url}/`), await fetch(`${s.url}/status`), await s.api.call('PUT', '/task', { publisher: 'p', data: {} })]) {
-      assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'self'.*frame-ancestors 'none'/);
+    const page = await fetch(`${s.url}/`);
+    assert.match(page.headers.get('content-security-policy') ?? '', /^default-src 'self'; script-src 'self'; style-src 'self';.*frame-ancestors 'none'$/);
+    // The API's JSON loads nothing: the strictest policy there is.
+    const api = [await fetch(`${s.url}/status`), await s.api.call('PUT', '/task', { publisher: 'p', data: {} }), await fetch(`${s.url}/nope`, { method: 'DELETE' })];
+    for (const r of api) assert.equal(r.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
+    for (const r of [page, ...api]) {
       assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
       assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
     }
