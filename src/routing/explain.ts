@@ -1,6 +1,6 @@
 // Dry-run of routing: for each queue, which field and pattern matched, or why none did.
 import type { CompiledInterests } from './compile.js';
-import { flattenFields, matchQueue } from './match.js';
+import { FIELD_TEXT_MAX_CHARS, flattenFields, matchQueue, routableFields } from './match.js';
 
 export interface Explanation {
   queue: string;
@@ -10,7 +10,9 @@ export interface Explanation {
 }
 
 export function explainRouting(interests: CompiledInterests, data: Record<string, unknown>): Explanation[] {
-  const fields = flattenFields(data);
+  const fields = routableFields(data);
+  const tooLong = flattenFields(data).length - fields.length;
+  const skipped = tooLong ? ` (${tooLong} field(s) over ${FIELD_TEXT_MAX_CHARS} characters are not matched)` : '';
   return interests.queues.map((q) => {
     const interest = matchQueue(q, fields);
     if (interest) return { queue: q.queue, matched: true, interest };
@@ -18,6 +20,6 @@ export function explainRouting(interests: CompiledInterests, data: Record<string
     const why = keyHits.length === 0
       ? `no field name matches any key pattern (${q.pairs.map((p) => JSON.stringify(p.keyPattern)).join(', ')})`
       : keyHits.map((p) => `fields matching ${JSON.stringify(p.keyPattern)} have no value matching ${JSON.stringify(p.valuePattern)}`).join('; ');
-    return { queue: q.queue, matched: false, why };
+    return { queue: q.queue, matched: false, why: why + skipped };
   });
 }

@@ -17,16 +17,19 @@ export function matchQueue(q: CompiledQueue, fields: readonly Field[]): RouteInf
   return null;
 }
 
-/** Value text an interest sees: the first 4 KiB of a field (patterns run in time linear in the text,
- *  times the pattern's size; this bounds the text). */
+/** Longer values are not matched at all (patterns run in time linear in the text, times the pattern's
+ *  size; this bounds the text). Not cut short: `^a+$` would then match a value that ends otherwise. */
 export const FIELD_TEXT_MAX_CHARS = 4096;
+
+/** The fields interests are matched against: every field whose value is at most FIELD_TEXT_MAX_CHARS. */
+export const routableFields = (data: Record<string, unknown>): Field[] => flattenFields(data).filter(([, text]) => text.length <= FIELD_TEXT_MAX_CHARS);
 
 /** Routing one event may take this long before it is refused (routing_too_costly) instead of
  *  holding the event loop (and every other request) meanwhile. */
 export const DEFAULT_ROUTING_BUDGET_MS = 100;
 
 export function routeEvent(interests: CompiledInterests, data: Record<string, unknown>, budgetMs = DEFAULT_ROUTING_BUDGET_MS): { queue: string; route: RouteInfo }[] {
-  const fields = flattenFields(data).map(([p, text]): Field => [p, text.length > FIELD_TEXT_MAX_CHARS ? text.slice(0, FIELD_TEXT_MAX_CHARS) : text]);
+  const fields = routableFields(data);
   const routes: { queue: string; route: RouteInfo }[] = [];
   const deadline = performance.now() + budgetMs;
   for (const q of interests.queues) {

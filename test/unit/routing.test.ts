@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileInterestMap, checkInterestMap } from '../../src/routing/compile.js';
-import { flattenFields, routeEvent } from '../../src/routing/match.js';
+import { flattenFields, routeEvent, FIELD_TEXT_MAX_CHARS } from '../../src/routing/match.js';
+import { explainRouting } from '../../src/routing/explain.js';
 import { compilePattern } from '../../src/routing/pattern-safety.js';
 
 describe('routing', () => {
@@ -33,5 +34,19 @@ describe('routing', () => {
     const problems = checkInterestMap({ '(x)\\1': 'ok', good: '(?!no)' });
     assert.equal(problems.length, 2);
     assert.deepEqual(problems.map((p) => p.pattern), ['(x)\\1', '(?!no)']);
+  });
+
+  it('a value over 4 KiB matches no pattern, not even its first part; "*" still takes the event; the dry run says so', () => {
+    const anchored = compileInterestMap('anchored', { text: '^a+$' });
+    const all = compileInterestMap('all', '*');
+    const data = { text: `${'a'.repeat(FIELD_TEXT_MAX_CHARS)}!` };
+    assert.deepEqual(routeEvent({ revision: 1, queues: [anchored, all] }, data).map((r) => r.queue), ['all']);
+    assert.deepEqual(routeEvent({ revision: 1, queues: [anchored] }, { text: 'a'.repeat(FIELD_TEXT_MAX_CHARS) }).map((r) => r.queue), ['anchored'], 'at the limit it is matched');
+    assert.match(explainRouting({ revision: 1, queues: [anchored] }, data)[0]!.why!, /1 field\(s\) over 4096 characters are not matched/);
+  });
+
+  it('routing past its budget is refused with routing_too_costly', () => {
+    const queues = [compileInterestMap('a', '*'), compileInterestMap('b', '*')];
+    assert.throws(() => routeEvent({ revision: 1, queues }, { x: 1 }, -1), (e: Error & { code?: string }) => e.code === 'routing_too_costly');
   });
 });
