@@ -39,7 +39,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const store = await openStore(config);
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
-    idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret, pushAllow: config.security.pushAllow, ...config.capacity, auditKeepSeconds: config.auditKeepSeconds,
+    idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret, pushAllow: config.security.pushAllow, ...config.capacity, auditKeepSeconds: config.auditKeepSeconds, fanOut: config.fanOut,
     pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite,
     ...(opts.crossNodePollMs !== undefined ? { crossNodePollMs: opts.crossNodePollMs } : {}),
   }, log, opts.now);

@@ -11,9 +11,9 @@ const full = (what: string, n: number, setting: string) =>
 
 /** A queue that does not exist yet may be made while there are fewer than maxQueues. */
 export async function roomForQueue(ctx: BrokerContext, queue: string): Promise<void> {
-  const all = await ctx.store.queueSummaries();
-  if (all.some((q) => q.name === queue)) return;
-  const n = all.length;
+  if ((await ctx.store.getQueuePolicy(queue)) !== null) return;
+  // A count, not the summaries: those read every queue (on Couchbase a document each), per creation.
+  const n = await ctx.store.countQueues();
   const max = ctx.settings.maxQueues ?? DEFAULT_CAPACITY.maxQueues;
   if (n >= max) throw full('queues', n, 'SWITCHYARD_MAX_QUEUES');
 }

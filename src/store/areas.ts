@@ -12,7 +12,7 @@ export const AREA_OF = {
   putSchedule: 'schedules', getSchedule: 'schedules', listSchedules: 'schedules', deleteSchedule: 'schedules',
   setSchedulePaused: 'schedules', recordScheduleFiring: 'schedules',
   promoteDueTasks: 'sweeps', expireLeases: 'sweeps', reapIdleWorkers: 'sweeps', pruneFinishedTasks: 'sweeps',
-  queueSummaries: 'status', readyCounts: 'status', totals: 'status', throughput: 'status', addToCounter: 'status', counter: 'status',
+  queueSummaries: 'status', readyCounts: 'status', countQueues: 'status', totals: 'status', throughput: 'status', addToCounter: 'status', counter: 'status',
   createToken: 'tokens', listTokens: 'tokens', tokenByHash: 'tokens', hasTokens: 'tokens', deleteToken: 'tokens', touchToken: 'tokens',
   appendAudit: 'audit', listAudit: 'audit', pruneAudit: 'audit',
 } as const satisfies Record<Exclude<keyof Store, 'kind' | 'ping' | 'close'>, string>;

@@ -171,6 +171,9 @@ export interface SweepStore {
 export interface StatusStore {
   /** Every queue that is declared or named by a task or worker, or just the one asked for. */
   queueSummaries(queue?: string): Promise<QueueSummary[]>;
+  /** How many queues the store knows (cheap: for the queue limit; SQLite counts declared queues,
+   *  Couchbase every queue named so far). */
+  countQueues(): Promise<number>;
   /** Ready tasks in each of these queues (cheap: the long polls' tick asks it four times a second). */
   readyCounts(queues: readonly string[]): Promise<Map<string, number>>;
   totals(): Promise<Record<string, Totals>>;

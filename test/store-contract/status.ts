@@ -79,6 +79,11 @@ export function statusContract({ store, test, publish, claim }: Kit) {
     const w = await store.registerWorker('w', ['a'], T0);
     await claim(w.workerId);
     assert.deepEqual(Object.fromEntries(await store.readyCounts(['a', 'b', 'none'])), { a: 1, b: 1, none: 0 });
+    const before = await store.countQueues();
+    await store.setInterests('c', '*', T0);
+    assert.equal(await store.countQueues(), before + 1, 'a newly declared queue counts once');
+    await store.setInterests('c', { k: 'v' }, T0);
+    assert.equal(await store.countQueues(), before + 1);
   });
 
   test('counters are kept in the store', async () => {

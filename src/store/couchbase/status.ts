@@ -7,6 +7,10 @@ import { type TotalsField } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 
 export class CouchbaseStatus extends CouchbaseArea {
+  async countQueues(): Promise<number> {
+    return (await this.queueNames()).length;
+  }
+
   async readyCounts(queues: readonly string[]): Promise<Map<string, number>> {
     return this.guard(async () => {
       const docs = await Promise.all(queues.map((n) => this.getDoc<QueueDoc>(this.keys.queue(n))));

@@ -19,6 +19,10 @@ export class SqliteStatus extends SqliteArea<ReturnType<typeof statements>> {
     super(c, statements);
   }
 
+  countQueues(): Promise<number> {
+    return this.run(() => this.db.prepare(`SELECT count(*) FROM queues`).pluck().get() as number);
+  }
+
   readyCounts(queues: readonly string[]): Promise<Map<string, number>> {
     return this.run(() => new Map(queues.map((q) => [q, (this.st.countInState.get(q, 'ready') as number | undefined) ?? 0])));
   }
