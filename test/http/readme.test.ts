@@ -41,6 +41,7 @@ describe('README', () => {
 
   it('the Security section\'s token example works as pasted, on a broker listening on 0.0.0.0', async (t) => {
     if (spawnSync('curl', ['--version']).status !== 0) { t.skip('skipped: curl is not installed'); return; }
+    if (spawnSync('openssl', ['version']).status !== 0) { t.skip('skipped: openssl is not installed (.ci/run installs it)'); return; }
     const block = readmeBlock('**Tokens and roles.**', 'sh');
     const adminToken = spawnSync('bash', ['-c', `${block.split('\n')[0]}\necho $SWITCHYARD_ADMIN_TOKEN`], { encoding: 'utf8' }).stdout.trim();
     assert.match(adminToken, /^[0-9a-f]{48}$/);
