@@ -78,6 +78,8 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
         await Promise.all([sweeps.stop(), scheduler.stop(), pusher.stop()]);
         server.closeIdleConnections();
         await closed;
+        // Writes begun after their answers (audit entries, token last use) end before the store closes.
+        await Promise.all([broker.settle(), gate.settle()]);
         await store.close();
       })();
       return closing;

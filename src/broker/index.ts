@@ -90,8 +90,21 @@ export class Broker {
   retryFailed(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }) { return retryFailed(this.ctx, sel, opts); }
   deleteFailed(sel: FailedSelection) { return deleteFailed(this.ctx, sel); }
 
+  /** Writes made after their request was answered (audit entries): awaited before the store closes. */
+  private readonly afterAnswers = new Set<Promise<unknown>>();
+
+  /** Resolves once every write begun after an answer has ended. */
+  async settle(): Promise<void> {
+    while (this.afterAnswers.size) await Promise.allSettled([...this.afterAnswers]);
+  }
+
   readonly audit = {
-    record: (c: audit.ChangeFacts) => audit.recordChange(this.ctx, c),
+    record: (c: audit.ChangeFacts) => {
+      const p = audit.recordChange(this.ctx, c);
+      this.afterAnswers.add(p);
+      void p.finally(() => this.afterAnswers.delete(p)).catch(() => undefined);
+      return p;
+    },
     list: (limit: number, offset: number) => audit.listAudit(this.ctx, limit, offset),
   };
 

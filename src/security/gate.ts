@@ -53,6 +53,12 @@ export class Gate {
   private readonly touchedAt = new Map<string, number>();
   private readonly rate: RateLimiter | null;
   private tokensExist: { value: boolean; atMs: number } | null = null;
+  /** Last-use writes under way, awaited before the store closes. */
+  private readonly touching = new Set<Promise<unknown>>();
+
+  async settle(): Promise<void> {
+    while (this.touching.size) await Promise.allSettled([...this.touching]);
+  }
   /** Host headers already judged (a client sends the same one every time). */
   private readonly hostIsOurs = new Map<string, boolean>();
 
@@ -117,7 +123,9 @@ export class Gate {
     const nowMs = this.now();
     if (nowMs - (this.touchedAt.get(t.name) ?? 0) >= TOUCH_EVERY_MS) {
       this.touchedAt.set(t.name, nowMs);
-      this.tokens.touchToken(t.name, nowMs).catch((e: Error) => this.log.warn('token last use not recorded', { token: t.name, error: e.message }));
+      const p = this.tokens.touchToken(t.name, nowMs).catch((e: Error) => this.log.warn('token last use not recorded', { token: t.name, error: e.message }));
+      this.touching.add(p);
+      void p.finally(() => this.touching.delete(p));
     }
     return { name: t.name, role: t.role, queues: t.queues };
   }
