@@ -12,6 +12,8 @@ const AUTH = { authorization: `Bearer ${ADMIN}` };
 import { fuzzRequest, type FuzzRequest } from './requests.js';
 
 async function send(s: TestServer, r: FuzzRequest) {
+  // A fastPost publish is stored after its 202, racing the next snapshot: the fuzzer sends none.
+  if (r.body !== null && typeof r.body === 'object' && (r.body as { fastPost?: unknown }).fastPost === true) (r.body as { fastPost?: unknown }).fastPost = false;
   const qs = r.query && Object.keys(r.query).length ? `?${new URLSearchParams(r.query)}` : '';
   const res = await fetch(`${s.url}${r.path}${qs}`, {
     method: r.method,
