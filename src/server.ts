@@ -29,6 +29,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long a stop waits for writes begun after their answers. */
+const SETTLE_MS = 5000;
+
 /** How often each node looks for push queues: a look reads one document per queue on Couchbase. */
 const PUSH_DISCOVERY_MS = { sqlite: 1000, couchbase: 5000 } as const;
 
@@ -78,8 +81,11 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
         await Promise.all([sweeps.stop(), scheduler.stop(), pusher.stop()]);
         server.closeIdleConnections();
         await closed;
-        // Writes begun after their answers (audit entries, token last use) end before the store closes.
-        await Promise.all([broker.settle(), gate.settle()]);
+        // Writes begun after their answers (audit entries, token last use) end before the store closes,
+        // or after 5 s: a store already gone (closed under the broker) may never settle them.
+        let giveUp: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.all([broker.settle(), gate.settle()]), new Promise((r) => { giveUp = setTimeout(r, SETTLE_MS); })]);
+        clearTimeout(giveUp);
         await store.close();
       })();
       return closing;
