@@ -35,7 +35,10 @@ export class SqliteConnection {
   readonly shared;
   private readonly countStatements;
 
+  private readonly clock: Clock;
+
   constructor(readonly file: string, opts: { sync: 'full' | 'normal'; clock: Clock }) {
+    this.clock = opts.clock;
     if (file !== ':memory:') {
       // Owner-only: the file holds payloads and push secrets (SQLite gives -wal and -shm the same mode).
       mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
@@ -154,13 +157,13 @@ export class SqliteConnection {
   private readonly isolatedBatchTransaction: Database.Transaction<(batch: { work: () => unknown }[], outcomes: Outcome[]) => void>;
 
   private async commitBatch(batch: { work: () => unknown; mayLose: boolean }[]): Promise<Outcome[]> {
-    const deadline = Date.now() + BUSY_BUDGET_MS;
+    const deadline = this.clock.nowMs() + BUSY_BUDGET_MS;
     for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
       try {
         return this.commitBatchOnce(batch);
       } catch (e) {
         // BUSY comes from BEGIN IMMEDIATE, before any write ran: the batch may simply run again.
-        if (!(e instanceof StoreUnavailableError && isBusy((e as { cause?: unknown }).cause)) || Date.now() + pause > deadline) throw e;
+        if (!(e instanceof StoreUnavailableError && isBusy((e as { cause?: unknown }).cause)) || this.clock.nowMs() + pause > deadline) throw e;
         await new Promise((r) => setTimeout(r, pause));
       }
     }
