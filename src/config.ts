@@ -87,22 +87,19 @@ function flagName(env: string): string {
 
 function parseValue(s: Setting, raw: string): string | number {
   const bad = (why: string) => new ConfigError(`${s.env}=${JSON.stringify(raw)} is not valid: ${why}`);
+  const whole = (min: number, max: number, why: string) => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) throw bad(why);
+    return n;
+  };
   switch (s.kind) {
-    case 'port': {
-      const n = Number(raw);
-      if (!/^\d+$/.test(raw) || n > 65535) throw bad('expected a port number 0-65535');
-      return n;
-    }
+    case 'port': return whole(0, 65535, 'expected a port number 0-65535');
     case 'seconds': {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 10 * 365 * 86400) throw bad('expected a positive number of seconds');
       return n;
     }
-    case 'bytes': {
-      const n = Number(raw);
-      if (!/^\d+$/.test(raw) || n < 1024 || n > 256 * 1024 * 1024) throw bad('expected a whole number of bytes from 1024 to 268435456');
-      return n;
-    }
+    case 'bytes': return whole(1024, 256 * 1024 * 1024, 'expected a whole number of bytes from 1024 to 268435456');
     case 'level':
       if (!['error', 'warn', 'info', 'debug', 'silly', 'verbose', 'http'].includes(raw)) throw bad('expected error, warn, info or debug');
       return raw;
@@ -121,11 +118,7 @@ function parseValue(s: Setting, raw: string): string | number {
       return raw;
     case 'list':
       return raw;
-    case 'count': {
-      const n = Number(raw);
-      if (!/^\d+$/.test(raw) || n > 1e9) throw bad('expected a whole number');
-      return n;
-    }
+    case 'count': return whole(0, 1e9, 'expected a whole number');
   }
 }
 

@@ -81,11 +81,8 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
         await Promise.all([sweeps.stop(), scheduler.stop(), pusher.stop()]);
         server.closeIdleConnections();
         await closed;
-        // Writes begun after their answers (audit entries, token last use) end before the store closes,
-        // or after 5 s: a store already gone (closed under the broker) may never settle them.
-        let giveUp: NodeJS.Timeout | undefined;
-        await Promise.race([Promise.all([broker.settle(), gate.settle()]), new Promise((r) => { giveUp = setTimeout(r, SETTLE_MS); })]);
-        clearTimeout(giveUp);
+        // Writes begun after their answers (audit entries, token last use) end before the store closes.
+        await Promise.all([broker.afterAnswers.settle(SETTLE_MS), gate.touching.settle(SETTLE_MS)]);
         await store.close();
       })();
       return closing;

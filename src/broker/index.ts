@@ -19,6 +19,7 @@ import * as status from './status.js';
 import * as schedules from './schedules.js';
 import * as tokens from './tokens.js';
 import * as audit from './audit.js';
+import { InFlight } from '../in-flight.js';
 import type { Role } from '../model.js';
 import { CronMatchers } from '../schedules/cron.js';
 import { PushTargets } from '../security/push-targets.js';
@@ -91,20 +92,10 @@ export class Broker {
   deleteFailed(sel: FailedSelection) { return deleteFailed(this.ctx, sel); }
 
   /** Writes made after their request was answered (audit entries): awaited before the store closes. */
-  private readonly afterAnswers = new Set<Promise<unknown>>();
-
-  /** Resolves once every write begun after an answer has ended. */
-  async settle(): Promise<void> {
-    while (this.afterAnswers.size) await Promise.allSettled([...this.afterAnswers]);
-  }
+  readonly afterAnswers = new InFlight();
 
   readonly audit = {
-    record: (c: audit.ChangeFacts) => {
-      const p = audit.recordChange(this.ctx, c);
-      this.afterAnswers.add(p);
-      void p.finally(() => this.afterAnswers.delete(p)).catch(() => undefined);
-      return p;
-    },
+    record: (c: audit.ChangeFacts) => this.afterAnswers.track(audit.recordChange(this.ctx, c)),
     list: (limit: number, offset: number) => audit.listAudit(this.ctx, limit, offset),
   };
 

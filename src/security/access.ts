@@ -3,7 +3,7 @@
 import type { Role } from '../model.js';
 
 /** What a request needs: nothing (open), or a role, and maybe the queues it touches. */
-export type Need = { open: true } | { open: false; role: Exclude<Role, 'admin'> | 'admin'; queues?: string[] };
+export type Need = { open: true } | { open: false; role: Role; queues?: string[] };
 
 /** The API's routes that are not plain reads, and who may call them; admin may call everything. */
 export const ROLE_OF: Readonly<Record<string, Role>> = {

@@ -7,6 +7,7 @@ import { needOf, refusal } from './access.js';
 import { hostName, isLoopbackName } from './network.js';
 import { bearer, hashToken, sameHash } from './tokens.js';
 import { RateLimiter } from './rate-limit.js';
+import { InFlight } from '../in-flight.js';
 
 export interface GateSettings {
   /** SHA-256 of SWITCHYARD_ADMIN_TOKEN, or null. */
@@ -54,11 +55,7 @@ export class Gate {
   private readonly rate: RateLimiter | null;
   private tokensExist: { value: boolean; atMs: number } | null = null;
   /** Last-use writes under way, awaited before the store closes. */
-  private readonly touching = new Set<Promise<unknown>>();
-
-  async settle(): Promise<void> {
-    while (this.touching.size) await Promise.allSettled([...this.touching]);
-  }
+  readonly touching = new InFlight();
   /** Host headers already judged (a client sends the same one every time). */
   private readonly hostIsOurs = new Map<string, boolean>();
 
@@ -123,9 +120,7 @@ export class Gate {
     const nowMs = this.now();
     if (nowMs - (this.touchedAt.get(t.name) ?? 0) >= TOUCH_EVERY_MS) {
       this.touchedAt.set(t.name, nowMs);
-      const p = this.tokens.touchToken(t.name, nowMs).catch((e: Error) => this.log.warn('token last use not recorded', { token: t.name, error: e.message }));
-      this.touching.add(p);
-      void p.finally(() => this.touching.delete(p));
+      void this.touching.track(this.tokens.touchToken(t.name, nowMs).catch((e: Error) => this.log.warn('token last use not recorded', { token: t.name, error: e.message })));
     }
     return { name: t.name, role: t.role, queues: t.queues };
   }

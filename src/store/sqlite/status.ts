@@ -12,6 +12,7 @@ const statements = (p: Prepare) => ({
   totals: p(`SELECT * FROM queue_totals`),
   addCounter: p(`INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value`),
   counter: p(`SELECT value FROM counters WHERE name = ?`).pluck(),
+  countQueues: p(`SELECT count(*) FROM queues`).pluck(),
 });
 
 export class SqliteStatus extends SqliteArea<ReturnType<typeof statements>> {
@@ -20,7 +21,7 @@ export class SqliteStatus extends SqliteArea<ReturnType<typeof statements>> {
   }
 
   countQueues(): Promise<number> {
-    return this.run(() => this.db.prepare(`SELECT count(*) FROM queues`).pluck().get() as number);
+    return this.run(() => this.st.countQueues.get() as number);
   }
 
   readyCounts(queues: readonly string[]): Promise<Map<string, number>> {

@@ -20,6 +20,7 @@ const statements = (p: Prepare) => ({
     WHERE target_worker_id = @workerId AND state = @state RETURNING queue`).pluck(),
   deleteWorker: p(`DELETE FROM workers WHERE worker_id = ?`),
   deleteWorkerQueues: p(`DELETE FROM worker_queues WHERE worker_id = ?`),
+  count: p(`SELECT count(*) FROM workers`).pluck(),
 });
 
 export class SqliteWorkers extends SqliteArea<ReturnType<typeof statements>> {
@@ -56,7 +57,7 @@ export class SqliteWorkers extends SqliteArea<ReturnType<typeof statements>> {
   }
 
   countWorkers(): Promise<number> {
-    return this.run(() => this.db.prepare(`SELECT count(*) FROM workers`).pluck().get() as number);
+    return this.run(() => this.st.count.get() as number);
   }
 
   removeWorkers(sel: { workerId: string } | { queue: string }, nowMs: number) {
