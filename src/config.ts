@@ -35,7 +35,7 @@ export interface Config {
     readonly rateLimitPerSecond: number | null;
   };
   readonly auditKeepSeconds: number;
-  readonly fanOut: { readonly maxCopiesPerEvent: number; readonly maxCopiesPerRequest: number; readonly maxCopyBytesPerRequest: number };
+  readonly fanOut: { readonly maxCopiesPerEvent: number; readonly maxCopiesPerRequest: number };
   readonly capacity: { readonly maxQueues: number; readonly maxWorkers: number; readonly maxSchedules: number };
 }
 
@@ -75,7 +75,6 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_MAX_SCHEDULES', kind: 'count', def: '1000', unit: 'schedules', help: 'schedules this installation may hold' },
   { env: 'SWITCHYARD_MAX_COPIES', kind: 'count', def: '1000', unit: 'copies', help: 'copies one event may make (one per interested queue)' },
   { env: 'SWITCHYARD_MAX_COPIES_PER_REQUEST', kind: 'count', def: '10000', unit: 'copies', help: 'copies one request may make' },
-  { env: 'SWITCHYARD_MAX_COPY_BYTES', kind: 'count', def: '67108864', unit: 'bytes', help: 'payload bytes the copies of one request may store' },
   { env: 'LOG_LEVEL', kind: 'level', def: 'info', unit: 'level', help: 'error | warn | info | debug' },
 ];
 
@@ -180,7 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       rateLimitPerSecond: v.SWITCHYARD_RATE_LIMIT === 0 ? null : v.SWITCHYARD_RATE_LIMIT as number,
     }),
     auditKeepSeconds: v.SWITCHYARD_AUDIT_KEEP as number,
-    fanOut: Object.freeze({ maxCopiesPerEvent: v.SWITCHYARD_MAX_COPIES as number, maxCopiesPerRequest: v.SWITCHYARD_MAX_COPIES_PER_REQUEST as number, maxCopyBytesPerRequest: v.SWITCHYARD_MAX_COPY_BYTES as number }),
+    fanOut: Object.freeze({ maxCopiesPerEvent: v.SWITCHYARD_MAX_COPIES as number, maxCopiesPerRequest: v.SWITCHYARD_MAX_COPIES_PER_REQUEST as number }),
     capacity: Object.freeze({ maxQueues: v.SWITCHYARD_MAX_QUEUES as number, maxWorkers: v.SWITCHYARD_MAX_WORKERS as number, maxSchedules: v.SWITCHYARD_MAX_SCHEDULES as number }),
   });
 }

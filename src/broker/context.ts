@@ -22,7 +22,7 @@ export interface BrokerSettings {
   /** How long audit entries are kept (audit.ts DEFAULT_AUDIT_KEEP_SECONDS unless given). */
   auditKeepSeconds?: number;
   /** Copies a publish may make (publish.ts DEFAULT_FAN_OUT unless given). */
-  fanOut?: { maxCopiesPerEvent: number; maxCopiesPerRequest: number; maxCopyBytesPerRequest: number };
+  fanOut?: { maxCopiesPerEvent: number; maxCopiesPerRequest: number };
   /** Capacity limits (capacity.ts DEFAULT_CAPACITY unless given). */
   maxQueues?: number;
   maxWorkers?: number;

@@ -98,30 +98,24 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
 
 const MAX_ROUTING_ATTEMPTS = 5;
 
-/** Copies one event, and one request, may make (settings; these are the defaults): one 900 KB event
- *  to 100 '*' queues stored 146 MB, and 200,000 copies in one write held the file's lock from every
- *  other process for seconds. Each copy stores its own payload, so the bytes are bounded too. */
-export const DEFAULT_FAN_OUT = { maxCopiesPerEvent: 1000, maxCopiesPerRequest: 10_000, maxCopyBytesPerRequest: 64 * 1024 * 1024 } as const;
+/** Copies one event, and one request, may make (settings; these are the defaults): 200,000 copies in
+ *  one write held the file's lock from every other process for seconds. Their payload bytes need no
+ *  cap of their own: copies share a payload of any size (lifecycle/copies.ts sharesPayload). */
+export const DEFAULT_FAN_OUT = { maxCopiesPerEvent: 1000, maxCopiesPerRequest: 10_000 } as const;
 
 /** Why these events make too many copies, or null. A queue's copies count as one (scope all makes
  *  one per worker of the queue, counted by the store). */
-function hugeFanOut(routed: NewEvent[], limits: { maxCopiesPerEvent: number; maxCopiesPerRequest: number; maxCopyBytesPerRequest: number }): BrokerError | null {
-  const { maxCopiesPerEvent, maxCopiesPerRequest, maxCopyBytesPerRequest } = limits;
+function hugeFanOut(routed: NewEvent[], limits: { maxCopiesPerEvent: number; maxCopiesPerRequest: number }): BrokerError | null {
+  const { maxCopiesPerEvent, maxCopiesPerRequest } = limits;
   let total = 0;
-  let bytes = 0;
   for (const [i, e] of routed.entries()) {
     if (e.routes.length > maxCopiesPerEvent) {
       return new BrokerError('fan_out_too_large', `event ${i} would make ${e.routes.length} copies (one per interested queue); at most ${maxCopiesPerEvent} an event (SWITCHYARD_MAX_COPIES)`);
     }
     total += e.routes.length;
-    // Measured only for events that fan out: a single copy is bounded by the body limit already.
-    if (e.routes.length > 1) bytes += Buffer.byteLength(JSON.stringify(e.data)) * e.routes.length;
   }
   if (total > maxCopiesPerRequest) {
     return new BrokerError('fan_out_too_large', `these events would make ${total} copies; at most ${maxCopiesPerRequest} a request (SWITCHYARD_MAX_COPIES_PER_REQUEST): send them in smaller batches`);
-  }
-  if (bytes > maxCopyBytesPerRequest) {
-    return new BrokerError('fan_out_too_large', `these events' copies would store ${bytes} bytes of payload; at most ${maxCopyBytesPerRequest} a request (SWITCHYARD_MAX_COPY_BYTES): smaller payloads or fewer interested queues`);
   }
   return null;
 }

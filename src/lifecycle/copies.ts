@@ -23,3 +23,11 @@ export const createdEntry = (publisher: string, origin: Record<string, unknown> 
 /** The first history entry of a reEnqueue copy: it names the task it carries on. */
 export const reEnqueuedEntry = (publisher: string, fromTaskId: string, nowMs: number) =>
   ({ atMs: nowMs, what: 'created', publisher, reEnqueuedFrom: fromTaskId });
+
+/** Payloads at least this long (serialized) are stored once per event when the event makes several
+ *  copies: fan-out then costs a reference a copy, not the payload again (one 900 KB event to 100
+ *  queues stored 146 MB). Smaller ones are copied: a reference would cost a read at every claim. */
+export const SHARED_PAYLOAD_MIN_LENGTH = 256;
+
+/** Whether an event's copies share one stored payload (its length is measured only when there are several). */
+export const sharesPayload = (copies: number, payloadLength: () => number) => copies > 1 && payloadLength() >= SHARED_PAYLOAD_MIN_LENGTH;

@@ -3,7 +3,7 @@
 // fixtures hold a spread of states and the assertions check that the untouched ones stayed untouched.
 import { describe, beforeEach, afterEach } from 'node:test';
 import type { Store } from '../../src/store/store.js';
-import { kit } from './harness.js';
+import { kit, type StoredProbe } from './harness.js';
 import { publishContract } from './publish.js';
 import { claimContract } from './claim.js';
 import { reportContract } from './report.js';
@@ -16,8 +16,9 @@ import { sweepsContract } from './sweeps.js';
 import { schedulesContract } from './schedules.js';
 import { tokensContract } from './tokens.js';
 import { auditContract } from './audit.js';
+import { payloadsContract } from './payloads.js';
 
-export function storeContract(name: string, open: () => Promise<Store | undefined>, skipReason = `${name} is not configured`) {
+export function storeContract(name: string, open: () => Promise<Store | undefined>, probe: StoredProbe, skipReason = `${name} is not configured`) {
   describe(`Store contract: ${name}`, () => {
     let store: Store | undefined;
     let skipped = false;
@@ -28,7 +29,7 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     });
     afterEach(async () => { await store?.close(); });
 
-    const k = kit(() => store!, () => (skipped ? skipReason : null));
+    const k = kit(() => store!, () => (skipped ? skipReason : null), probe);
     publishContract(k);
     claimContract(k);
     reportContract(k);
@@ -41,5 +42,6 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     schedulesContract(k);
     tokensContract(k);
     auditContract(k);
+    payloadsContract(k);
   });
 }

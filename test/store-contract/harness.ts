@@ -28,10 +28,17 @@ export interface Kit {
   claim: (workerId: string, count?: number, nowMs?: number) => Promise<WorkTask[]>;
   /** A task that failed its only attempt in queue, with that reason and data: its id. */
   failInto: (queue: string, reason: string, data: Record<string, unknown>) => Promise<string>;
+  /** What the driver holds of one event, read beside the store: payloads stored (shared or in a
+   *  copy), copies, and records of any kind (copies, a shared payload, the event's own record). */
+  stored: (eventId: string) => Promise<StoredEvent>;
 }
 
+export interface StoredEvent { payloads: number; copies: number; records: number }
+/** Reads what a driver holds of an event from its storage directly (each driver's test file has one). */
+export type StoredProbe = (store: Store, eventId: string) => Promise<StoredEvent>;
+
 /** A kit over the store current() returns; store forwards to it, so area files read `store.x()`. */
-export function kit(current: () => Store, skipped: () => string | null): Kit {
+export function kit(current: () => Store, skipped: () => string | null, probe: StoredProbe): Kit {
   const store = new Proxy({} as Store, {
     get: (_, method) => {
       const s = current() as unknown as Record<string | symbol, unknown>;
@@ -63,5 +70,5 @@ export function kit(current: () => Store, skipped: () => string | null): Kit {
     if (reason !== null) { t.skip(`skipped: ${reason}`); return; }
     await fn();
   });
-  return { store, test, publish, claim, failInto };
+  return { store, test, publish, claim, failInto, stored: (eventId) => probe(current(), eventId) };
 }

@@ -12,6 +12,11 @@ export function publishContract({ store, test, publish, claim }: Kit) {
     assert.equal(t!.history[0]!.what, 'created');
   });
 
+  test('an event that creates several queues at once makes every one of them known', async () => {
+    await publish(['a', 'b', 'c', 'd', 'e']);
+    assert.deepEqual((await store.queueSummaries()).map((q) => q.name).sort(), ['a', 'b', 'c', 'd', 'e']);
+  });
+
   test('an event due later is scheduled, not ready, and is not claimed before it is due', async () => {
     const p = await publish(['a'], { runAtMs: T0 + 10_000 });
     assert.equal(p.tasks[0]!.state, 'scheduled');

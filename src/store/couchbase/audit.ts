@@ -12,7 +12,7 @@ export class CouchbaseAudit extends CouchbaseArea {
     const day = Math.floor(entry.atMs / DAY_MS) * DAY_MS;
     return this.transact(async (u) => {
       const index = (await u.getForUpdate<AuditIndex>(this.keys.auditIndex())) ?? { days: {} };
-      const doc = (await u.get<AuditDay>(this.keys.auditDay(day))) ?? { entries: [] };
+      const doc = await u.getOrCreate<AuditDay>(this.keys.auditDay(day), () => ({ entries: [] }));
       doc.entries.push(entry);
       index.days[String(day)] = doc.entries.length;
       u.put(this.keys.auditDay(day), doc);

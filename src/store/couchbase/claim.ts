@@ -12,7 +12,13 @@ import { CouchbaseArea } from './documents.js';
 const PROMOTE_PER_CLAIM = 100;
 
 export class CouchbaseClaim extends CouchbaseArea {
-  claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
+  async claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
+    const r = await this.start(workerId, count, nowMs, rules);
+    // A started task's event document stays while the task does, so reading it after the commit is safe.
+    return r.outcome === 'ok' ? { outcome: 'ok', tasks: await this.guard(() => this.withPayloads(r.tasks)) } : r;
+  }
+
+  private start(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
     return this.transact(async (u): Promise<ClaimResult> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
       if (!w) return { outcome: 'worker_not_found' };

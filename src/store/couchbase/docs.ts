@@ -1,12 +1,16 @@
 // The documents of the layout besides queues and lanes (docs/couchbase.md): meta (the interests
 // revision and every queue's name), workers, failed lists, finished minutes, events, schedules.
-import type { ScheduleRecord, Totals } from '../store.js';
+import type { ScheduleRecord, TaskRecord, Totals } from '../store.js';
 
 export interface MetaDoc { revision: number; queues: string[] }
 export interface WorkerDoc { workerId: string; name: string; queues: string[]; registeredAtMs: number; lastSeenAtMs: number; tasksDone: number; tasks: string[] }
 export interface FailedDoc { entries: [taskId: string, finishedAtMs: number][] }
 export interface FinishedDoc { ids: string[] }
-export interface EventDoc { taskIds: string[] }
+/** An event's copies (reEnqueue copies too), and the payload the copies in sharedBy share
+ *  (lifecycle/copies.ts sharesPayload): it goes with the last of them, the document with the last copy. */
+export interface EventDoc { taskIds: string[]; data?: Record<string, unknown>; sharedBy?: string[] }
+/** A task as stored: a copy whose payload is its event's holds sharedPayload and an empty data. */
+export type TaskDoc = TaskRecord & { sharedPayload?: true };
 export interface SchedulesDoc { schedules: Record<string, ScheduleRecord> }
 
 export type TotalsField = keyof Totals;

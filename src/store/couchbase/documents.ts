@@ -9,7 +9,14 @@ import { minuteOf } from './keys.js';
 import { countWaitingKey, newQueueDoc, type QueueDoc } from './queue-doc.js';
 import { dueOrder, Lane, readyOrder, type Segment, type WaitEntry } from './lane.js';
 import type { Unit } from './unit.js';
-import type { FailedDoc, FinishedDoc, MetaDoc, WorkerDoc } from './docs.js';
+import type { EventDoc, FailedDoc, FinishedDoc, MetaDoc, TaskDoc, WorkerDoc } from './docs.js';
+
+/** Takes copies off an event's shared payload; the payload goes when no copy holds it. */
+export function unshare(e: EventDoc, ids: Set<string>): void {
+  if (!e.sharedBy) return;
+  e.sharedBy = e.sharedBy.filter((id) => !ids.has(id));
+  if (!e.sharedBy.length) { delete e.sharedBy; delete e.data; }
+}
 
 export abstract class CouchbaseArea {
   protected readonly keys: Keys;
@@ -27,7 +34,7 @@ export abstract class CouchbaseArea {
     if (!q && create) {
       q = newQueueDoc(name, create === 'declared');
       u.put(key, q);
-      const meta = (await u.get<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
+      const meta = await u.getOrCreate<MetaDoc>(this.keys.meta(), () => ({ revision: 0, queues: [] }));
       if (!meta.queues.includes(name)) { meta.queues.push(name); u.put(this.keys.meta(), meta); }
     } else if (q && create === 'declared' && !q.declared) {
       q.declared = true;
@@ -42,7 +49,7 @@ export abstract class CouchbaseArea {
   }
 
   protected async bumpRevision(u: Unit): Promise<number> {
-    const meta = (await u.get<MetaDoc>(this.keys.meta())) ?? { revision: 0, queues: [] };
+    const meta = await u.getOrCreate<MetaDoc>(this.keys.meta(), () => ({ revision: 0, queues: [] }));
     meta.revision++;
     u.put(this.keys.meta(), meta);
     return meta.revision;
@@ -83,7 +90,7 @@ export abstract class CouchbaseArea {
 
   protected async editFailed(u: Unit, queue: string, edit: (f: FailedDoc) => void): Promise<void> {
     const key = this.keys.failed(queue);
-    const f = (await u.get<FailedDoc>(key)) ?? { entries: [] };
+    const f = await u.getOrCreate<FailedDoc>(key, () => ({ entries: [] }));
     edit(f);
     u.put(key, f);
   }
@@ -91,7 +98,7 @@ export abstract class CouchbaseArea {
   protected async addFinished(u: Unit, q: QueueDoc, taskId: string, nowMs: number): Promise<void> {
     const minute = minuteOf(nowMs);
     const key = this.keys.finished(q.name, minute);
-    const d = (await u.get<FinishedDoc>(key)) ?? { ids: [] };
+    const d = await u.getOrCreate<FinishedDoc>(key, () => ({ ids: [] }));
     d.ids.push(taskId);
     u.put(key, d);
     if (!q.finishedMinutes.includes(minute)) { q.finishedMinutes.push(minute); q.finishedMinutes.sort((a, b) => a - b); }
@@ -147,13 +154,45 @@ export abstract class CouchbaseArea {
     u.put(this.keys.task(t.taskId), t);
   }
 
+  /** Tasks by id, their payloads filled in; missing ones left out. */
   protected async loadTasks(ids: string[]): Promise<TaskRecord[]> {
     const out: TaskRecord[] = [];
     for (let i = 0; i < ids.length; i += 64) {
-      const docs = await Promise.all(ids.slice(i, i + 64).map((id) => this.getDoc<TaskRecord>(this.keys.task(id))));
+      const docs = await Promise.all(ids.slice(i, i + 64).map((id) => this.getDoc<TaskDoc>(this.keys.task(id))));
       for (const d of docs) if (d) out.push(d);
     }
+    return this.withPayloads(out);
+  }
+
+  /** Copies of tasks whose shared payloads are filled in from their events' documents. */
+  protected async withPayloads<T extends Pick<TaskRecord, 'eventId' | 'data'>>(tasks: T[]): Promise<T[]> {
+    const events = new Map<string, Promise<EventDoc | null>>();
+    const shared = (t: T) => (t as Partial<TaskDoc>).sharedPayload === true;
+    for (const t of tasks) if (shared(t) && !events.has(t.eventId)) events.set(t.eventId, this.getDoc<EventDoc>(this.keys.event(t.eventId)));
+    if (!events.size) return tasks;
+    const out: T[] = [];
+    for (const t of tasks) {
+      if (!shared(t)) { out.push(t); continue; }
+      const { sharedPayload: _, ...task } = t as T & { sharedPayload?: true };
+      out.push({ ...task, data: (await events.get(t.eventId))?.data ?? {} } as unknown as T);
+    }
     return out;
+  }
+
+  /** Takes removed tasks out of their events' documents: an event's document, and the payload its
+   *  copies shared, goes with its last task. */
+  protected async releaseFromEvents(u: Unit, tasks: Pick<TaskRecord, 'taskId' | 'eventId'>[]): Promise<void> {
+    const byEvent = new Map<string, Set<string>>();
+    for (const t of tasks) byEvent.set(t.eventId, (byEvent.get(t.eventId) ?? new Set()).add(t.taskId));
+    await Promise.all([...byEvent].map(async ([eventId, ids]) => {
+      const key = this.keys.event(eventId);
+      const e = await u.get<EventDoc>(key);
+      if (!e) return;
+      e.taskIds = e.taskIds.filter((id) => !ids.has(id));
+      if (!e.taskIds.length) { u.remove(key); return; }
+      unshare(e, ids);
+      u.put(key, e);
+    }));
   }
 
   protected async queueNames(): Promise<string[]> {
@@ -166,7 +205,6 @@ export abstract class CouchbaseArea {
     return (await u.get<WorkerDoc>(this.keys.worker(workerId)))?.queues ?? null;
   }
 
-  /** Takes a task out of its queue's failed list and count, for a retry elsewhere or a delete. */
   /** Takes a task out of its queue's failed list (its counts are the caller's move). */
   protected async leaveFailed(u: Unit, q: QueueDoc, taskId: string): Promise<void> {
     await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== taskId); });

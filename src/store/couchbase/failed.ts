@@ -3,10 +3,10 @@ import { hasFieldText } from '../../fields.js';
 import { retriedEntry, targetOnReturn } from '../../lifecycle/transitions.js';
 import { type FailedFilter, type FailedSelection, type TaskRecord } from '../store.js';
 import { type QueueDoc } from './queue-doc.js';
-import { type MetaDoc, type FailedDoc, TASKS_PER_TRANSACTION } from './docs.js';
+import { type MetaDoc, type FailedDoc, type EventDoc, type TaskDoc, TASKS_PER_TRANSACTION } from './docs.js';
 import type { Unit } from './unit.js';
 import { countsOfMove } from '../../lifecycle/counts.js';
-import { CouchbaseArea } from './documents.js';
+import { CouchbaseArea, unshare } from './documents.js';
 
 export class CouchbaseFailed extends CouchbaseArea {
   /** Failed tasks matching the filter, newest first. Reason and payload filters read the tasks. */
@@ -45,13 +45,13 @@ export class CouchbaseFailed extends CouchbaseArea {
   }
 
   /** Applies change to each failed task among ids, TASKS_PER_TRANSACTION to a transaction; counts them. */
-  private async eachFailed(sel: FailedSelection, change: (u: Unit, q: QueueDoc, t: TaskRecord) => Promise<void>): Promise<number> {
+  private async eachFailed(sel: FailedSelection, change: (u: Unit, q: QueueDoc, t: TaskDoc) => Promise<void>): Promise<number> {
     const ids = await this.selectFailedIds(sel);
     let n = 0;
     for (let i = 0; i < ids.length; i += TASKS_PER_TRANSACTION) {
       n += await this.transact(async (u) => {
         let changed = 0;
-        for (const t of await u.getMany<TaskRecord>(ids.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id)))) {
+        for (const t of await u.getMany<TaskDoc>(ids.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id)))) {
           if (!t || t.state !== 'failed') continue;
           await change(u, await this.queueDoc(u, t.queue, 'undeclared'), t);
           changed++;
@@ -67,9 +67,16 @@ export class CouchbaseFailed extends CouchbaseArea {
       const toQueue = opts.toQueue ?? t.queue;
       const workerQueues = await this.workerQueues(u, t.targetWorkerId);
       const target = targetOnReturn(t.targetWorkerId, toQueue, workerQueues);
-      t.history.push(retriedEntry(t, opts, target, workerQueues === null, nowMs));
+      // An edited retry's history keeps its original payload: a shared one is read, and let go.
+      let original = t.data;
+      if (opts.data !== undefined && t.sharedPayload) {
+        const e = await u.get<EventDoc>(this.keys.event(t.eventId));
+        original = e?.data ?? {};
+        if (e) { unshare(e, new Set([t.taskId])); u.put(this.keys.event(t.eventId), e); }
+      }
+      t.history.push(retriedEntry({ ...t, data: original }, opts, target, workerQueues === null, nowMs));
       Object.assign(t, { attempts: 0, runAtMs: nowMs, finishedAtMs: null, workerId: null, leaseExpiresAtMs: null, failReason: null, targetWorkerId: target.targetWorkerId });
-      if (opts.data !== undefined) t.data = opts.data;
+      if (opts.data !== undefined) { t.data = opts.data; delete t.sharedPayload; }
       if (toQueue === t.queue) {
         await this.move(u, from, t, 'ready', nowMs);
         return;
@@ -89,6 +96,7 @@ export class CouchbaseFailed extends CouchbaseArea {
       await this.leaveFailed(u, q, t.taskId);
       this.count(u, [q], countsOfMove({ queue: q.name, state: 'failed' }, null), 0);
       u.remove(this.keys.task(t.taskId));
+      await this.releaseFromEvents(u, [t]);
     });
   }
 }

@@ -1,11 +1,11 @@
 // Publishing: an event and all its copies in one transaction; a reEnqueue copy.
 import { createHash } from 'node:crypto';
 import { timeOrderedId } from '../../ids.js';
-import { planCopies, createdEntry, reEnqueuedEntry } from '../../lifecycle/copies.js';
+import { planCopies, createdEntry, reEnqueuedEntry, sharesPayload } from '../../lifecycle/copies.js';
 import { planIdempotency, replayed, type IdempotencyRecord } from '../idempotency.js';
-import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult, type TaskRecord } from '../store.js';
+import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult, type RouteInfo } from '../store.js';
 import { hasWaitingKey, type QueueDoc } from './queue-doc.js';
-import { type MetaDoc, type EventDoc } from './docs.js';
+import { type MetaDoc, type EventDoc, type TaskDoc } from './docs.js';
 import type { Unit } from './unit.js';
 import { CouchbaseArea } from './documents.js';
 
@@ -38,14 +38,22 @@ export class CouchbasePublish extends CouchbaseArea {
         const published: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
         const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
         const taskIds: string[] = [];
+        const planned: { q: QueueDoc; route: RouteInfo; targets: (string | null)[] }[] = [];
         for (const { queue, route } of ev.routes) {
           const q = await this.queueDoc(u, queue, 'undeclared');
           const copies = planCopies(ev, { keyWaiting: () => hasWaitingKey(q, ev.uniqueKey!), workers: () => q.workers });
-          if (copies.deduplicated) { published.deduplicated.push(queue); continue; }
-          for (const targetWorkerId of copies.targets) {
+          if (copies.deduplicated) published.deduplicated.push(queue);
+          else planned.push({ q, route, targets: copies.targets });
+        }
+        const copies = planned.reduce((n, p) => n + p.targets.length, 0);
+        const shared = sharesPayload(copies, () => JSON.stringify(ev.data).length);
+        const payload = shared ? { data: {}, sharedPayload: true as const } : { data: ev.data };
+        for (const { q, route, targets } of planned) {
+          const queue = q.name;
+          for (const targetWorkerId of targets) {
             const taskId = timeOrderedId();
             await this.addTask(u, q, {
-              taskId, eventId: ev.eventId, queue, publisher: ev.publisher, data: ev.data, state, priority: ev.priority,
+              taskId, eventId: ev.eventId, queue, publisher: ev.publisher, ...payload, state, priority: ev.priority,
               attempts: 0, maxAttempts: ev.maxAttempts, runAtMs: Math.round(ev.runAtMs), createdAtMs: nowMs, workerId: null,
               targetWorkerId, leaseExpiresAtMs: null, finishedAtMs: null, uniqueKey: ev.uniqueKey, singularlyRun: ev.singularlyRun,
               failReason: null, result: null, route, history: [createdEntry(ev.publisher, ev.origin, nowMs)],
@@ -54,7 +62,7 @@ export class CouchbasePublish extends CouchbaseArea {
             published.tasks.push({ taskId, queue, state, targetWorkerId });
           }
         }
-        if (taskIds.length) u.put(this.keys.event(ev.eventId), { taskIds } satisfies EventDoc);
+        if (taskIds.length) u.put(this.keys.event(ev.eventId), { taskIds, ...(shared ? { data: ev.data, sharedBy: [...taskIds] } : {}) } satisfies EventDoc);
         if (ev.idempotency) {
           const record: IdempotencyRecord = { bodyHash: ev.idempotency.bodyHash, answer: published, expiresAtMs: ev.idempotency.expiresAtMs };
           u.put(recordKey(ev.publisher, ev.idempotency.key), record);
@@ -66,8 +74,14 @@ export class CouchbasePublish extends CouchbaseArea {
   }
 
   /** A fresh ready copy of a task in its queue (reEnqueue). */
-  async addCopy(u: Unit, q: QueueDoc, t: TaskRecord, nowMs: number): Promise<string> {
+  async addCopy(u: Unit, q: QueueDoc, t: TaskDoc, nowMs: number): Promise<string> {
     const taskId = timeOrderedId();
+    // The copy belongs to the event too: cancelling the event reaches it, and a shared payload stays for it.
+    const eventKey = this.keys.event(t.eventId);
+    const e = await u.getOrCreate<EventDoc>(eventKey, () => ({ taskIds: [] }));
+    e.taskIds.push(taskId);
+    if (t.sharedPayload) e.sharedBy?.push(taskId);
+    u.put(eventKey, e);
     await this.addTask(u, q, {
       ...t, taskId, state: 'ready', attempts: 0, runAtMs: nowMs, createdAtMs: nowMs, workerId: null, leaseExpiresAtMs: null,
       finishedAtMs: null, failReason: null, result: null,

@@ -1,7 +1,7 @@
 // Interests, queue policy, deleting and purging a queue.
-import { DEFAULT_POLICY, type InterestMap, type QueuePolicy } from '../store.js';
+import { DEFAULT_POLICY, type InterestMap, type QueuePolicy, type TaskRecord } from '../store.js';
 import { type QueueDoc } from './queue-doc.js';
-import { type MetaDoc } from './docs.js';
+import { type MetaDoc, TASKS_PER_TRANSACTION } from './docs.js';
 import { countsOfMove } from '../../lifecycle/counts.js';
 import { CouchbaseArea } from './documents.js';
 
@@ -94,7 +94,12 @@ export class CouchbaseQueues extends CouchbaseArea {
       return ids;
     });
     if (removed === null) return null;
-    // The task documents are already out of every index; removing them is idempotent tidying.
+    // The task documents are already out of every index: taking them out of their events, then
+    // removing them, is tidying that is safe to repeat.
+    for (let i = 0; i < removed.length; i += TASKS_PER_TRANSACTION) {
+      const keys = removed.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id));
+      await this.transact(async (u) => this.releaseFromEvents(u, (await u.getMany<TaskRecord>(keys)).filter((t) => t !== null)));
+    }
     await this.guard(() => this.c.removeDocs(removed.map((id) => this.keys.task(id))));
     return removed.length;
   }

@@ -77,13 +77,16 @@ export class CouchbaseSweeps extends CouchbaseArea {
           const batch = d.ids.slice(0, TASKS_PER_TRANSACTION);
           const keep: string[] = [];
           let removed = 0;
+          const released: TaskRecord[] = [];
           for (const [i, t] of (await u.getMany<TaskRecord>(batch.map((id) => this.keys.task(id)))).entries()) {
             if (!t || (t.state !== 'succeeded' && t.state !== 'cancelled')) continue;
             if ((t.finishedAtMs ?? 0) >= cutoff || removed >= limit - n) { keep.push(batch[i]!); continue; }
             this.count(u, [q], countsOfMove({ queue: name, state: t.state }, null), 0);
             u.remove(this.keys.task(t.taskId));
+            released.push(t);
             removed++;
           }
+          await this.releaseFromEvents(u, released);
           d.ids = [...keep, ...d.ids.slice(batch.length)];
           if (d.ids.length) u.put(key, d);
           else { u.remove(key); q.finishedMinutes = q.finishedMinutes.filter((m) => m !== minute); }

@@ -34,7 +34,7 @@ export class CouchbaseTasks extends CouchbaseArea {
   }
 
   async getTask(taskId: string): Promise<TaskRecord | null> {
-    return this.guard(() => this.getDoc<TaskRecord>(this.keys.task(taskId)));
+    return this.guard(async () => (await this.loadTasks([taskId]))[0] ?? null);
   }
 
   async listTasks(queue: string, state: TaskState, limit: number, offset: number) {

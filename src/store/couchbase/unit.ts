@@ -13,14 +13,39 @@ export class Unit {
   async get<T>(key: string): Promise<T | null> {
     const known = this.docs.get(key);
     if (known) return known.content as T | null;
+    // Reads of one key that overlap share one fetch, so they share one object: two callers that
+    // each fetched their own copy (queues created in parallel, each adding its name to meta) would
+    // each write theirs, and the last write would lose the others' changes.
+    let pending = this.reading.get(key);
+    if (!pending) {
+      pending = this.fetch(key).finally(() => this.reading.delete(key));
+      this.reading.set(key, pending);
+    }
+    await pending;
+    return this.docs.get(key)!.content as T | null;
+  }
+
+  private readonly reading = new Map<string, Promise<void>>();
+
+  /** A document, or made with init and written at the end of the attempt when it does not exist.
+   *  Callers that overlap get one object: each `(await get()) ?? {}` of theirs would have made its
+   *  own, and the last one written would have lost the others' changes (queue names in meta). */
+  async getOrCreate<T>(key: string, init: () => T): Promise<T> {
+    await this.get<T>(key);
+    const d = this.docs.get(key)!;
+    if (d.content === null) this.docs.set(key, { ...d, content: init(), dirty: true });
+    return this.docs.get(key)!.content as T;
+  }
+
+  private async fetch(key: string): Promise<void> {
     try {
       const handle = await this.ctx.get(this.coll, key);
-      this.docs.set(key, { handle, content: handle.content, dirty: false });
-      return handle.content as T;
+      const put = this.docs.get(key);
+      // A put made while the read was out keeps its content; the read gives it the handle to replace.
+      this.docs.set(key, put?.dirty ? { ...put, handle } : { handle, content: handle.content, dirty: false });
     } catch (e) {
       if (!(e instanceof DocumentNotFoundError)) throw e;
-      this.docs.set(key, { handle: null, content: null, dirty: false });
-      return null;
+      if (!this.docs.get(key)?.dirty) this.docs.set(key, { handle: null, content: null, dirty: false });
     }
   }
 

@@ -12,7 +12,7 @@ export class CouchbaseWorkers extends CouchbaseArea {
       const workerId = timeOrderedId();
       const w: WorkerDoc = { workerId, name, queues, registeredAtMs: nowMs, lastSeenAtMs: nowMs, tasksDone: 0, tasks: [] };
       u.put(this.keys.worker(workerId), w);
-      const reg = (await u.get<{ ids: string[] }>(this.keys.workers())) ?? { ids: [] };
+      const reg = await u.getOrCreate<{ ids: string[] }>(this.keys.workers(), () => ({ ids: [] }));
       reg.ids.push(workerId);
       u.put(this.keys.workers(), reg);
       for (const queue of queues) {
@@ -87,7 +87,7 @@ export class CouchbaseWorkers extends CouchbaseArea {
           }
         }
       }
-      const reg = (await u.get<{ ids: string[] }>(this.keys.workers())) ?? { ids: [] };
+      const reg = await u.getOrCreate<{ ids: string[] }>(this.keys.workers(), () => ({ ids: [] }));
       reg.ids = reg.ids.filter((id) => id !== workerId);
       u.put(this.keys.workers(), reg);
       u.remove(this.keys.worker(workerId));

@@ -3,7 +3,7 @@ import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
 import { claimOrder, singularRunGate } from '../../lifecycle/claims.js';
 import type { ClaimResult, WorkTask, TransitionRules } from '../store.js';
-import { toWorkTask, toPolicy, rateOf, type QueueRow, type WorkerRow, type WorkRow, type Candidate } from './rows.js';
+import { toWorkTask, toPolicy, rateOf, WORK_COLUMNS, type QueueRow, type WorkerRow, type WorkRow, type Candidate } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
 /** The statements this area prepares, besides the connection's shared ones. */
@@ -29,12 +29,12 @@ const statements = (p: Prepare) => ({
   startTask: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
     lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
     history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
-    WHERE seq = @seq AND state = 'ready' RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
+    WHERE seq = @seq AND state = 'ready' RETURNING ${WORK_COLUMNS}`),
   startTasks: p(`UPDATE tasks SET state = 'started', worker_id = @workerId, attempts = attempts + 1, fail_reason = NULL,
     lease_expires_at_ms = @leaseExpiresAtMs, updated_at_ms = @nowMs, started_at_ms = @nowMs,
     history = json_insert(history, '$[#]', json_object('atMs', @nowMs, 'what', 'started', 'workerId', @workerId, 'attempt', attempts + 1))
     WHERE seq IN (SELECT value FROM json_each(@seqs)) AND state = 'ready'
-    RETURNING seq, task_id, event_id, queue, publisher, data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`),
+    RETURNING ${WORK_COLUMNS}`),
   setRateTokens: p(`UPDATE queues SET rate_tokens = ?, rate_refilled_at_ms = ? WHERE queue = ?`),
 });
 

@@ -10,7 +10,7 @@ import { migrate } from './schema.js';
 import type { Clock } from '../../clock.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { StoreUnavailableError } from '../store.js';
-import type { WorkerRow } from './rows.js';
+import { TASK_COLUMNS, type WorkerRow } from './rows.js';
 import { countsOfMove, type Place, type WorkCount } from '../../lifecycle/counts.js';
 
 /** A write of a group-commit batch threw (as opposed to BEGIN or COMMIT failing). */
@@ -93,7 +93,7 @@ export class SqliteConnection {
       ensureQueue: p(`INSERT INTO queues (queue, created_at_ms) VALUES (?, ?) ON CONFLICT DO NOTHING`),
       worker: p(`SELECT * FROM workers WHERE worker_id = ?`),
       touchWorker: p(`UPDATE workers SET last_seen_at_ms = ? WHERE worker_id = ?`),
-      taskById: p(`SELECT * FROM tasks WHERE task_id = ?`),
+      taskById: p(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = ?`),
       // Positional: binding sixteen named parameters cost a fifth of an insert.
       insertTask: p(`INSERT INTO tasks (task_id, event_id, queue, publisher, data, state, priority, run_at_ms, created_at_ms,
         updated_at_ms, max_attempts, unique_key, singularly_run, target_worker_id, route, history)

@@ -2,7 +2,7 @@
 import { retriedEntry, targetOnReturn } from '../../lifecycle/transitions.js';
 import type Database from 'better-sqlite3';
 import type { FailedFilter, FailedSelection } from '../store.js';
-import { toTask, entry, containsPattern, type TaskRow } from './rows.js';
+import { toTask, entry, containsPattern, TASK_COLUMNS, TASK_DATA, type TaskRow } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqliteWorkers } from './workers.js';
 
@@ -22,8 +22,8 @@ function selectionWhere(sel: FailedSelection): { sql: string; args: unknown[] } 
   const f = sel.filter;
   if (f.queue !== undefined) { parts.push('queue = ?'); args.push(f.queue); }
   if (f.reason !== undefined) { parts.push(`fail_reason LIKE ? ESCAPE '\\'`); args.push(containsPattern(f.reason)); }
-  if (f.search !== undefined) { parts.push(`data LIKE ? ESCAPE '\\'`); args.push(containsPattern(f.search)); }
-  if (f.field !== undefined) { parts.push('switchyard_has_field_text(data, ?, ?)'); args.push(f.field.path, f.field.value); }
+  if (f.search !== undefined) { parts.push(`${TASK_DATA} LIKE ? ESCAPE '\\'`); args.push(containsPattern(f.search)); }
+  if (f.field !== undefined) { parts.push(`switchyard_has_field_text(${TASK_DATA}, ?, ?)`); args.push(f.field.path, f.field.value); }
   return { sql: parts.join(' AND '), args };
 }
 
@@ -45,7 +45,7 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
     return this.run(() => this.db.transaction(() => {
       const w = selectionWhere({ all: true, filter });
       const total = this.prepared(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
-      const rows = this.prepared(`SELECT * FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms DESC, seq DESC LIMIT ? OFFSET ?`)
+      const rows = this.prepared(`SELECT ${TASK_COLUMNS} FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms DESC, seq DESC LIMIT ? OFFSET ?`)
         .all(...w.args, limit, offset) as TaskRow[];
       return { total, tasks: rows.map(toTask) };
     })());
@@ -54,7 +54,7 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
     return this.write(() => {
       const w = selectionWhere(sel);
-      const rows = this.prepared(`SELECT task_id, queue, data, target_worker_id FROM tasks WHERE ${w.sql}`)
+      const rows = this.prepared(`SELECT task_id, queue, ${TASK_DATA} AS data, target_worker_id FROM tasks WHERE ${w.sql}`)
         .all(...w.args) as Pick<TaskRow, 'task_id' | 'queue' | 'data' | 'target_worker_id'>[];
       const data = opts.data === undefined ? null : JSON.stringify(opts.data);
       // Each row gets its own history entry and target (lifecycle decides), so one UPDATE per row.

@@ -1,6 +1,6 @@
 // Publishing: an event and all its copies in one write; a reEnqueue copy.
 import { timeOrderedId } from '../../ids.js';
-import { planCopies, createdEntry, reEnqueuedEntry } from '../../lifecycle/copies.js';
+import { planCopies, createdEntry, reEnqueuedEntry, sharesPayload } from '../../lifecycle/copies.js';
 import { planIdempotency, replayed } from '../idempotency.js';
 import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult } from '../store.js';
 import type { TaskRow } from './rows.js';
@@ -10,6 +10,7 @@ import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js
 const statements = (p: Prepare) => ({
   waitingWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state IN ('scheduled', 'ready') LIMIT 1`).pluck(),
   idempotencyRecord: p(`SELECT body_hash, answer, expires_at_ms FROM idempotency WHERE publisher = ? AND key = ? AND expires_at_ms > ?`),
+  putPayload: p(`INSERT INTO payloads (event_id, data) VALUES (?, ?)`),
   putIdempotency: p(`INSERT OR REPLACE INTO idempotency (publisher, key, body_hash, answer, expires_at_ms) VALUES (?, ?, ?, ?, ?)`),
 });
 
@@ -50,19 +51,26 @@ export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
   /** Inside a write: one event and all its copies. */
   private insertEvent(ev: NewEvent, nowMs: number, added: Map<string, number>): PublishedEvent {
     const out: PublishedEvent = { eventId: ev.eventId, status: publishStatus(ev, nowMs), replayed: false, tasks: [], deduplicated: [] };
-    const data = JSON.stringify(ev.data);
+    const payload = JSON.stringify(ev.data);
     const state = ev.runAtMs > nowMs ? 'scheduled' : 'ready';
     const history = JSON.stringify([createdEntry(ev.publisher, ev.origin, nowMs)]);
+    const planned: { queue: string; route: string; targets: (string | null)[] }[] = [];
     for (const { queue, route } of ev.routes) {
       const copies = planCopies(ev, {
         keyWaiting: () => this.st.waitingWithKey.get(queue, ev.uniqueKey) !== undefined,
         workers: () => this.st.workersOfQueue.all(queue) as string[],
       });
-      if (copies.deduplicated) { out.deduplicated.push(queue); continue; }
-      for (const targetWorkerId of copies.targets) {
+      if (copies.deduplicated) out.deduplicated.push(queue);
+      else planned.push({ queue, route: JSON.stringify(route), targets: copies.targets });
+    }
+    const shared = sharesPayload(planned.reduce((n, p) => n + p.targets.length, 0), () => payload.length);
+    if (shared) this.st.putPayload.run(ev.eventId, payload);
+    const data = shared ? '' : payload;
+    for (const { queue, route, targets } of planned) {
+      for (const targetWorkerId of targets) {
         const taskId = timeOrderedId();
         this.st.insertTask.run(taskId, ev.eventId, queue, ev.publisher, data, state, ev.priority, Math.round(ev.runAtMs), nowMs,
-          nowMs, ev.maxAttempts, ev.uniqueKey, ev.singularlyRun ? 1 : 0, targetWorkerId, JSON.stringify(route), history);
+          nowMs, ev.maxAttempts, ev.uniqueKey, ev.singularlyRun ? 1 : 0, targetWorkerId, route, history);
         out.tasks.push({ taskId, queue, state, targetWorkerId });
         const k = `${queue}\u0000${state}`;
         added.set(k, (added.get(k) ?? 0) + 1);

@@ -3,6 +3,15 @@ import { DEFAULT_POLICY, type HistoryEntry, type QueuePolicy, type ScheduleRecor
 
 export const THROUGHPUT_KEEP_MS = 24 * 3600_000;
 
+/** A task's payload: its own, or ('') the one its event's copies share (schema migration 10). */
+export const TASK_DATA = `COALESCE(NULLIF(tasks.data, ''), (SELECT payloads.data FROM payloads WHERE payloads.event_id = tasks.event_id))`;
+/** Every column of a task row, its payload resolved: what `SELECT *` would be. */
+export const TASK_COLUMNS = `seq, task_id, event_id, queue, publisher, ${TASK_DATA} AS data, state, priority, run_at_ms, created_at_ms,
+  attempts, max_attempts, unique_key, singularly_run, target_worker_id, worker_id, lease_expires_at_ms, finished_at_ms, updated_at_ms,
+  fail_reason, result, route, history, started_at_ms`;
+/** What a claim answers of each task it starts. */
+export const WORK_COLUMNS = `seq, task_id, event_id, queue, publisher, ${TASK_DATA} AS data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`;
+
 export interface TaskRow {
   seq: number; task_id: string; event_id: string; queue: string; publisher: string; data: string; state: TaskState;
   priority: number; run_at_ms: number; created_at_ms: number; attempts: number; max_attempts: number | null;

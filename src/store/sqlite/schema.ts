@@ -202,6 +202,17 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_at ON audit (at_ms);
   `,
+  // 10: a payload the copies of one event share (lifecycle/copies.ts sharesPayload) is stored once;
+  // such copies hold '' as their data. It goes when the last copy holding it goes.
+  `
+  CREATE TABLE payloads (event_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+  CREATE TRIGGER payloads_released AFTER DELETE ON tasks WHEN OLD.data = '' BEGIN
+    DELETE FROM payloads WHERE event_id = OLD.event_id AND NOT EXISTS (SELECT 1 FROM tasks WHERE event_id = OLD.event_id AND data = '');
+  END;
+  CREATE TRIGGER payloads_replaced AFTER UPDATE OF data ON tasks WHEN OLD.data = '' AND NEW.data <> '' BEGIN
+    DELETE FROM payloads WHERE event_id = OLD.event_id AND NOT EXISTS (SELECT 1 FROM tasks WHERE event_id = OLD.event_id AND data = '');
+  END;
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */

@@ -1,6 +1,6 @@
 // Reading tasks and cancelling waiting ones.
 import type { TaskRecord, TaskState } from '../store.js';
-import { toTask, entry, type TaskRow } from './rows.js';
+import { toTask, entry, TASK_COLUMNS, type TaskRow } from './rows.js';
 import { WAITING_STATES } from '../../lifecycle/states.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
@@ -11,7 +11,7 @@ const statements = (p: Prepare) => ({
   cancelEvent: p(`UPDATE tasks SET state = 'cancelled', finished_at_ms = @nowMs, updated_at_ms = @nowMs,
     history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state = @state RETURNING queue`).pluck(),
   eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
-  listTasks: p(`SELECT * FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
+  listTasks: p(`SELECT ${TASK_COLUMNS} FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
 });
 
 export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
