@@ -4,7 +4,7 @@ import { BrokerError } from '../errors.js';
 import type { Role, TokenRecord } from '../model.js';
 import type { Logger } from '../log.js';
 import { needOf, refusal } from './access.js';
-import { hostName, isLoopbackName } from './network.js';
+import { hostName, isLoopbackListen, isLoopbackName } from './network.js';
 import { bearer, hashToken, sameHash } from './tokens.js';
 import { RateLimiter } from './rate-limit.js';
 import { InFlight } from '../in-flight.js';
@@ -24,6 +24,14 @@ export interface GateSettings {
 
 /** Who made a request: a token's name and role, or "open" (open mode, allowed everything). */
 export interface Principal { name: string; role: Role; queues: string[] | null }
+
+/** The scheme the browser used: ours, or the one a reverse proxy on this machine (a loopback peer)
+ *  says it terminated (X-Forwarded-Proto), so a page served through a TLS proxy may write. */
+function servedOver(req: RequestFacts): 'http' | 'https' {
+  if (req.secure) return 'https';
+  const forwarded = header(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim().toLowerCase();
+  return forwarded === 'https' && isLoopbackListen(req.remote) ? 'https' : 'http';
+}
 
 export interface RequestFacts {
   method: string;
@@ -131,7 +139,7 @@ export class Gate {
     if (header(req.headers['sec-fetch-site']) === 'cross-site') throw new BrokerError('forbidden', 'cross-site request refused');
     const origin = header(req.headers.origin);
     if (origin === undefined) return;
-    const own = `${req.secure ? 'https' : 'http'}://${header(req.headers.host) ?? ''}`.toLowerCase();
+    const own = `${servedOver(req)}://${header(req.headers.host) ?? ''}`.toLowerCase();
     if (origin.toLowerCase() !== own && !this.settings.allowedOrigins.includes(origin.toLowerCase())) {
       throw new BrokerError('forbidden', `requests from origin ${origin} are refused (SWITCHYARD_ALLOWED_ORIGINS lists the others allowed)`);
     }

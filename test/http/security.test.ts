@@ -213,6 +213,30 @@ describe('tokens and roles', () => {
   });
 });
 
+describe('behind a reverse proxy that terminates TLS', () => {
+  it('the page\'s writes through the proxy are same-origin (X-Forwarded-Proto from this machine); open mode refuses the proxy\'s name', async () => {
+    const send = (url: string, headers: Record<string, string>) => new Promise<{ status: number; code?: string }>((resolve, reject) => {
+      const req = http.request(`${url}/interest`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+        let text = '';
+        res.on('data', (c) => { text += c; });
+        res.on('end', () => resolve({ status: res.statusCode!, code: text.startsWith('{') ? JSON.parse(text).code : undefined }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ queue: 'mail', interests: '*' }));
+    });
+    // What a proxy such as Caddy sends on for a page at https://broker.example: its Host, and the scheme it terminated.
+    const viaProxy = { host: 'broker.example', origin: 'https://broker.example', 'x-forwarded-proto': 'https' };
+    const s = await start({ SWITCHYARD_ADMIN_TOKEN: ADMIN });
+    const auth = { authorization: `Bearer ${ADMIN}` };
+    assert.equal((await send(s.url, { ...viaProxy, ...auth })).status, 201, 'the queue is created');
+    const { 'x-forwarded-proto': _, ...noProto } = viaProxy;
+    assert.deepEqual(await send(s.url, { ...noProto, ...auth }), { status: 403, code: 'forbidden' }, 'an https origin needs the proxy to say so');
+    assert.equal((await send(s.url, { ...viaProxy, origin: 'https://evil.example', ...auth })).status, 403);
+    const open = await start();
+    assert.deepEqual(await send(open.url, viaProxy), { status: 403, code: 'forbidden' }, 'an open broker is never reached by the proxy\'s name');
+  });
+});
+
 describe('TLS', () => {
   it('SWITCHYARD_TLS_CERT and SWITCHYARD_TLS_KEY serve HTTPS (a self-signed certificate made now)', async (t) => {
     if (spawnSync('openssl', ['version']).status !== 0) { t.skip('skipped: openssl is not installed (.ci/run installs it)'); return; }
