@@ -2,10 +2,10 @@
 import { Router } from 'express';
 import type { Broker } from '../src/broker/index.js';
 import type { AuditEntry } from '../src/model.js';
-import { LIMIT, OFFSET } from './common.schema.js';
+import { listAuditQuerySchema } from './token.schema.js';
 import { validator } from './validate.js';
 
-const listQuery = validator<{ limit?: number; offset?: number }>({ type: 'object', additionalProperties: false, properties: { limit: LIMIT, offset: OFFSET } });
+const listQuery = validator<{ limit?: number; offset?: number }>(listAuditQuerySchema);
 
 const entryJson = ({ atMs, ...e }: AuditEntry) => ({ at: atMs / 1000, ...e });
 

@@ -18,6 +18,7 @@ import { statusRoutes } from './status.js';
 import { scheduleRoutes } from './schedule.js';
 import { tokenRoutes } from './token.js';
 import { auditRoutes } from './audit.js';
+import { openApiRoutes } from './openapi.js';
 import { needOf } from '../src/security/access.js';
 import type { Principal } from '../src/security/gate.js';
 import type { Gate } from '../src/security/gate.js';
@@ -26,6 +27,8 @@ import { API_HEADERS, PAGE_HEADERS } from '../src/security/headers.js';
 // public/ sits at the checkout root; compiled code runs from dist/routes/, tsx from routes/.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PUBLIC_DIR = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..', 'public');
+
+const PACKAGE_VERSION = (createRequire(import.meta.url)(path.resolve(PUBLIC_DIR, '..', 'package.json')) as { version: string }).version;
 
 // The page's chart library, served from the installed package: no CDN, no copy in public/.
 const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve('uplot'));
@@ -102,6 +105,7 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   app.use(scheduleRoutes(broker));
   app.use(tokenRoutes(broker, opts.gate));
   app.use(auditRoutes(broker));
+  app.use(openApiRoutes(PACKAGE_VERSION));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
   app.use('/vendor/uplot', express.static(UPLOT_DIR, { etag: false }));
 

@@ -1,4 +1,4 @@
-import { QUEUE_NAME } from './common.schema.js';
+import { LIMIT, OFFSET, QUEUE_NAME } from './common.schema.js';
 import { ROLES } from '../src/model.js';
 
 const NAME = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._@-]+$' } as const;
@@ -17,3 +17,5 @@ export const tokenNameQuerySchema = {
 } as const;
 
 export const listTokensQuerySchema = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+export const listAuditQuerySchema = { type: 'object', additionalProperties: false, properties: { limit: LIMIT, offset: OFFSET } } as const;

@@ -1,4 +1,6 @@
 // A tiny HTTP client for tests: raw requests to the real server, answers parsed when they are JSON.
+import { checkAnswer } from './answer-check.js';
+
 export interface Answer<T = any> { status: number; body: T; text: string; headers: Headers }
 
 export interface CallOptions { form?: boolean; raw?: string; contentType?: string; headers?: Record<string, string> }
@@ -20,6 +22,7 @@ export async function call<T = any>(base: string, method: string, path: string, 
   const text = await res.text();
   let parsed: unknown = undefined;
   try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+  checkAnswer(method, path, res.status, parsed, text);
   return { status: res.status, body: parsed as T, text, headers: res.headers };
 }
 
