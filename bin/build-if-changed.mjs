@@ -29,7 +29,10 @@ const now = fingerprint();
 const built = existsSync(path.join(root, 'dist', 'src', 'main.js')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === now;
 if (!built) {
   process.stderr.write('switchyard: sources changed since the last build; compiling (npm run build)\n');
-  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // The broker, then the SDK's type declarations (switchyard/client's "types").
+  for (const project of ['tsconfig.build.json', path.join('src', 'client', 'tsconfig.json')]) {
+    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: root, stdio: 'inherit' });
+    if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  }
   writeFileSync(stampFile, now);
 }

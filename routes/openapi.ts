@@ -76,7 +76,7 @@ const contentOf = (schema: S, text = false) => ({ content: { [text ? 'text/plain
 
 function operationOf(o: Operation): S {
   const need = needOf(o.method.toUpperCase(), o.path, {}, undefined);
-  const who = need.open ? 'Open: needs no token.' : `Needs a ${need.role} token (or admin).`;
+  const who = need.open ? 'Open: needs no token.' : need.role === 'admin' ? 'Needs an admin token.' : `Needs a ${need.role} token (or admin).`;
   return {
     operationId: o.id, summary: o.summary, description: who,
     ...(need.open ? { security: [] } : {}),

@@ -51,6 +51,8 @@ export const claimQuerySchema = {
     workerId: ID,
     wait: { type: 'number', minimum: 0, maximum: 30 },
     count: { type: 'integer', minimum: 1, maximum: 100 },
+    // Comma-separated: only these of the worker's queues (its order kept), e.g. those with free slots.
+    queues: { type: 'string', minLength: 1, maxLength: 20_000 },
   },
 } as const;
 

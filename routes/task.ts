@@ -14,7 +14,7 @@ import type { Answer } from './answer.js';
 
 export const publishBody = validator<PublishInput & { fastPost?: boolean }>(publishSchema);
 export const publishBatchBody = validator<{ events: PublishInput[]; fastPost?: boolean }>(publishBatchSchema);
-export const claimQuery = validator<{ workerId: string; wait?: number; count?: number }>(claimQuerySchema);
+export const claimQuery = validator<{ workerId: string; wait?: number; count?: number; queues?: string }>(claimQuerySchema);
 export const reportBody = validator<Report & { workerId: string }>(reportSchema);
 export const reportBatchBody = validator<{ workerId: string; reports: Report[] }>(reportBatchSchema);
 const cancelQuery = validator<{ taskId?: string; eventId?: string }>(cancelQuerySchema);
@@ -47,8 +47,9 @@ export function taskHandlers(broker: Broker) {
       const answers = await broker.publish(events);
       return { status: answers.every((a) => a.status === 'discarded') ? 200 : 201, body: { events: answers } };
     },
-    async claim(q: { workerId: string; wait?: number; count?: number }, gone?: AbortSignal): Promise<Answer> {
-      const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0, gone);
+    async claim(q: { workerId: string; wait?: number; count?: number; queues?: string }, gone?: AbortSignal): Promise<Answer> {
+      const only = q.queues?.split(',').map((s) => s.trim()).filter(Boolean);
+      const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0, gone, only);
       return { status: 200, body: q.count === undefined ? { task: tasks[0] ? workTaskJson(tasks[0]) : null } : { tasks: tasks.map(workTaskJson) } };
     },
     async report({ workerId, ...report }: Report & { workerId: string }): Promise<Answer> {

@@ -29,6 +29,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long a stop waits for open connections to end by themselves. */
+const CONNECTIONS_GRACE_MS = 2000;
+
 /** How long a stop waits for writes begun after their answers. */
 const SETTLE_MS = 5000;
 
@@ -80,7 +83,11 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
         broker.stopWaiting();
         await Promise.all([sweeps.stop(), scheduler.stop(), pusher.stop()]);
         server.closeIdleConnections();
+        // A connection Node does not count as idle (seen after a client aborted a long poll) would hold
+        // the stop for a minute, until its headers timeout: every connection is cut after a grace.
+        const cut = setTimeout(() => server.closeAllConnections(), CONNECTIONS_GRACE_MS);
         await closed;
+        clearTimeout(cut);
         // Writes begun after their answers (audit entries, token last use) end before the store closes.
         await Promise.all([broker.afterAnswers.settle(SETTLE_MS), gate.touching.settle(SETTLE_MS)]);
         await store.close();

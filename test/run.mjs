@@ -14,6 +14,10 @@ const files = dirs.flatMap((d) => {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join('test', d, f)) : [];
 }).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 
+// The SDK's tests import it as a user does ('switchyard/client', the package's export map), which
+// points at the compiled dist/: build it first when a source changed.
+if (spawnSync(process.execPath, [path.join(root, 'bin', 'build-if-changed.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+
 // The browser suite skips itself without Chromium; say so up front, where nobody can miss it.
 const chromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
 if (files.some((f) => f.includes('browser'))) {

@@ -2,13 +2,14 @@
 import type { BrokerContext } from './context.js';
 import type { WorkTask } from '../model.js';
 import { workerNotFound } from './outcomes.js';
+import { claimQueues } from '../lifecycle/claims.js';
 
 export const MAX_WAIT_SECONDS = 30;
 export const MAX_CLAIM_COUNT = 100;
 
-async function claimOnce(ctx: BrokerContext, workerId: string, count: number): Promise<WorkTask[]> {
+async function claimOnce(ctx: BrokerContext, workerId: string, count: number, only?: readonly string[]): Promise<WorkTask[]> {
   const nowMs = ctx.now();
-  const r = await ctx.store.claimTasks(workerId, count, nowMs, ctx.rules);
+  const r = await ctx.store.claimTasks(workerId, count, nowMs, ctx.rules, only);
   if (r.outcome === 'worker_not_found') throw workerNotFound(workerId);
   for (const t of r.tasks) ctx.metrics.started(t.queue, nowMs - t.runAtMs);
   return r.tasks;
@@ -17,9 +18,9 @@ async function claimOnce(ctx: BrokerContext, workerId: string, count: number): P
 /** Up to `count` tasks; with waitSeconds > 0, waits for work until then, until shutdown, until the
  *  client hangs up (`gone`), or until the same worker polls again on this node. A poll that ends
  *  early claims nothing more: a task taken for a client that is gone would sit leased to nobody. */
-export async function claimTasks(ctx: BrokerContext, workerId: string, count: number, waitSeconds: number, gone?: AbortSignal): Promise<WorkTask[]> {
+export async function claimTasks(ctx: BrokerContext, workerId: string, count: number, waitSeconds: number, gone?: AbortSignal, only?: readonly string[]): Promise<WorkTask[]> {
   let mark = ctx.waiters.mark();
-  const first = await claimOnce(ctx, workerId, count);
+  const first = await claimOnce(ctx, workerId, count, only);
   if (first.length || waitSeconds <= 0 || gone?.aborted) return first;
   const deadlineMs = Date.now() + waitSeconds * 1000;
   const worker = await ctx.store.getWorker(workerId);
@@ -27,10 +28,10 @@ export async function claimTasks(ctx: BrokerContext, workerId: string, count: nu
   const poll = ctx.waiters.beginPoll(workerId, gone);
   try {
     while (Date.now() < deadlineMs && !ctx.waiters.isClosed && !poll.signal.aborted) {
-      await ctx.waiters.wait(worker.queues, deadlineMs, mark, poll.signal);
+      await ctx.waiters.wait(claimQueues(worker.queues, only), deadlineMs, mark, poll.signal);
       if (ctx.waiters.isClosed || poll.signal.aborted) break;
       mark = ctx.waiters.mark();
-      const tasks = await claimOnce(ctx, workerId, count);
+      const tasks = await claimOnce(ctx, workerId, count, only);
       if (tasks.length) return tasks;
     }
     return [];

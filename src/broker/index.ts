@@ -55,7 +55,7 @@ export class Broker {
 
   publish(inputs: PublishInput[]) { return publishEvents(this.ctx, inputs); }
   publishInBackground(inputs: PublishInput[]) { publishInBackground(this.ctx, inputs); }
-  claim(workerId: string, count: number, waitSeconds: number, gone?: AbortSignal) { return claimTasks(this.ctx, workerId, count, waitSeconds, gone); }
+  claim(workerId: string, count: number, waitSeconds: number, gone?: AbortSignal, only?: readonly string[]) { return claimTasks(this.ctx, workerId, count, waitSeconds, gone, only); }
   report(workerId: string, reports: Report[]) { return reportTasks(this.ctx, workerId, reports); }
 
   async cancel(sel: { taskId: string } | { eventId: string }) {

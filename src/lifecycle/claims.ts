@@ -22,4 +22,9 @@ export function singularRunGate(isStarted: (key: string) => boolean): (task: { s
 }
 
 /** The history entry of a start. */
+/** The queues a claim looks in, in the worker's priority order: all of them, or only those the claim
+ *  names (a client whose slots for one queue are full asks for the others). */
+export const claimQueues = (workerQueues: readonly string[], only?: readonly string[]) =>
+  (only === undefined ? [...workerQueues] : workerQueues.filter((q) => only.includes(q)));
+
 export const startedEntry = (workerId: string, attempt: number, nowMs: number) => ({ atMs: nowMs, what: 'started', workerId, attempt });

@@ -68,7 +68,7 @@ export interface TaskStore {
    *  queues, queues at their concurrency or rate limit, and singularlyRun tasks whose key is started.
    *  Refreshes the worker's last-seen time (a store may skip that within a second of the last
    *  refresh). Guard: a task is started by one worker at a time. */
-  claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult>;
+  claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult>;
 
   /** A worker's success reports, one outcome per report in input order: started → succeeded; with
    *  reEnqueue, and a fresh copy ready now. Guard, in the statement or the transaction: started AND

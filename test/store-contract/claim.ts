@@ -39,6 +39,20 @@ export function claimContract({ store, test, publish, claim }: Kit) {
     }
   });
 
+  test('a claim that names some of the worker\'s queues looks only in those, in the worker\'s order', async () => {
+    const w = await store.registerWorker('w', ['a', 'b', 'c'], T0);
+    await publish(['a']);
+    await publish(['b']);
+    await publish(['c']);
+    const only = async (queues: string[]) => {
+      const r = await store.claimTasks(w.workerId, 5, T0, RULES, queues);
+      return r.outcome === 'ok' ? r.tasks.map((t) => t.queue) : [];
+    };
+    assert.deepEqual(await only(['c', 'b']), ['b', 'c']);
+    assert.deepEqual(await only(['b', 'x']), [], 'nothing left in b; x is not the worker\'s');
+    assert.deepEqual((await claim(w.workerId, 5)).map((t) => t.queue), ['a'], 'a claim naming none looks in every queue');
+  });
+
   test('a claimed task is not handed out again while started', async () => {
     await publish(['a']);
     const w1 = await store.registerWorker('w1', ['a'], T0);

@@ -1,7 +1,7 @@
 // Claims: a worker's next tasks in its queue order, then priority, due time, arrival, within its queues' limits.
 import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
-import { startedEntry } from '../../lifecycle/claims.js';
+import { claimQueues, startedEntry } from '../../lifecycle/claims.js';
 import { type ClaimResult, type TaskRecord, type TransitionRules } from '../store.js';
 import { claimFilter } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
@@ -12,20 +12,20 @@ import { CouchbaseArea } from './documents.js';
 const PROMOTE_PER_CLAIM = 100;
 
 export class CouchbaseClaim extends CouchbaseArea {
-  async claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
-    const r = await this.start(workerId, count, nowMs, rules);
+  async claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult> {
+    const r = await this.start(workerId, count, nowMs, rules, only);
     // A started task's event document stays while the task does, so reading it after the commit is safe.
     return r.outcome === 'ok' ? { outcome: 'ok', tasks: await this.guard(() => this.withPayloads(r.tasks)) } : r;
   }
 
-  private start(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
+  private start(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult> {
     return this.transact(async (u): Promise<ClaimResult> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
       if (!w) return { outcome: 'worker_not_found' };
       w.lastSeenAtMs = nowMs;
       u.put(this.keys.worker(workerId), w);
       const claimed: TaskRecord[] = [];
-      for (const queue of w.queues) {
+      for (const queue of claimQueues(w.queues, only)) {
         if (claimed.length >= count) break;
         const q = await this.queueDoc(u, queue, false);
         if (!q) continue;

@@ -1,7 +1,7 @@
 // Claims: a worker's next tasks in its queue order, then priority, due time, arrival, within its queues' limits.
 import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
-import { claimOrder, singularRunGate } from '../../lifecycle/claims.js';
+import { claimOrder, claimQueues, singularRunGate } from '../../lifecycle/claims.js';
 import type { ClaimResult, WorkTask, TransitionRules } from '../store.js';
 import { toWorkTask, toPolicy, rateOf, WORK_COLUMNS, type QueueRow, type WorkerRow, type WorkRow, type Candidate } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
@@ -43,7 +43,7 @@ export class SqliteClaim extends SqliteArea<ReturnType<typeof statements>> {
     super(c, statements);
   }
 
-  claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules): Promise<ClaimResult> {
+  claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult> {
     return this.write((): ClaimResult => {
       const worker = this.st.worker.get(workerId) as WorkerRow | undefined;
       if (!worker) return { outcome: 'worker_not_found' };
@@ -51,7 +51,7 @@ export class SqliteClaim extends SqliteArea<ReturnType<typeof statements>> {
       // The probe is an index seek; the UPDATE, even one that changes nothing, costs a statement journal.
       if (this.st.anyDue.get(nowMs)) this.c.promoteDue(nowMs, 1000);
       const claimed: WorkTask[] = [];
-      for (const queue of JSON.parse(worker.queues) as string[]) {
+      for (const queue of claimQueues(JSON.parse(worker.queues) as string[], only)) {
         if (claimed.length >= count) break;
         const q = this.st.queue.get(queue) as QueueRow | undefined;
         // The started count is read only when a concurrency cap needs it (claims are the hot path).

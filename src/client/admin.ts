@@ -1,0 +1,22 @@
+// The admin calls a program makes besides publishing and working: interests, queue policy, status,
+// the failed queue and schedules, each one request.
+import { Connection, type ConnectionOptions } from './connection.js';
+import type { FailedFilter, FailedPage, InterestMap, QueuePolicy, QueuePolicyAnswer, RetryFailed, Schedule, ScheduleDefinition, Status, StatusQuery } from './types.js';
+
+export class Admin {
+  readonly connection: Connection;
+  constructor(opts: ConnectionOptions = {}) { this.connection = new Connection(opts); }
+
+  setInterests(queue: string, interests: InterestMap) { return this.connection.request<{ queue: string; revision: number }>('PUT', '/interest', { body: { queue, interests } }); }
+  removeInterests(queue: string) { return this.connection.request('DELETE', '/interest', { query: { queue } }); }
+  setQueuePolicy(queue: string, policy: QueuePolicy) { return this.connection.request<QueuePolicyAnswer>('PATCH', '/queue', { body: { queue, ...policy } }); }
+  deleteQueue(queue: string) { return this.connection.request('DELETE', '/queue', { query: { queue } }); }
+  status(query: StatusQuery = {}) { return this.connection.request<Status>('GET', '/status', { query: query as Record<string, string> }); }
+  listFailed(filter: FailedFilter & { limit?: number; offset?: number } = {}) { return this.connection.request<FailedPage>('GET', '/failed', { query: filter as Record<string, string> }); }
+  retryFailed(selection: RetryFailed) { return this.connection.request<{ retried: number }>('POST', '/failed/retry', { body: selection }); }
+  deleteFailed(selection: { taskIds: string[] } | ({ all: true } & FailedFilter)) { return this.connection.request<{ deleted: number }>('DELETE', '/failed', { body: selection }); }
+  putSchedule(schedule: ScheduleDefinition) { return this.connection.request<Schedule>('PUT', '/schedule', { body: schedule }); }
+  listSchedules() { return this.connection.request<{ schedules: Schedule[] }>('GET', '/schedule'); }
+  pauseSchedule(name: string, paused: boolean) { return this.connection.request<Schedule>('PATCH', '/schedule', { body: { name, paused } }); }
+  deleteSchedule(name: string) { return this.connection.request('DELETE', '/schedule', { query: { name } }); }
+}

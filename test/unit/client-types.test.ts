@@ -1,0 +1,11 @@
+// The SDK's types (src/client/api-types.ts) are what openapi-typescript makes of the OpenAPI document
+// now: a route or answer changed without `npm run client-types` fails here.
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { clientTypesSource } from '../helpers/client-types.js';
+
+it('src/client/api-types.ts is generated from the current OpenAPI document', async () => {
+  const committed = readFileSync(new URL('../../src/client/api-types.ts', import.meta.url), 'utf8');
+  assert.ok(committed === await clientTypesSource(), 'src/client/api-types.ts is stale: run `npm run client-types`');
+});
