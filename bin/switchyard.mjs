@@ -1,14 +1,40 @@
 #!/usr/bin/env node
-// The `switchyard` command: the built broker (npm run build), settings as flags or environment;
-// `switchyard token ...` manages API tokens over HTTP (bin/token.mjs).
+// The `switchyard` command: serve (the built broker; also what no command runs), publish, status,
+// failed, work and token. Every command but serve talks to a broker over HTTP with the SDK
+// (switchyard/client); --url and --token fall back to SWITCHYARD_URL and SWITCHYARD_TOKEN.
+import { Command } from 'commander';
 import { existsSync } from 'node:fs';
+
+const built = (file) => {
+  const url = new URL(`../dist/src/${file}`, import.meta.url);
+  if (!existsSync(url)) {
+    process.stderr.write('switchyard: not built yet; run `npm run build` (npm start builds too)\n');
+    process.exit(2);
+  }
+  return url.href;
+};
+
+async function serve(opts) {
+  if (opts.port !== undefined) process.env.PORT = opts.port;
+  if (opts.host !== undefined) process.env.HOST = opts.host;
+  if (opts.db !== undefined) process.env.SWITCHYARD_DB = opts.db;
+  await import(built('main.js'));
+}
+
+// `switchyard token ...` keeps its own arguments (bin/token.mjs); `switchyard` alone serves.
 if (process.argv[2] === 'token') {
   const { tokenCommand } = await import('./token.mjs');
   process.exit(await tokenCommand(process.argv.slice(3)));
 }
-const main = new URL('../dist/src/main.js', import.meta.url);
-if (!existsSync(main)) {
-  process.stderr.write('switchyard: not built yet; run `npm run build` (npm start builds too)\n');
-  process.exit(2);
+if (process.argv.length <= 2) { await serve({}); } else {
+  const { commands } = await import('./cli/commands.mjs');
+  const program = new Command('switchyard')
+    .description('Interest-routed pub/sub task broker: serve it, or publish, watch and work through its HTTP API')
+    .showHelpAfterError();
+  program.command('serve').description('run the broker (settings from the environment: see the README)')
+    .option('--port <port>', 'PORT').option('--host <host>', 'HOST').option('--db <file>', 'SWITCHYARD_DB')
+    .action(serve);
+  commands(program, () => import(built('client/index.js')));
+  program.command('token').description('create, list and delete API tokens: switchyard token --help').helpOption(false).allowUnknownOption();
+  await program.parseAsync();
 }
-await import(main.href);

@@ -1,6 +1,6 @@
 // One broker, over HTTP: JSON in and out, the token as a bearer header, errors as SwitchyardError,
 // and the retries a client needs (a restarting broker, a 503, a dropped connection) with backoff.
-import { SwitchyardError, isTransient } from './errors.js';
+import { SwitchyardError, UnreachableError, isTransient } from './errors.js';
 
 export interface ConnectionOptions {
   /** The broker's URL; SWITCHYARD_URL, else http://127.0.0.1:8080. */
@@ -56,10 +56,18 @@ export class Connection {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.url}${path}${qs.size ? `?${qs}` : ''}`, {
-      method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    const text = await res.text();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(`${this.url}${path}${qs.size ? `?${qs}` : ''}`, {
+        method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      text = await res.text();
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new UnreachableError(`cannot reach ${this.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, { cause: e });
+    }
     let json: unknown;
     try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
     if (!res.ok) {

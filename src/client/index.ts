@@ -4,6 +4,6 @@ export { Worker, type WorkerOptions, type Handler, type HandlerContext } from '.
 export { Publisher, type PublisherOptions } from './publisher.js';
 export { Admin } from './admin.js';
 export { Connection, type ConnectionOptions } from './connection.js';
-export { SwitchyardError } from './errors.js';
+export { SwitchyardError, UnreachableError } from './errors.js';
 export type { QueueStats } from './stats.js';
 export type * from './types.js';
