@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { ERRORS } from '../../src/errors.js';
 import { ROLE_OF } from '../../src/security/access.js';
 import { spawnBroker } from '../helpers/process.js';
@@ -131,4 +132,25 @@ describe('README', () => {
     const old = String(Math.floor(Date.now() / 1000) - 3600);
     assert.equal(verify({ 'switchyard-timestamp': old, 'switchyard-signature': sign(old) }, body, 's'), false, 'replayed');
   });
+
+  it('the Clients section\'s CLI lines work as written (all but work, which runs until stopped: cli.test.ts runs it)', async () => {
+    const s = await startTestServer();
+    try {
+      const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'switchyard.mjs');
+      const cwd = tempDir();
+      writeFileSync(path.join(cwd, 'events.jsonl'), `${JSON.stringify({ data: { type: 'userCreated', email: 'bo@example.com' } })}\n`);
+      await s.api.interest('email', { type: '^userCreated$' });
+      const lines = readmeBlock('**CLI**', 'sh').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l.startsWith('npx switchyard '));
+      assert.equal(lines.length, 6);
+      for (const line of lines.filter((l) => !l.startsWith('npx switchyard work '))) {
+        // The shell's quoting, as a user's shell would read it; npx switchyard is bin/switchyard.mjs.
+        // Not spawnSync: the broker answering it runs in this process.
+        await promisify(execFile)('sh', ['-c', line.replace(/^npx switchyard/, `"${process.execPath}" "${bin}"`)], { cwd, env: { ...process.env, SWITCHYARD_URL: s.url } });
+      }
+      assert.equal((await s.api.status('?queue=email')).counts.ready, 2, 'both publish lines published');
+    } finally {
+      await s.stop();
+    }
+  });
 });
+
