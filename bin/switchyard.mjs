@@ -14,26 +14,22 @@ const built = (file) => {
   return url.href;
 };
 
-async function serve(opts) {
-  if (opts.port !== undefined) process.env.PORT = opts.port;
-  if (opts.host !== undefined) process.env.HOST = opts.host;
-  if (opts.db !== undefined) process.env.SWITCHYARD_DB = opts.db;
-  await import(built('main.js'));
-}
-
 // `switchyard token ...` keeps its own arguments (bin/token.mjs); `switchyard` alone serves.
 if (process.argv[2] === 'token') {
   const { tokenCommand } = await import('./token.mjs');
   process.exit(await tokenCommand(process.argv.slice(3)));
 }
-if (process.argv.length <= 2) { await serve({}); } else {
+// `switchyard serve [--flags]` (and `switchyard` alone) is the broker, which reads its own flags
+// (`switchyard serve --help` lists every setting).
+if (process.argv.length <= 2 || process.argv[2] === 'serve') {
+  process.argv.splice(2, process.argv[2] === 'serve' ? 1 : 0);
+  await import(built('main.js'));
+} else {
   const { commands } = await import('./cli/commands.mjs');
   const program = new Command('switchyard')
     .description('Interest-routed pub/sub task broker: serve it, or publish, watch and work through its HTTP API')
     .showHelpAfterError();
-  program.command('serve').description('run the broker (settings from the environment: see the README)')
-    .option('--port <port>', 'PORT').option('--host <host>', 'HOST').option('--db <file>', 'SWITCHYARD_DB')
-    .action(serve);
+  program.command('serve').description('run the broker: settings from the environment or as flags (switchyard serve --help)');
   commands(program, () => import(built('client/index.js')));
   program.command('token').description('create, list and delete API tokens: switchyard token --help').helpOption(false).allowUnknownOption();
   await program.parseAsync();
