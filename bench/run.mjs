@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: Switchyard and its peers (BullMQ, pg-boss, bare HTTP servers) in one run on this
 // machine, through the shared peer kit (../shared/bench/peers, after its `bash setup.sh`), then the
-// scale checks (bench/scale.mjs), and one table of the issue's targets as ratios taken in that run.
+// scale checks (bench/scale.mjs), the SDK's drain (bench/sdk-drain.mjs), and one table of the issue's targets as ratios taken in that run.
 //   REPS=3 PEERS="switchyard bullmq-aof pgboss-on http" BENCH_N=20000 npm run bench
 //   npm run bench -- --from=bench/results/<run>.jsonl     (the table of a finished run, again)
 // Writes bench/results/<run>.jsonl (raw lines) and bench/results/<run>.json (medians and ratios).
@@ -40,6 +40,13 @@ if (!env.SKIP_SCALE) {
   if (s.status !== 0) fail('bench/scale.mjs failed');
   writeFileSync(raw, readFileSync(raw, 'utf8') + s.stdout.trim().split('\n').pop() + '\n');
 }
+if (!env.SKIP_SDK) {
+  const s = spawnSync(process.execPath, [path.join(root, 'bench', 'sdk-drain.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, BENCH_RUN_ID: run }, encoding: 'utf8' });
+  if (s.status !== 0) fail('bench/sdk-drain.mjs failed');
+  // One line per rep, so the table's worst rep compares the SDK with the raw drain beside it.
+  const { reps: sdkReps } = JSON.parse(s.stdout.trim().split('\n').pop());
+  writeFileSync(raw, readFileSync(raw, 'utf8') + sdkReps.map((r) => JSON.stringify({ peer: 'switchyard-sdk', rep: r.rep, metrics: { drain_raw_b100_c16: r.raw, drain_sdk_c16: r.sdk } })).join('\n') + '\n');
+}
 }
 
 // Medians per peer/variant, every metric.
@@ -76,6 +83,7 @@ const targets = [
   ['publish rate, 1,000 queues x 3 regex interests vs 1 queue', m('switchyard-scale', 'publish_1000q_rps'), m('switchyard-scale', 'publish_1q_rps'), 0.5, true],
   ['claim p50 with 1,000,000 waiting vs 1,000 waiting', m('switchyard-scale', 'claim_p50_ms_1m'), m('switchyard-scale', 'claim_p50_ms_1k'), 1.5, false],
   ['broker RSS MB with 1,000,000 waiting (want < 250)', m('switchyard-scale', 'rss_mb_1m'), fixed(250), 1, false],
+  ['SDK Worker (concurrency 16) drain vs raw batch drain', m('switchyard-sdk', 'drain_sdk_c16'), m('switchyard-sdk', 'drain_raw_b100_c16'), 0.8, true],
 ];
 const fmt = (x) => (x === undefined || x === null ? 'n/a' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 100) / 100));
 const lines = [

@@ -82,7 +82,12 @@ export class Worker extends EventEmitter {
   private async run(): Promise<void> {
     while (!this.stopping) {
       const { names, slots } = this.freeQueues();
-      if (!names.length) { await new Promise<void>((r) => { this.slotFreed = r; }); continue; }
+      if (!names.length) {
+        await new Promise<void>((r) => { this.slotFreed = r; });
+        // Handlers that end together free their slots in the same turn: claim for all of them at once.
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
       this.poll = new AbortController();
       let tasks: Task[] = [];
       try {
@@ -119,6 +124,11 @@ export class Worker extends EventEmitter {
       r.done = true;
       clearTimeout(r.leaseTimer);
       const ms = performance.now() - startedAt;
+      // The slot frees when the handler ends, not when the broker has answered its report: the next
+      // claim overlaps the report (stop waits for every report).
+      this.running.delete(task.taskId);
+      this.runningPerQueue.set(task.queue, this.runningPerQueue.get(task.queue)! - 1);
+      this.slotFreed?.(); this.slotFreed = null;
       if (r.abort.signal.aborted && r.abort.signal.reason === 'lease lost') {
         this.emit('lost', task);
       } else if (outcome.ok) {
@@ -131,10 +141,7 @@ export class Worker extends EventEmitter {
         this.stats_.done(task.queue, ms, false);
         this.emit('failed', task, outcome.error, ms);
       }
-      this.running.delete(task.taskId);
-      this.runningPerQueue.set(task.queue, this.runningPerQueue.get(task.queue)! - 1);
       this.emit('stats', this.stats());
-      this.slotFreed?.(); this.slotFreed = null;
     })();
   }
 
@@ -143,8 +150,8 @@ export class Worker extends EventEmitter {
     clearTimeout(r.leaseTimer);
     this.running.delete(r.task.taskId);
     this.runningPerQueue.set(r.task.queue, this.runningPerQueue.get(r.task.queue)! - 1);
-    await this.reporter.report(r.workerId, { taskId: r.task.taskId, state: 'fail', failReason: 'worker stopped: the handler did not end when its signal was aborted' });
     this.slotFreed?.(); this.slotFreed = null;
+    await this.reporter.report(r.workerId, { taskId: r.task.taskId, state: 'fail', failReason: 'worker stopped: the handler did not end when its signal was aborted' });
   }
 
   /** Extends the lease at half of what is left, again after each extension. */
