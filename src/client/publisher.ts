@@ -9,10 +9,11 @@ import type { PublishEvent, Published } from './types.js';
 export interface PublisherOptions extends ConnectionOptions {
   /** The publisher name events carry when they name none. */
   publisher?: string;
+  /** Events a request carries at most (1,000, the broker's limit). */
+  maxBatch?: number;
 }
 
 type Pending = { event: PublishEvent; resolve: (p: Published) => void; reject: (e: unknown) => void };
-const MAX_BATCH = 1000;
 
 export class Publisher {
   readonly connection: Connection;
@@ -45,7 +46,8 @@ export class Publisher {
   private flush(): void {
     const all = this.pending;
     this.pending = [];
-    for (let i = 0; i < all.length; i += MAX_BATCH) void this.send(all.slice(i, i + MAX_BATCH));
+    const most = Math.min(1000, Math.max(1, this.opts.maxBatch ?? 1000));
+    for (let i = 0; i < all.length; i += most) void this.send(all.slice(i, i + most));
   }
 
   private async send(batch: Pending[]): Promise<void> {
