@@ -4,6 +4,7 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import http from 'node:http';
 import { Worker, Publisher, Admin, SwitchyardError, type Task } from 'switchyard/client';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { freePort, spawnBroker, type BrokerProcess } from '../helpers/process.js';
@@ -152,6 +153,34 @@ describe('switchyard/client', () => {
     assert.equal(handled.size, total);
     assert.deepEqual([...handled.values()].filter((n) => n !== 1), [], 'no task handled twice');
     assert.equal(new Set(published.map((p) => p.eventId)).size, total);
+  });
+
+  it('a publish whose answer is lost with the connection is retried with the same key and stored once', async () => {
+    s = await startTestServer();
+    await s.api.interest('q', '*');
+    // A proxy that forwards the first request to the broker, waits for its answer, then drops the
+    // connection instead of passing the answer on: the broker stored the event, the client never heard.
+    let dropped = 0;
+    const target = new URL(s.url);
+    const proxy = http.createServer((req, res) => {
+      const fwd = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        if (dropped++ === 0) { answer.resume(); answer.on('end', () => req.socket.destroy()); return; }
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(fwd);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const publisher = new Publisher({ url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, publisher: 'p' });
+      const answer = await publisher.publish({ data: { once: true } });
+      assert.equal(dropped, 2, 'the first answer was dropped, the retry answered');
+      assert.equal(answer.replayed, true, 'the retry replayed the first answer');
+      assert.equal((await s.api.status('?queue=q')).counts.ready, 1, 'stored once');
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 
   it('publishes made in one tick go in one request, each caller gets its own answer; refusals are typed', async () => {
