@@ -29,10 +29,14 @@ const now = fingerprint();
 const built = existsSync(path.join(root, 'dist', 'src', 'main.js')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === now;
 if (!built) {
   process.stderr.write('switchyard: sources changed since the last build; compiling (npm run build)\n');
-  // The broker, then the SDK's type declarations (switchyard/client's "types").
+  // The SDK's types, generated from the OpenAPI document (not kept in git), then the broker, then the
+  // SDK's type declarations (switchyard/client's "types").
+  const types = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bin', 'client-types.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (types.status !== 0) process.exit(types.status ?? 1);
   for (const project of ['tsconfig.build.json', path.join('src', 'client', 'tsconfig.json')]) {
     const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: root, stdio: 'inherit' });
     if (tsc.status !== 0) process.exit(tsc.status ?? 1);
   }
-  writeFileSync(stampFile, now);
+  // Taken again: generating the types changed src/.
+  writeFileSync(stampFile, fingerprint());
 }

@@ -1,5 +1,5 @@
 // The SDK's types (src/client/api-types.ts) are what openapi-typescript makes of the OpenAPI document
-// now: a route or answer changed without `npm run client-types` fails here.
+// now (every build writes it; a route or answer changed since the last build fails here until the next).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
