@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clientTypesSource } from '../test/helpers/client-types.js';
+import { clientTypesSource } from './client-types-source.js';
 
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'client', 'api-types.ts');
 writeFileSync(out, await clientTypesSource());

@@ -3,7 +3,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { clientTypesSource } from '../helpers/client-types.js';
+import { clientTypesSource } from '../../bin/client-types-source.js';
 
 it('src/client/api-types.ts is generated from the current OpenAPI document', async () => {
   const committed = readFileSync(new URL('../../src/client/api-types.ts', import.meta.url), 'utf8');

@@ -1,7 +1,7 @@
 // The text of src/client/api-types.ts as openapi-typescript makes it from the OpenAPI document now:
 // bin/client-types.ts writes it, test/unit/client-types.test.ts compares it with the file.
 import openapiTS, { astToString } from 'openapi-typescript';
-import { openApiDocument } from '../../routes/openapi.js';
+import { openApiDocument } from '../routes/openapi.js';
 
 export async function clientTypesSource(): Promise<string> {
   // emptyObjectsUnknown: an event's data is any object (Record<string, unknown>), not an empty one.
