@@ -69,7 +69,9 @@ const reportOk = obj({
 export const reportAnswer = reportOk;
 export const reportBatchAnswer = obj({
   results: arrayOf({ anyOf: [{ ...reportOk, required: ['ok', ...(reportOk.required as string[])], properties: { ...(reportOk.properties as S), ok: { const: true } } }, obj({ ok: { const: false }, taskId: STRING, code: STRING, error: STRING }, ['taskId'])] }),
-});
+  // Only with the request's `claim`.
+  tasks: arrayOf(workTask),
+}, ['tasks']);
 export const claimAnswer = { anyOf: [obj({ task: nullable(workTask) }), obj({ tasks: arrayOf(workTask) })] };
 
 const policy = obj({

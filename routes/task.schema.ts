@@ -43,6 +43,10 @@ export const publishBatchSchema = {
   },
 } as const;
 
+const CLAIM_COUNT = { type: 'integer', minimum: 1, maximum: 100 } as const;
+// Comma-separated: only these of the worker's queues (its order kept), e.g. those with free slots.
+const CLAIM_QUEUES = { type: 'string', minLength: 1, maxLength: 20_000 } as const;
+
 export const claimQuerySchema = {
   type: 'object',
   required: ['workerId'],
@@ -50,9 +54,8 @@ export const claimQuerySchema = {
   properties: {
     workerId: ID,
     wait: { type: 'number', minimum: 0, maximum: 30 },
-    count: { type: 'integer', minimum: 1, maximum: 100 },
-    // Comma-separated: only these of the worker's queues (its order kept), e.g. those with free slots.
-    queues: { type: 'string', minLength: 1, maxLength: 20_000 },
+    count: CLAIM_COUNT,
+    queues: CLAIM_QUEUES,
   },
 } as const;
 
@@ -81,6 +84,10 @@ export const reportBatchSchema = {
       type: 'array', minItems: 1, maxItems: 1000,
       items: { type: 'object', required: ['taskId', 'state'], additionalProperties: false, properties: REPORT_FIELDS },
     },
+    // The worker's next claim, taken after these reports in the same commit (no waiting): a busy
+    // worker reports and takes in one round trip. The answer's `tasks` are what it claimed. Up to
+    // 1,000, as reports: a batch this size would otherwise need ten claims.
+    claim: { type: 'object', required: ['count'], additionalProperties: false, properties: { count: { type: 'integer', minimum: 1, maximum: 1000 }, queues: CLAIM_QUEUES } },
   },
 } as const;
 

@@ -16,8 +16,10 @@ export const publishBody = validator<PublishInput & { fastPost?: boolean }>(publ
 export const publishBatchBody = validator<{ events: PublishInput[]; fastPost?: boolean }>(publishBatchSchema);
 export const claimQuery = validator<{ workerId: string; wait?: number; count?: number; queues?: string }>(claimQuerySchema);
 export const reportBody = validator<Report & { workerId: string }>(reportSchema);
-export const reportBatchBody = validator<{ workerId: string; reports: Report[] }>(reportBatchSchema);
+export const reportBatchBody = validator<{ workerId: string; reports: Report[]; claim?: { count: number; queues?: string } }>(reportBatchSchema);
 const cancelQuery = validator<{ taskId?: string; eventId?: string }>(cancelQuerySchema);
+
+const queueList = (queues: string | undefined) => queues?.split(',').map((s) => s.trim()).filter(Boolean);
 
 function checkTiming(e: PublishInput, where: string): void {
   if (e.runAt !== undefined && e.runAt !== null && e.delay !== undefined) {
@@ -48,8 +50,7 @@ export function taskHandlers(broker: Broker) {
       return { status: answers.every((a) => a.status === 'discarded') ? 200 : 201, body: { events: answers } };
     },
     async claim(q: { workerId: string; wait?: number; count?: number; queues?: string }, gone?: AbortSignal): Promise<Answer> {
-      const only = q.queues?.split(',').map((s) => s.trim()).filter(Boolean);
-      const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0, gone, only);
+      const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0, gone, queueList(q.queues));
       return { status: 200, body: q.count === undefined ? { task: tasks[0] ? workTaskJson(tasks[0]) : null } : { tasks: tasks.map(workTaskJson) } };
     },
     async report({ workerId, ...report }: Report & { workerId: string }): Promise<Answer> {
@@ -57,8 +58,12 @@ export function taskHandlers(broker: Broker) {
       if (outcome!.outcome !== 'ok') throw reportError(outcome!, workerId);
       return { status: 200, body: reportJson(outcome!) };
     },
-    async reportBatch({ workerId, reports }: { workerId: string; reports: Report[] }): Promise<Answer> {
-      const outcomes = await broker.report(workerId, reports);
+    async reportBatch({ workerId, reports, claim }: { workerId: string; reports: Report[]; claim?: { count: number; queues?: string } }): Promise<Answer> {
+      // Both writes are queued in this tick, so the store commits them together, reports first.
+      const [outcomes, tasks] = await Promise.all([
+        broker.report(workerId, reports),
+        claim ? broker.claim(workerId, claim.count, 0, undefined, queueList(claim.queues)) : undefined,
+      ]);
       return {
         status: 200,
         body: {
@@ -67,6 +72,7 @@ export function taskHandlers(broker: Broker) {
             const e = reportError(o, workerId);
             return { ok: false, taskId: o.taskId, error: e.message, code: e.code };
           }),
+          ...(tasks ? { tasks: tasks.map(workTaskJson) } : {}),
         },
       };
     },

@@ -1,5 +1,6 @@
 // A tiny HTTP client for tests: raw requests to the real server, answers parsed when they are JSON.
 import { checkAnswer } from './answer-check.js';
+import { rawFetch } from './checked-fetch.js';
 
 export interface Answer<T = any> { status: number; body: T; text: string; headers: Headers }
 
@@ -18,7 +19,7 @@ export async function call<T = any>(base: string, method: string, path: string, 
     payload = JSON.stringify(body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(base + path, { method, headers, body: payload });
+  const res = await rawFetch(base + path, { method, headers, body: payload });
   const text = await res.text();
   let parsed: unknown = undefined;
   try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }

@@ -125,6 +125,30 @@ describe('switchyard/client', () => {
     worker = undefined;
   });
 
+  it('holds a prefetch of claimed tasks for free slots; on stop they go back to the queue unhandled', async () => {
+    s = await startTestServer();
+    const admin = new Admin({ url: s.url });
+    await admin.setInterests('q', '*');
+    await new Publisher({ url: s.url, publisher: 'p' }).publishMany([0, 1, 2, 3, 4, 5].map((n) => ({ data: { n } })));
+    const handled: number[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => { release = r; });
+    worker = new Worker({
+      url: s.url, queues: [{ name: 'q', concurrency: 1, prefetch: 3 }], waitSeconds: 1,
+      handler: async (task) => { handled.push(task.data.n as number); await released; },
+    });
+    await worker.start();
+    await until('one running, three waiting here', () => worker!.stats().q!.running === 1 && worker!.stats().q!.waiting === 3);
+    assert.equal((await s.api.status('?queue=q')).counts.started, 4, 'the broker leased the prefetched ones too');
+    const stopping = worker.stop({ timeoutMs: 5000 });
+    release();
+    await stopping;
+    assert.deepEqual(handled, [0], 'a task waiting for a slot is not started once stop begins');
+    const counts = (await s.api.status('?queue=q')).counts;
+    assert.deepEqual([counts.succeeded, counts.ready, counts.started], [1, 5, 0], 'the waiting ones are back, ready for another worker');
+    worker = undefined;
+  });
+
   it('a broker killed (-9) and restarted mid-run loses no report; every task completes exactly once', async () => {
     const dbFile = path.join(tempDir(), 'sdk-kill.db');
     const port = await freePort();

@@ -194,6 +194,29 @@ describe('working', () => {
     assert.equal((await s.api.status(`?task=${tasks[2].taskId}`)).task.state, 'started');
   });
 
+  it('POST /tasks with claim reports first, then takes the next tasks, in one request', async () => {
+    // Concurrency 1: the claim can only take the next task because the report before it freed the slot.
+    assert.equal((await s.api.call('PATCH', '/queue', { queue: 'high', concurrency: 1 })).status, 200);
+    for (let i = 0; i < 3; i++) await s.api.publish({ q: 'high', i });
+    await s.api.publish({ q: 'low' });
+    const w = await s.api.worker(['high', 'low']);
+    const first = (await s.api.call('GET', `/task?workerId=${w}&count=100&queues=high`)).body.tasks;
+    assert.equal(first.length, 1, 'held to the queue\'s concurrency');
+    const r = await s.api.call('POST', '/tasks', { workerId: w, reports: [{ taskId: first[0].taskId, state: 'success' }], claim: { count: 5, queues: 'high' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.results.map((x: { ok: boolean }) => x.ok), [true]);
+    assert.equal(r.body.tasks.length, 1, 'the reported task\'s slot went to the next one; only the named queue');
+    assert.equal(r.body.tasks[0].queue, 'high');
+    assert.notEqual(r.body.tasks[0].taskId, first[0].taskId);
+    assert.equal((await s.api.status(`?task=${r.body.tasks[0].taskId}`)).task.state, 'started');
+    // Without claim, the answer has no tasks; a bad claim is refused whole, and the report with it is not applied.
+    const bad = await s.api.call('POST', '/tasks', { workerId: w, reports: [{ taskId: r.body.tasks[0].taskId, state: 'success' }], claim: { count: 1001 } });
+    assert.equal(bad.status, 400);
+    assert.equal((await s.api.status(`?task=${r.body.tasks[0].taskId}`)).task.state, 'started');
+    const plain = await s.api.call('POST', '/tasks', { workerId: w, reports: [{ taskId: r.body.tasks[0].taskId, state: 'success' }] });
+    assert.equal('tasks' in plain.body, false);
+  });
+
   it('DELETE /task cancels a waiting copy by taskId or every waiting copy by eventId', async () => {
     await s.api.interest('other', { q: '^high$' });
     const p = await s.api.publish({ q: 'high' });
