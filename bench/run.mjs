@@ -45,7 +45,7 @@ if (!env.SKIP_SDK) {
   if (s.status !== 0) fail('bench/sdk-drain.mjs failed');
   // One line per rep, so the table's worst rep compares the SDK with the raw drain beside it.
   const { reps: sdkReps } = JSON.parse(s.stdout.trim().split('\n').pop());
-  writeFileSync(raw, readFileSync(raw, 'utf8') + sdkReps.map((r) => JSON.stringify({ peer: 'switchyard-sdk', rep: r.rep, metrics: { drain_raw_b100_c16: r.raw, drain_sdk_c16: r.sdk } })).join('\n') + '\n');
+  writeFileSync(raw, readFileSync(raw, 'utf8') + sdkReps.map((r) => JSON.stringify({ peer: 'switchyard-sdk', rep: r.rep, metrics: { drain_raw_b100_c16: r.raw, drain_sdk_c16: r.sdk, cli_publish_file: r.cliPublish } })).join('\n') + '\n');
 }
 }
 

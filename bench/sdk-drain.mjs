@@ -4,8 +4,9 @@
 // batch, (b) by one SDK Worker with concurrency 16 (switchyard/client). Reps interleave; it prints
 // one JSON line (peer switchyard-sdk) with both rates per rep and the SDK/raw ratio, the worst rep's
 // too. N=20000 REPS=3 by default; bench/run.mjs runs it and tables the target (SDK ≥ 0.8 of raw).
+// Each rep also times `switchyard publish --file` of a CLI_LINES-line file (100,000): events a second.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { Worker } = await import(path.join(root, 'dist', 'src', 'client', 'index.js'));
 const N = Number(process.env.N ?? 20000);
 const REPS = Number(process.env.REPS ?? 3);
+const CLI_LINES = Number(process.env.CLI_LINES ?? 100_000);
 
 const freePort = () => new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 
@@ -76,16 +78,37 @@ async function sdkDrain(url) {
   return rate;
 }
 
+/** Events a second: the CLI publishing a JSON-lines file (batches of 1,000, its defaults). */
+async function cliPublish(url) {
+  await json(url, 'PUT', '/interest', { queue: 'bulk', interests: '*' });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-cli-bench-'));
+  const file = path.join(dir, 'events.jsonl');
+  writeFileSync(file, Array.from({ length: CLI_LINES }, (_, n) => JSON.stringify({ data: { kind: 'bulk', n } })).join('\n') + '\n');
+  try {
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'switchyard.mjs'), 'publish', '--url', url, '--file', file, '--publisher', 'bench'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    const t0 = performance.now();
+    const code = await new Promise((r) => child.on('exit', r));
+    const seconds = (performance.now() - t0) / 1000;
+    if (code !== 0 || !out.includes(`published ${CLI_LINES} events`)) throw new Error(`switchyard publish failed (${code}): ${out}`);
+    return CLI_LINES / seconds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const reps = [];
 for (let rep = 1; rep <= REPS; rep++) {
   const raw = await withBroker(rawDrain);
   const sdk = await withBroker(sdkDrain);
-  reps.push({ rep, raw, sdk, ratio: sdk / raw });
-  console.error(`rep ${rep}: raw batch drain ${Math.round(raw)}/s, SDK Worker (concurrency 16) ${Math.round(sdk)}/s: ${(sdk / raw).toFixed(2)}`);
+  const cli = await withBroker(cliPublish);
+  reps.push({ rep, raw, sdk, ratio: sdk / raw, cliPublish: cli });
+  console.error(`rep ${rep}: raw batch drain ${Math.round(raw)}/s, SDK Worker (concurrency 16) ${Math.round(sdk)}/s: ${(sdk / raw).toFixed(2)}; switchyard publish --file ${Math.round(cli)} events/s`);
 }
 const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
 console.log(JSON.stringify({
   peer: 'switchyard-sdk', run: process.env.BENCH_RUN_ID ?? null, n: N, reps,
-  metrics: { drain_raw_b100_c16: median(reps.map((r) => r.raw)), drain_sdk_c16: median(reps.map((r) => r.sdk)) },
+  metrics: { drain_raw_b100_c16: median(reps.map((r) => r.raw)), drain_sdk_c16: median(reps.map((r) => r.sdk)), cli_publish_file: median(reps.map((r) => r.cliPublish)) },
   ratioMedian: median(reps.map((r) => r.ratio)), ratioWorst: Math.min(...reps.map((r) => r.ratio)),
 }));

@@ -1,8 +1,8 @@
 // What a worker process holds per queue, and so how many tasks its next claim asks for: free slots
 // (concurrency minus running) plus a prefetch, claimed tasks that wait here for a slot. Without a
 // prefetch a busy worker idles for a round trip each time its slots free; with one, the next tasks
-// are already here. The prefetch sizes itself to what the queue gets through in a few round trips
-// (none while that is under one task), unless the user fixed it.
+// are already here. The prefetch sizes itself to what the queue's handlers get through in a few
+// round trips (none while that is under one task), unless the user fixed it.
 import type { Task } from './types.js';
 
 export interface QueueSpec { name: string; concurrency?: number; prefetch?: number }
@@ -17,8 +17,8 @@ export const controllerOf = (h: Held): AbortController => (h.controller ??= new 
 export interface QueueSlots {
   name: string; concurrency: number; fixedPrefetch: number | null;
   running: number; waiting: Held[];
-  /** Tasks ended, and when the rate was last sampled from them. */
-  ended: number; sampledEnded: number; sampledAt: number; perMs: number | null;
+  /** A handler's time, smoothed (ms); null until one has ended. */
+  handlerMs: number | null;
 }
 
 /** A claim asked for and not yet answered: its count is held back from the next claims. */
@@ -29,8 +29,9 @@ const MAX_CLAIM = 100;
 /** A claim riding on a report batch: larger (the broker takes up to 1,000), so a fast queue's
  *  pipeline needs fewer commits. */
 export const MAX_RIDING_CLAIM = 500;
-/** Auto prefetch: what the queue gets through in this many report round trips (two batches travel
- *  at once, and one more covers the jitter of a busy machine; measured best of 2, 3, 4 and 6)... */
+/** Auto prefetch: what the queue's handlers get through in this many report round trips (two
+ *  batches travel at once, and one more covers the jitter of a busy machine; measured best of 2, 3,
+ *  4 and 6)... */
 const ROUND_TRIPS_AHEAD = 3;
 /** ...but never more than this many held here. */
 const MAX_AUTO_PREFETCH = 500;
@@ -47,7 +48,7 @@ export class Slots {
       const { name, concurrency = 1, prefetch: own } = typeof s === 'string' ? { name: s } : s;
       const fixed = own ?? prefetch;
       return { name, concurrency: Math.max(1, concurrency), fixedPrefetch: fixed === undefined ? null : Math.max(0, fixed),
-        running: 0, waiting: [], ended: 0, sampledEnded: 0, sampledAt: performance.now(), perMs: null };
+        running: 0, waiting: [], handlerMs: null };
     });
     for (const q of this.queues) this.byName.set(q.name, q);
   }
@@ -79,22 +80,22 @@ export class Slots {
     return q.waiting.shift();
   }
 
-  ended(q: QueueSlots): void { q.running--; q.ended++; }
+  /** A handler ended after ms (an abandoned one: null, it says nothing of the queue's pace). */
+  ended(q: QueueSlots, ms: number | null): void {
+    q.running--;
+    if (ms !== null) q.handlerMs = q.handlerMs === null ? ms : q.handlerMs * 0.9 + ms * 0.1;
+  }
 
   roundTrip(ms: number): void { this.roundTripMs = this.roundTripMs === null ? ms : this.roundTripMs * 0.8 + ms * 0.2; }
 
+  /** What the queue's slots can get through in a few round trips: from the handlers' time, not
+   *  from the tasks done lately, which a short prefetch would itself hold down. */
   private prefetch(q: QueueSlots): number {
     if (q.fixedPrefetch !== null) return q.fixedPrefetch;
-    const now = performance.now();
-    // The rate over the last 50 ms or more (smoothed), sampled as claims are planned.
-    if (now - q.sampledAt >= 50) {
-      const perMs = (q.ended - q.sampledEnded) / (now - q.sampledAt);
-      q.perMs = q.perMs === null ? perMs : q.perMs * 0.5 + perMs * 0.5;
-      q.sampledEnded = q.ended; q.sampledAt = now;
-    }
     // Until both are known: as many as the queue's concurrency.
-    if (q.perMs === null || this.roundTripMs === null) return q.concurrency;
-    return Math.min(MAX_AUTO_PREFETCH, Math.floor(ROUND_TRIPS_AHEAD * q.perMs * this.roundTripMs));
+    if (q.handlerMs === null || this.roundTripMs === null) return q.concurrency;
+    const perMs = q.concurrency / Math.max(q.handlerMs, 0.001);
+    return Math.min(MAX_AUTO_PREFETCH, Math.floor(ROUND_TRIPS_AHEAD * perMs * this.roundTripMs));
   }
 
   /** Tasks waiting here for a slot, per queue. */

@@ -170,7 +170,7 @@ export class Worker extends EventEmitter {
       const ms = performance.now() - startedAt;
       // The slot frees when the handler ends, not when the broker has answered its report: the next
       // claim overlaps the report (stop waits for every report).
-      this.ended(r);
+      this.ended(r, ms);
       if (r.lostLease) {
         this.emit('lost', task);
       } else if (outcome.ok) {
@@ -188,10 +188,10 @@ export class Worker extends EventEmitter {
   }
 
   /** A started task's slot is free: the next waiting task starts, the loop may claim again. */
-  private ended(r: Held): void {
+  private ended(r: Held, ms: number | null): void {
     this.running.delete(r.task.taskId);
     const q = this.slots.get(r.task.queue)!;
-    this.slots.ended(q);
+    this.slots.ended(q, ms);
     this.startWaiting(q);
     this.wake();
   }
@@ -199,7 +199,7 @@ export class Worker extends EventEmitter {
   private async abandon(r: Held): Promise<void> {
     r.done = true;
     clearTimeout(r.leaseTimer);
-    this.ended(r);
+    this.ended(r, null);
     await this.reporter.report(r.workerId, { taskId: r.task.taskId, state: 'fail', failReason: 'worker stopped: the handler did not end when its signal was aborted' });
   }
 
