@@ -42,7 +42,7 @@ export const task = {
     ...(workTask.properties as S),
     state: STATE, maxAttempts: nullable({ type: 'integer' }), workerId: nullable(STRING), targetWorkerId: nullable(STRING),
     finishedAt: nullable(TIME), uniqueKey: nullable(STRING), singularlyRun: BOOL, failReason: nullable(STRING), result: {},
-    route: obj({ revision: INT, interest: { anyOf: [{ const: '*' }, obj({ field: STRING, keyPattern: STRING, valuePattern: STRING })] } }),
+    route: obj({ revision: INT, interest: { anyOf: [{ enum: ['*', 'direct'] }, obj({ field: STRING, keyPattern: STRING, valuePattern: STRING })] } }),
     history: arrayOf(obj({ at: TIME, what: STRING })),
   },
 };

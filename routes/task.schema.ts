@@ -1,5 +1,5 @@
 // Schemas of PUT/GET/POST/DELETE /task and the batch forms PUT/POST /tasks.
-import { ID } from './common.schema.js';
+import { ID, QUEUE_NAME } from './common.schema.js';
 
 export const PUBLISH_FIELDS = {
   publisher: { type: 'string', minLength: 1, maxLength: 200 },
@@ -16,18 +16,22 @@ export const PUBLISH_FIELDS = {
   idempotencyKey: { type: 'string', minLength: 1, maxLength: 200, pattern: '^(?!schedule:)' },
 } as const;
 
+/** Straight into this queue, bypassing interests (as Resque and beanstalkd publish). Not in
+ *  PUBLISH_FIELDS: the dry run's own `queue` names the queue of a draft interest map. */
+const DIRECT = { queue: QUEUE_NAME } as const;
+
 export const publishSchema = {
   type: 'object',
   required: ['publisher', 'data'],
   additionalProperties: false,
-  properties: { ...PUBLISH_FIELDS, fastPost: { type: 'boolean' } },
+  properties: { ...PUBLISH_FIELDS, ...DIRECT, fastPost: { type: 'boolean' } },
 } as const;
 
 /** The event a schedule publishes at each tick: a PUT /task body without runAt (the tick is the
  *  time; delay still works) and without idempotencyKey (each tick has its own). */
 const { runAt: _runAt, idempotencyKey: _key, ...SCHEDULED_FIELDS } = PUBLISH_FIELDS;
 export const scheduledEventSchema = {
-  type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: SCHEDULED_FIELDS,
+  type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: { ...SCHEDULED_FIELDS, ...DIRECT },
 } as const;
 
 export const publishBatchSchema = {
@@ -37,7 +41,7 @@ export const publishBatchSchema = {
   properties: {
     events: {
       type: 'array', minItems: 1, maxItems: 1000,
-      items: { type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: PUBLISH_FIELDS },
+      items: { type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: { ...PUBLISH_FIELDS, ...DIRECT } },
     },
     fastPost: { type: 'boolean' },
   },

@@ -6,11 +6,14 @@ export type { TaskState };
 
 export type InterestMap = '*' | Record<string, string>;
 
-/** Why a task was routed to its queue: the interest revision and the pair that matched. */
+/** The interest that took an event: '*' (every event), or the matching field and patterns. */
+export type MatchedInterest = '*' | { field: string; keyPattern: string; valuePattern: string };
+
+/** Why a task was routed to its queue: the interest revision and the pair that matched, or 'direct'
+ *  when the publish named the queue (no interest was asked). */
 export interface RouteInfo {
   revision: number;
-  /** '*' when the queue takes every event; otherwise the matching field and patterns. */
-  interest: '*' | { field: string; keyPattern: string; valuePattern: string };
+  interest: MatchedInterest | 'direct';
 }
 
 export interface QueuePolicy {

@@ -5,7 +5,7 @@ import { configure } from 'safe-stable-stringify';
 import type { BrokerContext } from './context.js';
 import { type NewEvent, type PublishedEvent } from '../model.js';
 import type { CompiledInterests } from '../routing/compile.js';
-import { routeEvent } from '../routing/match.js';
+import { directRoute, routeEvent } from '../routing/match.js';
 import { BrokerError, StoreUnavailableError } from '../errors.js';
 
 const canonicalJson = configure({ deterministic: true });
@@ -22,6 +22,8 @@ export interface PublishInput {
   priority?: number;
   maxAttempts?: number;
   idempotencyKey?: string;
+  /** Straight into this queue, bypassing interests. */
+  queue?: string;
   /** Set by the broker itself (a schedule's tick), never from a request: kept in the tasks' history. */
   origin?: Record<string, unknown>;
   /** How long this idempotencyKey is remembered, when not SWITCHYARD_IDEMPOTENCY_TTL. */
@@ -133,7 +135,7 @@ function routedEvent(ctx: BrokerContext, input: PublishInput, interests: Compile
     singularlyRun: input.singularlyRun === true,
     uniqueKey: keyed ? (input.uniqueKey ?? defaultUniqueKey(input.data)) : null,
     maxAttempts: input.maxAttempts ?? null,
-    routes: routeEvent(interests, input.data),
+    routes: input.queue === undefined ? routeEvent(interests, input.data) : [directRoute(input.queue, interests.revision)],
     idempotency: input.idempotencyKey === undefined ? null
       : { key: input.idempotencyKey, bodyHash: bodyHash(input), expiresAtMs: nowMs + (input.idempotencyTtlSeconds ?? ctx.settings.idempotencyTtlSeconds) * 1000 },
     ...(input.origin ? { origin: input.origin } : {}),

@@ -1,11 +1,12 @@
 // Dry-run of routing: for each queue, which field and pattern matched, or why none did.
 import type { CompiledInterests } from './compile.js';
+import type { MatchedInterest } from '../model.js';
 import { FIELD_TEXT_MAX_CHARS, flattenFields, matchQueue, routableFields } from './match.js';
 
 export interface Explanation {
   queue: string;
   matched: boolean;
-  interest?: '*' | { field: string; keyPattern: string; valuePattern: string };
+  interest?: MatchedInterest;
   why?: string;
 }
 

@@ -1,13 +1,13 @@
 // Routes an event: a queue is interested when, for any of its pairs, some field of data (by dot path)
 // has a name matching keyPattern and a value whose text matches valuePattern.
-import type { RouteInfo } from '../model.js';
+import type { MatchedInterest, RouteInfo } from '../model.js';
 import { BrokerError } from '../errors.js';
 import { flattenFields, type Field } from '../fields.js';
 export { flattenFields, hasFieldText, type Field } from '../fields.js';
 import type { CompiledInterests, CompiledQueue } from './compile.js';
 
 /** The first pair of the queue that matches, or null. */
-export function matchQueue(q: CompiledQueue, fields: readonly Field[]): RouteInfo['interest'] | null {
+export function matchQueue(q: CompiledQueue, fields: readonly Field[]): MatchedInterest | null {
   if (q.all) return '*';
   for (const pair of q.pairs) {
     for (const [path, text] of fields) {
@@ -41,3 +41,6 @@ export function routeEvent(interests: CompiledInterests, data: Record<string, un
   }
   return routes;
 }
+
+/** A publish that names its queue: one copy there, whatever the interests say. */
+export const directRoute = (queue: string, revision: number): { queue: string; route: RouteInfo } => ({ queue, route: { revision, interest: 'direct' } });

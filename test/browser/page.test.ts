@@ -60,6 +60,11 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
     await main().getByRole('heading', { name: `Task ${taskId}` }).waitFor();
     await main().getByText('ann@example.com').first().waitFor();
     await main().getByText(/field type matched key pattern/).waitFor();
+
+    // A task published straight into its queue says so, where a routed one names its interest.
+    const direct = await s.api.call('PUT', '/task', { publisher: 'p', queue: 'jobs', data: { n: 1 } });
+    await open(`task/${direct.body.tasks[0].taskId}`);
+    await main().getByText('published straight into this queue (no interest asked)').waitFor();
   });
 
   it('a bad publish shows the broker\'s error and stores nothing', async () => {

@@ -39,6 +39,26 @@ describe('publishing', () => {
     await s.api.interest('audit', '*');
   });
 
+  it('queue publishes straight into that queue, bypassing interests; its route says direct', async () => {
+    // This event would go to audit ('*') and email by interest: named, it goes to jobs alone.
+    const r = await s.api.call('PUT', '/task', { publisher: 'resque-like', queue: 'jobs', data: { type: 'userCreated' } });
+    assert.equal(r.status, 201);
+    assert.deepEqual(r.body.tasks.map((t: { queue: string }) => t.queue), ['jobs']);
+    const t = (await s.api.status(`?task=${r.body.tasks[0].taskId}`)).task;
+    assert.equal(t.route.interest, 'direct');
+    assert.equal((await s.api.status('?queue=jobs')).counts.ready, 1, 'a queue nobody declared is known by its task');
+    const w = await s.api.worker('jobs');
+    assert.equal((await s.api.take(w)).taskId, r.body.tasks[0].taskId);
+    // In a batch, each event chooses; a bad name is refused and stores nothing.
+    const batch = await s.api.call('PUT', '/tasks', { events: [{ publisher: 'p', queue: 'jobs', data: { n: 1 } }, { publisher: 'p', data: { vip: true } }] });
+    assert.deepEqual(batch.body.events.map((e: { tasks: { queue: string }[] }) => e.tasks.map((x) => x.queue).sort()), [['jobs'], ['audit', 'flags']]);
+    const before = (await s.api.status('?queue=jobs')).counts.ready;
+    const bad = await s.api.call('PUT', '/tasks', { events: [{ publisher: 'p', queue: 'jobs', data: {} }, { publisher: 'p', queue: 'a,b', data: {} }] });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /queue/);
+    assert.equal((await s.api.status('?queue=jobs')).counts.ready, before);
+  });
+
   it('schedules with runAt (unix seconds) or delay, and says scheduled', async () => {
     const at = Date.now() / 1000 + 3600;
     const a = await s.api.publish({ type: 'userCreated' }, { runAt: at });

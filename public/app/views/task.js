@@ -8,6 +8,7 @@ function routeText(route) {
   if (!route) return h('span', { class: 'muted' }, 'no route recorded (a retry into this queue, or a re-enqueued copy)');
   const i = route.interest;
   if (i === '*') return h('span', {}, 'the queue\'s interest is "*" (every event)');
+  if (i === 'direct') return h('span', {}, 'published straight into this queue (no interest asked)');
   return h('span', {}, 'field ', h('code', {}, i.field), ' matched key pattern ', h('code', {}, i.keyPattern),
     ' and value pattern ', h('code', {}, i.valuePattern), ` (interests revision ${route.revision})`);
 }
