@@ -23,6 +23,8 @@ export interface Config {
   readonly idempotencyTtlSeconds: number;
   readonly pushSecret: string | null;
   readonly bodyLimitBytes: number;
+  /** null: no StatsD (STATSD_HOST unset). tags null: plain StatsD, the queue in the metric's name. */
+  readonly statsd: null | { readonly host: string; readonly port: number; readonly prefix: string; readonly tags: readonly string[] | null; readonly intervalSeconds: number };
   readonly security: {
     /** Never logged or answered; only its hash is kept past start-up. */
     readonly adminToken: string | null;
@@ -75,6 +77,11 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_MAX_SCHEDULES', kind: 'count', def: '1000', unit: 'schedules', help: 'schedules this installation may hold' },
   { env: 'SWITCHYARD_MAX_COPIES', kind: 'count', def: '1000', unit: 'copies', help: 'copies one event may make (one per interested queue)' },
   { env: 'SWITCHYARD_MAX_COPIES_PER_REQUEST', kind: 'count', def: '10000', unit: 'copies', help: 'copies one request may make' },
+  { env: 'STATSD_HOST', kind: 'string', def: undefined, unit: 'host', help: 'when set, each node also sends StatsD metrics there (UDP)' },
+  { env: 'STATSD_PORT', kind: 'port', def: '8125', unit: 'port', help: 'StatsD port' },
+  { env: 'STATSD_PREFIX', kind: 'string', def: 'switchyard.', unit: 'text', help: 'start of every StatsD metric name' },
+  { env: 'STATSD_TAGS', kind: 'string', def: undefined, unit: 'tags', help: 'DogStatsD tags on every metric (comma-separated, e.g. env:prod); when set, the queue is a tag, not part of the name' },
+  { env: 'STATSD_INTERVAL', kind: 'seconds', def: '10', unit: 'seconds', help: 'how often the StatsD gauges (queue lengths, workers) are sent' },
   { env: 'LOG_LEVEL', kind: 'level', def: 'info', unit: 'level', help: 'error | warn | info | debug' },
 ];
 
@@ -169,6 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     idempotencyTtlSeconds: v.SWITCHYARD_IDEMPOTENCY_TTL as number,
     pushSecret: v.SWITCHYARD_PUSH_SECRET === undefined || v.SWITCHYARD_PUSH_SECRET === '' ? null : String(v.SWITCHYARD_PUSH_SECRET),
     bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
+    statsd: v.STATSD_HOST === undefined || v.STATSD_HOST === '' ? null : Object.freeze({
+      host: String(v.STATSD_HOST), port: v.STATSD_PORT as number, prefix: String(v.STATSD_PREFIX),
+      tags: v.STATSD_TAGS === undefined ? null : Object.freeze(String(v.STATSD_TAGS).split(',').map((t) => t.trim()).filter(Boolean)),
+      intervalSeconds: v.STATSD_INTERVAL as number,
+    }),
     security: Object.freeze({
       adminToken: (v.SWITCHYARD_ADMIN_TOKEN as string | undefined) ?? null,
       authOff: v.SWITCHYARD_AUTH === 'off',

@@ -3,9 +3,12 @@
 import client from 'prom-client';
 import type { Store } from './store/store.js';
 import { TASK_STATES } from './lifecycle/states.js';
+import type { FinishedAs, StatsdSink } from './statsd.js';
 
 export class BrokerMetrics {
   readonly registry = new client.Registry();
+  /** StatsD, when STATSD_HOST is set: the same moments, sent out as they happen. */
+  statsd: StatsdSink | null = null;
   private readonly taskSeconds: client.Histogram<'queue' | 'outcome'>;
   private readonly enqueueToStartSeconds: client.Histogram<'queue'>;
   private readonly events: client.Counter<'outcome'>;
@@ -71,8 +74,16 @@ export class BrokerMetrics {
     this.pushSeconds.observe({ queue, outcome }, Math.max(0, tookMs) / 1000);
   }
   limiterWait(queue: string, limit: string): void { this.limiterWaits.inc({ queue, limit }); }
-  started(queue: string, waitedMs: number): void { this.enqueueToStartSeconds.observe({ queue }, Math.max(0, waitedMs) / 1000); }
-  finished(queue: string, outcome: string, tookMs: number): void { this.taskSeconds.observe({ queue, outcome }, Math.max(0, tookMs) / 1000); }
+  /** Tasks a publish created in a queue (Prometheus reads these totals from the store). */
+  tasksPublished(queue: string, n: number): void { this.statsd?.tasksPublished(queue, n); }
+  started(queue: string, waitedMs: number): void {
+    this.enqueueToStartSeconds.observe({ queue }, Math.max(0, waitedMs) / 1000);
+    this.statsd?.started(queue, waitedMs);
+  }
+  finished(queue: string, as: FinishedAs, tookMs: number): void {
+    this.taskSeconds.observe({ queue, outcome: as === 'succeeded' ? 'success' : 'fail' }, Math.max(0, tookMs) / 1000);
+    this.statsd?.finished(queue, as, tookMs);
+  }
 
   text(): Promise<string> { return this.registry.metrics(); }
   get contentType(): string { return this.registry.contentType; }

@@ -4,6 +4,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
+import { StatsdSink } from './statsd.js';
 import { createLogger, type Logger } from './log.js';
 import { openStore } from './open-store.js';
 import { Broker } from './broker/index.js';
@@ -49,6 +50,8 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
     pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite,
     ...(opts.crossNodePollMs !== undefined ? { crossNodePollMs: opts.crossNodePollMs } : {}),
   }, log, opts.now);
+  const statsd = config.statsd ? new StatsdSink(config.statsd, log) : null;
+  broker.metrics.statsd = statsd;
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);
   const pusher = new Pusher(broker.ctx);
@@ -72,6 +75,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   sweeps.start();
   if (opts.schedulerIntervalMs !== 0) scheduler.start();
   pusher.start();
+  statsd?.start(store);
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
@@ -90,6 +94,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
         clearTimeout(cut);
         // Writes begun after their answers (audit entries, token last use) end before the store closes.
         await Promise.all([broker.afterAnswers.settle(SETTLE_MS), gate.touching.settle(SETTLE_MS)]);
+        await statsd?.stop();
         await store.close();
       })();
       return closing;

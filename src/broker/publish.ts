@@ -154,6 +154,7 @@ function answer(ctx: BrokerContext, routed: NewEvent[], toStore: NewEvent[], eve
     if (!s) return { eventId: e.eventId, status: 'discarded', tasks: [], deduplicated: [] };
     if (!s.replayed) {
       for (const t of s.tasks) {
+        ctx.metrics.tasksPublished(t.queue, 1);
         if (t.targetWorkerId !== null) targeted.add(t.queue);
         else if (t.state === 'ready') readyByQueue.set(t.queue, (readyByQueue.get(t.queue) ?? 0) + 1);
       }

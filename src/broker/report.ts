@@ -26,7 +26,8 @@ export async function reportTasks(ctx: BrokerContext, workerId: string, reports:
   const reEnqueued = new Set<string>();
   for (const o of outcomes) {
     if (o.outcome !== 'ok' || o.state === 'started') continue;
-    ctx.metrics.finished(o.queue, o.state === 'succeeded' ? 'success' : 'fail', nowMs - o.startedAtMs);
+    // A failed attempt that will run again is a retry; one that will not, a failure.
+    ctx.metrics.finished(o.queue, o.state === 'succeeded' ? 'succeeded' : o.state === 'failed' ? 'failed' : 'retried', nowMs - o.startedAtMs);
     if (o.reEnqueuedTaskId || o.state === 'ready') reEnqueued.add(o.queue);
   }
   ctx.waiters.notify(reEnqueued);
