@@ -31,7 +31,9 @@ export const errorAnswer = obj({
 export const workTask = obj({
   taskId: STRING, eventId: STRING, queue: STRING, publisher: STRING, data: OBJECT, priority: { type: 'integer' },
   attempts: INT, runAt: TIME, createdAt: TIME, leaseExpiresAt: nullable(TIME),
-});
+  // Only when its publish carried one (W3C Trace Context).
+  traceparent: STRING,
+}, ['traceparent']);
 
 /** The whole task, as status and the failed queue show it. */
 export const task = {

@@ -33,9 +33,9 @@ function parseBody(raw: Buffer): unknown {
 }
 
 export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: Logger; gate: Gate; secure: boolean }) {
-  const routes: Record<string, (body: unknown) => Promise<Answer>> = {
-    'PUT /task': (b) => h.publish(publishBody.json(b)),
-    'PUT /tasks': (b) => h.publishBatch(publishBatchBody.json(b)),
+  const routes: Record<string, (body: unknown, req: IncomingMessage) => Promise<Answer>> = {
+    'PUT /task': (b, req) => h.publish(publishBody.json(b), req.headers.traceparent),
+    'PUT /tasks': (b, req) => h.publishBatch(publishBatchBody.json(b), req.headers.traceparent),
     'POST /task': (b) => h.report(reportBody.json(b)),
     'POST /tasks': (b) => h.reportBatch(reportBatchBody.json(b)),
   };
@@ -84,7 +84,7 @@ export function fastPath(h: TaskHandlers, opts: { bodyLimitBytes: number; log: L
     });
     req.on('end', () => {
       if (over) return;
-      answer(req, res, path, () => parseBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)), route);
+      answer(req, res, path, () => parseBody(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)), (body) => route(body, req));
     });
     req.on('error', () => { over = true; });
     return true;

@@ -23,16 +23,24 @@ export interface Operation {
   query?: S;
   /** DELETE /failed takes its selection as a query or a body. */
   body?: S;
+  /** Request headers it reads besides the token. */
+  headers?: S[];
   answers: Record<number, S>;
 }
 
-const op = (method: Operation['method'], path: string, id: string, summary: string, io: { query?: S; body?: S }, ok: Record<number, S>): Operation =>
+const op = (method: Operation['method'], path: string, id: string, summary: string, io: { query?: S; body?: S; headers?: S[] }, ok: Record<number, S>): Operation =>
   ({ method, path, id, summary, ...io, answers: ok });
+
+/** W3C Trace Context on a publish (src/trace-context.ts). */
+const TRACEPARENT_HEADER: S = {
+  name: 'traceparent', in: 'header', required: false, schema: { type: 'string' },
+  description: 'W3C traceparent, kept with each task the publish makes (an event\'s own traceparent field wins); ignored when it does not parse',
+};
 
 /** Every route of the API. A route that express or the fast path serves and this list lacks fails a test. */
 export const OPERATIONS: readonly Operation[] = [
-  op('put', '/task', 'publish', 'Publish one event to every interested queue', { body: publishSchema }, { 200: publishAnswer, 201: publishAnswer, 202: publishAnswer }),
-  op('put', '/tasks', 'publishBatch', 'Publish up to 1,000 events, all or none', { body: publishBatchSchema }, { 200: publishBatchAnswer, 201: publishBatchAnswer, 202: publishBatchAnswer }),
+  op('put', '/task', 'publish', 'Publish one event to every interested queue', { body: publishSchema, headers: [TRACEPARENT_HEADER] }, { 200: publishAnswer, 201: publishAnswer, 202: publishAnswer }),
+  op('put', '/tasks', 'publishBatch', 'Publish up to 1,000 events, all or none', { body: publishBatchSchema, headers: [TRACEPARENT_HEADER] }, { 200: publishBatchAnswer, 201: publishBatchAnswer, 202: publishBatchAnswer }),
   op('get', '/task', 'claim', 'Take the next task (or count tasks) in the worker\'s queue order; wait long-polls', { query: claimQuerySchema }, { 200: claimAnswer }),
   op('post', '/task', 'report', 'Report success, failure or progress of a started task', { body: reportSchema }, { 200: reportAnswer }),
   op('post', '/tasks', 'reportBatch', 'Report several tasks; each applies on its own', { body: reportBatchSchema }, { 200: reportBatchAnswer }),
@@ -80,7 +88,7 @@ function operationOf(o: Operation): S {
   return {
     operationId: o.id, summary: o.summary, description: who,
     ...(need.open ? { security: [] } : {}),
-    parameters: parameters(o.query),
+    parameters: [...parameters(o.query), ...(o.headers ?? [])],
     ...(o.body ? { requestBody: { required: o.method !== 'delete', content: { 'application/json': { schema: o.body }, 'application/x-www-form-urlencoded': { schema: o.body } } } } : {}),
     responses: {
       ...Object.fromEntries(Object.entries(o.answers).map(([status, schema]) => [status, { description: `${status}`, ...contentOf(schema, o.path === '/metrics') }])),

@@ -19,6 +19,7 @@ export function workTaskJson(t: WorkTask) {
     taskId: t.taskId, eventId: t.eventId, queue: t.queue, publisher: t.publisher, data: t.data,
     priority: t.priority, attempts: t.attempts, runAt: seconds(t.runAtMs), createdAt: seconds(t.createdAtMs),
     leaseExpiresAt: seconds(t.leaseExpiresAtMs),
+    ...(t.traceparent ? { traceparent: t.traceparent } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 // Schemas of PUT/GET/POST/DELETE /task and the batch forms PUT/POST /tasks.
 import { ID, QUEUE_NAME } from './common.schema.js';
+import { TRACEPARENT_PATTERN } from '../src/trace-context.js';
 
 export const PUBLISH_FIELDS = {
   publisher: { type: 'string', minLength: 1, maxLength: 200 },
@@ -19,12 +20,15 @@ export const PUBLISH_FIELDS = {
 /** Straight into this queue, bypassing interests (as Resque and beanstalkd publish). Not in
  *  PUBLISH_FIELDS: the dry run's own `queue` names the queue of a draft interest map. */
 const DIRECT = { queue: QUEUE_NAME } as const;
+/** The event's own W3C traceparent (a batch's events may belong to different traces); without it,
+ *  the request's `traceparent` header is kept (trace-context.ts). */
+const TRACE = { traceparent: { type: 'string', maxLength: 512, pattern: TRACEPARENT_PATTERN } } as const;
 
 export const publishSchema = {
   type: 'object',
   required: ['publisher', 'data'],
   additionalProperties: false,
-  properties: { ...PUBLISH_FIELDS, ...DIRECT, fastPost: { type: 'boolean' } },
+  properties: { ...PUBLISH_FIELDS, ...DIRECT, ...TRACE, fastPost: { type: 'boolean' } },
 } as const;
 
 /** The event a schedule publishes at each tick: a PUT /task body without runAt (the tick is the
@@ -41,7 +45,7 @@ export const publishBatchSchema = {
   properties: {
     events: {
       type: 'array', minItems: 1, maxItems: 1000,
-      items: { type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: { ...PUBLISH_FIELDS, ...DIRECT } },
+      items: { type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: { ...PUBLISH_FIELDS, ...DIRECT, ...TRACE } },
     },
     fastPost: { type: 'boolean' },
   },

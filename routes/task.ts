@@ -10,6 +10,7 @@ import { reportError } from '../src/broker/outcomes.js';
 import { exactlyOne, validator } from './validate.js';
 import { cancelQuerySchema, claimQuerySchema, publishBatchSchema, publishSchema, reportBatchSchema, reportSchema } from './task.schema.js';
 import { reportJson, workTaskJson } from './present.js';
+import { parseTraceparent } from '../src/trace-context.js';
 import type { Answer } from './answer.js';
 
 export const publishBody = validator<PublishInput & { fastPost?: boolean }>(publishSchema);
@@ -18,6 +19,17 @@ export const claimQuery = validator<{ workerId: string; wait?: number; count?: n
 export const reportBody = validator<Report & { workerId: string }>(reportSchema);
 export const reportBatchBody = validator<{ workerId: string; reports: Report[]; claim?: { count: number; queues?: string } }>(reportBatchSchema);
 const cancelQuery = validator<{ taskId?: string; eventId?: string }>(cancelQuerySchema);
+
+/** An event's own traceparent, else the request's header when that is a valid one. */
+function withTrace(event: PublishInput, header: unknown): PublishInput {
+  if (event.traceparent !== undefined) {
+    // The schema checked its shape; the spec also rules out version ff and all-zero ids.
+    if (parseTraceparent(event.traceparent) === null) throw new BrokerError('invalid_input', 'traceparent is not a valid W3C traceparent', [{ where: 'body', field: 'traceparent', message: 'version ff and all-zero ids are invalid' }]);
+    return event;
+  }
+  const traceparent = parseTraceparent(header);
+  return traceparent === null ? event : { ...event, traceparent };
+}
 
 const queueList = (queues: string | undefined) => queues?.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -31,7 +43,8 @@ export type TaskHandlers = ReturnType<typeof taskHandlers>;
 
 export function taskHandlers(broker: Broker) {
   return {
-    async publish({ fastPost, ...event }: PublishInput & { fastPost?: boolean }): Promise<Answer> {
+    async publish({ fastPost, ...body }: PublishInput & { fastPost?: boolean }, traceHeader?: unknown): Promise<Answer> {
+      const event = withTrace(body, traceHeader);
       checkTiming(event, 'body');
       if (fastPost) {
         broker.publishInBackground([event]);
@@ -40,7 +53,8 @@ export function taskHandlers(broker: Broker) {
       const [answer] = await broker.publish([event]);
       return { status: answer!.status === 'discarded' ? 200 : 201, body: answer };
     },
-    async publishBatch({ events, fastPost }: { events: PublishInput[]; fastPost?: boolean }): Promise<Answer> {
+    async publishBatch({ events: bodies, fastPost }: { events: PublishInput[]; fastPost?: boolean }, traceHeader?: unknown): Promise<Answer> {
+      const events = bodies.map((e) => withTrace(e, traceHeader));
       events.forEach((e, i) => checkTiming(e, `events.${i}`));
       if (fastPost) {
         broker.publishInBackground(events);
@@ -83,8 +97,8 @@ const send = (res: Response, a: Answer) => { res.status(a.status).json(a.body); 
 
 export function taskRoutes(broker: Broker, h: TaskHandlers): Router {
   const r = Router();
-  r.put('/task', async (req, res) => send(res, await h.publish(publishBody.body(req))));
-  r.put('/tasks', async (req, res) => send(res, await h.publishBatch(publishBatchBody.body(req))));
+  r.put('/task', async (req, res) => send(res, await h.publish(publishBody.body(req), req.headers.traceparent)));
+  r.put('/tasks', async (req, res) => send(res, await h.publishBatch(publishBatchBody.body(req), req.headers.traceparent)));
   r.get('/task', async (req, res) => send(res, await h.claim(claimQuery.query(req), clientGone(res))));
   r.post('/task', async (req, res) => send(res, await h.report(reportBody.body(req))));
   r.post('/tasks', async (req, res) => send(res, await h.reportBatch(reportBatchBody.body(req))));

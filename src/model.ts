@@ -106,6 +106,8 @@ export interface TaskRecord {
   result: unknown;
   route: RouteInfo;
   history: HistoryEntry[];
+  /** W3C traceparent of the publish that made it (trace-context.ts), or null. */
+  traceparent: string | null;
 }
 
 /** One event, already routed by the broker, to be stored with all its copies at once. */
@@ -127,6 +129,8 @@ export interface NewEvent {
   idempotency: { key: string; bodyHash: string; expiresAtMs: number } | null;
   /** Where the event came from when the broker made it (a schedule's tick), kept in each copy's history. */
   origin?: Record<string, unknown>;
+  /** W3C traceparent of the publish, kept with each copy. */
+  traceparent: string | null;
 }
 
 export interface PublishedEvent {
@@ -167,7 +171,7 @@ export interface WorkerRecord {
 }
 
 /** A claimed task: what a worker (or a push) is handed. */
-export type WorkTask = Pick<TaskRecord, 'taskId' | 'eventId' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'runAtMs' | 'createdAtMs' | 'leaseExpiresAtMs'>;
+export type WorkTask = Pick<TaskRecord, 'taskId' | 'eventId' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'runAtMs' | 'createdAtMs' | 'leaseExpiresAtMs' | 'traceparent'>;
 
 export type ClaimResult = { outcome: 'ok'; tasks: WorkTask[] } | { outcome: 'worker_not_found' };
 

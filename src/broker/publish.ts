@@ -24,6 +24,8 @@ export interface PublishInput {
   idempotencyKey?: string;
   /** Straight into this queue, bypassing interests. */
   queue?: string;
+  /** W3C traceparent: the event's own, else the request's header (routes/task.ts). */
+  traceparent?: string;
   /** Set by the broker itself (a schedule's tick), never from a request: kept in the tasks' history. */
   origin?: Record<string, unknown>;
   /** How long this idempotencyKey is remembered, when not SWITCHYARD_IDEMPOTENCY_TTL. */
@@ -53,7 +55,8 @@ export function runAtMsOf(input: Pick<PublishInput, 'runAt' | 'delay'>, nowMs: n
 /** What a repeated idempotencyKey must match: the whole event but the key itself. */
 function bodyHash(input: PublishInput): string {
   // origin may differ between nodes firing one tick (one counts a missed tick, one does not).
-  const { idempotencyKey: _key, origin: _origin, idempotencyTtlSeconds: _ttl, ...body } = input;
+  // Nor the trace: a retry may come from a new span.
+  const { idempotencyKey: _key, origin: _origin, idempotencyTtlSeconds: _ttl, traceparent: _trace, ...body } = input;
   return createHash('sha256').update(canonicalJson(body) ?? '').digest('hex');
 }
 
@@ -139,6 +142,7 @@ function routedEvent(ctx: BrokerContext, input: PublishInput, interests: Compile
     idempotency: input.idempotencyKey === undefined ? null
       : { key: input.idempotencyKey, bodyHash: bodyHash(input), expiresAtMs: nowMs + (input.idempotencyTtlSeconds ?? ctx.settings.idempotencyTtlSeconds) * 1000 },
     ...(input.origin ? { origin: input.origin } : {}),
+    traceparent: input.traceparent ?? null,
   };
 }
 

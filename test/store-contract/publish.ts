@@ -1,6 +1,6 @@
 // Store contract, publishing: one copy per routed queue, idempotency, dedupe, scope all.
 import assert from 'node:assert/strict';
-import { T0, ROUTE, ev, type Kit } from './harness.js';
+import { T0, ROUTE, RULES, ev, type Kit } from './harness.js';
 
 export function publishContract({ store, test, publish, claim }: Kit) {
   test('an event is stored as one ready copy per routed queue, with its route', async () => {
@@ -99,5 +99,22 @@ export function publishContract({ store, test, publish, claim }: Kit) {
     assert.equal(p.tasks[0]!.targetWorkerId, null);
     const w = await store.registerWorker('w', ['a'], T0);
     assert.equal((await claim(w.workerId)).length, 1);
+  });
+
+  test('a traceparent is kept with every copy, handed out by a claim, through a retry and a reEnqueue copy', async () => {
+    const trace = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await store.updateQueuePolicy('a', { backoffSeconds: 0 }, T0);
+    const p = await publish(['a', 'b'], { traceparent: trace });
+    assert.equal((await store.getTask(p.tasks[1]!.taskId))!.traceparent, trace);
+    const w = await store.registerWorker('w', ['a'], T0);
+    const [t] = await claim(w.workerId);
+    assert.equal(t!.traceparent, trace);
+    await store.failTasks(w.workerId, [{ taskId: t!.taskId, failReason: 'again', draw: 0 }], T0, RULES);
+    const [again] = await claim(w.workerId, 1, T0 + 1000);
+    assert.equal(again!.traceparent, trace, 'the retried attempt');
+    const done = await store.completeTasks(w.workerId, [{ taskId: again!.taskId, reEnqueue: true }], T0 + 1000);
+    const copy = done.outcome === 'ok' && done.reports[0]!.outcome === 'ok' ? done.reports[0]!.reEnqueuedTaskId : undefined;
+    assert.equal((await store.getTask(copy!))!.traceparent, trace, 'the reEnqueue copy');
+    assert.equal((await store.getTask((await publish(['a'])).tasks[0]!.taskId))!.traceparent ?? null, null, 'none given, none kept');
   });
 }

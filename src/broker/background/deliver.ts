@@ -25,6 +25,7 @@ export function pushBody(t: WorkTask): string {
     taskId: t.taskId, eventId: t.eventId, queue: t.queue, publisher: t.publisher, data: t.data, priority: t.priority,
     attempts: t.attempts, runAt: t.runAtMs / 1000, createdAt: t.createdAtMs / 1000,
     leaseExpiresAt: t.leaseExpiresAtMs === null ? null : t.leaseExpiresAtMs / 1000,
+    ...(t.traceparent ? { traceparent: t.traceparent } : {}),
   });
 }
 
@@ -41,6 +42,8 @@ export async function deliver(t: WorkTask, url: string, opts: { timeoutMs: numbe
     // Queue names may hold any character; header values must be plain text.
     'switchyard-task-id': t.taskId, 'switchyard-queue': encodeURIComponent(t.queue),
     'switchyard-event-id': t.eventId, 'switchyard-attempt': String(t.attempts),
+    // The publish's trace goes on to the receiver, as a traced HTTP call would carry it.
+    ...(t.traceparent ? { traceparent: t.traceparent } : {}),
   };
   if (opts.secret !== null) {
     const timestamp = Math.floor(opts.nowMs / 1000);

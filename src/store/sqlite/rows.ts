@@ -8,16 +8,16 @@ export const TASK_DATA = `COALESCE(NULLIF(tasks.data, ''), (SELECT payloads.data
 /** Every column of a task row, its payload resolved: what `SELECT *` would be. */
 export const TASK_COLUMNS = `seq, task_id, event_id, queue, publisher, ${TASK_DATA} AS data, state, priority, run_at_ms, created_at_ms,
   attempts, max_attempts, unique_key, singularly_run, target_worker_id, worker_id, lease_expires_at_ms, finished_at_ms, updated_at_ms,
-  fail_reason, result, route, history, started_at_ms`;
+  fail_reason, result, route, history, started_at_ms, traceparent`;
 /** What a claim answers of each task it starts. */
-export const WORK_COLUMNS = `seq, task_id, event_id, queue, publisher, ${TASK_DATA} AS data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms`;
+export const WORK_COLUMNS = `seq, task_id, event_id, queue, publisher, ${TASK_DATA} AS data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms, traceparent`;
 
 export interface TaskRow {
   seq: number; task_id: string; event_id: string; queue: string; publisher: string; data: string; state: TaskState;
   priority: number; run_at_ms: number; created_at_ms: number; attempts: number; max_attempts: number | null;
   unique_key: string | null; singularly_run: number; target_worker_id: string | null; worker_id: string | null;
   lease_expires_at_ms: number | null; finished_at_ms: number | null; updated_at_ms: number; fail_reason: string | null; result: string | null;
-  route: string; history: string; started_at_ms: number | null;
+  route: string; history: string; started_at_ms: number | null; traceparent: string | null;
 }
 export interface QueueRow {
   queue: string; interests: string | null; paused: number; max_attempts: number; backoff_seconds: number;
@@ -45,18 +45,20 @@ export function toTask(r: TaskRow): TaskRecord {
     workerId: r.worker_id, targetWorkerId: r.target_worker_id, leaseExpiresAtMs: r.lease_expires_at_ms,
     finishedAtMs: r.finished_at_ms, uniqueKey: r.unique_key, singularlyRun: r.singularly_run === 1, failReason: r.fail_reason,
     result: r.result === null ? null : JSON.parse(r.result), route: JSON.parse(r.route), history: JSON.parse(r.history),
+    traceparent: r.traceparent,
   };
 }
 
 /** A ready task a claim may start, with what orders it. */
 export interface Candidate { seq: number; unique_key: string | null; singularly_run: number; priority: number; run_at_ms: number }
 
-export type WorkRow = Pick<TaskRow, 'seq' | 'task_id' | 'event_id' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'run_at_ms' | 'created_at_ms' | 'lease_expires_at_ms'>;
+export type WorkRow = Pick<TaskRow, 'seq' | 'task_id' | 'event_id' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'run_at_ms' | 'created_at_ms' | 'lease_expires_at_ms' | 'traceparent'>;
 
 export function toWorkTask(r: WorkRow): WorkTask {
   return {
     taskId: r.task_id, eventId: r.event_id, queue: r.queue, publisher: r.publisher, data: JSON.parse(r.data), priority: r.priority,
     attempts: r.attempts, runAtMs: r.run_at_ms, createdAtMs: r.created_at_ms, leaseExpiresAtMs: r.lease_expires_at_ms,
+    traceparent: r.traceparent,
   };
 }
 

@@ -213,6 +213,10 @@ const MIGRATIONS: string[] = [
     DELETE FROM payloads WHERE event_id = OLD.event_id AND NOT EXISTS (SELECT 1 FROM tasks WHERE event_id = OLD.event_id AND data = '');
   END;
   `,
+  // 11: the W3C traceparent of the publish that made a task (trace-context.ts); NULL for most.
+  `
+  ALTER TABLE tasks ADD COLUMN traceparent TEXT;
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */
