@@ -46,6 +46,8 @@ export const task = {
     finishedAt: nullable(TIME), uniqueKey: nullable(STRING), singularlyRun: BOOL, failReason: nullable(STRING), result: {},
     route: obj({ revision: INT, interest: { anyOf: [{ enum: ['*', 'direct'] }, obj({ field: STRING, keyPattern: STRING, valuePattern: STRING })] } }),
     history: arrayOf(obj({ at: TIME, what: STRING })),
+    // Only for a task that brought its own push target: its origin.
+    pushTo: STRING,
   },
 };
 
@@ -79,6 +81,7 @@ export const claimAnswer = { anyOf: [obj({ task: nullable(workTask) }), obj({ ta
 const policy = obj({
   paused: BOOL, maxAttempts: { type: 'integer' }, backoffSeconds: NUMBER, maxBackoffSeconds: NUMBER, leaseSeconds: nullable(NUMBER),
   rateLimit: nullable(NUMBER), concurrency: nullable({ type: 'integer' }), pushUrl: nullable(STRING), pushTimeoutSeconds: NUMBER, hasPushSecret: BOOL,
+  allowTaskPushUrl: BOOL,
 });
 const counts = obj(Object.fromEntries((STATE.enum as string[]).map((s) => [s, INT])));
 const throughputMinute = obj({ minute: TIME, published: INT, started: INT, succeeded: INT, failed: INT, retried: INT });

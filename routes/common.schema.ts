@@ -7,6 +7,9 @@ export const QUEUE_NAME = {
   pattern: '^(?!#|(?:__proto__|constructor|prototype)$)[^,*\\u0000-\\u001f]+$',
 } as const;
 
+/** An http(s) URL a push may go to (the SSRF guard checks its address: src/security/push-targets.ts). */
+export const PUSH_URL = { type: 'string', maxLength: 2000, pattern: '^https?://[^\\s]+$' } as const;
+
 export const ID = { type: 'string', minLength: 1, maxLength: 100 } as const;
 /** 0 answers only the total (a count-only query). */
 export const LIMIT = { type: 'integer', minimum: 0, maximum: 1000 } as const;

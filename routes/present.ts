@@ -30,6 +30,8 @@ export function taskJson(t: TaskRecord) {
     state: t.state, maxAttempts: t.maxAttempts, workerId: t.workerId, targetWorkerId: t.targetWorkerId,
     finishedAt: seconds(t.finishedAtMs), uniqueKey: t.uniqueKey, singularlyRun: t.singularlyRun,
     failReason: t.failReason, result: t.result, route: t.route, history: t.history.map(historyJson),
+    // Its own push target by origin only: a URL's path or query often carries a token.
+    ...(t.pushUrl ? { pushTo: originOf(t.pushUrl) } : {}),
   };
 }
 
@@ -54,3 +56,5 @@ export function policyJson(p: QueuePolicy) {
   const { pushSecret, ...rest } = p;
   return { ...rest, hasPushSecret: pushSecret !== null };
 }
+
+const originOf = (url: string) => { try { return new URL(url).origin; } catch { return '(not a URL)'; } };

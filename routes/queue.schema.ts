@@ -1,4 +1,4 @@
-import { LIMIT, OFFSET, QUEUE_NAME } from './common.schema.js';
+import { LIMIT, OFFSET, PUSH_URL, QUEUE_NAME } from './common.schema.js';
 
 export const patchQueueSchema = {
   type: 'object',
@@ -13,9 +13,10 @@ export const patchQueueSchema = {
     leaseSeconds: { type: ['number', 'null'], minimum: 1, maximum: 7 * 86400 },
     rateLimit: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1_000_000 },
     concurrency: { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000 },
-    pushUrl: { type: ['string', 'null'], maxLength: 2000, pattern: '^https?://[^\\s]+$' },
+    pushUrl: { ...PUSH_URL, type: ['string', 'null'] },
     pushTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
     pushSecret: { type: ['string', 'null'], minLength: 1, maxLength: 500 },
+    allowTaskPushUrl: { type: 'boolean' },
   },
 } as const;
 

@@ -1,5 +1,5 @@
 // Schemas of PUT/GET/POST/DELETE /task and the batch forms PUT/POST /tasks.
-import { ID, QUEUE_NAME } from './common.schema.js';
+import { ID, PUSH_URL, QUEUE_NAME } from './common.schema.js';
 import { TRACEPARENT_PATTERN } from '../src/trace-context.js';
 
 export const PUBLISH_FIELDS = {
@@ -23,12 +23,14 @@ const DIRECT = { queue: QUEUE_NAME } as const;
 /** The event's own W3C traceparent (a batch's events may belong to different traces); without it,
  *  the request's `traceparent` header is kept (trace-context.ts). */
 const TRACE = { traceparent: { type: 'string', maxLength: 512, pattern: TRACEPARENT_PATTERN } } as const;
+/** The task's own push target, for queues whose policy allows one (allowTaskPushUrl). */
+const OWN_PUSH = { pushUrl: PUSH_URL } as const;
 
 export const publishSchema = {
   type: 'object',
   required: ['publisher', 'data'],
   additionalProperties: false,
-  properties: { ...PUBLISH_FIELDS, ...DIRECT, ...TRACE, fastPost: { type: 'boolean' } },
+  properties: { ...PUBLISH_FIELDS, ...DIRECT, ...TRACE, ...OWN_PUSH, fastPost: { type: 'boolean' } },
 } as const;
 
 /** The event a schedule publishes at each tick: a PUT /task body without runAt (the tick is the
@@ -45,7 +47,7 @@ export const publishBatchSchema = {
   properties: {
     events: {
       type: 'array', minItems: 1, maxItems: 1000,
-      items: { type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: { ...PUBLISH_FIELDS, ...DIRECT, ...TRACE } },
+      items: { type: 'object', required: ['publisher', 'data'], additionalProperties: false, properties: { ...PUBLISH_FIELDS, ...DIRECT, ...TRACE, ...OWN_PUSH } },
     },
     fastPost: { type: 'boolean' },
   },

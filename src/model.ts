@@ -33,11 +33,15 @@ export interface QueuePolicy {
   pushTimeoutSeconds: number;
   /** Signs this queue's pushes instead of SWITCHYARD_PUSH_SECRET; never shown back. */
   pushSecret: string | null;
+  /** A published task may name its own pushUrl here (Cloud Tasks style); the queue is then pushed
+   *  even without a pushUrl of its own. */
+  allowTaskPushUrl: boolean;
 }
 
 export const DEFAULT_POLICY: Readonly<QueuePolicy> = Object.freeze({
   paused: false, maxAttempts: 5, backoffSeconds: 10, maxBackoffSeconds: 3600,
   leaseSeconds: null, rateLimit: null, concurrency: null, pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null,
+  allowTaskPushUrl: false,
 });
 
 /** A recurring event: what PUT /schedule stores. */
@@ -108,6 +112,9 @@ export interface TaskRecord {
   history: HistoryEntry[];
   /** W3C traceparent of the publish that made it (trace-context.ts), or null. */
   traceparent: string | null;
+  /** Its own push target (a queue with allowTaskPushUrl), or null. Never answered whole: a URL's
+   *  path or query often carries a token. */
+  pushUrl: string | null;
 }
 
 /** One event, already routed by the broker, to be stored with all its copies at once. */
@@ -131,6 +138,8 @@ export interface NewEvent {
   origin?: Record<string, unknown>;
   /** W3C traceparent of the publish, kept with each copy. */
   traceparent: string | null;
+  /** The event's own push target, kept with each copy. */
+  pushUrl: string | null;
 }
 
 export interface PublishedEvent {
@@ -171,7 +180,7 @@ export interface WorkerRecord {
 }
 
 /** A claimed task: what a worker (or a push) is handed. */
-export type WorkTask = Pick<TaskRecord, 'taskId' | 'eventId' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'runAtMs' | 'createdAtMs' | 'leaseExpiresAtMs' | 'traceparent'>;
+export type WorkTask = Pick<TaskRecord, 'taskId' | 'eventId' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'runAtMs' | 'createdAtMs' | 'leaseExpiresAtMs' | 'traceparent' | 'pushUrl'>;
 
 export type ClaimResult = { outcome: 'ok'; tasks: WorkTask[] } | { outcome: 'worker_not_found' };
 

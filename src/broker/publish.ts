@@ -26,6 +26,8 @@ export interface PublishInput {
   queue?: string;
   /** W3C traceparent: the event's own, else the request's header (routes/task.ts). */
   traceparent?: string;
+  /** Its own push target: only into queues whose policy has allowTaskPushUrl. */
+  pushUrl?: string;
   /** Set by the broker itself (a schedule's tick), never from a request: kept in the tasks' history. */
   origin?: Record<string, unknown>;
   /** How long this idempotencyKey is remembered, when not SWITCHYARD_IDEMPOTENCY_TTL. */
@@ -68,6 +70,7 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
   let interests = await ctx.interests.cached();
   for (let attempt = 1; ; attempt++) {
     const routed = inputs.map((input) => routedEvent(ctx, input, interests, nowMs));
+    await checkTaskPushUrls(ctx, routed);
     const tooLarge = hugeFanOut(routed, { ...DEFAULT_FAN_OUT, ...ctx.settings.fanOut });
     if (tooLarge) {
       // Refused only on current interests: the cached ones may still hold queues since removed.
@@ -125,6 +128,23 @@ function hugeFanOut(routed: NewEvent[], limits: { maxCopiesPerEvent: number; max
   return null;
 }
 
+/** A task's own pushUrl goes only into queues whose policy allows one (allowTaskPushUrl), and never
+ *  to an internal address (the same guard as a queue's pushUrl). */
+async function checkTaskPushUrls(ctx: BrokerContext, routed: NewEvent[]): Promise<void> {
+  const allows = new Map<string, boolean>();
+  for (const url of new Set(routed.flatMap((e) => (e.pushUrl === null ? [] : [e.pushUrl])))) await ctx.pushTargets.check(url);
+  for (const [i, e] of routed.entries()) {
+    if (e.pushUrl === null) continue;
+    for (const { queue } of e.routes) {
+      if (!allows.has(queue)) allows.set(queue, (await ctx.store.getQueuePolicy(queue))?.allowTaskPushUrl === true);
+      if (!allows.get(queue)) {
+        throw new BrokerError('invalid_input', `event ${i} names its own pushUrl, which queue ${JSON.stringify(queue)} does not take (PATCH /queue allowTaskPushUrl: true); nothing was stored`,
+          [{ event: i, queue, field: 'pushUrl', message: 'the queue does not allow a task\'s own pushUrl' }]);
+      }
+    }
+  }
+}
+
 function routedEvent(ctx: BrokerContext, input: PublishInput, interests: CompiledInterests, nowMs: number): NewEvent {
   const keyed = input.singularlyEnqueue === true || input.singularlyRun === true || input.uniqueKey !== undefined;
   return {
@@ -143,6 +163,7 @@ function routedEvent(ctx: BrokerContext, input: PublishInput, interests: Compile
       : { key: input.idempotencyKey, bodyHash: bodyHash(input), expiresAtMs: nowMs + (input.idempotencyTtlSeconds ?? ctx.settings.idempotencyTtlSeconds) * 1000 },
     ...(input.origin ? { origin: input.origin } : {}),
     traceparent: input.traceparent ?? null,
+    pushUrl: input.pushUrl ?? null,
   };
 }
 

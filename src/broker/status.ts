@@ -2,7 +2,7 @@
 import type { BrokerContext } from './context.js';
 import { BrokerError } from '../errors.js';
 import type { QueueSummary } from '../model.js';
-import { heldBy, taskHeldBy } from '../lifecycle/limits.js';
+import { heldBy, isPushed, taskHeldBy } from '../lifecycle/limits.js';
 import { listSchedules } from './schedules.js';
 
 const THROUGHPUT_MINUTES = 15;
@@ -91,7 +91,7 @@ export async function taskStatus(ctx: BrokerContext, taskId: string) {
   ]);
   const queue = {
     policy: q?.policy ?? { paused: false, concurrency: null, rateLimit: null }, started: q?.counts.started ?? 0, rate: q?.rate ?? null,
-    pushUrl: q?.policy.pushUrl ?? null, workerIds: workers.filter((w) => w.queues.includes(t.queue)).map((w) => w.workerId),
+    pushed: q ? isPushed(q.policy) : false, workerIds: workers.filter((w) => w.queues.includes(t.queue)).map((w) => w.workerId),
   };
   const keyStarted = started?.tasks.some((s) => s.uniqueKey === t.uniqueKey) ?? false;
   return { task: t, heldBy: taskHeldBy({ task: t, queue, keyStarted }, ctx.now()) };

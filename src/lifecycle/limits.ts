@@ -43,10 +43,18 @@ export type TaskHold = 'runAt' | 'paused' | 'concurrency' | 'rateLimit' | 'worke
 export interface TaskWaitState {
   task: { state: string; runAtMs: number; queue: string; targetWorkerId: string | null; singularlyRun: boolean };
   /** The task's queue: its limits, whether it is pushed, and the workers serving it now. */
-  queue: LimitState & { pushUrl: string | null; workerIds: readonly string[] };
+  queue: LimitState & { pushed: boolean; workerIds: readonly string[] };
   /** A task with the same uniqueKey is started in the queue now. */
   keyStarted: boolean;
 }
+
+/** Whether the broker pushes a queue's tasks (pusher.ts): it has a pushUrl, or its tasks may bring
+ *  their own (a task with neither fails, naming why). */
+export const isPushed = (policy: { pushUrl: string | null; allowTaskPushUrl: boolean }) => policy.pushUrl !== null || policy.allowTaskPushUrl;
+
+/** Where one push goes: the task's own URL when its queue allows one, else the queue's; null: nowhere. */
+export const pushTarget = (policy: { pushUrl: string | null; allowTaskPushUrl: boolean }, task: { pushUrl: string | null }) =>
+  (policy.allowTaskPushUrl && task.pushUrl !== null ? task.pushUrl : policy.pushUrl);
 
 export function taskHeldBy(s: TaskWaitState, nowMs: number): TaskHold | null {
   const { task, queue } = s;
@@ -56,6 +64,6 @@ export function taskHeldBy(s: TaskWaitState, nowMs: number): TaskHold | null {
   if (held) return held;
   if (task.targetWorkerId !== null) return queue.workerIds.includes(task.targetWorkerId) ? 'worker' : 'workerGone';
   if (task.singularlyRun && s.keyStarted) return 'singularlyRun';
-  if (queue.workerIds.length === 0 && queue.pushUrl === null) return 'noWorker';
+  if (queue.workerIds.length === 0 && !queue.pushed) return 'noWorker';
   return null;
 }

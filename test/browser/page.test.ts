@@ -213,13 +213,15 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
     await page.getByLabel('Push URL').fill('http://127.0.0.1:9/hook');
     await page.getByLabel('Push timeout (s)').fill('5');
     await page.getByLabel('Push secret').fill('s3cret');
+    await page.getByLabel('Tasks may name their own target').check();
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByText('Policy saved.').waitFor();
     const policy = (await s.api.status('?queue=hooks')).policy;
-    assert.deepEqual([policy.pushUrl, policy.pushTimeoutSeconds, policy.hasPushSecret], ['http://127.0.0.1:9/hook', 5, true]);
+    assert.deepEqual([policy.pushUrl, policy.pushTimeoutSeconds, policy.hasPushSecret, policy.allowTaskPushUrl], ['http://127.0.0.1:9/hook', 5, true, true]);
+    assert.equal(await page.getByLabel('Tasks may name their own target').isChecked(), true, 'shown as saved');
     assert.equal(await page.getByLabel('Push secret').inputValue(), '', 'the secret is not put back into the page');
     assert.equal(await page.content().then((html) => html.includes('s3cret')), false);
-    await s.api.call('PATCH', '/queue', { queue: 'hooks', pushUrl: null });
+    await s.api.call('PATCH', '/queue', { queue: 'hooks', pushUrl: null, allowTaskPushUrl: false });
   });
 
   it('workers: see each with its queues and tasks, unregister one', async () => {

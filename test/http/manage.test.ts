@@ -176,7 +176,7 @@ describe('managing', () => {
   it('PATCH /queue answers the whole policy', async () => {
     const r = await s.api.call('PATCH', '/queue', { queue: 'a', maxAttempts: 3, backoffSeconds: 2, leaseSeconds: 10 });
     assert.deepEqual(r.body, { queue: 'a', paused: false, maxAttempts: 3, backoffSeconds: 2, maxBackoffSeconds: 3600, leaseSeconds: 10, rateLimit: null, concurrency: null,
-      pushUrl: null, pushTimeoutSeconds: 30, hasPushSecret: false });
+      pushUrl: null, pushTimeoutSeconds: 30, hasPushSecret: false, allowTaskPushUrl: false });
     const bad = await s.api.call('PATCH', '/queue', { queue: 'a', pushUrl: 'ftp://x', pushTimeoutSeconds: 0 });
     assert.deepEqual([bad.status, bad.body.details.map((d: { field: string }) => d.field).sort()], [400, ['pushTimeoutSeconds', 'pushUrl']]);
     assert.deepEqual((await s.api.status('?queue=a')).policy.maxAttempts, 3);

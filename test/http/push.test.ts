@@ -117,6 +117,39 @@ describe('push delivery', () => {
     assert.equal(reqs[0]!.headers['switchyard-signature'], undefined);
   });
 
+  it('a task may bring its own pushUrl into a queue that allows it; elsewhere, or to an internal address, it is refused', async () => {
+    s = await startTestServer({ ...LOCAL_RECEIVER, SWITCHYARD_PUSH_SECRET: 'env-secret' });
+    const policy = await pushQueue('targets', { allowTaskPushUrl: true, maxAttempts: 1 });
+    assert.deepEqual([policy.allowTaskPushUrl, policy.pushUrl], [true, null], 'pushed with no pushUrl of its own');
+    const own = await s.api.call('PUT', '/tasks', { events: [
+      { publisher: 'p', data: { to: 'targets', n: 1 }, pushUrl: `${rx.url()}/ok?token=task-secret` },
+      { publisher: 'p', data: { to: 'targets', n: 2 }, pushUrl: `${rx.url()}/hold?ms=1` },
+      { publisher: 'p', data: { to: 'targets', n: 3 } },
+    ] });
+    assert.equal(own.status, 201, own.text);
+    const [a, b, none] = own.body.events.map((e: { tasks: { taskId: string }[] }) => e.tasks[0]!.taskId) as [string, string, string];
+    await until('each delivered or failed', async () => (await taskOf(a)).state === 'succeeded' && (await taskOf(b)).state === 'succeeded' && (await taskOf(none)).state === 'failed');
+    assert.deepEqual(rx.got.filter((g) => [a, b].includes(String(g.headers['switchyard-task-id']))).map((g) => g.path).sort(), ['/hold', '/ok'], 'each to its own URL');
+    assert.ok(rx.got.find((g) => g.headers['switchyard-task-id'] === a)!.headers['switchyard-signature'], 'signed as any push');
+    assert.match((await taskOf(none)).failReason, /no push target/);
+    const shown = await taskOf(a);
+    assert.equal(shown.pushTo, rx.url(), 'its target by origin only');
+    assert.equal(JSON.stringify(shown).includes('task-secret'), false, 'never the URL\'s query');
+
+    // Refused whole, storing nothing: a queue that does not allow it, and an internal address.
+    await s.api.interest('plain', { to: '^plain$' });
+    const refused = await s.api.call('PUT', '/task', { publisher: 'p', data: { to: 'plain' }, pushUrl: `${rx.url()}/ok` });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /allowTaskPushUrl/);
+    assert.equal((await s.api.status('?queue=plain')).counts.ready, 0);
+    await s.stop();
+    s = await startTestServer();
+    await pushQueue('targets', { allowTaskPushUrl: true });
+    const internal = await s.api.call('PUT', '/task', { publisher: 'p', data: { to: 'targets' }, pushUrl: 'http://127.0.0.1:9/' });
+    assert.deepEqual([internal.status, internal.body.code], [400, 'push_url_forbidden']);
+    assert.equal((await s.api.status('?queue=targets')).counts.ready, 0);
+  });
+
   it('a push with no answer within pushTimeoutSeconds, and a refused connection, are failures naming why', async () => {
     s = await startTestServer(LOCAL_RECEIVER);
     await pushQueue('slow', { pushUrl: `${rx.url()}/slow`, pushTimeoutSeconds: 0.5, maxAttempts: 1 });

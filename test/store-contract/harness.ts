@@ -15,7 +15,7 @@ export const ROUTE: RouteInfo = { revision: 1, interest: { field: 'type', keyPat
 export function ev(queues: string[], over: Partial<NewEvent> = {}): NewEvent {
   return {
     eventId: randomUUID(), publisher: 'contract', data: { n: Math.random() }, runAtMs: T0, priority: 0, scope: 'any',
-    singularlyEnqueue: false, singularlyRun: false, uniqueKey: null, maxAttempts: null, idempotency: null, traceparent: null,
+    singularlyEnqueue: false, singularlyRun: false, uniqueKey: null, maxAttempts: null, idempotency: null, traceparent: null, pushUrl: null,
     routes: queues.map((queue) => ({ queue, route: ROUTE })), ...over,
   };
 }

@@ -117,4 +117,15 @@ export function publishContract({ store, test, publish, claim }: Kit) {
     assert.equal((await store.getTask(copy!))!.traceparent, trace, 'the reEnqueue copy');
     assert.equal((await store.getTask((await publish(['a'])).tasks[0]!.taskId))!.traceparent ?? null, null, 'none given, none kept');
   });
+
+  test('a task\'s own pushUrl is kept with each copy and handed out by a claim; allowTaskPushUrl is a stored policy', async () => {
+    assert.equal((await store.getQueuePolicy('a'))?.allowTaskPushUrl ?? false, false, 'off by default');
+    assert.equal((await store.updateQueuePolicy('a', { allowTaskPushUrl: true }, T0)).policy.allowTaskPushUrl, true);
+    assert.equal((await store.getQueuePolicy('a'))!.allowTaskPushUrl, true);
+    const p = await publish(['a'], { pushUrl: 'https://hooks.example.com/t?token=x' });
+    assert.equal((await store.getTask(p.tasks[0]!.taskId))!.pushUrl, 'https://hooks.example.com/t?token=x');
+    const w = await store.registerWorker('w', ['a'], T0);
+    assert.equal((await claim(w.workerId))[0]!.pushUrl, 'https://hooks.example.com/t?token=x');
+    assert.equal((await store.getTask((await publish(['a'])).tasks[0]!.taskId))!.pushUrl ?? null, null);
+  });
 }

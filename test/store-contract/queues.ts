@@ -60,7 +60,7 @@ export function queuesContract({ store, test, publish, claim }: Kit) {
     assert.equal(first.created, true);
     const p = first.policy;
     assert.deepEqual(p, { paused: false, maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600, leaseSeconds: 5, rateLimit: null, concurrency: null,
-      pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null });
+      pushUrl: null, pushTimeoutSeconds: 30, pushSecret: null, allowTaskPushUrl: false });
     const second = await store.updateQueuePolicy('a', { paused: true, leaseSeconds: null, pushUrl: 'http://127.0.0.1:9/hook', pushTimeoutSeconds: 2.5, pushSecret: 's3cret' }, T0);
     assert.equal(second.created, false);
     const q = second.policy;

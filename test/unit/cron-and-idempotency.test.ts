@@ -55,7 +55,7 @@ describe('idempotency plans', () => {
   const answer: PublishedEvent = { eventId: 'e1', status: 'enqueued', replayed: false, tasks: [], deduplicated: [] };
   const ev = (publisher: string, key: string | null, bodyHash = 'h'): NewEvent => ({
     eventId: `${publisher}-${key}-${bodyHash}`, publisher, data: {}, runAtMs: 0, priority: 0, scope: 'any', singularlyEnqueue: false,
-    singularlyRun: false, uniqueKey: null, maxAttempts: null, routes: [], traceparent: null, idempotency: key === null ? null : { key, bodyHash, expiresAtMs: 1 },
+    singularlyRun: false, uniqueKey: null, maxAttempts: null, routes: [], traceparent: null, pushUrl: null, idempotency: key === null ? null : { key, bodyHash, expiresAtMs: 1 },
   });
   const stored = new Map<string, IdempotencyRecord>([['p\u0000k', { bodyHash: 'h', answer, expiresAtMs: 10 }]]);
   const lookup = (publisher: string, key: string) => stored.get(`${publisher}\u0000${key}`) ?? null;

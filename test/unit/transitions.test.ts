@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { capFailReason, FAIL_REASON_MAX_CHARS, planFail, planLeaseExpiry, planWorkerRemoval, reportRefusal, targetOnReturn } from '../../src/lifecycle/transitions.js';
-import { taskHeldBy, type TaskWaitState } from '../../src/lifecycle/limits.js';
+import { isPushed, pushTarget, taskHeldBy, type TaskWaitState } from '../../src/lifecycle/limits.js';
 
 const POLICY = { maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600 };
 const T = 1_000_000;
@@ -63,7 +63,7 @@ describe('report guard', () => {
 describe('why a task waits', () => {
   const base = (): TaskWaitState => ({
     task: { state: 'ready', runAtMs: T, queue: 'a', targetWorkerId: null, singularlyRun: false },
-    queue: { policy: { paused: false, concurrency: null, rateLimit: null }, started: 0, rate: null, pushUrl: null, workerIds: ['w'] },
+    queue: { policy: { paused: false, concurrency: null, rateLimit: null }, started: 0, rate: null, pushed: false, workerIds: ['w'] },
     keyStarted: false,
   });
   const held = (change: (s: TaskWaitState) => void) => { const s = base(); change(s); return taskHeldBy(s, T); };
@@ -79,7 +79,14 @@ describe('why a task waits', () => {
     assert.equal(held((s) => { s.task.targetWorkerId = 'gone'; }), 'workerGone');
     assert.equal(held((s) => { s.task.singularlyRun = true; s.keyStarted = true; }), 'singularlyRun');
     assert.equal(held((s) => { s.queue.workerIds = []; }), 'noWorker');
-    assert.equal(held((s) => { s.queue.workerIds = []; s.queue.pushUrl = 'http://127.0.0.1:1/'; }), null, 'a push queue needs no worker');
+    assert.equal(held((s) => { s.queue.workerIds = []; s.queue.pushed = true; }), null, 'a push queue needs no worker');
   });
   it('says nothing of a task that is not waiting', () => assert.equal(held((s) => { s.task.state = 'started'; }), null));
+  it('a queue is pushed with a pushUrl or when its tasks may bring their own; the task\'s own wins only when allowed', () => {
+    const q = (pushUrl: string | null, allowTaskPushUrl: boolean) => ({ pushUrl, allowTaskPushUrl });
+    assert.deepEqual([isPushed(q(null, false)), isPushed(q('https://q/', false)), isPushed(q(null, true))], [false, true, true]);
+    assert.equal(pushTarget(q('https://q/', true), { pushUrl: 'https://t/' }), 'https://t/');
+    assert.equal(pushTarget(q('https://q/', false), { pushUrl: 'https://t/' }), 'https://q/', 'allowed no more: the queue\'s');
+    assert.equal(pushTarget(q(null, true), { pushUrl: null }), null, 'nowhere');
+  });
 });

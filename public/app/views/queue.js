@@ -15,6 +15,7 @@ const POLICY_FIELDS = [
   ['pushUrl', 'Push URL', 'url', 'empty: workers pull'],
   ['pushTimeoutSeconds', 'Push timeout (s)', 'number', null],
   ['pushSecret', 'Push secret', 'secret', null],
+  ['allowTaskPushUrl', 'Tasks may name their own target', 'boolean', 'a published task\'s pushUrl; the queue is then pushed'],
 ];
 
 export async function render(root, { arg: name, query, go }) {
@@ -78,6 +79,10 @@ export async function render(root, { arg: name, query, go }) {
           policy.hasPushSecret ? h('label', { class: 'inline' }, inputs.clearSecret, 'clear it') : null];
       }
       const v = policy[key];
+      if (kind === 'boolean') {
+        inputs[key] = h('input', { name: key, type: 'checkbox', checked: v === true });
+        return field(label, inputs[key], hint);
+      }
       inputs[key] = h('input', { name: key, type: kind === 'url' ? 'url' : 'text', inputmode: kind === 'url' ? null : 'decimal', value: v ?? '', size: kind === 'url' ? 30 : 8 });
       return field(label, inputs[key], hint);
     });
@@ -86,6 +91,7 @@ export async function render(root, { arg: name, query, go }) {
       e.preventDefault();
       const patch = { queue: name };
       for (const [key, , kind] of POLICY_FIELDS) {
+        if (kind === 'boolean') { patch[key] = inputs[key].checked; continue; }
         const raw = inputs[key].value.trim();
         if (kind === 'secret') { if (raw) patch[key] = raw; else if (inputs.clearSecret.checked) patch[key] = null; }
         else if (kind === 'url') patch[key] = raw === '' ? null : raw;

@@ -10,7 +10,8 @@ import { reportTasks } from '../report.js';
 import { registerWorker, removeWorkers } from '../workers.js';
 import { BrokerError } from '../../errors.js';
 import { held, queueSummaries } from '../status.js';
-import type { QueuePolicy, WorkTask } from '../../model.js';
+import type { QueuePolicy, Report, WorkTask } from '../../model.js';
+import { isPushed, pushTarget } from '../../lifecycle/limits.js';
 import { deliver } from './deliver.js';
 import { Periodic } from './periodic.js';
 
@@ -83,12 +84,20 @@ class QueuePusher {
 
   private async push(t: WorkTask, workerId: string): Promise<void> {
     const policy = this.policy;
-    const url = policy.pushUrl ?? '';
+    const url = pushTarget(policy, t);
+    if (url === null) {
+      await this.report(t, workerId, { taskId: t.taskId, state: 'fail', failReason: 'no push target: the task brought no pushUrl of its own and its queue has none' });
+      return;
+    }
     const startedMs = Date.now();
     const untilLeaseEnds = (t.leaseExpiresAtMs ?? Infinity) - this.ctx.now() - LEASE_MARGIN_MS;
     const timeoutMs = Math.max(1, Math.min(policy.pushTimeoutSeconds * 1000, untilLeaseEnds));
     const { outcome, report } = await deliver(t, url, { timeoutMs, secret: policy.pushSecret ?? this.ctx.settings.pushSecret, nowMs: this.ctx.now(), guard: this.ctx.pushTargets });
     this.ctx.metrics.pushed(this.queue, outcome, Date.now() - startedMs);
+    await this.report(t, workerId, report);
+  }
+
+  private async report(t: WorkTask, workerId: string, report: Report): Promise<void> {
     try {
       const [o] = await reportTasks(this.ctx, workerId, [report]);
       if (o && o.outcome !== 'ok') this.ctx.log.warn('push: report refused', { queue: this.queue, taskId: t.taskId, outcome: o.outcome });
@@ -116,7 +125,7 @@ export class Pusher {
     const summaries = await queueSummaries(this.ctx);
     const wanted = new Set<string>();
     for (const q of summaries) {
-      if (!q.declared || q.policy.pushUrl === null) continue;
+      if (!q.declared || !isPushed(q.policy)) continue;
       wanted.add(q.name);
       const running = this.queues.get(q.name);
       if (running) running.policy = q.policy;

@@ -56,7 +56,7 @@ export class CouchbasePublish extends CouchbaseArea {
               taskId, eventId: ev.eventId, queue, publisher: ev.publisher, ...payload, state, priority: ev.priority,
               attempts: 0, maxAttempts: ev.maxAttempts, runAtMs: Math.round(ev.runAtMs), createdAtMs: nowMs, workerId: null,
               targetWorkerId, leaseExpiresAtMs: null, finishedAtMs: null, uniqueKey: ev.uniqueKey, singularlyRun: ev.singularlyRun,
-              failReason: null, result: null, route, history: [createdEntry(ev.publisher, ev.origin, nowMs)], traceparent: ev.traceparent,
+              failReason: null, result: null, route, history: [createdEntry(ev.publisher, ev.origin, nowMs)], traceparent: ev.traceparent, pushUrl: ev.pushUrl,
             });
             taskIds.push(taskId);
             published.tasks.push({ taskId, queue, state, targetWorkerId });

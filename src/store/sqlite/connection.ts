@@ -96,8 +96,8 @@ export class SqliteConnection {
       taskById: p(`SELECT ${TASK_COLUMNS} FROM tasks WHERE task_id = ?`),
       // Positional: binding the parameters by name cost a fifth of an insert.
       insertTask: p(`INSERT INTO tasks (task_id, event_id, queue, publisher, data, state, priority, run_at_ms, created_at_ms,
-        updated_at_ms, max_attempts, unique_key, singularly_run, target_worker_id, route, history, traceparent)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        updated_at_ms, max_attempts, unique_key, singularly_run, target_worker_id, route, history, traceparent, push_url)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       countInState: p(`SELECT n FROM task_counts WHERE queue = ? AND state = ?`).pluck(),
       workersOfQueue: p(`SELECT worker_id FROM worker_queues WHERE queue = ? ORDER BY worker_id`).pluck(),
       failTo: p(`UPDATE tasks SET state = @state, run_at_ms = @runAtMs, finished_at_ms = @finishedAtMs, updated_at_ms = @nowMs,

@@ -70,7 +70,7 @@ export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
       for (const targetWorkerId of targets) {
         const taskId = timeOrderedId();
         this.st.insertTask.run(taskId, ev.eventId, queue, ev.publisher, data, state, ev.priority, Math.round(ev.runAtMs), nowMs,
-          nowMs, ev.maxAttempts, ev.uniqueKey, ev.singularlyRun ? 1 : 0, targetWorkerId, route, history, ev.traceparent);
+          nowMs, ev.maxAttempts, ev.uniqueKey, ev.singularlyRun ? 1 : 0, targetWorkerId, route, history, ev.traceparent, ev.pushUrl);
         out.tasks.push({ taskId, queue, state, targetWorkerId });
         const k = `${queue}\u0000${state}`;
         added.set(k, (added.get(k) ?? 0) + 1);
@@ -84,7 +84,7 @@ export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
     const taskId = timeOrderedId();
     this.st.insertTask.run(taskId, row.event_id, row.queue, row.publisher, row.data, 'ready', row.priority, nowMs, nowMs,
       nowMs, row.max_attempts, row.unique_key, row.singularly_run, row.target_worker_id, row.route,
-      JSON.stringify([reEnqueuedEntry(row.publisher, row.task_id, nowMs)]), row.traceparent);
+      JSON.stringify([reEnqueuedEntry(row.publisher, row.task_id, nowMs)]), row.traceparent, row.push_url);
     this.countMoves(null, { queue: row.queue, state: 'ready' }, nowMs);
     return taskId;
   }

@@ -8,21 +8,21 @@ export const TASK_DATA = `COALESCE(NULLIF(tasks.data, ''), (SELECT payloads.data
 /** Every column of a task row, its payload resolved: what `SELECT *` would be. */
 export const TASK_COLUMNS = `seq, task_id, event_id, queue, publisher, ${TASK_DATA} AS data, state, priority, run_at_ms, created_at_ms,
   attempts, max_attempts, unique_key, singularly_run, target_worker_id, worker_id, lease_expires_at_ms, finished_at_ms, updated_at_ms,
-  fail_reason, result, route, history, started_at_ms, traceparent`;
+  fail_reason, result, route, history, started_at_ms, traceparent, push_url`;
 /** What a claim answers of each task it starts. */
-export const WORK_COLUMNS = `seq, task_id, event_id, queue, publisher, ${TASK_DATA} AS data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms, traceparent`;
+export const WORK_COLUMNS = `seq, task_id, event_id, queue, publisher, ${TASK_DATA} AS data, priority, attempts, run_at_ms, created_at_ms, lease_expires_at_ms, traceparent, push_url`;
 
 export interface TaskRow {
   seq: number; task_id: string; event_id: string; queue: string; publisher: string; data: string; state: TaskState;
   priority: number; run_at_ms: number; created_at_ms: number; attempts: number; max_attempts: number | null;
   unique_key: string | null; singularly_run: number; target_worker_id: string | null; worker_id: string | null;
   lease_expires_at_ms: number | null; finished_at_ms: number | null; updated_at_ms: number; fail_reason: string | null; result: string | null;
-  route: string; history: string; started_at_ms: number | null; traceparent: string | null;
+  route: string; history: string; started_at_ms: number | null; traceparent: string | null; push_url: string | null;
 }
 export interface QueueRow {
   queue: string; interests: string | null; paused: number; max_attempts: number; backoff_seconds: number;
   max_backoff_seconds: number; lease_seconds: number | null; rate_limit: number | null; concurrency: number | null;
-  push_url: string | null; push_timeout_seconds: number; push_secret: string | null; rate_tokens: number | null; rate_refilled_at_ms: number | null;
+  push_url: string | null; push_timeout_seconds: number; push_secret: string | null; allow_task_push_url: number; rate_tokens: number | null; rate_refilled_at_ms: number | null;
 }
 export interface ScheduleRow {
   name: string; cron: string; timezone: string | null; event: string; paused: number; created_at_ms: number; updated_at_ms: number;
@@ -35,7 +35,7 @@ export interface WorkerRow { worker_id: string; name: string; queues: string; re
 export const POLICY_COLUMNS: Record<keyof QueuePolicy, string> = {
   paused: 'paused', maxAttempts: 'max_attempts', backoffSeconds: 'backoff_seconds', maxBackoffSeconds: 'max_backoff_seconds',
   leaseSeconds: 'lease_seconds', rateLimit: 'rate_limit', concurrency: 'concurrency', pushUrl: 'push_url',
-  pushTimeoutSeconds: 'push_timeout_seconds', pushSecret: 'push_secret',
+  pushTimeoutSeconds: 'push_timeout_seconds', pushSecret: 'push_secret', allowTaskPushUrl: 'allow_task_push_url',
 };
 
 export function toTask(r: TaskRow): TaskRecord {
@@ -45,20 +45,20 @@ export function toTask(r: TaskRow): TaskRecord {
     workerId: r.worker_id, targetWorkerId: r.target_worker_id, leaseExpiresAtMs: r.lease_expires_at_ms,
     finishedAtMs: r.finished_at_ms, uniqueKey: r.unique_key, singularlyRun: r.singularly_run === 1, failReason: r.fail_reason,
     result: r.result === null ? null : JSON.parse(r.result), route: JSON.parse(r.route), history: JSON.parse(r.history),
-    traceparent: r.traceparent,
+    traceparent: r.traceparent, pushUrl: r.push_url,
   };
 }
 
 /** A ready task a claim may start, with what orders it. */
 export interface Candidate { seq: number; unique_key: string | null; singularly_run: number; priority: number; run_at_ms: number }
 
-export type WorkRow = Pick<TaskRow, 'seq' | 'task_id' | 'event_id' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'run_at_ms' | 'created_at_ms' | 'lease_expires_at_ms' | 'traceparent'>;
+export type WorkRow = Pick<TaskRow, 'seq' | 'task_id' | 'event_id' | 'queue' | 'publisher' | 'data' | 'priority' | 'attempts' | 'run_at_ms' | 'created_at_ms' | 'lease_expires_at_ms' | 'traceparent' | 'push_url'>;
 
 export function toWorkTask(r: WorkRow): WorkTask {
   return {
     taskId: r.task_id, eventId: r.event_id, queue: r.queue, publisher: r.publisher, data: JSON.parse(r.data), priority: r.priority,
     attempts: r.attempts, runAtMs: r.run_at_ms, createdAtMs: r.created_at_ms, leaseExpiresAtMs: r.lease_expires_at_ms,
-    traceparent: r.traceparent,
+    traceparent: r.traceparent, pushUrl: r.push_url,
   };
 }
 
@@ -67,7 +67,7 @@ export function toPolicy(q: QueueRow | undefined): QueuePolicy {
   return {
     paused: q.paused === 1, maxAttempts: q.max_attempts, backoffSeconds: q.backoff_seconds, maxBackoffSeconds: q.max_backoff_seconds,
     leaseSeconds: q.lease_seconds, rateLimit: q.rate_limit, concurrency: q.concurrency, pushUrl: q.push_url,
-    pushTimeoutSeconds: q.push_timeout_seconds, pushSecret: q.push_secret,
+    pushTimeoutSeconds: q.push_timeout_seconds, pushSecret: q.push_secret, allowTaskPushUrl: q.allow_task_push_url === 1,
   };
 }
 

@@ -217,6 +217,11 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE tasks ADD COLUMN traceparent TEXT;
   `,
+  // 12: a task's own push target, and the queue policy that allows one.
+  `
+  ALTER TABLE tasks ADD COLUMN push_url TEXT;
+  ALTER TABLE queues ADD COLUMN allow_task_push_url INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */
