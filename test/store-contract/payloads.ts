@@ -26,6 +26,7 @@ export function payloadsContract({ store, test, publish, claim, stored }: Kit) {
     assert.deepEqual((await store.listFailedTasks({ field: { path: 'user.email', value: 'ann@example.com' } }, 10, 0)).tasks.map((t) => t.data), [data]);
     const again = (await store.listTasks('b', 'ready', 10, 0)).tasks;
     assert.deepEqual(again.map((t) => t.data), [data], 'the reEnqueue copy carries the payload');
+    assert.deepEqual(await storedOf(p.eventId), { payloads: 1, copies: 4 }, 'and shares it: still one payload');
 
     // An edited retry has its own payload and keeps the shared one as its history's original.
     await store.retryFailedTasks({ taskIds: [ta] }, { data: { edited: true } }, T0 + 1);

@@ -11,6 +11,12 @@ const statements = (p: Prepare) => ({
   waitingWithKey: p(`SELECT 1 FROM tasks WHERE queue = ? AND unique_key = ? AND state IN ('scheduled', 'ready') LIMIT 1`).pluck(),
   idempotencyRecord: p(`SELECT body_hash, answer, expires_at_ms FROM idempotency WHERE publisher = ? AND key = ? AND expires_at_ms > ?`),
   putPayload: p(`INSERT INTO payloads (event_id, data) VALUES (?, ?)`),
+  // A reEnqueue copy takes the stored data as it is: '' when the task shares its event's payload,
+  // so the copy shares it too (a read resolves it) instead of storing it again.
+  copyTask: p(`INSERT INTO tasks (task_id, event_id, queue, publisher, data, state, priority, run_at_ms, created_at_ms,
+      updated_at_ms, max_attempts, unique_key, singularly_run, target_worker_id, route, history, traceparent, push_url)
+    SELECT @taskId, event_id, queue, publisher, data, 'ready', priority, @nowMs, @nowMs, @nowMs, max_attempts, unique_key,
+      singularly_run, target_worker_id, route, @history, traceparent, push_url FROM tasks WHERE task_id = @sourceId`),
   putIdempotency: p(`INSERT OR REPLACE INTO idempotency (publisher, key, body_hash, answer, expires_at_ms) VALUES (?, ?, ?, ?, ?)`),
 });
 
@@ -82,9 +88,7 @@ export class SqlitePublish extends SqliteArea<ReturnType<typeof statements>> {
   /** A fresh ready copy of a task in its queue (reEnqueue). */
   insertCopy(row: TaskRow, nowMs: number): string {
     const taskId = timeOrderedId();
-    this.st.insertTask.run(taskId, row.event_id, row.queue, row.publisher, row.data, 'ready', row.priority, nowMs, nowMs,
-      nowMs, row.max_attempts, row.unique_key, row.singularly_run, row.target_worker_id, row.route,
-      JSON.stringify([reEnqueuedEntry(row.publisher, row.task_id, nowMs)]), row.traceparent, row.push_url);
+    this.st.copyTask.run({ taskId, nowMs, sourceId: row.task_id, history: JSON.stringify([reEnqueuedEntry(row.publisher, row.task_id, nowMs)]) });
     this.countMoves(null, { queue: row.queue, state: 'ready' }, nowMs);
     return taskId;
   }
