@@ -18,6 +18,11 @@ export class GroupCommit<W> {
     });
   }
 
+  /** Resolves once every write added so far is committed or failed (a store closing waits for it). */
+  async drain(): Promise<void> {
+    while (this.busy) await new Promise<void>((r) => setImmediate(r));
+  }
+
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, this.maxBatch);
     try {

@@ -30,7 +30,10 @@ async function snapshot(s: TestServer): Promise<string> {
     get('/status?queues&limit=1000'), get('/status?interests'), get('/status?workers'), get('/schedule'), get('/failed?limit=1000'), get('/token'),
   ]);
   const policies = await Promise.all(queues.queues.slice(0, 20).map((q: { name: string }) => get(`/status?queue=${encodeURIComponent(q.name)}`)));
-  return JSON.stringify([queues, interests, workers.workers.map((w: { workerId: string; queues: string[]; tasks: string[] }) => [w.workerId, w.queues, w.tasks]),
+  // The broker's own push workers (push@host:pid) come and go in the background as queues gain or
+  // lose push (a pushUrl, or allowTaskPushUrl), whatever request runs meanwhile.
+  const own = (w: { name: string }) => w.name.startsWith('push@');
+  return JSON.stringify([queues, interests, workers.workers.filter((w: { name: string }) => !own(w)).map((w: { workerId: string; queues: string[]; tasks: string[] }) => [w.workerId, w.queues, w.tasks]),
     schedules.schedules.map(({ nextRuns: _n, ...rest }: { nextRuns: unknown }) => rest), failed, tokens, policies.map((p) => [p.queue, p.policy, p.counts])]);
 }
 

@@ -1,6 +1,7 @@
 // Store contract, interests and queues.
 import assert from 'node:assert/strict';
 import { T0, type Kit } from './harness.js';
+import { StoreUnavailableError } from '../../src/errors.js';
 
 export function queuesContract({ store, test, publish, claim }: Kit) {
   test('interests: set bumps the revision, load returns the maps, remove keeps the queue', async () => {
@@ -69,5 +70,14 @@ export function queuesContract({ store, test, publish, claim }: Kit) {
     assert.equal(q.maxAttempts, 3);
     assert.deepEqual([q.pushUrl, q.pushTimeoutSeconds, q.pushSecret], ['http://127.0.0.1:9/hook', 2.5, 's3cret']);
     assert.deepEqual(await store.getQueuePolicy('a'), q);
+  });
+
+  test('close() lets a write under way finish; a write after it is refused as unavailable, at once', async () => {
+    // A Couchbase transaction begun on a closed cluster never settled, and kept the process alive.
+    const under = store.setInterests('a', '*', T0);
+    const closing = store.close();
+    assert.equal((await under).created, true, 'the write under way ended well');
+    await closing;
+    await assert.rejects(store.setInterests('b', '*', T0), (e: Error) => e instanceof StoreUnavailableError);
   });
 }

@@ -117,6 +117,9 @@ export class CouchbaseConnection {
   }
 
   private commitTogether(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
+    // The SDK never settles a transaction begun on a closed cluster, and the process cannot exit
+    // while one waits (a write queued as the broker stops, a store closed under a running broker).
+    if (this.closed) return Promise.reject(new StoreUnavailableError(`Couchbase store ${this.opts.connStr} is closed`));
     return this.guard(() => retryOnConflict(async () => {
       let outs: Outcome[] = [];
       let unit!: Unit;
@@ -170,12 +173,21 @@ export class CouchbaseConnection {
     await this.guard(() => this.getDoc(this.keys.meta()));
   }
 
+  /** Set once the cluster is closed (or about to be): no transaction may begin after it. */
   private closed = false;
+  private closing: Promise<void> | null = null;
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.cluster.close();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Writes under way end first (each within its timeout, retries included: a few times that);
+      // closing the cluster under a transaction leaves it, and the process, hanging.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.commits.drain(), new Promise((r) => { timer = setTimeout(r, 4 * TRANSACTION_TIMEOUT_MS); })]);
+      clearTimeout(timer);
+      this.closed = true;
+      await this.cluster.close();
+    })();
+    return this.closing;
   }
 
   async removeDocs(keys: string[]): Promise<void> {

@@ -196,6 +196,8 @@ export class SqliteConnection {
   }
 
   async close(): Promise<void> {
+    // Writes already queued commit first; one queued later finds the file closed (store_unavailable).
+    await this.commits.drain();
     if (this.db.open) this.db.close();
   }
 
