@@ -1,6 +1,13 @@
-// The SDK's request and answer types, taken from the generated OpenAPI types (api-types.ts), so the
-// SDK cannot drift from the server: a changed answer changes these, and the SDK stops compiling.
-import type { operations } from './api-types.js';
+// The SDK's request and answer types, taken from the generated OpenAPI types (api-types/, one file
+// per area), so the SDK cannot drift from the server: a changed answer changes these, and the SDK
+// stops compiling.
+import type { operations as work } from './api-types/work.js';
+import type { operations as publish } from './api-types/publish.js';
+import type { operations as failed } from './api-types/failed.js';
+import type { operations as queues } from './api-types/queues.js';
+import type { operations as status } from './api-types/status.js';
+
+type operations = work & publish & failed & queues & status;
 
 type Body<O extends keyof operations> = operations[O] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 type Answer<O extends keyof operations, S extends number> = operations[O]['responses'] extends Record<S, { content: { 'application/json': infer A } }> ? A : never;
