@@ -11,6 +11,7 @@ export const CLIENT_TYPE_FILES = {
   failed: ['listFailed', 'retryFailed'],
   queues: ['setInterests', 'setQueuePolicy', 'putSchedule'],
   status: ['status'],
+  transfer: ['importState'],
 } as const;
 
 type Doc = { paths: Record<string, Record<string, { operationId: string }>> } & Record<string, unknown>;

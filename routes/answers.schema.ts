@@ -136,4 +136,5 @@ export const answers = {
   whoami: obj({ open: BOOL, name: nullable(STRING), role: nullable({ enum: ROLES }), queues: nullable(arrayOf(STRING)) }),
   audit: obj({ total: INT, entries: arrayOf(obj({ at: TIME })) }),
   openapi: obj({ openapi: STRING, info: OBJECT, paths: OBJECT }),
+  imported: obj({ queues: INT, schedules: INT, tokens: INT, tasks: INT, skipped: INT, pausedForPushSecret: arrayOf(STRING) }),
 } as const;

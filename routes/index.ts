@@ -18,6 +18,7 @@ import { statusRoutes } from './status.js';
 import { scheduleRoutes } from './schedule.js';
 import { tokenRoutes } from './token.js';
 import { auditRoutes } from './audit.js';
+import { transferRoutes } from './transfer.js';
 import { openApiRoutes } from './openapi.js';
 import { needOf } from '../src/security/access.js';
 import type { Principal } from '../src/security/gate.js';
@@ -65,8 +66,10 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   // A body in a type we do not read is refused, not silently ignored.
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !req.is(['application/json', 'application/*+json', 'application/x-www-form-urlencoded'])) {
-      next(new BrokerError('unsupported_media_type', `send the body as application/json or application/x-www-form-urlencoded (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
+    const ndjson = req.method === 'POST' && req.path === '/import';
+    if (hasBody && !req.is(ndjson ? ['application/x-ndjson'] : ['application/json', 'application/*+json', 'application/x-www-form-urlencoded'])) {
+      const wanted = ndjson ? 'application/x-ndjson' : 'application/json or application/x-www-form-urlencoded';
+      next(new BrokerError('unsupported_media_type', `send the body as ${wanted} (got ${req.headers['content-type'] ?? 'no Content-Type'})`));
       return;
     }
     next();
@@ -105,6 +108,7 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   app.use(scheduleRoutes(broker));
   app.use(tokenRoutes(broker, opts.gate));
   app.use(auditRoutes(broker));
+  app.use(transferRoutes(broker, opts.gate));
   app.use(openApiRoutes(PACKAGE_VERSION));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
   app.use('/vendor/uplot', express.static(UPLOT_DIR, { etag: false }));

@@ -12,6 +12,7 @@ import { patchQueueSchema, queueQuerySchema, queueTasksQuerySchema } from './que
 import { deleteFailedSchema, listFailedQuerySchema, retryFailedSchema } from './failed.schema.js';
 import { statusQuerySchema, throughputQuerySchema } from './status.schema.js';
 import { listSchedulesQuerySchema, patchScheduleSchema, putScheduleSchema, scheduleNameQuerySchema } from './schedule.schema.js';
+import { exportQuerySchema, importQuerySchema } from './transfer.schema.js';
 import { listAuditQuerySchema, listTokensQuerySchema, putTokenSchema, tokenNameQuerySchema } from './token.schema.js';
 
 type S = Record<string, unknown>;
@@ -26,10 +27,16 @@ export interface Operation {
   /** Request headers it reads besides the token. */
   headers?: S[];
   answers: Record<number, S>;
+  /** The body's and the answer's media type when not JSON (JSON lines, Prometheus text). */
+  media?: { body?: string; answer?: string };
 }
 
-const op = (method: Operation['method'], path: string, id: string, summary: string, io: { query?: S; body?: S; headers?: S[] }, ok: Record<number, S>): Operation =>
+const op = (method: Operation['method'], path: string, id: string, summary: string, io: { query?: S; body?: S; headers?: S[]; media?: Operation['media'] }, ok: Record<number, S>): Operation =>
   ({ method, path, id, summary, ...io, answers: ok });
+
+const NDJSON = 'application/x-ndjson';
+/** A JSON-lines stream as OpenAPI 3.1 can say it: text, one JSON document per line. */
+const EXPORT_LINES: S = { type: 'string', description: 'JSON lines: a header, then queue, schedule, task and token lines, then an end line (README "Export and import")' };
 
 /** W3C Trace Context on a publish (src/trace-context.ts). */
 const TRACEPARENT_HEADER: S = {
@@ -68,8 +75,10 @@ export const OPERATIONS: readonly Operation[] = [
   op('delete', '/token', 'deleteToken', 'Revoke a token', { query: tokenNameQuerySchema }, { 200: answers.deleted }),
   op('get', '/whoami', 'whoami', 'Whether the broker needs a token, and what the one sent may do', {}, { 200: answers.whoami }),
   op('get', '/audit', 'listAudit', 'The trail of admin changes, newest first', { query: listAuditQuerySchema }, { 200: answers.audit }),
+  op('get', '/export', 'exportState', 'The whole state as JSON lines: queues, schedules, waiting, started and failed tasks, token hashes', { query: exportQuerySchema, media: { answer: NDJSON } }, { 200: EXPORT_LINES }),
+  op('post', '/import', 'importState', 'Load lines of an export (at most 1,000 tasks a request), all or nothing', { query: importQuerySchema, body: EXPORT_LINES, media: { body: NDJSON } }, { 200: answers.imported }),
   op('get', '/healthz', 'health', '200 once the store answers, 503 otherwise', {}, { 200: answers.health }),
-  op('get', '/metrics', 'metrics', 'Prometheus text', {}, { 200: answers.metrics }),
+  op('get', '/metrics', 'metrics', 'Prometheus text', { media: { answer: 'text/plain' } }, { 200: answers.metrics }),
   op('get', '/openapi.json', 'openapi', 'This document', {}, { 200: answers.openapi }),
 ];
 
@@ -80,7 +89,12 @@ function parameters(query: S | undefined): S[] {
   return Object.entries(props).map(([name, schema]) => ({ name, in: 'query', required: required.includes(name), schema }));
 }
 
-const contentOf = (schema: S, text = false) => ({ content: { [text ? 'text/plain' : 'application/json']: { schema } } });
+const contentOf = (schema: S, media = 'application/json') => ({ content: { [media]: { schema } } });
+
+function bodyContent(o: Operation): S {
+  if (o.media?.body) return { [o.media.body]: { schema: o.body } };
+  return { 'application/json': { schema: o.body }, 'application/x-www-form-urlencoded': { schema: o.body } };
+}
 
 function operationOf(o: Operation): S {
   const need = needOf(o.method.toUpperCase(), o.path, {}, undefined);
@@ -89,9 +103,9 @@ function operationOf(o: Operation): S {
     operationId: o.id, summary: o.summary, description: who,
     ...(need.open ? { security: [] } : {}),
     parameters: [...parameters(o.query), ...(o.headers ?? [])],
-    ...(o.body ? { requestBody: { required: o.method !== 'delete', content: { 'application/json': { schema: o.body }, 'application/x-www-form-urlencoded': { schema: o.body } } } } : {}),
+    ...(o.body ? { requestBody: { required: o.method !== 'delete', content: bodyContent(o) } } : {}),
     responses: {
-      ...Object.fromEntries(Object.entries(o.answers).map(([status, schema]) => [status, { description: `${status}`, ...contentOf(schema, o.path === '/metrics') }])),
+      ...Object.fromEntries(Object.entries(o.answers).map(([status, schema]) => [status, { description: `${status}`, ...contentOf(schema, o.media?.answer) }])),
       '4XX': { description: 'refused: the code says why', ...contentOf({ $ref: '#/components/schemas/Error' }) },
       '5XX': { description: 'store_unavailable (503) or internal_error (500)', ...contentOf({ $ref: '#/components/schemas/Error' }) },
     },

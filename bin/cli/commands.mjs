@@ -1,8 +1,9 @@
-// The client commands of `switchyard`: publish, status, failed list|retry|delete, work. Each takes
+// The client commands of `switchyard`: publish, status, failed list|retry|delete, work, export, import. Each takes
 // --url and --token (else SWITCHYARD_URL, SWITCHYARD_TOKEN) and speaks through the SDK.
 import { publishCommand } from './publish.mjs';
 import { statusCommand, failedCommands } from './status.mjs';
 import { workCommand } from './work.mjs';
+import { exportCommand, importCommand } from './transfer.mjs';
 
 const connection = (cmd) => cmd.option('--url <url>', 'the broker (SWITCHYARD_URL, else http://127.0.0.1:8080)')
   .option('--token <token>', 'a bearer token (SWITCHYARD_TOKEN)');
@@ -36,4 +37,11 @@ export function commands(program, sdk) {
     .option('--name <name>', 'the worker\'s name')
     .option('--stop-timeout <seconds>', 'on SIGTERM or Ctrl-C, how long running commands may finish before they are ended', '30'))
     .action(guarded(async (opts) => workCommand(await sdk(), opts)));
+  connection(program.command('export').description('write the broker\'s whole state as JSON lines (GET /export; an admin token)')
+    .option('--file <path>', 'write here instead of stdout'))
+    .action(guarded(async (opts) => exportCommand(await sdk(), opts)));
+  connection(program.command('import').description('load a file written by export into this broker (POST /import, in batches)')
+    .argument('<file>', 'the export; - for stdin')
+    .option('--skip-existing', 'leave out tasks this broker has already (to go on after an import that stopped)'))
+    .action(guarded(async (file, opts) => importCommand(await sdk(), file, opts)));
 }

@@ -19,6 +19,7 @@ import * as status from './status.js';
 import * as schedules from './schedules.js';
 import * as tokens from './tokens.js';
 import * as audit from './audit.js';
+import { exportLines, importLines, type ImportLine } from './transfer.js';
 import { InFlight } from '../in-flight.js';
 import type { Role } from '../model.js';
 import { CronMatchers } from '../schedules/cron.js';
@@ -123,6 +124,9 @@ export class Broker {
     workerQueue: (w: string) => status.workerQueueStatus(this.ctx, w),
     task: (t: string) => status.taskStatus(this.ctx, t),
   };
+
+  exportLines() { return exportLines(this.ctx); }
+  importLines(lines: ImportLine[], existing: 'refuse' | 'skip') { return importLines(this.ctx, lines, existing); }
 
   /** Shutdown: long polls answer now. */
   stopWaiting(): void { this.ctx.waiters.close(); }

@@ -1,7 +1,7 @@
 // The admin calls a program makes besides publishing and working: interests, queue policy, status,
 // the failed queue and schedules, each one request.
 import { Connection, type ConnectionOptions } from './connection.js';
-import type { FailedFilter, FailedPage, InterestMap, QueuePolicy, QueuePolicyAnswer, RetryFailed, Schedule, ScheduleDefinition, Status, StatusQuery } from './types.js';
+import type { FailedFilter, FailedPage, Imported, InterestMap, QueuePolicy, QueuePolicyAnswer, RetryFailed, Schedule, ScheduleDefinition, Status, StatusQuery } from './types.js';
 
 export class Admin {
   readonly connection: Connection;
@@ -19,4 +19,14 @@ export class Admin {
   listSchedules() { return this.connection.request<{ schedules: Schedule[] }>('GET', '/schedule'); }
   pauseSchedule(name: string, paused: boolean) { return this.connection.request<Schedule>('PATCH', '/schedule', { body: { name, paused } }); }
   deleteSchedule(name: string) { return this.connection.request('DELETE', '/schedule', { query: { name } }); }
+  /** GET /export: the broker's whole state, one JSON text a line, as the lines arrive. */
+  exportLines(signal?: AbortSignal) { return this.connection.lines('/export', signal); }
+  /** POST /import: lines of an export (at most 1,000 tasks), stored all or none. Not retried unless
+   *  existing is 'skip': a batch stored whose answer was lost would be refused as existing. */
+  importLines(lines: readonly string[], opts: { existing?: 'refuse' | 'skip' } = {}) {
+    const existing = opts.existing ?? 'refuse';
+    return this.connection.request<Imported>('POST', '/import', {
+      query: { existing }, text: { type: 'application/x-ndjson', body: `${lines.join('\n')}\n` }, ...(existing === 'skip' ? {} : { retry: false }),
+    });
+  }
 }

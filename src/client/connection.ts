@@ -14,6 +14,8 @@ export interface ConnectionOptions {
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
+  /** A body that is not JSON (POST /import's JSON lines), sent as it is. */
+  text?: { type: string; body: string };
   signal?: AbortSignal;
   /** false: one attempt (not safe to repeat); a number: retry for that long; default: retryForMs. */
   retry?: false | number;
@@ -56,24 +58,63 @@ export class Connection {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    if (opts.text) headers['content-type'] = opts.text.type;
+    const body = opts.text?.body ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
     let res: Response;
     let text: string;
     try {
-      res = await fetch(`${this.url}${path}${qs.size ? `?${qs}` : ''}`, {
-        method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), ...(opts.signal ? { signal: opts.signal } : {}),
-      });
+      res = await this.fetch(method, path, qs, { headers, body, signal: opts.signal });
       text = await res.text();
     } catch (e) {
-      if (opts.signal?.aborted) throw e;
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new UnreachableError(`cannot reach ${this.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, { cause: e });
+      throw this.unreachable(e, opts.signal);
     }
     let json: unknown;
     try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-    if (!res.ok) {
-      const e = json as { error?: string; code?: string; details?: unknown[] } | undefined;
-      throw new SwitchyardError(e?.error ?? `${method} ${path} answered ${res.status}`, res.status, e?.code ?? 'http_error', e?.details ?? []);
-    }
+    if (!res.ok) throw refusal(method, path, res.status, json);
     return (json ?? text) as T;
   }
+
+  /** A GET answered with JSON lines (GET /export), a line at a time as they arrive; one attempt. */
+  async *lines(path: string, signal?: AbortSignal): AsyncGenerator<string> {
+    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    let res: Response;
+    try {
+      res = await this.fetch('GET', path, new URLSearchParams(), { headers, signal });
+    } catch (e) {
+      throw this.unreachable(e, signal);
+    }
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      let json: unknown;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      throw refusal('GET', path, res.status, json);
+    }
+    const decoder = new TextDecoder();
+    let rest = '';
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+        rest = lines.pop()!;
+        yield* lines.filter((l) => l !== '');
+      }
+    } catch (e) {
+      throw this.unreachable(e, signal);
+    }
+    if (rest !== '') yield rest;
+  }
+
+  private fetch(method: string, path: string, qs: URLSearchParams, init: { headers: Record<string, string>; body?: string; signal?: AbortSignal | undefined }): Promise<Response> {
+    return fetch(`${this.url}${path}${qs.size ? `?${qs}` : ''}`, { method, headers: init.headers, body: init.body, ...(init.signal ? { signal: init.signal } : {}) });
+  }
+
+  private unreachable(e: unknown, signal?: AbortSignal): unknown {
+    if (signal?.aborted) return e;
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    return new UnreachableError(`cannot reach ${this.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, { cause: e });
+  }
+}
+
+function refusal(method: string, path: string, status: number, json: unknown): SwitchyardError {
+  const e = json as { error?: string; code?: string; details?: unknown[] } | undefined;
+  return new SwitchyardError(e?.error ?? `${method} ${path} answered ${status}`, status, e?.code ?? 'http_error', e?.details ?? []);
 }

@@ -6,8 +6,9 @@ import type { operations as publish } from './api-types/publish.js';
 import type { operations as failed } from './api-types/failed.js';
 import type { operations as queues } from './api-types/queues.js';
 import type { operations as status } from './api-types/status.js';
+import type { operations as transfer } from './api-types/transfer.js';
 
-type operations = work & publish & failed & queues & status;
+type operations = work & publish & failed & queues & status & transfer;
 
 type Body<O extends keyof operations> = operations[O] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
 type Answer<O extends keyof operations, S extends number> = operations[O]['responses'] extends Record<S, { content: { 'application/json': infer A } }> ? A : never;
@@ -34,3 +35,5 @@ export type ScheduleDefinition = Body<'putSchedule'>;
 export type Schedule = Answer<'putSchedule', 201>;
 export type Status = Answer<'status', 200>;
 export type StatusQuery = Query<'status'>;
+/** What POST /import answers for one batch. */
+export type Imported = Answer<'importState', 200>;

@@ -37,3 +37,9 @@ export function countsOfMove(from: Place, to: Place): MoveCounts {
   if (to) states.push({ queue: to.queue, state: to.state, by: 1 });
   return { states, work: workOfMove(from?.state ?? null, to?.state ?? null) };
 }
+
+/** A task brought in from another store (POST /import): it is counted where it is, as work no queue
+ *  here did (it was published, and maybe started, elsewhere). */
+export function countsOfImport(to: { queue: string; state: TaskState }): MoveCounts {
+  return { states: [{ queue: to.queue, state: to.state, by: 1 }], work: null };
+}

@@ -9,6 +9,8 @@ export type Need = { open: true } | { open: false; role: Role; queues?: string[]
 export const ROLE_OF: Readonly<Record<string, Role>> = {
   'PUT /task': 'publish', 'PUT /tasks': 'publish', 'POST /interest/dry-run': 'publish',
   'PUT /worker': 'work', 'DELETE /worker': 'work', 'GET /task': 'work', 'POST /task': 'work', 'POST /tasks': 'work',
+  // The whole state, token hashes and push targets included.
+  'GET /export': 'admin',
 };
 
 /** The reads that answer stored data; any other GET is the page's own files (or a 404), open to all. */

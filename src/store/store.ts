@@ -87,6 +87,14 @@ export interface TaskStore {
   cancelWaitingTasks(sel: { taskId: string } | { eventId: string }, nowMs: number): Promise<{ cancelled: number } | 'not_waiting' | null>;
 
   getTask(taskId: string): Promise<TaskRecord | null>;
+  /** Tasks by id, in the order asked; unknown ids are left out. */
+  getTasks(taskIds: readonly string[]): Promise<TaskRecord[]>;
+  /** Ids of the queue's tasks in an exported state (lifecycle/imports.ts EXPORTED_STATES), in id order. */
+  listExportedTaskIds(queue: string): Promise<string[]>;
+  /** Stores tasks from another store as given (the broker made them asImported), in one transaction:
+   *  all or none. existing: ids stored here already (nothing changed). Each is counted in its queue
+   *  and state as no work done here (countsOfImport). */
+  importTasks(tasks: readonly TaskRecord[], nowMs: number): Promise<{ imported: number } | { existing: string[] }>;
   /** Tasks of a queue in one state, newest first (paging for the page and status). */
   listTasks(queue: string, state: TaskState, limit: number, offset: number): Promise<{ total: number; tasks: TaskRecord[] }>;
 }

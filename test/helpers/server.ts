@@ -20,11 +20,11 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** env: any setting (e.g. SWITCHYARD_LEASE); sweeps run every sweepIntervalMs (default: rarely, tests call runOnce). */
-export async function startTestServer(env: Record<string, string> = {}, opts: { sweepIntervalMs?: number; schedulerIntervalMs?: number; crossNodePollMs?: number; dbFile?: string; now?: () => number } = {}): Promise<TestServer> {
+/** env: any setting (e.g. SWITCHYARD_LEASE); sqlite: on SQLite even in a Couchbase run; sweeps run every sweepIntervalMs (default: rarely, tests call runOnce). */
+export async function startTestServer(env: Record<string, string> = {}, opts: { sweepIntervalMs?: number; schedulerIntervalMs?: number; crossNodePollMs?: number; dbFile?: string; now?: () => number; sqlite?: boolean } = {}): Promise<TestServer> {
   const dir = tempDir();
   const dbFile = opts.dbFile ?? path.join(dir, 'switchyard.db');
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SWITCHYARD_DB: dbFile, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', ...storeEnvFor(dbFile), ...env });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', SWITCHYARD_DB: dbFile, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', ...(opts.sqlite ? {} : storeEnvFor(dbFile)), ...env });
   const server = await startServer(config, { log: createLogger(config.logLevel), sweepIntervalMs: opts.sweepIntervalMs ?? 3_600_000, schedulerIntervalMs: opts.schedulerIntervalMs ?? 0, ...(opts.crossNodePollMs !== undefined ? { crossNodePollMs: opts.crossNodePollMs } : {}), ...(opts.now ? { now: opts.now } : {}) });
   return {
     ...server, dir, dbFile, api: client(server.url),

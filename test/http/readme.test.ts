@@ -152,5 +152,24 @@ describe('README', () => {
       await s.stop();
     }
   });
-});
 
+  it('the Export and import lines work as written: the new broker ends up with the old one\'s tasks', async () => {
+    const [old, fresh] = [await startTestServer(), await startTestServer()];
+    try {
+      const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'switchyard.mjs');
+      const cwd = tempDir();
+      await old.api.interest('email', { type: '^userCreated$' });
+      for (let n = 0; n < 3; n++) await old.api.publish({ type: 'userCreated', n });
+      const lines = readmeBlock('## Export and import', 'sh').split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l.startsWith('npx switchyard '));
+      assert.equal(lines.length, 2);
+      for (const line of lines) {
+        const command = line.replace(/^npx switchyard/, `"${process.execPath}" "${bin}"`).replace('http://old:8080', old.url).replace('http://new:8080', fresh.url);
+        await promisify(execFile)('sh', ['-c', command], { cwd });
+      }
+      assert.equal((await fresh.api.status('?queue=email')).counts.ready, 3);
+    } finally {
+      await old.stop();
+      await fresh.stop();
+    }
+  });
+});

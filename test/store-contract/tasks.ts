@@ -1,6 +1,7 @@
-// Store contract, tasks: cancel.
+// Store contract, tasks: cancel, and tasks brought in from another store (import).
 import assert from 'node:assert/strict';
 import { T0, type Kit } from './harness.js';
+import type { TaskRecord } from '../../src/store/store.js';
 
 export function tasksContract({ store, test, publish, claim }: Kit) {
   test('cancel by task and by event cancels waiting copies only', async () => {
@@ -14,5 +15,34 @@ export function tasksContract({ store, test, publish, claim }: Kit) {
     assert.deepEqual(await store.cancelWaitingTasks({ taskId: b.tasks[0]!.taskId }, T0), { cancelled: 1 });
     assert.equal(await store.cancelWaitingTasks({ taskId: 'nope' }, T0), null);
     assert.equal(await store.cancelWaitingTasks({ eventId: 'nope' }, T0), null);
+  });
+
+  test('imported tasks are stored as given, all or none, and then behave like any other', async () => {
+    const here = await publish(['src']);
+    const template = (await store.getTask(here.tasks[0]!.taskId))!;
+    const rec = (n: number, over: Partial<TaskRecord>): TaskRecord => ({
+      ...template, taskId: `imp-${n}`, eventId: 'ev-imp', queue: 'imp', data: { n }, history: [{ atMs: T0 - 5000, what: 'created' }], ...over,
+    });
+    const records = [
+      rec(1, { state: 'ready' }),
+      rec(2, { state: 'scheduled', runAtMs: T0 + 60_000 }),
+      rec(3, { state: 'started', attempts: 1, workerId: 'elsewhere', leaseExpiresAtMs: T0 + 1000, history: [{ atMs: T0 - 5000, what: 'created' }, { atMs: T0 - 10, what: 'started', workerId: 'elsewhere' }] }),
+      rec(4, { state: 'failed', attempts: 5, finishedAtMs: T0 - 1, failReason: 'boom' }),
+    ];
+    assert.deepEqual(await store.importTasks([...records, template], T0), { existing: [template.taskId] });
+    assert.deepEqual(await store.getTasks(['imp-1', 'imp-4']), [], 'a batch with one existing id stores nothing');
+    assert.deepEqual(await store.importTasks(records, T0), { imported: 4 });
+    assert.deepEqual(await store.getTasks(['imp-4', 'nope', 'imp-1', 'imp-2', 'imp-3']), [records[3], records[0], records[1], records[2]]);
+    assert.deepEqual(await store.listExportedTaskIds('imp'), ['imp-1', 'imp-2', 'imp-3', 'imp-4']);
+    const [q] = await store.queueSummaries('imp');
+    assert.deepEqual([q!.counts.ready, q!.counts.scheduled, q!.counts.started, q!.counts.failed], [1, 1, 1, 1]);
+    assert.equal((await store.totals()).imp?.published ?? 0, 0, 'no work was done here');
+    assert.deepEqual((await store.listFailedTasks({ queue: 'imp' }, 10, 0)).tasks.map((t) => t.taskId), ['imp-4']);
+    // Handed out, expired and cancelled like any task: the indexes the driver keeps know them.
+    const w = await store.registerWorker('w', ['imp'], T0);
+    assert.deepEqual((await claim(w.workerId, 5)).map((t) => t.taskId), ['imp-1']);
+    assert.deepEqual(await store.expireLeases(T0 + 2000, 10), { returned: 1, failed: 0 });
+    assert.deepEqual(await store.cancelWaitingTasks({ eventId: 'ev-imp' }, T0 + 2000), { cancelled: 2 });
+    assert.deepEqual(await store.listExportedTaskIds('imp'), ['imp-1', 'imp-4']);
   });
 }

@@ -67,7 +67,7 @@ export abstract class CouchbaseArea {
     if (to === 'scheduled' || to === 'ready') {
       await this.enterWaiting(u, q, t, to);
     } else if (to === 'started') {
-      q.started[t.taskId] = { w: t.workerId!, lease: t.leaseExpiresAtMs!, k: t.uniqueKey, sr: t.singularlyRun, at: nowMs };
+      this.enterStarted(q, t, nowMs);
     } else if (to === 'failed') {
       await this.editFailed(u, q.name, (f) => { f.entries.push([t.taskId, nowMs]); });
     } else {
@@ -76,6 +76,11 @@ export abstract class CouchbaseArea {
     this.count(u, [q], countsOfMove({ queue: q.name, state: from }, { queue: q.name, state: to }), nowMs);
     u.put(this.keys.queue(q.name), q);
     u.put(this.keys.task(t.taskId), t);
+  }
+
+  /** Adds a started task to its queue's started map (the claim's concurrency and singularlyRun gates read it). */
+  protected enterStarted(q: QueueDoc, t: TaskRecord, startedAtMs: number): void {
+    q.started[t.taskId] = { w: t.workerId!, lease: t.leaseExpiresAtMs!, k: t.uniqueKey, sr: t.singularlyRun, at: startedAtMs };
   }
 
   /** Applies one move's counts (lifecycle/counts.ts) to the queue documents it names: tasks per

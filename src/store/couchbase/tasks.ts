@@ -4,6 +4,8 @@ import { type QueueDoc } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
 import { type FailedDoc, type FinishedDoc, type EventDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
+import { EXPORTED_STATES, startedAtOf } from '../../lifecycle/imports.js';
+import { countsOfImport } from '../../lifecycle/counts.js';
 
 export class CouchbaseTasks extends CouchbaseArea {
   async cancelWaitingTasks(sel: { taskId: string } | { eventId: string }, nowMs: number): Promise<{ cancelled: number } | 'not_waiting' | null> {
@@ -35,6 +37,47 @@ export class CouchbaseTasks extends CouchbaseArea {
 
   async getTask(taskId: string): Promise<TaskRecord | null> {
     return this.guard(async () => (await this.loadTasks([taskId]))[0] ?? null);
+  }
+
+  getTasks(taskIds: readonly string[]): Promise<TaskRecord[]> {
+    return this.guard(() => this.loadTasks([...taskIds]));
+  }
+
+  async listExportedTaskIds(queue: string): Promise<string[]> {
+    return this.guard(async () => {
+      const q = await this.getDoc<QueueDoc>(this.keys.queue(queue));
+      if (!q) return [];
+      const ids: string[] = Object.keys(q.started);
+      for (const lane of ['ready', 'scheduled'] as const) await this.readLane(q, lane).scan((e) => void ids.push(e.id));
+      for (const [id] of (await this.getDoc<FailedDoc>(this.keys.failed(queue)))?.entries ?? []) ids.push(id);
+      return ids.sort();
+    });
+  }
+
+  importTasks(tasks: readonly TaskRecord[], nowMs: number): Promise<{ imported: number } | { existing: string[] }> {
+    return this.transact(async (u) => {
+      const found = await u.getMany<TaskRecord>(tasks.map((t) => this.keys.task(t.taskId)));
+      const existing = tasks.filter((_, i) => found[i] !== null).map((t) => t.taskId);
+      if (existing.length) return { existing };
+      const queues = new Map<string, QueueDoc>();
+      for (const name of new Set(tasks.map((t) => t.queue))) queues.set(name, await this.queueDoc(u, name, 'undeclared'));
+      const failed = new Map<string, [string, number][]>();
+      for (const t of tasks) {
+        if (!EXPORTED_STATES.includes(t.state)) throw new Error(`cannot import a ${t.state} task`);
+        const q = queues.get(t.queue)!;
+        if (t.state === 'ready' || t.state === 'scheduled') await this.enterWaiting(u, q, t, t.state);
+        else if (t.state === 'started') this.enterStarted(q, t, startedAtOf(t, nowMs));
+        else failed.set(q.name, [...(failed.get(q.name) ?? []), [t.taskId, t.finishedAtMs ?? nowMs]]);
+        this.count(u, [q], countsOfImport({ queue: t.queue, state: t.state }), nowMs);
+        u.put(this.keys.task(t.taskId), t);
+        const e = await u.getOrCreate<EventDoc>(this.keys.event(t.eventId), () => ({ taskIds: [] }));
+        e.taskIds.push(t.taskId);
+        u.put(this.keys.event(t.eventId), e);
+      }
+      for (const [queue, entries] of failed) await this.editFailed(u, queue, (f) => { f.entries.push(...entries); });
+      for (const q of queues.values()) u.put(this.keys.queue(q.name), q);
+      return { imported: tasks.length };
+    });
   }
 
   async listTasks(queue: string, state: TaskState, limit: number, offset: number) {

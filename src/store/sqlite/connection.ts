@@ -11,7 +11,7 @@ import type { Clock } from '../../clock.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { StoreUnavailableError } from '../store.js';
 import { TASK_COLUMNS, type WorkerRow } from './rows.js';
-import { countsOfMove, type Place, type WorkCount } from '../../lifecycle/counts.js';
+import { countsOfMove, type MoveCounts, type Place, type WorkCount } from '../../lifecycle/counts.js';
 
 /** A write of a group-commit batch threw (as opposed to BEGIN or COMMIT failing). */
 class WriteFailed {
@@ -211,8 +211,11 @@ export class SqliteConnection {
    *  group-commit batch and written once before it commits (flushCounts, also before a write reads
    *  task_counts): per write, those upserts would cost as much as the writes themselves. */
   countMoves(from: Place, to: Place, nowMs: number, n = 1): void {
+    this.applyCounts(countsOfMove(from, to), nowMs, n);
+  }
+
+  applyCounts(c: MoveCounts, nowMs: number, n = 1): void {
     if (n === 0) return;
-    const c = countsOfMove(from, to);
     for (const { queue, state, by } of c.states) {
       const key = `${queue}\u0000${state}`;
       this.pendingTaskCounts.set(key, (this.pendingTaskCounts.get(key) ?? 0) + by * n);
@@ -271,5 +274,6 @@ export abstract class SqliteArea<Own extends object = object> {
   protected run<T>(work: () => T): Promise<T> { return this.c.run(work); }
   protected touch(worker: WorkerRow, nowMs: number): void { this.c.touch(worker, nowMs); }
   protected countMoves(from: Place, to: Place, nowMs: number, n = 1): void { this.c.countMoves(from, to, nowMs, n); }
+  protected applyCounts(c: MoveCounts, nowMs: number, n = 1): void { this.c.applyCounts(c, nowMs, n); }
   protected flushCounts(): void { this.c.flushCounts(); }
 }

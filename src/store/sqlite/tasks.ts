@@ -2,6 +2,8 @@
 import type { TaskRecord, TaskState } from '../store.js';
 import { toTask, entry, TASK_COLUMNS, type TaskRow } from './rows.js';
 import { WAITING_STATES } from '../../lifecycle/states.js';
+import { EXPORTED_STATES, startedAtOf } from '../../lifecycle/imports.js';
+import { countsOfImport } from '../../lifecycle/counts.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
 /** The statements this area prepares, besides the connection's shared ones. */
@@ -12,6 +14,14 @@ const statements = (p: Prepare) => ({
     history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state = @state RETURNING queue`).pluck(),
   eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
   listTasks: p(`SELECT ${TASK_COLUMNS} FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
+  exportedIds: p(`SELECT task_id FROM tasks WHERE queue = ? AND state IN (${EXPORTED_STATES.map((s) => `'${s}'`).join(', ')}) ORDER BY task_id`).pluck(),
+  taskExists: p(`SELECT 1 FROM tasks WHERE task_id = ?`).pluck(),
+  importTask: p(`INSERT INTO tasks (task_id, event_id, queue, publisher, data, state, priority, run_at_ms, created_at_ms, attempts,
+      max_attempts, unique_key, singularly_run, target_worker_id, worker_id, lease_expires_at_ms, finished_at_ms, updated_at_ms,
+      fail_reason, result, route, history, started_at_ms, traceparent, push_url)
+    VALUES (@taskId, @eventId, @queue, @publisher, @data, @state, @priority, @runAtMs, @createdAtMs, @attempts, @maxAttempts,
+      @uniqueKey, @singularlyRun, @targetWorkerId, @workerId, @leaseExpiresAtMs, @finishedAtMs, @nowMs, @failReason, @result,
+      @route, @history, @startedAtMs, @traceparent, @pushUrl)`),
 });
 
 export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
@@ -47,6 +57,29 @@ export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
     return this.run(() => {
       const row = this.st.taskById.get(taskId) as TaskRow | undefined;
       return row ? toTask(row) : null;
+    });
+  }
+
+  getTasks(taskIds: readonly string[]): Promise<TaskRecord[]> {
+    return this.run(() => taskIds.map((id) => this.st.taskById.get(id) as TaskRow | undefined).filter((r) => r !== undefined).map(toTask));
+  }
+
+  listExportedTaskIds(queue: string): Promise<string[]> {
+    return this.run(() => this.st.exportedIds.all(queue) as string[]);
+  }
+
+  importTasks(tasks: readonly TaskRecord[], nowMs: number) {
+    return this.write((): { imported: number } | { existing: string[] } => {
+      const existing = tasks.filter((t) => this.st.taskExists.get(t.taskId) !== undefined).map((t) => t.taskId);
+      if (existing.length) return { existing };
+      for (const t of tasks) {
+        this.st.importTask.run({
+          ...t, data: JSON.stringify(t.data), singularlyRun: t.singularlyRun ? 1 : 0, result: t.result === null ? null : JSON.stringify(t.result),
+          route: JSON.stringify(t.route), history: JSON.stringify(t.history), startedAtMs: t.state === 'started' ? startedAtOf(t, nowMs) : null, nowMs,
+        });
+        this.applyCounts(countsOfImport({ queue: t.queue, state: t.state }), nowMs);
+      }
+      return { imported: tasks.length };
     });
   }
 
