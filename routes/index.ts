@@ -1,7 +1,6 @@
 // Mounts every route with body limits, the page, and the one error handler (answer.ts).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Broker } from '../src/broker/index.js';
 import type { Logger } from '../src/log.js';
@@ -24,12 +23,10 @@ import { needOf } from '../src/security/access.js';
 import type { Principal } from '../src/security/gate.js';
 import type { Gate } from '../src/security/gate.js';
 import { API_HEADERS, PAGE_HEADERS } from '../src/security/headers.js';
+import { PACKAGE_VERSION, ROOT_DIR } from '../src/version.js';
 
-// public/ sits at the checkout root; compiled code runs from dist/routes/, tsx from routes/.
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PUBLIC_DIR = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..', 'public');
-
-const PACKAGE_VERSION = (createRequire(import.meta.url)(path.resolve(PUBLIC_DIR, '..', 'package.json')) as { version: string }).version;
+// public/ sits at the checkout root.
+const PUBLIC_DIR = path.join(ROOT_DIR, 'public');
 
 // The page's chart library, served from the installed package: no CDN, no copy in public/.
 const UPLOT_DIR = path.dirname(createRequire(import.meta.url).resolve('uplot'));

@@ -24,6 +24,8 @@ export interface Config {
   readonly pushSecret: string | null;
   readonly bodyLimitBytes: number;
   /** null: no StatsD (STATSD_HOST unset). tags null: plain StatsD, the queue in the metric's name. */
+  /** The beanstalkd protocol listener (src/beanstalk/), or null when off. */
+  readonly beanstalk: null | { readonly host: string; readonly port: number; readonly maxJobBytes: number; readonly open: boolean };
   readonly statsd: null | { readonly host: string; readonly port: number; readonly prefix: string; readonly tags: readonly string[] | null; readonly intervalSeconds: number };
   readonly security: {
     /** Never logged or answered; only its hash is kept past start-up. */
@@ -41,7 +43,7 @@ export interface Config {
   readonly capacity: { readonly maxQueues: number; readonly maxWorkers: number; readonly maxSchedules: number };
 }
 
-type Kind = 'port' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes' | 'secret' | 'onoff' | 'list' | 'count';
+type Kind = 'port' | 'beanstalkPort' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes' | 'secret' | 'onoff' | 'list' | 'count';
 interface Setting { env: string; kind: Kind; def: string | undefined; unit: string; help: string }
 
 /** Every setting, its default and unit; `--help` prints this table. */
@@ -77,6 +79,10 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_MAX_SCHEDULES', kind: 'count', def: '1000', unit: 'schedules', help: 'schedules this installation may hold' },
   { env: 'SWITCHYARD_MAX_COPIES', kind: 'count', def: '1000', unit: 'copies', help: 'copies one event may make (one per interested queue)' },
   { env: 'SWITCHYARD_MAX_COPIES_PER_REQUEST', kind: 'count', def: '10000', unit: 'copies', help: 'copies one request may make' },
+  { env: 'SWITCHYARD_BEANSTALK_PORT', kind: 'beanstalkPort', def: undefined, unit: 'port', help: 'when set, also speak the beanstalkd protocol on this TCP port (default: 11300; 0 picks a free one)' },
+  { env: 'SWITCHYARD_BEANSTALK_HOST', kind: 'string', def: '127.0.0.1', unit: 'address', help: 'address of the beanstalkd listener (a non-loopback one needs SWITCHYARD_BEANSTALK_OPEN=on)' },
+  { env: 'SWITCHYARD_BEANSTALK_OPEN', kind: 'onoff', def: 'off', unit: 'on|off', help: 'on: let the beanstalkd listener, which has no tokens, listen on a non-loopback address on purpose' },
+  { env: 'SWITCHYARD_BEANSTALK_MAX_JOB_SIZE', kind: 'bytes', def: '65535', unit: 'bytes', help: 'largest job body a beanstalkd put may carry (beanstalkd\'s -z)' },
   { env: 'STATSD_HOST', kind: 'string', def: undefined, unit: 'host', help: 'when set, each node also sends StatsD metrics there (UDP)' },
   { env: 'STATSD_PORT', kind: 'port', def: '8125', unit: 'port', help: 'StatsD port' },
   { env: 'STATSD_PREFIX', kind: 'string', def: 'switchyard.', unit: 'text', help: 'start of every StatsD metric name' },
@@ -100,6 +106,7 @@ function parseValue(s: Setting, raw: string): string | number {
   };
   switch (s.kind) {
     case 'port': return whole(0, 65535, 'expected a port number 0-65535');
+    case 'beanstalkPort': return raw === 'default' ? 11300 : whole(0, 65535, 'expected default (11300) or a port number 0-65535');
     case 'seconds': {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 10 * 365 * 86400) throw bad('expected a positive number of seconds');
@@ -176,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     idempotencyTtlSeconds: v.SWITCHYARD_IDEMPOTENCY_TTL as number,
     pushSecret: v.SWITCHYARD_PUSH_SECRET === undefined || v.SWITCHYARD_PUSH_SECRET === '' ? null : String(v.SWITCHYARD_PUSH_SECRET),
     bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
+    beanstalk: v.SWITCHYARD_BEANSTALK_PORT === undefined ? null : Object.freeze({
+      host: String(v.SWITCHYARD_BEANSTALK_HOST), port: v.SWITCHYARD_BEANSTALK_PORT as number,
+      maxJobBytes: v.SWITCHYARD_BEANSTALK_MAX_JOB_SIZE as number, open: v.SWITCHYARD_BEANSTALK_OPEN === 'on',
+    }),
     statsd: v.STATSD_HOST === undefined || v.STATSD_HOST === '' ? null : Object.freeze({
       host: String(v.STATSD_HOST), port: v.STATSD_PORT as number, prefix: String(v.STATSD_PREFIX),
       tags: v.STATSD_TAGS === undefined ? null : Object.freeze(String(v.STATSD_TAGS).split(',').map((t) => t.trim()).filter(Boolean)),

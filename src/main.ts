@@ -25,7 +25,10 @@ async function main(): Promise<void> {
     process.stderr.write(`switchyard: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  log.info('switchyard listening', { url: server.url, store: server.store.kind, db: server.store.kind === 'sqlite' ? config.dbFile : undefined });
+  log.info('switchyard listening', {
+    url: server.url, store: server.store.kind, db: server.store.kind === 'sqlite' ? config.dbFile : undefined,
+    beanstalk: server.beanstalkPort === null ? undefined : `${config.beanstalk!.host}:${server.beanstalkPort}`,
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) { process.exit(1); }

@@ -192,12 +192,15 @@ export interface Report {
   result?: unknown;
   /** Set by the broker on a fail: a uniform [0, 1) draw for the retry's jitter (stores roll no dice). */
   draw?: number;
+  /** A fail that says how it goes on, instead of the queue's policy: back to wait after exactly
+   *  inMs whatever the attempts (beanstalkd's release), or 'never': straight to the failed queue (bury). */
+  retry?: { inMs: number } | 'never';
 }
 
 /** A success report: the task's result, and whether a fresh copy goes back to its queue. */
 export type CompleteReport = Pick<Report, 'taskId' | 'result' | 'reEnqueue'>;
 /** A fail report: why, the task's result, reEnqueue, and the broker's jitter draw. */
-export type FailReport = Pick<Report, 'taskId' | 'failReason' | 'result' | 'reEnqueue' | 'draw'>;
+export type FailReport = Pick<Report, 'taskId' | 'failReason' | 'result' | 'reEnqueue' | 'draw' | 'retry'>;
 
 export type ReportOutcome =
   | { outcome: 'ok'; taskId: string; queue: string; state: TaskState; startedAtMs: number; retryAtMs?: number; reEnqueuedTaskId?: string; leaseExpiresAtMs?: number }

@@ -16,6 +16,8 @@ import type { Store } from './store/store.js';
 import { Gate } from './security/gate.js';
 import { isLoopbackListen } from './security/network.js';
 import { hashToken } from './security/tokens.js';
+import { BeanstalkNode } from './beanstalk/node.js';
+import { PACKAGE_VERSION } from './version.js';
 
 export interface RunningServer {
   url: string;
@@ -26,6 +28,8 @@ export interface RunningServer {
   scheduler: Scheduler;
   pusher: Pusher;
   log: Logger;
+  /** The beanstalkd listener's port, when SWITCHYARD_BEANSTALK_PORT is set. */
+  beanstalkPort: number | null;
   /** Graceful stop: stop accepting, answer long polls, finish requests in flight, close the store. */
   close(): Promise<void>;
 }
@@ -62,6 +66,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
     allowedOrigins: sec.allowedOrigins, allowedHosts: sec.allowedHosts, rateLimitPerSecond: sec.rateLimitPerSecond,
   }, log, opts.now);
   await refuseOpenOnNetwork(config, loopback, store);
+  await refuseOpenBeanstalk(config, store);
   if (sec.authOff && !loopback) log.warn('SWITCHYARD_AUTH=off: anyone who can reach this address may do anything', { host: config.host });
   const handler = createHandler(broker, { bodyLimitBytes: config.bodyLimitBytes, log, gate, secure: sec.tls !== null });
   const server = sec.tls === null ? http.createServer(handler) : https.createServer(tlsOptions(sec.tls), handler);
@@ -72,6 +77,8 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
     server.once('error', reject);
     server.listen(config.port, config.host, () => { server.off('error', reject); resolve(); });
   });
+  const beanstalk = config.beanstalk ? new BeanstalkNode(broker, { ...config.beanstalk, version: PACKAGE_VERSION }, log) : null;
+  const beanstalkPort = beanstalk ? await beanstalk.start().catch(async (e: Error) => { server.close(); await store.close(); throw e; }) : null;
   sweeps.start();
   if (opts.schedulerIntervalMs !== 0) scheduler.start();
   pusher.start();
@@ -80,9 +87,10 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closing: Promise<void> | null = null;
   return {
-    url: `${sec.tls === null ? 'http' : 'https'}://${host}:${port}`, port, broker, store, sweeps, scheduler, pusher, log,
+    url: `${sec.tls === null ? 'http' : 'https'}://${host}:${port}`, port, broker, store, sweeps, scheduler, pusher, log, beanstalkPort,
     close() {
       closing ??= (async () => {
+        await beanstalk?.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         broker.stopWaiting();
         await Promise.all([sweeps.stop(), scheduler.stop(), pusher.stop()]);
@@ -100,6 +108,15 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
       return closing;
     },
   };
+}
+
+/** The beanstalkd protocol has no tokens: off loopback, anyone who reaches it could put, reserve and
+ *  delete in every tube, so it listens there only when told to on purpose. */
+async function refuseOpenBeanstalk(config: Config, store: Store): Promise<void> {
+  const b = config.beanstalk;
+  if (!b || b.open || isLoopbackListen(b.host)) return;
+  await store.close();
+  throw new Error(`SWITCHYARD_BEANSTALK_HOST=${b.host} is not a loopback address, and the beanstalkd protocol has no tokens: anyone who reaches it could put, reserve and delete jobs in every tube. Set SWITCHYARD_BEANSTALK_OPEN=on to listen there on purpose (behind a firewall)`);
 }
 
 /** Off loopback with no token anywhere, anyone who reaches the port could do anything: refuse. */

@@ -5,8 +5,9 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 
-/** Lines per POST /import: its tasks are one transaction (the broker takes up to 1,000). */
-const BATCH_TASKS = 500;
+/** Tasks per POST /import: one transaction each, small enough for a Couchbase transaction's time
+ *  limit even into a queue of 100,000 (the broker takes up to 1,000). */
+const BATCH_TASKS = 250;
 const BATCH_BYTES = 8 * 1024 * 1024;
 
 const progressBar = (what) => (process.stderr.isTTY

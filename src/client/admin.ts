@@ -1,6 +1,7 @@
 // The admin calls a program makes besides publishing and working: interests, queue policy, status,
 // the failed queue and schedules, each one request.
 import { Connection, type ConnectionOptions } from './connection.js';
+import { isTransient } from './errors.js';
 import type { FailedFilter, FailedPage, Imported, InterestMap, QueuePolicy, QueuePolicyAnswer, RetryFailed, Schedule, ScheduleDefinition, Status, StatusQuery } from './types.js';
 
 export class Admin {
@@ -21,12 +22,19 @@ export class Admin {
   deleteSchedule(name: string) { return this.connection.request('DELETE', '/schedule', { query: { name } }); }
   /** GET /export: the broker's whole state, one JSON text a line, as the lines arrive. */
   exportLines(signal?: AbortSignal) { return this.connection.lines('/export', signal); }
-  /** POST /import: lines of an export (at most 1,000 tasks), stored all or none. Not retried unless
-   *  existing is 'skip': a batch stored whose answer was lost would be refused as existing. */
-  importLines(lines: readonly string[], opts: { existing?: 'refuse' | 'skip' } = {}) {
-    const existing = opts.existing ?? 'refuse';
-    return this.connection.request<Imported>('POST', '/import', {
-      query: { existing }, text: { type: 'application/x-ndjson', body: `${lines.join('\n')}\n` }, ...(existing === 'skip' ? {} : { retry: false }),
+  /** POST /import: lines of an export (at most 1,000 tasks), stored all or none. A batch that
+   *  met a transient failure (503, a lost connection) is sent again leaving out what is there: its
+   *  one transaction either stored it whole or not at all, and only this batch can have stored it. */
+  async importLines(lines: readonly string[], opts: { existing?: 'refuse' | 'skip' } = {}): Promise<Imported> {
+    const send = (existing: 'refuse' | 'skip', retry?: false) => this.connection.request<Imported>('POST', '/import', {
+      query: { existing }, text: { type: 'application/x-ndjson', body: `${lines.join('\n')}\n` }, ...(retry === false ? { retry } : {}),
     });
+    const existing = opts.existing ?? 'refuse';
+    try {
+      return await send(existing, false);
+    } catch (e) {
+      if (!isTransient(e)) throw e;
+      return send('skip');
+    }
   }
 }

@@ -44,18 +44,25 @@ export interface FailPlan {
   retryAtMs?: number;
 }
 
-/** A worker reported a fail: retry after the backoff while attempts are left, else the failed queue.
+/** A worker reported a fail: retry after the backoff while attempts are left, else the failed queue;
+ *  or as the report says (retry: a beanstalkd release or bury).
  *  reEnqueue closes it as cancelled instead (a fresh copy carries the work on). draw: uniform [0, 1)
  *  for the jitter, drawn by the caller so stores never roll dice. */
 export function planFail(
   task: { attempts: number; maxAttempts: number | null; runAtMs: number },
   policy: BackoffPolicy & { maxAttempts: number },
-  input: { failReason?: string; reEnqueued: boolean; draw: number; jitter: number },
+  input: { failReason?: string; reEnqueued: boolean; draw: number; jitter: number; retry?: { inMs: number } | 'never' },
   nowMs: number,
 ): FailPlan {
   const reason = capFailReason(input.failReason);
   if (input.reEnqueued) return { to: 'cancelled', runAtMs: task.runAtMs, finishedAtMs: nowMs, keepWorker: true, reason };
-  if (attemptsSpent(task, policy.maxAttempts)) return { to: 'failed', runAtMs: task.runAtMs, finishedAtMs: nowMs, keepWorker: true, reason };
+  if (input.retry === 'never' || (input.retry === undefined && attemptsSpent(task, policy.maxAttempts))) {
+    return { to: 'failed', runAtMs: task.runAtMs, finishedAtMs: nowMs, keepWorker: true, reason };
+  }
+  if (input.retry !== undefined) {
+    const runAtMs = nowMs + Math.max(0, input.retry.inMs);
+    return { to: runAtMs > nowMs ? 'scheduled' : 'ready', runAtMs, finishedAtMs: null, keepWorker: false, reason, retryAtMs: runAtMs };
+  }
   const runAtMs = nowMs + retryDelayMs(task.attempts, policy, () => input.draw, input.jitter);
   return { to: runAtMs > nowMs ? 'scheduled' : 'ready', runAtMs, finishedAtMs: null, keepWorker: false, reason, retryAtMs: runAtMs };
 }

@@ -6,7 +6,7 @@ export const AREA_OF = {
   interestsRevision: 'queues', loadInterests: 'queues', setInterests: 'queues', removeInterests: 'queues',
   getQueuePolicy: 'queues', updateQueuePolicy: 'queues', purgeWaitingTasks: 'queues', deleteQueue: 'queues',
   publishEvents: 'publish', claimTasks: 'claim', completeTasks: 'report', failTasks: 'report', extendLeases: 'report',
-  cancelWaitingTasks: 'tasks', getTask: 'tasks', getTasks: 'tasks', listExportedTaskIds: 'tasks', importTasks: 'tasks', listTasks: 'tasks',
+  cancelWaitingTasks: 'tasks', getTask: 'tasks', getTasks: 'tasks', listExportedTaskIds: 'tasks', importTasks: 'tasks', jobIdsOf: 'tasks', taskOfJobId: 'tasks', listTasks: 'tasks',
   registerWorker: 'workers', getWorker: 'workers', listWorkers: 'workers', countWorkers: 'workers', removeWorkers: 'workers',
   listFailedTasks: 'failed', retryFailedTasks: 'failed', deleteFailedTasks: 'failed',
   putSchedule: 'schedules', getSchedule: 'schedules', listSchedules: 'schedules', deleteSchedule: 'schedules',

@@ -95,6 +95,11 @@ export interface TaskStore {
    *  all or none. existing: ids stored here already (nothing changed). Each is counted in its queue
    *  and state as no work done here (countsOfImport). */
   importTasks(tasks: readonly TaskRecord[], nowMs: number): Promise<{ imported: number } | { existing: string[] }>;
+  /** The beanstalkd protocol's integer job ids (src/beanstalk/), one per task, made the first time
+   *  it is asked for and unique across every node; null for an unknown task. */
+  jobIdsOf(taskIds: readonly string[]): Promise<(number | null)[]>;
+  /** The task a job id names, or null (never given, or its task is gone). */
+  taskOfJobId(jobId: number): Promise<string | null>;
   /** Tasks of a queue in one state, newest first (paging for the page and status). */
   listTasks(queue: string, state: TaskState, limit: number, offset: number): Promise<{ total: number; tasks: TaskRecord[] }>;
 }

@@ -45,4 +45,17 @@ export function tasksContract({ store, test, publish, claim }: Kit) {
     assert.deepEqual(await store.cancelWaitingTasks({ eventId: 'ev-imp' }, T0 + 2000), { cancelled: 2 });
     assert.deepEqual(await store.listExportedTaskIds('imp'), ['imp-1', 'imp-4']);
   });
+
+  test('job ids (beanstalkd): an integer per task, the same every time, even when asked at once, and back to the task', async () => {
+    const a = (await publish(['jobs'])).tasks[0]!.taskId;
+    const b = (await publish(['jobs'])).tasks[0]!.taskId;
+    const [first, again] = await Promise.all([store.jobIdsOf([a, b, 'nope']), store.jobIdsOf([b, a])]);
+    assert.ok(Number.isSafeInteger(first[0]) && first[0]! > 0 && Number.isSafeInteger(first[1]) && first[0] !== first[1], JSON.stringify(first));
+    assert.equal(first[2], null);
+    assert.deepEqual(again, [first[1], first[0]]);
+    assert.deepEqual(await store.jobIdsOf([a]), [first[0]]);
+    assert.equal(await store.taskOfJobId(first[0]!), a);
+    assert.equal(await store.taskOfJobId(first[1]!), b);
+    assert.equal(await store.taskOfJobId(987_654_321), null);
+  });
 }

@@ -26,6 +26,15 @@ describe('transitions', () => {
     assert.equal(planFail({ attempts: 1, maxAttempts: null, runAtMs: 5 }, POLICY, { reEnqueued: true, draw: 0.5, jitter: 0 }, T).to, 'cancelled');
   });
 
+  it('a fail that says how it goes on wins over the policy: released after exactly its delay, or buried', () => {
+    const spent = { attempts: 3, maxAttempts: null, runAtMs: 5 };
+    const released = planFail(spent, POLICY, { reEnqueued: false, draw: 0.9, jitter: 0.2, retry: { inMs: 2500 } }, T);
+    assert.deepEqual([released.to, released.runAtMs, released.finishedAtMs, released.keepWorker], ['scheduled', T + 2500, null, false]);
+    assert.equal(planFail(spent, POLICY, { reEnqueued: false, draw: 0.5, jitter: 0, retry: { inMs: 0 } }, T).to, 'ready');
+    const buried = planFail({ attempts: 1, maxAttempts: null, runAtMs: 5 }, POLICY, { reEnqueued: false, draw: 0.5, jitter: 0, retry: 'never' }, T);
+    assert.deepEqual([buried.to, buried.finishedAtMs], ['failed', T]);
+  });
+
   it('fail reasons are capped', () => {
     assert.equal(capFailReason('x'.repeat(FAIL_REASON_MAX_CHARS + 50)).length, FAIL_REASON_MAX_CHARS + 1);
     assert.equal(capFailReason('short'), 'short');

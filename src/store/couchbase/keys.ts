@@ -35,6 +35,9 @@ export class Keys {
   /** Per-minute counts of every queue, one document a minute. */
   throughput(minuteMs: number) { return `${this.prefix}:tp:${minuteMs}`; }
   counter(name: string) { return `${this.prefix}:c:${name}`; }
+  /** A beanstalkd job id's task, and a task's job id (made on first use, see tasks.ts). */
+  job(jobId: number) { return `${this.prefix}:j:${jobId}`; }
+  jobOfTask(taskId: string) { return `${this.prefix}:jt:${taskId}`; }
   /** Every schedule, with the last tick each has handled. */
   schedules() { return `${this.prefix}:schedules`; }
   /** Every API token, by the hash of its secret. */

@@ -51,7 +51,7 @@ export class CouchbaseReport extends CouchbaseArea {
           outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: 'succeeded', startedAtMs, ...also });
           continue;
         }
-        const plan = planFail(t, q.policy, { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules!.backoffJitter }, nowMs);
+        const plan = planFail(t, q.policy, { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules!.backoffJitter, retry: r.retry }, nowMs);
         const retry = plan.retryAtMs !== undefined ? { retryAtMs: plan.retryAtMs } : {};
         Object.assign(t, { runAtMs: plan.runAtMs, failReason: plan.reason, finishedAtMs: plan.finishedAtMs, workerId: plan.keepWorker ? workerId : null });
         t.history.push({ atMs: nowMs, what: 'failed', workerId, attempt: t.attempts, reason: plan.reason, ...retry, ...also });

@@ -1,4 +1,5 @@
 // Reading tasks and cancelling waiting ones.
+import { DocumentExistsError } from 'couchbase';
 import { type TaskRecord, type TaskState } from '../store.js';
 import { type QueueDoc } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
@@ -7,7 +8,49 @@ import { CouchbaseArea } from './documents.js';
 import { EXPORTED_STATES, startedAtOf } from '../../lifecycle/imports.js';
 import { countsOfImport } from '../../lifecycle/counts.js';
 
+/** Job ids come from one counter in blocks, so most ids cost no round trip to it; a node that stops
+ *  leaves the rest of its block unused (ids need only be unique). */
+const JOB_ID_BLOCK = 100;
+/** The id documents go by themselves a while after their task is normally long finished. */
+const JOB_ID_EXPIRY_S = 30 * 86_400;
+
 export class CouchbaseTasks extends CouchbaseArea {
+  private jobIds = { next: 0, end: 0 };
+
+  private async nextJobId(): Promise<number> {
+    if (this.jobIds.next >= this.jobIds.end) {
+      const r = await this.c.coll.binary().increment(this.keys.counter('job-ids'), JOB_ID_BLOCK, { initial: JOB_ID_BLOCK, durabilityLevel: this.c.durabilityLevel });
+      const last = Number(r.value);
+      this.jobIds = { next: last - JOB_ID_BLOCK + 1, end: last + 1 };
+    }
+    return this.jobIds.next++;
+  }
+
+  jobIdsOf(taskIds: readonly string[]): Promise<(number | null)[]> {
+    return this.guard(() => Promise.all(taskIds.map(async (taskId) => {
+      const known = await this.getDoc<{ jobId: number }>(this.keys.jobOfTask(taskId));
+      if (known) return known.jobId;
+      if (!(await this.getDoc<TaskRecord>(this.keys.task(taskId)))) return null;
+      // The id's document first, then the task's: of two nodes naming one task at once, the one
+      // whose insert of the task's document loses takes the winner's id and drops its own.
+      const jobId = await this.nextJobId();
+      const opts = { expiry: JOB_ID_EXPIRY_S, durabilityLevel: this.c.durabilityLevel };
+      await this.c.coll.insert(this.keys.job(jobId), { taskId }, opts);
+      try {
+        await this.c.coll.insert(this.keys.jobOfTask(taskId), { jobId }, opts);
+        return jobId;
+      } catch (e) {
+        if (!(e instanceof DocumentExistsError)) throw e;
+        await this.c.removeDocs([this.keys.job(jobId)]);
+        return (await this.getDoc<{ jobId: number }>(this.keys.jobOfTask(taskId)))?.jobId ?? null;
+      }
+    })));
+  }
+
+  taskOfJobId(jobId: number): Promise<string | null> {
+    return this.guard(async () => (await this.getDoc<{ taskId: string }>(this.keys.job(jobId)))?.taskId ?? null);
+  }
+
   async cancelWaitingTasks(sel: { taskId: string } | { eventId: string }, nowMs: number): Promise<{ cancelled: number } | 'not_waiting' | null> {
     let ids: string[];
     if ('taskId' in sel) ids = [sel.taskId];

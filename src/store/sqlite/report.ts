@@ -63,7 +63,7 @@ export class SqliteReport extends SqliteArea<ReturnType<typeof statements>> {
         }
         const policy = toPolicy(this.st.queue.get(row.queue) as QueueRow | undefined);
         const plan = planFail({ attempts: row.attempts, maxAttempts: row.max_attempts, runAtMs: row.run_at_ms }, policy,
-          { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules!.backoffJitter }, nowMs);
+          { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules!.backoffJitter, retry: r.retry }, nowMs);
         const retry = plan.retryAtMs !== undefined ? { retryAtMs: plan.retryAtMs } : {};
         const also = reEnqueuedTaskId ? { reEnqueuedTaskId } : {};
         const moved = this.st.failTo.run({ taskId: r.taskId, ownerId: workerId, state: plan.to, runAtMs: plan.runAtMs, nowMs, reason: plan.reason, result,

@@ -16,6 +16,9 @@ const statements = (p: Prepare) => ({
   listTasks: p(`SELECT ${TASK_COLUMNS} FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
   exportedIds: p(`SELECT task_id FROM tasks WHERE queue = ? AND state IN (${EXPORTED_STATES.map((s) => `'${s}'`).join(', ')}) ORDER BY task_id`).pluck(),
   taskExists: p(`SELECT 1 FROM tasks WHERE task_id = ?`).pluck(),
+  // A task's arrival number is its job id: unique in the file, and every node shares the file.
+  seqOf: p(`SELECT seq FROM tasks WHERE task_id = ?`).pluck(),
+  taskOfSeq: p(`SELECT task_id FROM tasks WHERE seq = ?`).pluck(),
   importTask: p(`INSERT INTO tasks (task_id, event_id, queue, publisher, data, state, priority, run_at_ms, created_at_ms, attempts,
       max_attempts, unique_key, singularly_run, target_worker_id, worker_id, lease_expires_at_ms, finished_at_ms, updated_at_ms,
       fail_reason, result, route, history, started_at_ms, traceparent, push_url)
@@ -81,6 +84,14 @@ export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
       }
       return { imported: tasks.length };
     });
+  }
+
+  jobIdsOf(taskIds: readonly string[]): Promise<(number | null)[]> {
+    return this.run(() => taskIds.map((id) => (this.st.seqOf.get(id) as number | undefined) ?? null));
+  }
+
+  taskOfJobId(jobId: number): Promise<string | null> {
+    return this.run(() => (this.st.taskOfSeq.get(jobId) as string | undefined) ?? null);
   }
 
   listTasks(queue: string, state: TaskState, limit: number, offset: number) {
