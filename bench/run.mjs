@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: Switchyard and its peers (BullMQ, pg-boss, bare HTTP servers) in one run on this
 // machine, through the shared peer kit (../shared/bench/peers, after its `bash setup.sh`), then the
-// scale checks (bench/scale.mjs), the SDK's drain (bench/sdk-drain.mjs), and one table of the issue's targets as ratios taken in that run.
+// scale checks (bench/scale.mjs), the SDK's drain (bench/sdk-drain.mjs), the beanstalkd protocol beside
+// beanstalkd (bench/beanstalk.mjs), and one table of the issue's targets as ratios taken in that run.
 //   REPS=3 PEERS="switchyard bullmq-aof pgboss-on http" BENCH_N=20000 npm run bench
 //   npm run bench -- --from=bench/results/<run>.jsonl     (the table of a finished run, again)
 // Writes bench/results/<run>.jsonl (raw lines) and bench/results/<run>.json (medians and ratios).
@@ -47,6 +48,11 @@ if (!env.SKIP_SDK) {
   const { reps: sdkReps } = JSON.parse(s.stdout.trim().split('\n').pop());
   writeFileSync(raw, readFileSync(raw, 'utf8') + sdkReps.map((r) => JSON.stringify({ peer: 'switchyard-sdk', rep: r.rep, metrics: { drain_raw_b100_c16: r.raw, drain_sdk_c16: r.sdk, cli_publish_file: r.cliPublish } })).join('\n') + '\n');
 }
+if (!env.SKIP_BEANSTALK) {
+  const s = spawnSync(process.execPath, [path.join(root, 'bench', 'beanstalk.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, PEER_KIT: kit, BENCH_RUN_ID: run, BENCH_N: env.BEANSTALK_N ?? '5000' }, encoding: 'utf8' });
+  if (s.status !== 0) fail('bench/beanstalk.mjs failed');
+  writeFileSync(raw, readFileSync(raw, 'utf8') + s.stdout.trim() + '\n');
+}
 }
 
 // Medians per peer/variant, every metric.
@@ -84,6 +90,10 @@ const targets = [
   ['claim p50 with 1,000,000 waiting vs 1,000 waiting', m('switchyard-scale', 'claim_p50_ms_1m'), m('switchyard-scale', 'claim_p50_ms_1k'), 1.5, false],
   ['broker RSS MB with 1,000,000 waiting (want < 250)', m('switchyard-scale', 'rss_mb_1m'), fixed(250), 1, false],
   ['SDK Worker (concurrency 16) drain vs raw batch drain', m('switchyard-sdk', 'drain_sdk_c16'), m('switchyard-sdk', 'drain_raw_b100_c16'), 0.8, true],
+  ...[1, 16].flatMap((c) => [
+    [`beanstalkd protocol put, ${c} connection(s) vs beanstalkd (binlog, fsync every write)`, m('switchyard-beanstalk', `enq_c${c}`), m('beanstalkd-binlog0', `enq_c${c}`), 1, true],
+    [`beanstalkd protocol reserve+delete, ${c} connection(s) vs beanstalkd (binlog, fsync every write)`, m('switchyard-beanstalk', `drain_c${c}`), m('beanstalkd-binlog0', `drain_c${c}`), 1, true],
+  ]),
 ];
 const fmt = (x) => (x === undefined || x === null ? 'n/a' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 100) / 100));
 const lines = [
