@@ -10,8 +10,9 @@ import type { BeanstalkNode } from './node.js';
 
 /** The last second of a reserved job's time is kept as a margin: a reserve in it answers DEADLINE_SOON. */
 const SAFETY_MARGIN_MS = 1000;
-/** A reserve with no timeout waits in long polls of this many seconds (each ends early on work). */
-const POLL_SECONDS = 3600;
+/** A reserve with no timeout waits in long polls of this many seconds (each ends early on work); each
+ *  new poll refreshes the worker's last-seen time, so a connection waiting for hours is not reaped. */
+const POLL_SECONDS = 60;
 
 interface Reserved { taskId: string; workerId: string; leaseExpiresAtMs: number }
 
