@@ -19,7 +19,7 @@ const TIME = { type: 'number', minimum: 0 };
 const OBJECT = { type: 'object' };
 const STATE = { enum: ['scheduled', 'ready', 'started', 'succeeded', 'failed', 'cancelled'] };
 const HELD_BY = nullable({ enum: ['paused', 'concurrency', 'rateLimit'] });
-const INTERESTS = { anyOf: [{ const: '*' }, { type: 'object', additionalProperties: STRING }, { type: 'null' }] };
+const INTERESTS = { anyOf: [{ const: '*' }, { type: 'object', additionalProperties: STRING }, { type: 'array', items: { type: 'object' } }, { type: 'null' }] };
 
 export const errorAnswer = obj({
   error: STRING,
@@ -44,7 +44,7 @@ export const task = {
     ...(workTask.properties as S),
     state: STATE, maxAttempts: nullable({ type: 'integer' }), workerId: nullable(STRING), targetWorkerId: nullable(STRING),
     finishedAt: nullable(TIME), uniqueKey: nullable(STRING), singularlyRun: BOOL, failReason: nullable(STRING), result: {},
-    route: obj({ revision: INT, interest: { anyOf: [{ enum: ['*', 'direct'] }, obj({ field: STRING, keyPattern: STRING, valuePattern: STRING })] } }),
+    route: obj({ revision: INT, interest: { anyOf: [{ enum: ['*', 'direct'] }, obj({ field: STRING, keyPattern: STRING, valuePattern: STRING }), obj({ clause: INT, conditions: OBJECT })] } }),
     history: arrayOf(obj({ at: TIME, what: STRING })),
     // Only for a task that brought its own push target: its origin.
     pushTo: STRING,

@@ -1,10 +1,18 @@
 import { QUEUE_NAME } from './common.schema.js';
 import { PUBLISH_FIELDS } from './task.schema.js';
 
+/** A clause: fields (dot paths) each with a regex or one operator object (routing/clauses.ts checks
+ *  what an operator takes, naming the clause and field). */
+const CLAUSE = {
+  type: 'object', minProperties: 1, maxProperties: 100, propertyNames: { minLength: 1, maxLength: 500 },
+  additionalProperties: { anyOf: [{ type: 'string' }, { type: 'object', minProperties: 1, maxProperties: 1 }] },
+} as const;
+
 export const INTEREST_MAP = {
   anyOf: [
     { const: '*' },
     { type: 'object', minProperties: 1, maxProperties: 100, additionalProperties: { type: 'string' } },
+    { type: 'array', minItems: 1, maxItems: 100, items: CLAUSE },
   ],
 } as const;
 

@@ -4,10 +4,20 @@
 import type { TaskState } from './lifecycle/states.js';
 export type { TaskState };
 
-export type InterestMap = '*' | Record<string, string>;
+/** '*' (every event); the CouchQueue map {keyPattern: valuePattern} (any pair matches); or a list of
+ *  clauses, any of which matches, each of fields (dot paths) that must all match (routing/clauses.ts). */
+export type InterestMap = '*' | Record<string, string> | Clause[];
 
-/** The interest that took an event: '*' (every event), or the matching field and patterns. */
-export type MatchedInterest = '*' | { field: string; keyPattern: string; valuePattern: string };
+/** A field's condition in a clause: a regex, or one operator as SNS filter policies name them. */
+export type Condition = string
+  | { equals: string | number | boolean | null } | { 'equals-ignore-case': string } | { prefix: string } | { suffix: string }
+  | { 'anything-but': (string | number | boolean | null)[] | string | number | { prefix: string } }
+  | { numeric: (string | number)[] } | { exists: boolean } | { cidr: string };
+export type Clause = Record<string, Condition>;
+
+/** The interest that took an event: '*' (every event), the matching field and patterns, or the
+ *  clause (its index in the list, and its conditions) whose conditions all held. */
+export type MatchedInterest = '*' | { field: string; keyPattern: string; valuePattern: string } | { clause: number; conditions: Clause };
 
 /** Why a task was routed to its queue: the interest revision and the pair that matched, or 'direct'
  *  when the publish named the queue (no interest was asked). */

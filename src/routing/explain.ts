@@ -2,6 +2,7 @@
 import type { CompiledInterests } from './compile.js';
 import type { MatchedInterest } from '../model.js';
 import { FIELD_TEXT_MAX_CHARS, flattenFields, matchQueue, routableFields } from './match.js';
+import { clauseMisses } from './clauses.js';
 
 export interface Explanation {
   queue: string;
@@ -15,8 +16,9 @@ export function explainRouting(interests: CompiledInterests, data: Record<string
   const tooLong = flattenFields(data).length - fields.length;
   const skipped = tooLong ? ` (${tooLong} field(s) over ${FIELD_TEXT_MAX_CHARS} characters are not matched)` : '';
   return interests.queues.map((q) => {
-    const interest = matchQueue(q, fields);
+    const interest = matchQueue(q, fields, data);
     if (interest) return { queue: q.queue, matched: true, interest };
+    if (q.clauses) return { queue: q.queue, matched: false, why: clauseMisses(q.clauses, data) };
     const keyHits = q.pairs.filter((p) => fields.some(([path]) => p.key.test(path)));
     const why = keyHits.length === 0
       ? `no field name matches any key pattern (${q.pairs.map((p) => JSON.stringify(p.keyPattern)).join(', ')})`

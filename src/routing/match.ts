@@ -1,14 +1,18 @@
 // Routes an event: a queue is interested when, for any of its pairs, some field of data (by dot path)
-// has a name matching keyPattern and a value whose text matches valuePattern.
+// has a name matching keyPattern and a value whose text matches valuePattern; or, in the clause form,
+// when all the conditions of any one clause hold (clauses.ts).
 import type { MatchedInterest, RouteInfo } from '../model.js';
 import { BrokerError } from '../errors.js';
 import { flattenFields, type Field } from '../fields.js';
 export { flattenFields, hasFieldText, type Field } from '../fields.js';
 import type { CompiledInterests, CompiledQueue } from './compile.js';
+import { matchClauses } from './clauses.js';
+import { FIELD_TEXT_MAX_CHARS } from './pattern-safety.js';
 
-/** The first pair of the queue that matches, or null. */
-export function matchQueue(q: CompiledQueue, fields: readonly Field[]): MatchedInterest | null {
+/** The first pair (or clause) of the queue that matches, or null. */
+export function matchQueue(q: CompiledQueue, fields: readonly Field[], data: Record<string, unknown>): MatchedInterest | null {
   if (q.all) return '*';
+  if (q.clauses) return matchClauses(q.clauses, data);
   for (const pair of q.pairs) {
     for (const [path, text] of fields) {
       if (pair.key.test(path) && pair.value.test(text)) return { field: path, keyPattern: pair.keyPattern, valuePattern: pair.valuePattern };
@@ -17,9 +21,7 @@ export function matchQueue(q: CompiledQueue, fields: readonly Field[]): MatchedI
   return null;
 }
 
-/** Longer values are not matched at all (patterns run in time linear in the text, times the pattern's
- *  size; this bounds the text). Not cut short: `^a+$` would then match a value that ends otherwise. */
-export const FIELD_TEXT_MAX_CHARS = 4096;
+export { FIELD_TEXT_MAX_CHARS } from './pattern-safety.js';
 
 /** The fields interests are matched against: every field whose value is at most FIELD_TEXT_MAX_CHARS. */
 export const routableFields = (data: Record<string, unknown>): Field[] => flattenFields(data).filter(([, text]) => text.length <= FIELD_TEXT_MAX_CHARS);
@@ -33,7 +35,7 @@ export function routeEvent(interests: CompiledInterests, data: Record<string, un
   const routes: { queue: string; route: RouteInfo }[] = [];
   const deadline = performance.now() + budgetMs;
   for (const q of interests.queues) {
-    const interest = matchQueue(q, fields);
+    const interest = matchQueue(q, fields, data);
     if (interest) routes.push({ queue: q.queue, route: { revision: interests.revision, interest } });
     if (performance.now() > deadline) {
       throw new BrokerError('routing_too_costly', `routing this event took over ${budgetMs} ms (${fields.length} fields against ${interests.queues.length} queues' interests): send fewer or shorter fields, or simplify the interests`);

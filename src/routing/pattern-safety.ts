@@ -4,6 +4,9 @@ import { RE2JS } from 're2js';
 import { BrokerError } from '../errors.js';
 
 export const PATTERN_MAX_CHARS = 1024;
+/** Longer values are not matched at all (patterns run in time linear in the text, times the pattern's
+ *  size; this bounds the text). Not cut short: `^a+$` would then match a value that ends otherwise. */
+export const FIELD_TEXT_MAX_CHARS = 4096;
 // RE2's program size approximates the matcher's work per character of text (and its memory); with
 // the text per field capped (match.ts), this bounds one pair's cost per field. 5,000 let one pattern
 // on one 100 KB value hold the event loop 5.6 s.

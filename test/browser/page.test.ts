@@ -161,7 +161,7 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
   it('edit an interest with live validation, then dry-run an event against it', async () => {
     await open('interests');
     await page.getByLabel('Queue', { exact: true }).fill('signups');
-    const map = page.getByLabel('Interests ("*" or a JSON object of patterns)');
+    const map = page.getByLabel('Interests ("*", a JSON object of patterns, or a list of clauses)');
     await map.fill('{"type": "(a)\\\\1"}'); // a backreference: it cannot be matched in linear time
     await main().locator('.problems').getByText(/refused/).waitFor();
     await page.getByRole('button', { name: 'Save interests' }).click();
@@ -182,6 +182,18 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
     await verdict.getByText(/fields matching "type" have no value matching/).waitFor();
     await page.getByRole('form', { name: 'Dry run' }).getByText('No queue would get this event: it would be discarded.').waitFor();
     await main().getByText('Queues with interests but no worker:').waitFor();
+
+    // The clause form: checked live (naming the clause), saved, and the dry run names the clause.
+    await map.fill('[{"type": "^orderPlaced$", "total": {"numeric": [">", "lots"]}}]');
+    await main().locator('.problems').getByText(/interests\[0\]\.total/).waitFor();
+    await map.fill('[{"type": "^orderPlaced$", "total": {"numeric": [">", 100]}}]');
+    await main().getByText('Every pattern is valid and safe.').waitFor();
+    await page.getByRole('button', { name: 'Save interests' }).click();
+    await page.getByText('Interests of "signups" saved.').waitFor();
+    await page.getByLabel('Event data (JSON object)').fill('{"type": "orderPlaced", "total": 250}');
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await verdict.getByText('yes').waitFor();
+    assert.equal(await verdict.locator('td').nth(2).innerText(), 'clause 0: {"type":"^orderPlaced$","total":{"numeric":[">",100]}}');
   });
 
   it('schedules: a bad cron is refused with its reason; a good one is listed with its next run, paused, deleted', async () => {

@@ -93,6 +93,13 @@ describe('README', () => {
       const answer = JSON.parse(r.stdout);
       const q = answer.queues.find((x: { queue: string }) => x.queue === 'fr-welcome');
       assert.deepEqual([q.matched, q.interest.field], [true, 'country']);
+      // The clause form beside it: both fields must hold, and the dry run says which did not.
+      const setup = script.split('\n')[0]!;
+      const clauses = readmeBlock("### Interest pairs are OR'd", 'sh', 1).replaceAll('http://127.0.0.1:8080', s.url);
+      const r2 = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', `${setup}\n${clauses}`], { encoding: 'utf8', timeout: 30_000 });
+      const q2 = JSON.parse(r2.stdout).queues.find((x: { queue: string }) => x.queue === 'fr-welcome');
+      assert.deepEqual([q2.matched, q2.why], [false, 'clause 0: type "^userCreated$" does not hold (value "userDeleted")']);
+      assert.equal(clauses.split('# → ')[1]!.trim(), `"matched":false,"why":${JSON.stringify(q2.why)}`, 'the comment shows the answer');
     } finally {
       await s.stop();
     }

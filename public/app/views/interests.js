@@ -5,15 +5,22 @@ import { h, replace, field, hrefQueue, pager, rowsOrEmpty, offsetOf } from '../d
 import { api, qs } from '../api.js';
 import { act, table } from './common.js';
 
+/** How the dry run says an interest matched: "*", the field and patterns of a pair, or the clause. */
+function matchedText(i) {
+  if (i === '*') return 'interest "*"';
+  if ('clause' in i) return [`clause ${i.clause}: `, h('code', {}, JSON.stringify(i.conditions))];
+  return ['field ', h('code', {}, i.field), ' matched key pattern ', h('code', {}, i.keyPattern), ' and value pattern ', h('code', {}, i.valuePattern)];
+}
+
 const PAGE = 100;
 
-/** The editor's text as a map: "*" or a JSON object; undefined when it is neither. */
+/** The editor's text as interests: "*", a JSON object or a JSON list (of clauses); undefined when it is none. */
 function parseMap(text) {
   const t = text.trim();
   if (t === '*' || t === '"*"') return '*';
   try {
     const v = JSON.parse(t);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+    return v !== null && typeof v === 'object' ? v : undefined;
   } catch { return undefined; }
 }
 
@@ -35,9 +42,9 @@ export async function render(root, { query, go }) {
     warnings,
     h('h2', {}, 'Edit a queue\'s interests'),
     h('form', { class: 'panel', 'aria-label': 'Edit interests', onsubmit: save },
-      h('p', { class: 'muted' }, '"*" takes every event; otherwise {"keyPattern": "valuePattern", …}: an event matches when some field (dot path, e.g. user.email) has a name matching a key pattern and a value matching its value pattern.'),
+      h('p', { class: 'muted' }, '"*" takes every event; {"keyPattern": "valuePattern", …}: an event matches when some field (dot path, e.g. user.email) has a name matching a key pattern and a value matching its value pattern; or a list of clauses, [{"type": "^userCreated$", "country": {"equals": "FR"}}, …]: an event matches when every field of one clause does (a regex, or equals, equals-ignore-case, prefix, suffix, anything-but, numeric, exists, cidr).'),
       field('Queue', queueInput),
-      field('Interests ("*" or a JSON object of patterns)', mapInput), check,
+      field('Interests ("*", a JSON object of patterns, or a list of clauses)', mapInput), check,
       h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save interests'),
         h('button', { type: 'button', class: 'secondary', onclick: removeMap }, 'Remove this queue\'s interests'))),
     h('h2', {}, 'Dry run: where would an event go?'),
@@ -58,7 +65,7 @@ export async function render(root, { query, go }) {
     const map = parseMap(mapInput.value);
     if (map === undefined) {
       mapInput.classList.add('invalid');
-      replace(check, h('p', { class: 'bad' }, 'Not "*" and not a JSON object of patterns.'));
+      replace(check, h('p', { class: 'bad' }, 'Not "*", a JSON object of patterns, nor a JSON list of clauses.'));
       return false;
     }
     const text = JSON.stringify(map);
@@ -109,7 +116,7 @@ export async function render(root, { query, go }) {
         h('p', {}, got.length ? `${got.length} queue(s) would get this event.` : 'No queue would get this event: it would be discarded.'),
         table(['Queue', 'Gets it?', 'Why'], r.queues.map((q) => h('tr', {},
           h('td', {}, q.queue), h('td', {}, q.matched ? h('span', { class: 'tag ok' }, 'yes') : h('span', { class: 'tag' }, 'no')),
-          h('td', {}, q.matched ? (q.interest === '*' ? 'interest "*"' : ['field ', h('code', {}, q.interest.field), ' matched key pattern ', h('code', {}, q.interest.keyPattern), ' and value pattern ', h('code', {}, q.interest.valuePattern)]) : q.why)))));
+          h('td', {}, q.matched ? matchedText(q.interest) : q.why)))));
     } catch (err) {
       replace(dryOut, h('p', { class: 'bad' }, err.message));
     }

@@ -9,6 +9,7 @@ function routeText(route) {
   const i = route.interest;
   if (i === '*') return h('span', {}, 'the queue\'s interest is "*" (every event)');
   if (i === 'direct') return h('span', {}, 'published straight into this queue (no interest asked)');
+  if ('clause' in i) return h('span', {}, `clause ${i.clause} matched: `, h('code', {}, JSON.stringify(i.conditions)), ` (interests revision ${route.revision})`);
   return h('span', {}, 'field ', h('code', {}, i.field), ' matched key pattern ', h('code', {}, i.keyPattern),
     ' and value pattern ', h('code', {}, i.valuePattern), ` (interests revision ${route.revision})`);
 }
