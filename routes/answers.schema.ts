@@ -98,6 +98,8 @@ export const answers = {
   workersRemoved: obj({ workers: INT, tasksReturned: INT, tasksCancelled: INT }),
   interestsSet: obj({ queue: STRING, interests: INTERESTS, revision: INT }),
   interestsRemoved: obj({ queue: STRING, interests: { type: 'null' } }),
+  interestHistory: obj({ queue: STRING, total: INT, changes: arrayOf(obj({ revision: INT, interests: INTERESTS, who: nullable(STRING), at: TIME, rollbackOf: nullable(INT) })) }),
+  rolledBack: { anyOf: [obj({ queue: STRING, interests: INTERESTS, revision: INT }), obj({ queue: STRING, interests: { type: 'null' } })] },
   dryRun: {
     anyOf: [
       obj({ revision: INT, status: STRING, copies: INT, queues: arrayOf(obj({ queue: STRING, matched: BOOL })) }),

@@ -1,4 +1,4 @@
-import { QUEUE_NAME } from './common.schema.js';
+import { LIMIT, OFFSET, QUEUE_NAME } from './common.schema.js';
 import { PUBLISH_FIELDS } from './task.schema.js';
 
 /** A clause: fields (dot paths) each with a regex or one operator object (routing/clauses.ts checks
@@ -21,6 +21,15 @@ export const setInterestsSchema = {
   required: ['queue', 'interests'],
   additionalProperties: false,
   properties: { queue: QUEUE_NAME, interests: INTEREST_MAP },
+} as const;
+
+export const interestHistoryQuerySchema = {
+  type: 'object', required: ['queue'], additionalProperties: false, properties: { queue: QUEUE_NAME, limit: LIMIT, offset: OFFSET },
+} as const;
+
+export const rollbackInterestsSchema = {
+  type: 'object', required: ['queue', 'revision'], additionalProperties: false,
+  properties: { queue: QUEUE_NAME, revision: { type: 'integer', minimum: 1 } },
 } as const;
 
 export const removeInterestsQuerySchema = {

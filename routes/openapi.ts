@@ -7,7 +7,7 @@ import { ERRORS } from '../src/errors.js';
 import { answers, claimAnswer, publishAnswer, publishBatchAnswer, reportAnswer, reportBatchAnswer } from './answers.schema.js';
 import { cancelQuerySchema, claimQuerySchema, publishBatchSchema, publishSchema, reportBatchSchema, reportSchema } from './task.schema.js';
 import { registerWorkerSchema, removeWorkerQuerySchema } from './worker.schema.js';
-import { dryRunSchema, removeInterestsQuerySchema, setInterestsSchema } from './interest.schema.js';
+import { dryRunSchema, interestHistoryQuerySchema, removeInterestsQuerySchema, rollbackInterestsSchema, setInterestsSchema } from './interest.schema.js';
 import { patchQueueSchema, queueQuerySchema, queueTasksQuerySchema } from './queue.schema.js';
 import { deleteFailedSchema, listFailedQuerySchema, retryFailedSchema } from './failed.schema.js';
 import { statusQuerySchema, throughputQuerySchema } from './status.schema.js';
@@ -56,6 +56,8 @@ export const OPERATIONS: readonly Operation[] = [
   op('delete', '/worker', 'removeWorkers', 'Remove one worker (workerId) or every worker of a queue', { query: removeWorkerQuerySchema }, { 200: answers.workersRemoved }),
   op('put', '/interest', 'setInterests', 'Set a queue\'s interests (creates the queue: 201)', { body: setInterestsSchema }, { 200: answers.interestsSet, 201: answers.interestsSet }),
   op('delete', '/interest', 'removeInterests', 'Remove a queue\'s interests', { query: removeInterestsQuerySchema }, { 200: answers.interestsRemoved }),
+  op('get', '/interest/history', 'interestHistory', 'A queue\'s interest changes, newest first: revision, interests, who, when', { query: interestHistoryQuerySchema }, { 200: answers.interestHistory }),
+  op('post', '/interest/rollback', 'rollbackInterests', 'Put back the interests of an earlier revision (a new change)', { body: rollbackInterestsSchema }, { 200: answers.rolledBack }),
   op('post', '/interest/dry-run', 'dryRun', 'Which queues an event would reach, and why; stores nothing', { body: dryRunSchema }, { 200: answers.dryRun }),
   op('delete', '/queue', 'deleteQueue', 'Remove a queue, its interests and its waiting tasks', { query: queueQuerySchema }, { 200: answers.queueDeleted }),
   op('patch', '/queue', 'setQueuePolicy', 'Change a queue\'s policy (creates the queue: 201)', { body: patchQueueSchema }, { 200: answers.queuePolicy, 201: answers.queuePolicy }),

@@ -20,6 +20,7 @@ export const ERRORS = {
   schedule_not_found: 404,
   token_not_found: 404,
   token_exists: 409,
+  revision_not_found: 404,
   task_exists: 409,
   task_not_owned: 409,
   task_finished: 409,

@@ -15,6 +15,21 @@ export type Condition = string
   | { numeric: (string | number)[] } | { exists: boolean } | { cidr: string };
 export type Clause = Record<string, Condition>;
 
+/** Who changed a queue's interests: a token's name ("open" in open mode; null when not known), and the revision a rollback restored. */
+export interface InterestChangeBy { who: string | null; rollbackOf?: number | null }
+
+/** One change of a queue's interests, kept with the global revision it made. */
+export interface InterestChange {
+  queue: string;
+  revision: number;
+  /** The interests after the change; null: they were removed. */
+  interests: InterestMap | null;
+  who: string | null;
+  atMs: number;
+  /** Set when the change restored an earlier revision's interests. */
+  rollbackOf: number | null;
+}
+
 /** The interest that took an event: '*' (every event), the matching field and patterns, or the
  *  clause (its index in the list, and its conditions) whose conditions all held. */
 export type MatchedInterest = '*' | { field: string; keyPattern: string; valuePattern: string } | { clause: number; conditions: Clause };

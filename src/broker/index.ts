@@ -13,7 +13,7 @@ import { publishEvents, publishInBackground, type PublishInput } from './publish
 import { claimTasks } from './claim.js';
 import { reportTasks } from './report.js';
 import { registerWorker, removeWorkers } from './workers.js';
-import { deleteQueue, dryRunRouting, removeInterests, setInterests, updateQueuePolicy, type DryRunEvent } from './queues.js';
+import { deleteQueue, dryRunRouting, interestHistory, removeInterests, rollbackInterests, setInterests, updateQueuePolicy, type DryRunEvent } from './queues.js';
 import { deleteFailed, listFailed, retryFailed } from './failed.js';
 import * as status from './status.js';
 import * as schedules from './schedules.js';
@@ -73,8 +73,11 @@ export class Broker {
   registerWorker(name: string | undefined, queues: string[]) { return registerWorker(this.ctx, name, queues); }
   removeWorkers(sel: { workerId: string } | { queue: string }) { return removeWorkers(this.ctx, sel); }
 
-  setInterests(queue: string, interests: InterestMap) { return setInterests(this.ctx, queue, interests); }
-  removeInterests(queue: string) { return removeInterests(this.ctx, queue); }
+  /** who: the token's name that asks (null in open mode), kept in the queue's interests history. */
+  setInterests(queue: string, interests: InterestMap, who: string | null = null) { return setInterests(this.ctx, queue, interests, { who }); }
+  removeInterests(queue: string, who: string | null = null) { return removeInterests(this.ctx, queue, { who }); }
+  interestHistory(queue: string, limit: number, offset: number) { return interestHistory(this.ctx, queue, limit, offset); }
+  rollbackInterests(queue: string, revision: number, who: string | null = null) { return rollbackInterests(this.ctx, queue, revision, who); }
   dryRun(event: DryRunEvent, draft?: { queue: string; interests: InterestMap }) { return dryRunRouting(this.ctx, event, draft); }
   deleteQueue(queue: string) { return deleteQueue(this.ctx, queue); }
   updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>) { return updateQueuePolicy(this.ctx, queue, patch); }

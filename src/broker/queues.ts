@@ -1,22 +1,36 @@
 // Queues: interests (validated and compiled before they are stored) and policy.
 import type { BrokerContext } from './context.js';
-import type { InterestMap, QueuePolicy } from '../model.js';
+import type { InterestChangeBy, InterestMap, QueuePolicy } from '../model.js';
 import { BrokerError } from '../errors.js';
 import { roomForQueue } from './capacity.js';
 import { compileInterestMap } from '../routing/compile.js';
 import { explainRouting } from '../routing/explain.js';
 import { runAtMsOf, type PublishInput } from './publish.js';
 
-export async function setInterests(ctx: BrokerContext, queue: string, interests: InterestMap) {
+export async function setInterests(ctx: BrokerContext, queue: string, interests: InterestMap, by: InterestChangeBy = { who: null }) {
   compileInterestMap(queue, interests); // throws pattern_invalid naming each refused pattern
   await roomForQueue(ctx, queue);
-  const { revision, created } = await ctx.store.setInterests(queue, interests, ctx.now());
+  const { revision, created } = await ctx.store.setInterests(queue, interests, ctx.now(), by);
   return { answer: { queue, interests, revision }, created };
 }
 
-export async function removeInterests(ctx: BrokerContext, queue: string) {
-  if (!(await ctx.store.removeInterests(queue))) throw new BrokerError('queue_not_found', `no queue ${JSON.stringify(queue)}`);
+export async function removeInterests(ctx: BrokerContext, queue: string, by: InterestChangeBy = { who: null }) {
+  if (!(await ctx.store.removeInterests(queue, ctx.now(), by))) throw new BrokerError('queue_not_found', `no queue ${JSON.stringify(queue)}`);
   return { queue, interests: null };
+}
+
+export function interestHistory(ctx: BrokerContext, queue: string, limit: number, offset: number) {
+  return ctx.store.interestHistory(queue, limit, offset);
+}
+
+/** Puts back the interests a queue had after an earlier change (or removes them, if that change
+ *  did): a new change of its own, saying which revision it restored. */
+export async function rollbackInterests(ctx: BrokerContext, queue: string, revision: number, who: string | null) {
+  const earlier = await ctx.store.interestChange(queue, revision);
+  if (!earlier) throw new BrokerError('revision_not_found', `queue ${JSON.stringify(queue)} has no interests change of revision ${revision} (GET /interest/history lists them)`);
+  const by = { who, rollbackOf: revision };
+  if (earlier.interests === null) return removeInterests(ctx, queue, by);
+  return (await setInterests(ctx, queue, earlier.interests, by)).answer;
 }
 
 export async function deleteQueue(ctx: BrokerContext, queue: string) {

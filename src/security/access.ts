@@ -14,7 +14,7 @@ export const ROLE_OF: Readonly<Record<string, Role>> = {
 };
 
 /** The reads that answer stored data; any other GET is the page's own files (or a 404), open to all. */
-const API_READS = new Set(['/status', '/failed', '/throughput', '/schedule', '/queue/tasks', '/metrics', '/token', '/audit']);
+const API_READS = new Set(['/status', '/failed', '/throughput', '/schedule', '/queue/tasks', '/metrics', '/token', '/audit', '/interest/history']);
 
 /** Reads that hand out tasks' payloads: a queue-limited read token must name one of its queues. */
 const TASK_READS = new Set(['/queue/tasks', '/failed']);

@@ -3,7 +3,7 @@
 import type { Report, ReportResult, Store, TransitionRules } from './store.js';
 
 export const AREA_OF = {
-  interestsRevision: 'queues', loadInterests: 'queues', setInterests: 'queues', removeInterests: 'queues',
+  interestsRevision: 'queues', loadInterests: 'queues', setInterests: 'queues', removeInterests: 'queues', interestHistory: 'queues', interestChange: 'queues',
   getQueuePolicy: 'queues', updateQueuePolicy: 'queues', purgeWaitingTasks: 'queues', deleteQueue: 'queues',
   publishEvents: 'publish', claimTasks: 'claim', completeTasks: 'report', failTasks: 'report', extendLeases: 'report',
   cancelWaitingTasks: 'tasks', getTask: 'tasks', getTasks: 'tasks', listExportedTaskIds: 'tasks', importTasks: 'tasks', jobIdsOf: 'tasks', taskOfJobId: 'tasks', listTasks: 'tasks',

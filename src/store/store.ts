@@ -3,7 +3,7 @@
 // words. Both drivers (sqlite/, couchbase/) implement it and pass the one contract suite in
 // test/store-contract/. Time-dependent calls take nowMs; batch-first where a batch makes sense.
 import type {
-  ClaimResult, CompleteReport, FailReport, FailedFilter, FailedSelection, InterestMap, NewEvent, PublishResult, QueuePolicy, QueueSummary, Report, ReportResult,
+  ClaimResult, CompleteReport, InterestChange, InterestChangeBy, FailReport, FailedFilter, FailedSelection, InterestMap, NewEvent, PublishResult, QueuePolicy, QueueSummary, Report, ReportResult,
   AuditEntry, ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TokenRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
 } from '../model.js';
 // The store's words are the model's: drivers import them from here or from model.ts alike.
@@ -35,11 +35,16 @@ export interface QueueStore {
   interestsRevision(): Promise<number>;
   /** Every queue that has interests, with the global revision they were read at. */
   loadInterests(): Promise<{ revision: number; queues: { queue: string; interests: InterestMap }[] }>;
-  /** Replaces the queue's interest map (creating the queue with the default policy if needed).
-   *  Returns the new global revision, and whether the queue was declared by this call. */
-  setInterests(queue: string, interests: InterestMap, nowMs: number): Promise<{ revision: number; created: boolean }>;
-  /** Removes the queue's interests; the queue and its tasks stay. false: no such queue. */
-  removeInterests(queue: string): Promise<boolean>;
+  /** Replaces the queue's interest map (creating the queue with the default policy if needed), and
+   *  keeps the change in the queue's history in the same write. Returns the new global revision, and
+   *  whether the queue was declared by this call. */
+  setInterests(queue: string, interests: InterestMap, nowMs: number, by?: InterestChangeBy): Promise<{ revision: number; created: boolean }>;
+  /** Removes the queue's interests (kept in its history); the queue and its tasks stay. false: no such queue. */
+  removeInterests(queue: string, nowMs: number, by?: InterestChangeBy): Promise<boolean>;
+  /** The queue's interest changes, newest first (a store may keep only its latest 1,000 per queue). */
+  interestHistory(queue: string, limit: number, offset: number): Promise<{ total: number; changes: InterestChange[] }>;
+  /** One change of the queue's interests by the revision it made, or null. */
+  interestChange(queue: string, revision: number): Promise<InterestChange | null>;
 
   /** The queue's policy, or null when the queue was never declared. */
   getQueuePolicy(queue: string): Promise<QueuePolicy | null>;

@@ -194,6 +194,19 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
     await page.getByRole('button', { name: 'Dry run' }).click();
     await verdict.getByText('yes').waitFor();
     assert.equal(await verdict.locator('td').nth(2).innerText(), 'clause 0: {"type":"^orderPlaced$","total":{"numeric":[">",100]}}');
+
+    // Its history: both saves (not the refused one), newest first; the first one put back.
+    const history = main().locator('table').filter({ hasText: 'Revision' });
+    await history.locator('tbody tr').nth(1).waitFor();
+    assert.equal(await history.locator('tbody tr').count(), 2);
+    assert.match(await history.locator('tbody tr').nth(1).innerText(), /open\s+\{"type":"\^user\(Created\|Invited\)\$"\}/);
+    const first = (await s.api.call('GET', '/interest/history?queue=signups')).body.changes[1].revision;
+    watch.acceptNextDialog();
+    await page.getByRole('button', { name: `Put back revision ${first} of signups` }).click();
+    await page.getByText(`Interests of "signups" put back to revision ${first}.`).waitFor();
+    assert.match(watch.confirmed.at(-1)!, /Put back the interests "signups" had at revision/);
+    assert.deepEqual((await s.api.status('?interests')).interests, { signups: { type: '^user(Created|Invited)$' } });
+    await history.getByText(`(put back revision ${first})`).waitFor();
   });
 
   it('schedules: a bad cron is refused with its reason; a good one is listed with its next run, paused, deleted', async () => {

@@ -17,11 +17,11 @@ export function queuesContract({ store, test, publish, claim }: Kit) {
     const loaded = await store.loadInterests();
     assert.equal(loaded.revision, r3);
     assert.deepEqual(loaded.queues, [{ queue: 'a', interests: { type: '^x$' } }, { queue: 'b', interests: '*' }]);
-    assert.equal(await store.removeInterests('a'), true);
+    assert.equal(await store.removeInterests('a', T0), true);
     assert.ok((await store.interestsRevision()) > r3);
     assert.deepEqual((await store.loadInterests()).queues.map((q) => q.queue), ['b']);
     assert.ok(await store.getQueuePolicy('a'));
-    assert.equal(await store.removeInterests('never'), false);
+    assert.equal(await store.removeInterests('never', T0), false);
   });
 
   test('deleting a queue removes its waiting tasks and interests, not started ones nor other queues', async () => {
@@ -79,5 +79,22 @@ export function queuesContract({ store, test, publish, claim }: Kit) {
     assert.equal((await under).created, true, 'the write under way ended well');
     await closing;
     await assert.rejects(store.setInterests('b', '*', T0), (e: Error) => e instanceof StoreUnavailableError);
+  });
+
+  test('every change of a queue\'s interests is kept, newest first, with who made it and the revision it made', async () => {
+    const r1 = await store.setInterests('hist', { type: '^a$' }, T0, { who: 'ops' });
+    const r2 = await store.setInterests('hist', [{ type: { equals: 'b' } }], T0 + 1000, { who: null });
+    assert.equal(await store.removeInterests('hist', T0 + 2000, { who: 'ops' }), true);
+    const r4 = await store.setInterests('hist', { type: '^a$' }, T0 + 3000, { who: 'ops', rollbackOf: r1.revision });
+    const h = await store.interestHistory('hist', 10, 0);
+    assert.equal(h.total, 4);
+    assert.deepEqual(h.changes.map((c) => [c.interests, c.who, c.atMs, c.rollbackOf]), [
+      [{ type: '^a$' }, 'ops', T0 + 3000, r1.revision], [null, 'ops', T0 + 2000, null], [[{ type: { equals: 'b' } }], null, T0 + 1000, null], [{ type: '^a$' }, 'ops', T0, null],
+    ]);
+    assert.ok(h.changes[0]!.revision === r4.revision && h.changes[2]!.revision === r2.revision && h.changes[1]!.revision > r2.revision);
+    assert.deepEqual((await store.interestHistory('hist', 1, 1)).changes.map((c) => c.interests), [null]);
+    assert.deepEqual((await store.interestChange('hist', r2.revision))?.interests, [{ type: { equals: 'b' } }]);
+    assert.equal(await store.interestChange('hist', 999_999), null);
+    assert.deepEqual(await store.interestHistory('never', 10, 0), { total: 0, changes: [] });
   });
 }

@@ -1,7 +1,8 @@
 // Interests: every queue's map; an editor with live validation (an invalid or dangerous pattern shows
 // before saving); a dry run that says, per queue, which field and pattern matched or why none did;
-// warnings for queues no worker serves and workers on queues nothing feeds.
-import { h, replace, field, hrefQueue, pager, rowsOrEmpty, offsetOf } from '../dom.js';
+// warnings for queues no worker serves and workers on queues nothing feeds; the edited queue's history
+// of changes (who, when), each one a click from being put back.
+import { h, replace, field, hrefQueue, pager, rowsOrEmpty, offsetOf, time } from '../dom.js';
 import { api, qs } from '../api.js';
 import { act, table } from './common.js';
 
@@ -33,6 +34,7 @@ export async function render(root, { query, go }) {
   const eventInput = h('textarea', { name: 'event', rows: 5, spellcheck: 'false' }, '{"type": "userCreated", "user": {"email": "ann@example.com"}}');
   const withDraft = h('input', { type: 'checkbox', name: 'withDraft' });
   const dryOut = h('div', { 'aria-live': 'polite' });
+  const history = h('div', { 'aria-live': 'polite' });
   const warnings = h('div');
   const list = h('div');
   const filter = h('input', { type: 'search', name: 'match', value: match });
@@ -47,6 +49,8 @@ export async function render(root, { query, go }) {
       field('Interests ("*", a JSON object of patterns, or a list of clauses)', mapInput), check,
       h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save interests'),
         h('button', { type: 'button', class: 'secondary', onclick: removeMap }, 'Remove this queue\'s interests'))),
+    h('h2', {}, 'History of this queue\'s interests'),
+    history,
     h('h2', {}, 'Dry run: where would an event go?'),
     h('form', { class: 'panel publish', 'aria-label': 'Dry run', onsubmit: dryRun },
       field('Event data (JSON object)', eventInput),
@@ -83,19 +87,43 @@ export async function render(root, { query, go }) {
     }
   };
   mapInput.addEventListener('input', () => { clearTimeout(checkTimer); checkTimer = setTimeout(validate, 250); });
+  queueInput.addEventListener('change', () => void showHistory());
 
   async function save(e) {
     e.preventDefault();
     if (!(await validate())) return;
     const queue = queueInput.value.trim();
     const r = await act(() => api('PUT', '/interest', { queue, interests: parseMap(mapInput.value) }), `Interests of "${queue}" saved.`);
-    if (r) await refresh();
+    if (r) { await refresh(); await showHistory(); }
+  }
+
+  const HISTORY_ROWS = 20;
+  async function showHistory() {
+    const queue = queueInput.value.trim();
+    if (!queue) { replace(history, h('p', { class: 'muted' }, 'Name a queue above to see how its interests changed.')); return; }
+    const { total, changes } = await api('GET', `/interest/history${qs({ queue, limit: HISTORY_ROWS })}`);
+    const rows = changes.map((c) => h('tr', {},
+      h('td', {}, String(c.revision)), h('td', {}, time(c.at)), h('td', {}, c.who ?? '—'),
+      h('td', {}, c.interests === null ? h('span', { class: 'muted' }, 'removed') : h('code', {}, JSON.stringify(c.interests)),
+        c.rollbackOf ? ` (put back revision ${c.rollbackOf})` : ''),
+      h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Put back revision ${c.revision} of ${queue}`, onclick: () => rollback(queue, c.revision) }, 'Put back'))));
+    replace(history, table(['Revision', 'When', 'Who', 'Interests', ''], rowsOrEmpty(rows, 5, `No change of "${queue}" yet.`)),
+      total > HISTORY_ROWS ? h('p', { class: 'muted' }, `${total - HISTORY_ROWS} older change(s) not shown.`) : null);
+  }
+  async function rollback(queue, revision) {
+    if (!confirm(`Put back the interests "${queue}" had at revision ${revision}? Events are routed by them from now on.`)) return;
+    const r = await act(() => api('POST', '/interest/rollback', { queue, revision }), `Interests of "${queue}" put back to revision ${revision}.`);
+    if (!r) return;
+    if (r.interests !== null) mapInput.value = r.interests === '*' ? '*' : JSON.stringify(r.interests, null, 2);
+    await refresh();
+    await showHistory();
   }
   async function removeMap() {
     const queue = queueInput.value.trim();
     if (!queue || !confirm(`Remove the interests of "${queue}"? No new event will be routed to it; its tasks stay.`)) return;
     await act(() => api('DELETE', `/interest${qs({ queue })}`), `Interests of "${queue}" removed.`);
     await refresh();
+    await showHistory();
   }
   async function dryRun(e) {
     e.preventDefault();
@@ -142,6 +170,7 @@ export async function render(root, { query, go }) {
         queueInput.value = q;
         mapInput.value = interests[q] === '*' ? '*' : JSON.stringify(interests[q], null, 2);
         validate();
+        void showHistory();
         mapInput.focus();
       } }, 'Edit'))));
     replace(list, table(['Queue', 'Interests', 'Workers', ''], rowsOrEmpty(rows, 4, 'No queue has interests yet.')),
@@ -153,6 +182,7 @@ export async function render(root, { query, go }) {
     if (current !== undefined) mapInput.value = current === '*' ? '*' : JSON.stringify(current, null, 2);
   }
   await refresh();
+  await showHistory();
   validate();
   return { refresh };
 }

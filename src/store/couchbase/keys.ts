@@ -19,6 +19,8 @@ export class Keys {
   meta() { return `${this.prefix}:meta`; }
   /** Policy, interests, counts, totals, waiting lane and started map of one queue. */
   queue(name: string) { return `${this.prefix}:q:${nameKeyPart(name)}`; }
+  /** Changes of one queue's interests, oldest first (the latest INTEREST_HISTORY_KEPT). */
+  interestHistory(name: string) { return `${this.prefix}:ih:${nameKeyPart(name)}`; }
   /** Failed tasks of one queue, newest last. */
   failed(name: string) { return `${this.prefix}:f:${nameKeyPart(name)}`; }
   /** Succeeded/cancelled tasks of one queue that finished in one minute, for paging and pruning. */

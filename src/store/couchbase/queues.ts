@@ -1,5 +1,9 @@
 // Interests, queue policy, deleting and purging a queue.
-import { DEFAULT_POLICY, type InterestMap, type QueuePolicy, type TaskRecord } from '../store.js';
+import { DEFAULT_POLICY, type InterestChange, type InterestChangeBy, type InterestMap, type QueuePolicy, type TaskRecord } from '../store.js';
+import type { Unit } from './unit.js';
+
+/** Changes kept per queue: its document stays small however often the interests change. */
+const INTEREST_HISTORY_KEPT = 1000;
 import { type QueueDoc } from './queue-doc.js';
 import { type MetaDoc, TASKS_PER_TRANSACTION } from './docs.js';
 import { countsOfMove } from '../../lifecycle/counts.js';
@@ -21,27 +25,47 @@ export class CouchbaseQueues extends CouchbaseArea {
     });
   }
 
-  setInterests(queue: string, interests: InterestMap, nowMs: number) {
-    void nowMs;
+  setInterests(queue: string, interests: InterestMap, nowMs: number, by: InterestChangeBy = { who: null }) {
     return this.transact(async (u) => {
       const { q, created } = await this.declareQueue(u, queue);
       q.interests = interests;
       u.put(this.keys.queue(queue), q);
-      return { revision: await this.bumpRevision(u), created };
+      const revision = await this.bumpRevision(u);
+      await this.addChange(u, { queue, revision, interests, who: by.who, atMs: nowMs, rollbackOf: by.rollbackOf ?? null });
+      return { revision, created };
     });
   }
 
-  removeInterests(queue: string): Promise<boolean> {
+  removeInterests(queue: string, nowMs: number, by: InterestChangeBy = { who: null }): Promise<boolean> {
     return this.transact(async (u) => {
       const q = await this.queueDoc(u, queue, false);
       if (!q || !q.declared) return false;
       if (q.interests !== null) {
         q.interests = null;
         u.put(this.keys.queue(queue), q);
-        await this.bumpRevision(u);
+        const revision = await this.bumpRevision(u);
+        await this.addChange(u, { queue, revision, interests: null, who: by.who, atMs: nowMs, rollbackOf: by.rollbackOf ?? null });
       }
       return true;
     });
+  }
+
+  private async addChange(u: Unit, change: InterestChange): Promise<void> {
+    const key = this.keys.interestHistory(change.queue);
+    const doc = await u.getOrCreate<{ changes: InterestChange[] }>(key, () => ({ changes: [] }));
+    doc.changes = [...doc.changes, change].slice(-INTEREST_HISTORY_KEPT);
+    u.put(key, doc);
+  }
+
+  async interestHistory(queue: string, limit: number, offset: number) {
+    return this.guard(async () => {
+      const changes = [...((await this.getDoc<{ changes: InterestChange[] }>(this.keys.interestHistory(queue)))?.changes ?? [])].reverse();
+      return { total: changes.length, changes: changes.slice(offset, offset + limit) };
+    });
+  }
+
+  async interestChange(queue: string, revision: number): Promise<InterestChange | null> {
+    return this.guard(async () => ((await this.getDoc<{ changes: InterestChange[] }>(this.keys.interestHistory(queue)))?.changes ?? []).find((c) => c.revision === revision) ?? null);
   }
 
   async getQueuePolicy(queue: string): Promise<QueuePolicy | null> {

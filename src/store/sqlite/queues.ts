@@ -1,5 +1,5 @@
 // Interests, queue policy, deleting and purging a queue.
-import type { InterestMap, QueuePolicy } from '../store.js';
+import type { InterestChange, InterestChangeBy, InterestMap, QueuePolicy } from '../store.js';
 import { toPolicy, POLICY_COLUMNS, type QueueRow } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
@@ -11,6 +11,15 @@ const statements = (p: Prepare) => ({
   queueExists: p(`SELECT 1 FROM queues WHERE queue = ?`).pluck(),
   deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready') RETURNING state`).pluck(),
   deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
+  addChange: p(`INSERT OR REPLACE INTO interest_history (queue, revision, interests, who, at_ms, rollback_of) VALUES (?, ?, ?, ?, ?, ?)`),
+  changes: p(`SELECT * FROM interest_history WHERE queue = ? ORDER BY revision DESC LIMIT ? OFFSET ?`),
+  countChanges: p(`SELECT COUNT(*) FROM interest_history WHERE queue = ?`).pluck(),
+  change: p(`SELECT * FROM interest_history WHERE queue = ? AND revision = ?`),
+});
+
+interface ChangeRow { queue: string; revision: number; interests: string | null; who: string | null; at_ms: number; rollback_of: number | null }
+const toChange = (r: ChangeRow): InterestChange => ({
+  queue: r.queue, revision: r.revision, interests: r.interests === null ? null : JSON.parse(r.interests) as InterestMap, who: r.who, atMs: r.at_ms, rollbackOf: r.rollback_of,
 });
 
 export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
@@ -30,19 +39,38 @@ export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
     }))());
   }
 
-  setInterests(queue: string, interests: InterestMap, nowMs: number) {
+  setInterests(queue: string, interests: InterestMap, nowMs: number, by: InterestChangeBy = { who: null }) {
     return this.write(() => {
       const created = this.st.ensureQueue.run(queue, nowMs).changes === 1;
-      this.st.setInterests.run(JSON.stringify(interests), queue);
-      return { revision: this.st.bumpRevision.get() as number, created };
+      const text = JSON.stringify(interests);
+      this.st.setInterests.run(text, queue);
+      const revision = this.st.bumpRevision.get() as number;
+      this.st.addChange.run(queue, revision, text, by.who, nowMs, by.rollbackOf ?? null);
+      return { revision, created };
     });
   }
 
-  removeInterests(queue: string): Promise<boolean> {
+  removeInterests(queue: string, nowMs: number, by: InterestChangeBy = { who: null }): Promise<boolean> {
     return this.write(() => {
       if (!this.st.queueExists.get(queue)) return false;
-      if (this.st.clearInterests.run(queue).changes === 1) this.st.bumpRevision.get();
+      if (this.st.clearInterests.run(queue).changes === 1) {
+        this.st.addChange.run(queue, this.st.bumpRevision.get() as number, null, by.who, nowMs, by.rollbackOf ?? null);
+      }
       return true;
+    });
+  }
+
+  interestHistory(queue: string, limit: number, offset: number) {
+    return this.run(() => this.db.transaction(() => ({
+      total: this.st.countChanges.get(queue) as number,
+      changes: (this.st.changes.all(queue, limit, offset) as ChangeRow[]).map(toChange),
+    }))());
+  }
+
+  interestChange(queue: string, revision: number): Promise<InterestChange | null> {
+    return this.run(() => {
+      const r = this.st.change.get(queue, revision) as ChangeRow | undefined;
+      return r ? toChange(r) : null;
     });
   }
 

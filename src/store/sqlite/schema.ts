@@ -222,6 +222,16 @@ const MIGRATIONS: string[] = [
   ALTER TABLE tasks ADD COLUMN push_url TEXT;
   ALTER TABLE queues ADD COLUMN allow_task_push_url INTEGER NOT NULL DEFAULT 0;
   `,
+  // 13: every change of a queue's interests, by the global revision it made (who: a token's name).
+  // The interests a queue has now are its first entry.
+  `
+  CREATE TABLE interest_history (
+    queue TEXT NOT NULL, revision INTEGER NOT NULL, interests TEXT, who TEXT, at_ms INTEGER NOT NULL, rollback_of INTEGER,
+    PRIMARY KEY (queue, revision)
+  ) WITHOUT ROWID;
+  INSERT INTO interest_history (queue, revision, interests, who, at_ms)
+    SELECT queue, (SELECT value FROM meta WHERE key = 'interests_revision'), interests, NULL, created_at_ms FROM queues WHERE interests IS NOT NULL;
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */
