@@ -18,6 +18,7 @@ import { scheduleRoutes } from './schedule.js';
 import { tokenRoutes } from './token.js';
 import { auditRoutes } from './audit.js';
 import { transferRoutes } from './transfer.js';
+import { tapRoutes } from './tap.js';
 import { openApiRoutes } from './openapi.js';
 import { needOf } from '../src/security/access.js';
 import type { Principal } from '../src/security/gate.js';
@@ -106,6 +107,7 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   app.use(tokenRoutes(broker, opts.gate));
   app.use(auditRoutes(broker));
   app.use(transferRoutes(broker, opts.gate));
+  app.use(tapRoutes(broker));
   app.use(openApiRoutes(PACKAGE_VERSION));
   app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
   app.use('/vendor/uplot', express.static(UPLOT_DIR, { etag: false }));

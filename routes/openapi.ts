@@ -13,6 +13,7 @@ import { deleteFailedSchema, listFailedQuerySchema, retryFailedSchema } from './
 import { statusQuerySchema, throughputQuerySchema } from './status.schema.js';
 import { listSchedulesQuerySchema, patchScheduleSchema, putScheduleSchema, scheduleNameQuerySchema } from './schedule.schema.js';
 import { exportQuerySchema, importQuerySchema } from './transfer.schema.js';
+import { tapQuerySchema } from './tap.schema.js';
 import { listAuditQuerySchema, listTokensQuerySchema, putTokenSchema, tokenNameQuerySchema } from './token.schema.js';
 
 type S = Record<string, unknown>;
@@ -79,6 +80,7 @@ export const OPERATIONS: readonly Operation[] = [
   op('get', '/audit', 'listAudit', 'The trail of admin changes, newest first', { query: listAuditQuerySchema }, { 200: answers.audit }),
   op('get', '/export', 'exportState', 'The whole state as JSON lines: queues, schedules, waiting, started and failed tasks, token hashes', { query: exportQuerySchema, media: { answer: NDJSON } }, { 200: EXPORT_LINES }),
   op('post', '/import', 'importState', 'Load lines of an export (at most 1,000 tasks a request), all or nothing', { query: importQuerySchema, body: EXPORT_LINES, media: { body: NDJSON } }, { 200: answers.imported }),
+  op('get', '/tap', 'tap', 'Routing decisions as this node makes them, as Server-Sent Events (queue, publisher, rate)', { query: tapQuerySchema, media: { answer: 'text/event-stream' } }, { 200: { type: 'string', description: 'data: {eventId, publisher, at, data, queues: [{queue, interest}], unrouted} per decision' } }),
   op('get', '/healthz', 'health', '200 once the store answers, 503 otherwise', {}, { 200: answers.health }),
   op('get', '/metrics', 'metrics', 'Prometheus text', { media: { answer: 'text/plain' } }, { 200: answers.metrics }),
   op('get', '/openapi.json', 'openapi', 'This document', {}, { 200: answers.openapi }),

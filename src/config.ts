@@ -26,6 +26,8 @@ export interface Config {
   /** null: no StatsD (STATSD_HOST unset). tags null: plain StatsD, the queue in the metric's name. */
   /** The beanstalkd protocol listener (src/beanstalk/), or null when off. */
   readonly beanstalk: null | { readonly host: string; readonly port: number; readonly maxJobBytes: number; readonly open: boolean };
+  /** Data fields the live tap never shows. */
+  readonly tapRedact: readonly string[];
   readonly statsd: null | { readonly host: string; readonly port: number; readonly prefix: string; readonly tags: readonly string[] | null; readonly intervalSeconds: number };
   readonly security: {
     /** Never logged or answered; only its hash is kept past start-up. */
@@ -83,6 +85,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_BEANSTALK_HOST', kind: 'string', def: '127.0.0.1', unit: 'address', help: 'address of the beanstalkd listener (a non-loopback one needs SWITCHYARD_BEANSTALK_OPEN=on)' },
   { env: 'SWITCHYARD_BEANSTALK_OPEN', kind: 'onoff', def: 'off', unit: 'on|off', help: 'on: let the beanstalkd listener, which has no tokens, listen on a non-loopback address on purpose' },
   { env: 'SWITCHYARD_BEANSTALK_MAX_JOB_SIZE', kind: 'bytes', def: '65535', unit: 'bytes', help: 'largest job body a beanstalkd put may carry (beanstalkd\'s -z)' },
+  { env: 'SWITCHYARD_TAP_REDACT', kind: 'string', def: undefined, unit: 'paths', help: 'data fields (dot paths, comma-separated) the live tap (GET /tap) shows as [redacted]' },
   { env: 'STATSD_HOST', kind: 'string', def: undefined, unit: 'host', help: 'when set, each node also sends StatsD metrics there (UDP)' },
   { env: 'STATSD_PORT', kind: 'port', def: '8125', unit: 'port', help: 'StatsD port' },
   { env: 'STATSD_PREFIX', kind: 'string', def: 'switchyard.', unit: 'text', help: 'start of every StatsD metric name' },
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     idempotencyTtlSeconds: v.SWITCHYARD_IDEMPOTENCY_TTL as number,
     pushSecret: v.SWITCHYARD_PUSH_SECRET === undefined || v.SWITCHYARD_PUSH_SECRET === '' ? null : String(v.SWITCHYARD_PUSH_SECRET),
     bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
+    tapRedact: Object.freeze(v.SWITCHYARD_TAP_REDACT === undefined ? [] : String(v.SWITCHYARD_TAP_REDACT).split(',').map((p) => p.trim()).filter(Boolean)),
     beanstalk: v.SWITCHYARD_BEANSTALK_PORT === undefined ? null : Object.freeze({
       host: String(v.SWITCHYARD_BEANSTALK_HOST), port: v.SWITCHYARD_BEANSTALK_PORT as number,
       maxJobBytes: v.SWITCHYARD_BEANSTALK_MAX_JOB_SIZE as number, open: v.SWITCHYARD_BEANSTALK_OPEN === 'on',

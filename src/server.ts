@@ -51,7 +51,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret, pushAllow: config.security.pushAllow, ...config.capacity, auditKeepSeconds: config.auditKeepSeconds, fanOut: config.fanOut,
-    pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite,
+    pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite, tapRedact: config.tapRedact,
     ...(opts.crossNodePollMs !== undefined ? { crossNodePollMs: opts.crossNodePollMs } : {}),
   }, log, opts.now);
   const statsd = config.statsd ? new StatsdSink(config.statsd, log) : null;

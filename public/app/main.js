@@ -12,8 +12,9 @@ import * as schedules from './views/schedules.js';
 import * as publish from './views/publish.js';
 import * as audit from './views/audit.js';
 import * as tokens from './views/tokens.js';
+import * as live from './views/live.js';
 
-const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish, audit, tokens };
+const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish, audit, tokens, live };
 const REFRESH_MS = 2000;
 
 let current = null;

@@ -1,4 +1,5 @@
 // What every broker operation reaches: the store, the settings it needs, the interest cache, waiters.
+import type { RoutingTap } from './tap.js';
 import type { Logger } from '../log.js';
 import type { Store, TransitionRules } from '../store/store.js';
 import type { InterestsCache } from './interests-cache.js';
@@ -29,6 +30,8 @@ export interface BrokerSettings {
   maxSchedules?: number;
   /** Internal push targets allowed anyway (SWITCHYARD_PUSH_ALLOW: hosts and CIDRs). */
   pushAllow?: readonly string[];
+  /** Data fields (dot paths) the live tap never shows (SWITCHYARD_TAP_REDACT). */
+  tapRedact?: readonly string[];
 }
 
 export interface BrokerContext {
@@ -42,6 +45,8 @@ export interface BrokerContext {
   cron: CronMatchers;
   /** Where a pushUrl may point and a push may connect. */
   pushTargets: PushTargets;
+  /** Routing decisions as they happen on this node (GET /tap). */
+  tap: RoutingTap;
   log: Logger;
   now: () => number;
 }

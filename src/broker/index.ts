@@ -24,6 +24,7 @@ import { InFlight } from '../in-flight.js';
 import type { Role } from '../model.js';
 import { CronMatchers } from '../schedules/cron.js';
 import { PushTargets } from '../security/push-targets.js';
+import { RoutingTap } from './tap.js';
 import type { ScheduleDefinition } from '../model.js';
 
 export class Broker {
@@ -38,6 +39,7 @@ export class Broker {
       metrics: new BrokerMetrics(store, () => waiters.size),
       cron: new CronMatchers(),
       pushTargets: new PushTargets(settings.pushAllow ?? []),
+      tap: new RoutingTap(settings.tapRedact ?? []),
     };
   }
 
@@ -132,5 +134,5 @@ export class Broker {
   importLines(lines: ImportLine[], existing: 'refuse' | 'skip') { return importLines(this.ctx, lines, existing); }
 
   /** Shutdown: long polls answer now. */
-  stopWaiting(): void { this.ctx.waiters.close(); }
+  stopWaiting(): void { this.ctx.waiters.close(); this.ctx.tap.close(); }
 }

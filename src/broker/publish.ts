@@ -173,6 +173,7 @@ function answer(ctx: BrokerContext, routed: NewEvent[], toStore: NewEvent[], eve
   // Ready copies wake that many waiting claims; a copy for one worker (scope all) wakes its queue's every waiter.
   const readyByQueue = new Map<string, number>();
   const targeted = new Set<string>();
+  ctx.tap.published(routed.filter((e) => !stored.get(e)?.replayed), ctx.now());
   const answers = routed.map((e): PublishAnswer => {
     const s = stored.get(e);
     ctx.metrics.published(s?.replayed ? 'replayed' : s && s.status !== 'discarded' ? 'stored' : 'discarded');

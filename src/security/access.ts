@@ -14,10 +14,10 @@ export const ROLE_OF: Readonly<Record<string, Role>> = {
 };
 
 /** The reads that answer stored data; any other GET is the page's own files (or a 404), open to all. */
-const API_READS = new Set(['/status', '/failed', '/throughput', '/schedule', '/queue/tasks', '/metrics', '/token', '/audit', '/interest/history']);
+const API_READS = new Set(['/status', '/failed', '/throughput', '/schedule', '/queue/tasks', '/metrics', '/token', '/audit', '/interest/history', '/tap']);
 
 /** Reads that hand out tasks' payloads: a queue-limited read token must name one of its queues. */
-const TASK_READS = new Set(['/queue/tasks', '/failed']);
+const TASK_READS = new Set(['/queue/tasks', '/failed', '/tap']);
 
 export function needOf(method: string, path: string, query: Record<string, unknown>, body: unknown): Need {
   if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) return { open: true };

@@ -209,6 +209,38 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
     await history.getByText(`(put back revision ${first})`).waitFor();
   });
 
+  it('live: each routing decision as it happens, by which interest or none; pause holds it; filters; text stays text', async () => {
+    await s.api.interest('mail', { type: '^userCreated$' });
+    await s.api.interest('vip', [{ type: '^userCreated$', tier: { equals: 'gold' } }]);
+    await open('live');
+    await main().getByText('live', { exact: true }).waitFor();
+    await s.api.call('PUT', '/task', { publisher: XSS, data: { type: 'userCreated', tier: 'gold' } });
+    await s.api.publish({ type: 'nobodyWantsThis' });
+    const rows = main().locator('tbody tr');
+    await rows.nth(1).waitFor();
+    assert.match(await rows.nth(0).innerText(), /no queue wanted it/);
+    const routed = await rows.nth(1).innerText();
+    assert.match(routed, /mail by type ~ \^userCreated\$; vip by clause 0/);
+    assert.ok(routed.includes(XSS), 'the publisher shows as text');
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await s.api.publish({ type: 'whilePaused' });
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await s.api.publish({ type: 'userCreated' });
+    await rows.nth(2).waitFor();
+    assert.equal(await rows.count(), 3, 'the decision made while paused is not shown');
+
+    await page.getByLabel('Queue').fill('vip');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await main().getByText('live', { exact: true }).waitFor();
+    await s.api.publish({ type: 'userCreated' });
+    await s.api.publish({ type: 'userCreated', tier: 'gold' });
+    await rows.nth(0).waitFor();
+    await main().locator('tbody tr', { hasText: 'vip by clause 0' }).waitFor();
+    assert.equal(await rows.count(), 1, 'only what went to vip');
+  });
+
   it('schedules: a bad cron is refused with its reason; a good one is listed with its next run, paused, deleted', async () => {
     watch.allowRefusedRequests();
     await open('schedules');
