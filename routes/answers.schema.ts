@@ -123,6 +123,7 @@ export const answers = {
       obj({
         queues: arrayOf(queueBrief), workers: INT, failed: INT, fastPostErrors: INT,
         throughput: obj({ minutes: arrayOf(throughputMinute) }), schedules: arrayOf(obj({ name: STRING, paused: BOOL, nextRunAt: nullable(TIME) })),
+        warnings: arrayOf({ anyOf: [obj({ kind: { const: 'unserved' }, queue: STRING, waiting: INT, hasInterests: BOOL }), obj({ kind: { const: 'starved' }, queue: STRING, ready: INT, behind: arrayOf(STRING) })] }),
       }),
     ],
   },

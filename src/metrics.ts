@@ -1,5 +1,6 @@
 // Prometheus metrics. Totals and queue lengths are read from the store at scrape time, so every node
 // reports the same numbers; latency histograms are observed by the node that served the request.
+import type { MatchedInterest } from './model.js';
 import client from 'prom-client';
 import type { Store } from './store/store.js';
 import { TASK_STATES } from './lifecycle/states.js';
@@ -18,6 +19,7 @@ export class BrokerMetrics {
   private readonly pushAttempts: client.Counter<'queue' | 'outcome'>;
   private readonly pushSeconds: client.Histogram<'queue' | 'outcome'>;
   private readonly limiterWaits: client.Counter<'queue' | 'limit'>;
+  private readonly interestMatches: client.Counter<'queue' | 'clause'>;
 
   /** waitingPolls: how many long polls this node holds now. */
   constructor(store: Store, waitingPolls: () => number = () => 0) {
@@ -31,6 +33,7 @@ export class BrokerMetrics {
     this.schedulerPasses = new client.Counter({ name: 'switchyard_scheduler_passes_total', help: 'Scheduler passes this node finished (one a second while it runs)', registers: [r] });
     this.pushAttempts = new client.Counter({ name: 'switchyard_push_attempts_total', help: 'Push deliveries by this node per queue: success, http_error, timeout, connection_error', labelNames: ['queue', 'outcome'], registers: [r] });
     this.pushSeconds = new client.Histogram({ name: 'switchyard_push_seconds', help: 'Time from sending a push to its answer, per queue and outcome', labelNames: ['queue', 'outcome'], buckets, registers: [r] });
+    this.interestMatches = new client.Counter({ name: 'switchyard_interest_matches_total', help: 'Events this node routed to a queue, by the interest that took them: a clause\'s index, key:<keyPattern> for a pair, or *', labelNames: ['queue', 'clause'], registers: [r] });
     this.limiterWaits = new client.Counter({ name: 'switchyard_limiter_waits_total', help: 'Times this node found a queue with ready tasks held by its concurrency or rate limit', labelNames: ['queue', 'limit'], registers: [r] });
     const totals = (name: string, help: string, field: 'published' | 'started' | 'succeeded' | 'failed' | 'retried') =>
       new client.Counter({
@@ -76,6 +79,11 @@ export class BrokerMetrics {
   limiterWait(queue: string, limit: string): void { this.limiterWaits.inc({ queue, limit }); }
   /** Tasks a publish created in a queue (Prometheus reads these totals from the store). */
   tasksPublished(queue: string, n: number): void { this.statsd?.tasksPublished(queue, n); }
+  /** One event routed to the queue by this interest (direct publishes name none). */
+  interestMatched(queue: string, interest: MatchedInterest): void {
+    const clause = interest === '*' ? '*' : 'clause' in interest ? String(interest.clause) : `key:${interest.keyPattern.slice(0, 100)}`;
+    this.interestMatches.inc({ queue, clause });
+  }
   started(queue: string, waitedMs: number): void {
     this.enqueueToStartSeconds.observe({ queue }, Math.max(0, waitedMs) / 1000);
     this.statsd?.started(queue, waitedMs);

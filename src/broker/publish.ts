@@ -179,6 +179,7 @@ function answer(ctx: BrokerContext, routed: NewEvent[], toStore: NewEvent[], eve
     ctx.metrics.published(s?.replayed ? 'replayed' : s && s.status !== 'discarded' ? 'stored' : 'discarded');
     if (!s) return { eventId: e.eventId, status: 'discarded', tasks: [], deduplicated: [] };
     if (!s.replayed) {
+      for (const r of e.routes) if (r.route.interest !== 'direct') ctx.metrics.interestMatched(r.queue, r.route.interest);
       for (const t of s.tasks) {
         ctx.metrics.tasksPublished(t.queue, 1);
         if (t.targetWorkerId !== null) targeted.add(t.queue);

@@ -4,6 +4,7 @@ import { BrokerError } from '../errors.js';
 import type { QueueSummary } from '../model.js';
 import { heldBy, isPushed, taskHeldBy } from '../lifecycle/limits.js';
 import { listSchedules } from './schedules.js';
+import { routingWarnings } from '../routing/health.js';
 
 const THROUGHPUT_MINUTES = 15;
 
@@ -29,6 +30,7 @@ export async function overview(ctx: BrokerContext) {
     fastPostErrors,
     throughput: { minutes: minutes.map(({ minuteMs, ...n }) => ({ minute: minuteMs / 1000, ...n })) },
     schedules: schedules.map((s) => ({ name: s.name, paused: s.paused, nextRunAt: s.nextRunsMs[0] === undefined ? null : s.nextRunsMs[0] / 1000 })),
+    warnings: routingWarnings(queues, workers),
   };
 }
 

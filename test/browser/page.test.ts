@@ -241,6 +241,17 @@ describe('management page (Chromium)', { skip: SKIP }, () => {
     assert.equal(await rows.count(), 1, 'only what went to vip');
   });
 
+  it('the overview warns of a queue nobody serves and of one starved by workers\' order, with the figures', async () => {
+    await s.api.interest('orphan', { type: '^lost$' });
+    await s.api.publish({ type: 'lost' });
+    for (const q of ['high', 'low']) await s.api.call('PUT', '/task', { publisher: 'p', queue: q, data: {} });
+    await s.api.worker(['high', 'low']);
+    await open('');
+    await main().getByText(': no worker serves it and it pushes nowhere; 1 task(s) waiting, and its interests keep sending more.').waitFor();
+    await main().getByText(': 1 ready task(s) wait while every worker serving it takes high first.').waitFor();
+    assert.deepEqual((await s.api.status()).warnings.map((w: { kind: string; queue: string }) => [w.kind, w.queue]), [['starved', 'low'], ['unserved', 'orphan']].sort((a, b) => (a[1]! < b[1]! ? -1 : 1)));
+  });
+
   it('schedules: a bad cron is refused with its reason; a good one is listed with its next run, paused, deleted', async () => {
     watch.allowRefusedRequests();
     await open('schedules');

@@ -28,6 +28,11 @@ describe('interest clauses', () => {
     const fr = dry.body.queues.find((q: { queue: string }) => q.queue === 'fr-adults');
     assert.match(fr.why, /^clause 0: country \{"equals":"FR"\} does not hold \(value "DE"\); clause 1: user\.vip \{"exists":true\} does not hold/);
     assert.deepEqual((await s.api.status('?interests=1')).interests['fr-adults'], clauses);
+    // How often each clause and pair took an event, on this node.
+    const metrics = (await s.api.call('GET', '/metrics')).text;
+    assert.match(metrics, /^switchyard_interest_matches_total\{queue="fr-adults",clause="0"\} 1$/m);
+    assert.match(metrics, /^switchyard_interest_matches_total\{queue="fr-adults",clause="1"\} 1$/m);
+    assert.match(metrics, /^switchyard_interest_matches_total\{queue="all-users",clause="key:\^type\$"\} 2$/m);
   });
 
   it('refuses a bad condition with a 400 naming its clause and field, and keeps the interests it had', async () => {

@@ -11,11 +11,12 @@ export async function render(root, { query, go }) {
   const match = query.get('match') ?? '';
   const offset = offsetOf(query);
   const cards = h('div', { class: 'cards' });
+  const warnings = h('div');
   const chartBox = h('div', { class: 'panel', 'aria-label': 'Rates per minute, last 15 minutes' });
   const filter = h('input', { type: 'search', name: 'match', value: match, placeholder: 'part of a name' });
   const list = h('div');
   replace(root,
-    h('h1', {}, 'Overview'), cards,
+    h('h1', {}, 'Overview'), warnings, cards,
     h('h2', {}, 'Rates per minute (last 15 minutes)'), chartBox,
     h('h2', {}, 'Queues'),
     h('form', { class: 'row', role: 'search', onsubmit: (e) => { e.preventDefault(); go({ match: filter.value, offset: 0 }); } },
@@ -37,6 +38,10 @@ export async function render(root, { query, go }) {
       all.schedules.length ? h('div', { class: 'card' }, h('a', { href: '#/schedules' }, 'Next schedule'),
         h('b', { class: 'next-run' }, nextRun(all.schedules))) : null,
       all.fastPostErrors ? h('div', { class: 'card' }, 'fastPost errors', h('b', { class: 'bad' }, all.fastPostErrors)) : null);
+    replace(warnings, all.warnings.slice(0, 20).map((w) => h('div', { class: 'panel warn' }, w.kind === 'unserved'
+      ? [h('b', {}, h('a', { href: hrefQueue(w.queue) }, w.queue)), `: no worker serves it and it pushes nowhere; ${w.waiting} task(s) waiting${w.hasInterests ? ', and its interests keep sending more' : ''}.`]
+      : [h('b', {}, h('a', { href: hrefQueue(w.queue) }, w.queue)), `: ${w.ready} ready task(s) wait while every worker serving it takes ${w.behind.join(', ')} first.`])),
+    all.warnings.length > 20 ? h('p', { class: 'muted' }, `${all.warnings.length - 20} more warning(s).`) : null);
     chart.update(all.throughput.minutes);
     const names = page.queues.map((q) => q.name);
     const rates = names.length ? (await api('GET', `/throughput${qs({ queues: names.join(','), minutes: 15 })}`)).queues : {};
