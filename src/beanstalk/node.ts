@@ -6,7 +6,7 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Broker } from '../broker/index.js';
 import type { Logger } from '../log.js';
-import { CommandReader, isTubeName, line, withData, yamlDict, type Read } from './protocol.js';
+import { COMMAND_NAMES, CommandReader, isTubeName, line, withData, yamlDict, type Read } from './protocol.js';
 import { Session } from './session.js';
 
 export interface BeanstalkOptions { host: string; port: number; maxJobBytes: number; version: string }
@@ -120,9 +120,7 @@ export class BeanstalkNode {
     const sum = (f: (q: (typeof queues)[number]) => number) => queues.reduce((n, q) => n + f(q), 0);
     const totals = Object.values(await this.broker.store.totals());
     const cpu = process.cpuUsage();
-    const cmd = Object.fromEntries(['put', 'peek', 'peek-ready', 'peek-delayed', 'peek-buried', 'reserve', 'reserve-with-timeout', 'delete', 'release',
-      'use', 'watch', 'ignore', 'bury', 'kick', 'kick-job', 'touch', 'stats', 'stats-job', 'stats-tube', 'list-tubes', 'list-tube-used',
-      'list-tubes-watched', 'pause-tube'].map((c) => [`cmd-${c}`, this.commands.get(c) ?? 0]));
+    const cmd = Object.fromEntries(COMMAND_NAMES.filter((c) => c !== 'quit').map((c) => [`cmd-${c}`, this.commands.get(c) ?? 0]));
     const sessions = this.sessions();
     return withData('OK', yamlDict({
       'current-jobs-urgent': 0, 'current-jobs-ready': sum((q) => q.counts.ready), 'current-jobs-reserved': sum((q) => q.counts.started),

@@ -31,6 +31,9 @@ const SHAPES: Record<string, string> = {
   'pause-tube': 'tn', quit: '',
 };
 
+/** Every command the listener reads (stats counts each but quit). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(SHAPES);
+
 /** Reads commands off one connection's bytes as they arrive; holds at most one line and one body. */
 export class CommandReader {
   private buf: Buffer = Buffer.alloc(0);

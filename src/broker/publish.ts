@@ -131,6 +131,7 @@ function hugeFanOut(routed: NewEvent[], limits: { maxCopiesPerEvent: number; max
 /** A task's own pushUrl goes only into queues whose policy allows one (allowTaskPushUrl), and never
  *  to an internal address (the same guard as a queue's pushUrl). */
 async function checkTaskPushUrls(ctx: BrokerContext, routed: NewEvent[]): Promise<void> {
+  if (!routed.some((e) => e.pushUrl !== null)) return;
   const allows = new Map<string, boolean>();
   for (const url of new Set(routed.flatMap((e) => (e.pushUrl === null ? [] : [e.pushUrl])))) await ctx.pushTargets.check(url);
   for (const [i, e] of routed.entries()) {
@@ -173,7 +174,7 @@ function answer(ctx: BrokerContext, routed: NewEvent[], toStore: NewEvent[], eve
   // Ready copies wake that many waiting claims; a copy for one worker (scope all) wakes its queue's every waiter.
   const readyByQueue = new Map<string, number>();
   const targeted = new Set<string>();
-  ctx.tap.published(routed.filter((e) => !stored.get(e)?.replayed), ctx.now());
+  if (ctx.tap.active) ctx.tap.published(routed.filter((e) => !stored.get(e)?.replayed), ctx.now());
   const answers = routed.map((e): PublishAnswer => {
     const s = stored.get(e);
     ctx.metrics.published(s?.replayed ? 'replayed' : s && s.status !== 'discarded' ? 'stored' : 'discarded');

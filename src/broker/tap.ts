@@ -36,9 +36,9 @@ export class RoutingTap {
     return () => { this.listeners.delete(l); };
   }
 
-  /** The decisions of stored publishes (replays are not new decisions). */
+  /** The decisions of stored publishes (replays are not new decisions); callers ask `active` first,
+   *  so a publish with no listener builds nothing. */
   published(events: readonly NewEvent[], nowMs: number): void {
-    if (!this.active) return;
     for (const e of events) {
       const decision: TapDecision = {
         eventId: e.eventId, publisher: e.publisher, at: nowMs / 1000, data: redacted(e.data, this.redact),

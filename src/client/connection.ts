@@ -55,8 +55,7 @@ export class Connection {
   private async once<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, String(v));
-    const headers: Record<string, string> = {};
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const headers = this.authHeaders();
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (opts.text) headers['content-type'] = opts.text.type;
     const body = opts.text?.body ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
@@ -76,7 +75,7 @@ export class Connection {
 
   /** A GET answered with JSON lines (GET /export), a line at a time as they arrive; one attempt. */
   async *lines(path: string, signal?: AbortSignal): AsyncGenerator<string> {
-    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
+    const headers = this.authHeaders();
     let res: Response;
     try {
       res = await this.fetch('GET', path, new URLSearchParams(), { headers, signal });
@@ -105,6 +104,10 @@ export class Connection {
 
   private fetch(method: string, path: string, qs: URLSearchParams, init: { headers: Record<string, string>; body?: string; signal?: AbortSignal | undefined }): Promise<Response> {
     return fetch(`${this.url}${path}${qs.size ? `?${qs}` : ''}`, { method, headers: init.headers, body: init.body, ...(init.signal ? { signal: init.signal } : {}) });
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 
   private unreachable(e: unknown, signal?: AbortSignal): unknown {

@@ -62,8 +62,8 @@ export function matchClauses(clauses: readonly CompiledClause[], data: Record<st
 /** Why no clause matched: each clause's first condition that does not hold. */
 export function clauseMisses(clauses: readonly CompiledClause[], data: Record<string, unknown>): string {
   return clauses.map((c, i) => {
-    const miss = c.conditions.find((k) => !k.holds(valuesAt(data, k.field)))!;
-    const found = valuesAt(data, miss.field);
+    let found = { present: false, values: [] as unknown[] };
+    const miss = c.conditions.find((k) => !k.holds(found = valuesAt(data, k.field)))!;
     return `clause ${i}: ${miss.field} ${JSON.stringify(miss.condition)} does not hold (${found.present ? `value ${JSON.stringify(found.values.length === 1 ? found.values[0] : found.values).slice(0, 200)}` : 'no such field'})`;
   }).join('; ');
 }

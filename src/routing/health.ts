@@ -11,9 +11,17 @@ export type RoutingWarning =
 export function routingWarnings(queues: readonly QueueSummary[], workers: readonly WorkerRecord[]): RoutingWarning[] {
   const byName = new Map(queues.map((q) => [q.name, q]));
   const takes = (name: string) => { const q = byName.get(name); return q !== undefined && q.counts.ready > 0 && !q.policy.paused; };
+  // Who serves each queue, from one pass over the workers (the overview asks this every refresh).
+  const servedBy = new Map<string, WorkerRecord[]>();
+  for (const w of workers) {
+    for (const name of w.queues) {
+      const list = servedBy.get(name);
+      if (list) list.push(w); else servedBy.set(name, [w]);
+    }
+  }
   const out: RoutingWarning[] = [];
   for (const q of queues) {
-    const serving = workers.filter((w) => w.queues.includes(q.name));
+    const serving = servedBy.get(q.name) ?? [];
     const waiting = q.counts.ready + q.counts.scheduled;
     if (!serving.length && q.policy.pushUrl === null && (waiting > 0 || q.interests !== null)) {
       out.push({ kind: 'unserved', queue: q.name, waiting, hasInterests: q.interests !== null });

@@ -57,15 +57,18 @@ export class CouchbaseQueues extends CouchbaseArea {
     u.put(key, doc);
   }
 
+  /** The queue's kept changes, oldest first. */
+  private async changesOf(queue: string): Promise<InterestChange[]> {
+    return (await this.guard(() => this.getDoc<{ changes: InterestChange[] }>(this.keys.interestHistory(queue))))?.changes ?? [];
+  }
+
   async interestHistory(queue: string, limit: number, offset: number) {
-    return this.guard(async () => {
-      const changes = [...((await this.getDoc<{ changes: InterestChange[] }>(this.keys.interestHistory(queue)))?.changes ?? [])].reverse();
-      return { total: changes.length, changes: changes.slice(offset, offset + limit) };
-    });
+    const changes = (await this.changesOf(queue)).reverse();
+    return { total: changes.length, changes: changes.slice(offset, offset + limit) };
   }
 
   async interestChange(queue: string, revision: number): Promise<InterestChange | null> {
-    return this.guard(async () => ((await this.getDoc<{ changes: InterestChange[] }>(this.keys.interestHistory(queue)))?.changes ?? []).find((c) => c.revision === revision) ?? null);
+    return (await this.changesOf(queue)).find((c) => c.revision === revision) ?? null;
   }
 
   async getQueuePolicy(queue: string): Promise<QueuePolicy | null> {

@@ -110,7 +110,8 @@ export class CouchbaseTasks extends CouchbaseArea {
         const q = queues.get(t.queue)!;
         if (t.state === 'ready' || t.state === 'scheduled') await this.enterWaiting(u, q, t, t.state);
         else if (t.state === 'started') this.enterStarted(q, t, startedAtOf(t, nowMs));
-        else failed.set(q.name, [...(failed.get(q.name) ?? []), [t.taskId, t.finishedAtMs ?? nowMs]]);
+        else if (failed.has(q.name)) failed.get(q.name)!.push([t.taskId, t.finishedAtMs ?? nowMs]);
+        else failed.set(q.name, [[t.taskId, t.finishedAtMs ?? nowMs]]);
         this.count(u, [q], countsOfImport({ queue: t.queue, state: t.state }), nowMs);
         u.put(this.keys.task(t.taskId), t);
         const e = await u.getOrCreate<EventDoc>(this.keys.event(t.eventId), () => ({ taskIds: [] }));

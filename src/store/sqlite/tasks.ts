@@ -15,7 +15,6 @@ const statements = (p: Prepare) => ({
   eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
   listTasks: p(`SELECT ${TASK_COLUMNS} FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
   exportedIds: p(`SELECT task_id FROM tasks WHERE queue = ? AND state IN (${EXPORTED_STATES.map((s) => `'${s}'`).join(', ')}) ORDER BY task_id`).pluck(),
-  taskExists: p(`SELECT 1 FROM tasks WHERE task_id = ?`).pluck(),
   // A task's arrival number is its job id: unique in the file, and every node shares the file.
   seqOf: p(`SELECT seq FROM tasks WHERE task_id = ?`).pluck(),
   taskOfSeq: p(`SELECT task_id FROM tasks WHERE seq = ?`).pluck(),
@@ -73,7 +72,7 @@ export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
 
   importTasks(tasks: readonly TaskRecord[], nowMs: number) {
     return this.write((): { imported: number } | { existing: string[] } => {
-      const existing = tasks.filter((t) => this.st.taskExists.get(t.taskId) !== undefined).map((t) => t.taskId);
+      const existing = tasks.filter((t) => this.st.seqOf.get(t.taskId) !== undefined).map((t) => t.taskId);
       if (existing.length) return { existing };
       for (const t of tasks) {
         this.st.importTask.run({
