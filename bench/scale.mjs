@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Scale checks of the issue, on the built broker (dist/) over a scratch SQLite file:
-//  - publish rate with 1,000 queues of 3 regex interests each vs 1 queue (same events, one match);
+//  - publish rate with 1,000 and 10,000 queues of 3 regex interests each vs 1 queue (same events, one
+//    match), SCALE_REPS times each (default 3: one output line per rep, the worst rep decides);
 //  - claim latency p50 with 1,000,000 tasks waiting vs 1,000;
 //  - broker RSS with 1,000,000 waiting.
 // Prints one JSON line in the peer kit's format (peer "switchyard-scale"). SCALE_BIG=1000000.
@@ -15,12 +16,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIG = Number(process.env.SCALE_BIG ?? 1_000_000);
 const SMALL = 1000;
 const PUBLISHES = 4000;
+const REPS = Number(process.env.SCALE_REPS ?? 3);
 
 const port = await new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-scale-'));
 const base = `http://127.0.0.1:${port}`;
 const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(scratch, 'sy.db'), LOG_LEVEL: 'warn' },
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(scratch, 'sy.db'), LOG_LEVEL: 'warn', SWITCHYARD_MAX_QUEUES: '20000' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 const log = (...a) => console.error('[scale]', ...a);
@@ -35,6 +37,8 @@ const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.lengt
 
 /** 16 clients publish PUBLISHES single events (each matching exactly one queue); events per second. */
 async function publishRate(event) {
+  // Warm: the first publish after an interest change reloads and compiles the maps.
+  for (let i = 0; i < 50; i++) await call('PUT', '/task', { publisher: 'scale', data: event(i) });
   let next = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: 16 }, async () => {
@@ -74,13 +78,19 @@ try {
     if (i > 300) throw new Error('broker did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const metrics = {};
-  // One queue with 3 regex interests, then 999 more: the same events, each matching queue 0 only.
-  await call('PUT', '/interest', { queue: 'q0', interests: interests(0) });
-  metrics.publish_1q_rps = await publishRate((i) => ({ type: 'order-q0', n: i }));
-  for (let i = 1; i < 1000; i++) await call('PUT', '/interest', { queue: `q${i}`, interests: interests(i) });
-  metrics.publish_1000q_rps = await publishRate((i) => ({ type: 'order-q0', n: i }));
-  log('publish', metrics);
+  const perRep = Array.from({ length: REPS }, () => ({}));
+  const metrics = perRep[0];
+  // One queue with 3 regex interests, then 999 more, then 9,000 more: the same events, each matching
+  // queue 0 only.
+  const declare = async (from, to) => {
+    let next = from;
+    await Promise.all(Array.from({ length: 16 }, async () => { while (next < to) { const i = next++; await call('PUT', '/interest', { queue: `q${i}`, interests: interests(i) }); } }));
+  };
+  for (const [queues, metric] of [[1, 'publish_1q_rps'], [1000, 'publish_1000q_rps'], [10000, 'publish_10000q_rps']]) {
+    await declare(queues === 1 ? 0 : queues === 1000 ? 1 : 1000, queues);
+    for (const rep of perRep) rep[metric] = await publishRate((i) => ({ type: 'order-q0', n: i }));
+    log('publish', queues, 'queues', perRep.map((r) => Math.round(r[metric])));
+  }
   await call('PUT', '/interest', { queue: 'small', interests: { type: '^small$' } });
   await call('PUT', '/interest', { queue: 'big', interests: { type: '^big$' } });
   await publishBacklog('small', SMALL + 300);
@@ -89,7 +99,7 @@ try {
   metrics.claim_p50_ms_1k = await claimP50('small');
   metrics.claim_p50_ms_1m = await claimP50('big');
   log('claims and memory', metrics);
-  console.log(JSON.stringify({ run_id: process.env.BENCH_RUN_ID ?? 'scale', rep: 1, ts: new Date().toISOString(), peer: 'switchyard-scale', variant: 'sqlite-full', metrics, notes: [`backlog ${BIG}`] }));
+  perRep.forEach((m, i) => console.log(JSON.stringify({ run_id: process.env.BENCH_RUN_ID ?? 'scale', rep: i + 1, ts: new Date().toISOString(), peer: 'switchyard-scale', variant: 'sqlite-full', metrics: m, notes: [`backlog ${BIG}`] })));
 } finally {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

@@ -30,6 +30,21 @@ export interface InterestChange {
   rollbackOf: number | null;
 }
 
+/** An event the broker keeps for routing's sake: in the sample of recent events (what-if) or
+ *  because no queue wanted it (unrouted). options: what a replay publishes it with. */
+export interface LoggedEvent {
+  eventId: string;
+  publisher: string;
+  data: Record<string, unknown>;
+  atMs: number;
+  options?: { priority?: number; scope?: 'any' | 'all'; maxAttempts?: number | null; traceparent?: string | null };
+}
+export type EventLogName = 'sample' | 'unrouted';
+
+/** How often one interest (a pair, a clause, or "*") of a queue took an event, on every node. The
+ *  interest is named by its JSON text, so a changed interest starts again from nothing. */
+export interface InterestMatchCount { queue: string; interest: string; count: number; lastMatchMs: number }
+
 /** The interest that took an event: '*' (every event), the matching field and patterns, or the
  *  clause (its index in the list, and its conditions) whose conditions all held. */
 export type MatchedInterest = '*' | { field: string; keyPattern: string; valuePattern: string } | { clause: number; conditions: Clause };

@@ -8,6 +8,7 @@ export { flattenFields, hasFieldText, type Field } from '../fields.js';
 import type { CompiledInterests, CompiledQueue } from './compile.js';
 import { matchClauses } from './clauses.js';
 import { FIELD_TEXT_MAX_CHARS } from './pattern-safety.js';
+import { indexOf } from './interest-index.js';
 
 /** The first pair (or clause) of the queue that matches, or null. */
 export function matchQueue(q: CompiledQueue, fields: readonly Field[], data: Record<string, unknown>): MatchedInterest | null {
@@ -34,11 +35,13 @@ export function routeEvent(interests: CompiledInterests, data: Record<string, un
   const fields = routableFields(data);
   const routes: { queue: string; route: RouteInfo }[] = [];
   const deadline = performance.now() + budgetMs;
-  for (const q of interests.queues) {
+  // Only the queues whose filed literals this event's texts meet, and those that cannot be filed.
+  const candidates = indexOf(interests).candidates(fields, data);
+  for (const q of candidates) {
     const interest = matchQueue(q, fields, data);
     if (interest) routes.push({ queue: q.queue, route: { revision: interests.revision, interest } });
     if (performance.now() > deadline) {
-      throw new BrokerError('routing_too_costly', `routing this event took over ${budgetMs} ms (${fields.length} fields against ${interests.queues.length} queues' interests): send fewer or shorter fields, or simplify the interests`);
+      throw new BrokerError('routing_too_costly', `routing this event took over ${budgetMs} ms (${fields.length} fields against ${candidates.length} queues' interests): send fewer or shorter fields, or simplify the interests`);
     }
   }
   return routes;

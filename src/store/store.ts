@@ -4,7 +4,7 @@
 // test/store-contract/. Time-dependent calls take nowMs; batch-first where a batch makes sense.
 import type {
   ClaimResult, CompleteReport, InterestChange, InterestChangeBy, FailReport, FailedFilter, FailedSelection, InterestMap, NewEvent, PublishResult, QueuePolicy, QueueSummary, Report, ReportResult,
-  AuditEntry, ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TokenRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
+  AuditEntry, EventLogName, InterestMatchCount, LoggedEvent, ScheduleDefinition, ScheduleFiring, ScheduleRecord, TaskRecord, TokenRecord, TaskState, ThroughputMinute, Totals, WorkerRecord, WorkersRemoved,
 } from '../model.js';
 // The store's words are the model's: drivers import them from here or from model.ts alike.
 export * from '../model.js';
@@ -20,7 +20,7 @@ export interface TransitionRules {
 
 
 /** A store: every area, plus its own life. */
-export interface Store extends QueueStore, TaskStore, WorkerStore, FailedStore, ScheduleStore, SweepStore, StatusStore, TokenStore, AuditStore {
+export interface Store extends QueueStore, TaskStore, WorkerStore, FailedStore, ScheduleStore, SweepStore, StatusStore, TokenStore, AuditStore, RoutingRecordStore {
   readonly kind: 'sqlite' | 'couchbase';
 
   /** Resolves when the store answers; rejects when it does not (healthz). */
@@ -169,6 +169,23 @@ export interface AuditStore {
   listAudit(limit: number, offset: number): Promise<{ total: number; entries: AuditEntry[] }>;
   /** Deletes entries older than beforeMs (Couchbase: whole days of them); how many went. */
   pruneAudit(beforeMs: number): Promise<number>;
+}
+
+/** What routing leaves behind, shared by every node: logs of events (the sample of recent ones for
+ *  what-if, and those no queue wanted) and how often each interest matched. */
+export interface RoutingRecordStore {
+  /** Appends events (oldest first) to the log, then drops its oldest beyond keep.count and those
+   *  before keep.sinceMs (a store may drop in blocks, keeping a few more). No events: only the drop. */
+  appendEvents(log: EventLogName, events: readonly LoggedEvent[], keep: { count: number; sinceMs: number }): Promise<void>;
+  /** The log's events at or after sinceMs, newest first. */
+  readEvents(log: EventLogName, sinceMs: number): Promise<LoggedEvent[]>;
+  /** How many events the log holds (cheap). */
+  countEvents(log: EventLogName): Promise<number>;
+  /** Removes these events from the log; the ids that were there, so went by this call. */
+  removeEvents(log: EventLogName, eventIds: readonly string[]): Promise<string[]>;
+  /** Adds each count to its interest's, keeping the latest match time. */
+  addInterestMatches(counts: readonly InterestMatchCount[]): Promise<void>;
+  interestMatches(): Promise<InterestMatchCount[]>;
 }
 
 /** Sweeps: each safe to run on every node at once; bounded by limit. */

@@ -17,6 +17,7 @@ import { schedulesContract } from './schedules.js';
 import { tokensContract } from './tokens.js';
 import { auditContract } from './audit.js';
 import { payloadsContract } from './payloads.js';
+import { routingRecordsContract } from './routing-records.js';
 
 export function storeContract(name: string, open: () => Promise<Store | undefined>, probe: StoredProbe, skipReason = `${name} is not configured`) {
   describe(`Store contract: ${name}`, () => {
@@ -43,5 +44,6 @@ export function storeContract(name: string, open: () => Promise<Store | undefine
     tokensContract(k);
     auditContract(k);
     payloadsContract(k);
+    routingRecordsContract(k);
   });
 }

@@ -22,6 +22,7 @@ import { CouchbaseSweeps } from './sweeps.js';
 import { CouchbaseStatus } from './status.js';
 import { CouchbaseTokens } from './tokens.js';
 import { CouchbaseAudit } from './audit.js';
+import { CouchbaseRoutingRecords } from './routing-records.js';
 
 export function couchbaseStore(cluster: Cluster, coll: Collection, opts: CouchbaseOptions, clock: Clock): Store {
   const c = new CouchbaseConnection(cluster, coll, opts, clock);
@@ -32,5 +33,6 @@ export function couchbaseStore(cluster: Cluster, coll: Collection, opts: Couchba
     queues: new CouchbaseQueues(c), publish, claim: new CouchbaseClaim(c), report: reportKinds((...args) => report.applyReports(...args)),
     tasks: new CouchbaseTasks(c), workers, failed: new CouchbaseFailed(c), schedules: new CouchbaseSchedules(c),
     sweeps: new CouchbaseSweeps(c, workers), status: new CouchbaseStatus(c), tokens: new CouchbaseTokens(c), audit: new CouchbaseAudit(c),
+    routingRecords: new CouchbaseRoutingRecords(c),
   });
 }

@@ -46,6 +46,11 @@ export class Keys {
   tokens() { return `${this.prefix}:tokens`; }
   /** The days of the audit trail and how many entries each holds. */
   auditIndex() { return `${this.prefix}:audit`; }
+  /** An event log (routing-records.ts): its chunks in order, and one chunk of its events. */
+  eventLog(log: string) { return `${this.prefix}:lg:${log}`; }
+  eventLogChunk(log: string, id: number) { return `${this.prefix}:lg:${log}:${id}`; }
+  /** Every interest's match count and latest match. */
+  interestMatches() { return `${this.prefix}:im`; }
   /** One day of the audit trail. */
   auditDay(dayMs: number) { return `${this.prefix}:a:${dayMs}`; }
 }

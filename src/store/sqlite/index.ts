@@ -18,6 +18,7 @@ import { SqliteSweeps } from './sweeps.js';
 import { SqliteStatus } from './status.js';
 import { SqliteTokens } from './tokens.js';
 import { SqliteAudit } from './audit.js';
+import { SqliteRoutingRecords } from './routing-records.js';
 
 /** clock: the time migrations are recorded at (the transitions take nowMs from the broker). */
 export function openSqliteStore(file: string, opts: { sync: 'full' | 'normal'; clock: Clock }): Store {
@@ -29,5 +30,6 @@ export function openSqliteStore(file: string, opts: { sync: 'full' | 'normal'; c
     queues: new SqliteQueues(c), publish, claim: new SqliteClaim(c), report: reportKinds((...args) => report.applyReports(...args)),
     tasks: new SqliteTasks(c), workers, failed: new SqliteFailed(c, workers), schedules: new SqliteSchedules(c),
     sweeps: new SqliteSweeps(c, workers), status: new SqliteStatus(c), tokens: new SqliteTokens(c), audit: new SqliteAudit(c),
+    routingRecords: new SqliteRoutingRecords(c),
   });
 }

@@ -232,6 +232,17 @@ const MIGRATIONS: string[] = [
   INSERT INTO interest_history (queue, revision, interests, who, at_ms)
     SELECT queue, (SELECT value FROM meta WHERE key = 'interests_revision'), interests, NULL, created_at_ms FROM queues WHERE interests IS NOT NULL;
   `,
+  // 14: what routing leaves behind (routing-records.ts): logs of events (the what-if sample, unrouted
+  // events), oldest first by seq; and each interest's match count, by its JSON text.
+  `
+  CREATE TABLE event_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, log TEXT NOT NULL, event_id TEXT NOT NULL, at_ms INTEGER NOT NULL, event TEXT NOT NULL);
+  CREATE INDEX event_log_seq ON event_log (log, seq);
+  CREATE INDEX event_log_id ON event_log (log, event_id);
+  CREATE TABLE interest_matches (
+    queue TEXT NOT NULL, interest TEXT NOT NULL, count INTEGER NOT NULL, last_match_ms INTEGER NOT NULL,
+    PRIMARY KEY (queue, interest)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */

@@ -1,0 +1,51 @@
+// What routing leaves behind: event logs (the what-if sample, unrouted events), oldest first by
+// seq, trimmed on every append; and each interest's match count.
+import type { EventLogName, InterestMatchCount, LoggedEvent } from '../store.js';
+import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
+
+const statements = (p: Prepare) => ({
+  append: p(`INSERT INTO event_log (log, event_id, at_ms, event) VALUES (?, ?, ?, ?)`),
+  // The keep.count newest stay: the row at that offset from the newest, and every older one, go.
+  trimCount: p(`DELETE FROM event_log WHERE log = @log AND seq <= (SELECT seq FROM event_log WHERE log = @log ORDER BY seq DESC LIMIT 1 OFFSET @keep)`),
+  trimTime: p(`DELETE FROM event_log WHERE log = ? AND at_ms < ?`),
+  read: p(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ? ORDER BY seq DESC`).pluck(),
+  count: p(`SELECT count(*) FROM event_log WHERE log = ?`).pluck(),
+  remove: p(`DELETE FROM event_log WHERE log = ? AND event_id = ?`),
+  addMatches: p(`INSERT INTO interest_matches (queue, interest, count, last_match_ms) VALUES (?, ?, ?, ?)
+    ON CONFLICT (queue, interest) DO UPDATE SET count = count + excluded.count, last_match_ms = max(last_match_ms, excluded.last_match_ms)`),
+  matches: p(`SELECT queue, interest, count, last_match_ms AS lastMatchMs FROM interest_matches`),
+});
+
+export class SqliteRoutingRecords extends SqliteArea<ReturnType<typeof statements>> {
+  constructor(c: SqliteConnection) {
+    super(c, statements);
+  }
+
+  appendEvents(log: EventLogName, events: readonly LoggedEvent[], keep: { count: number; sinceMs: number }): Promise<void> {
+    return this.write(() => {
+      for (const e of events) this.st.append.run(log, e.eventId, e.atMs, JSON.stringify(e));
+      this.st.trimCount.run({ log, keep: keep.count });
+      this.st.trimTime.run(log, keep.sinceMs);
+    });
+  }
+
+  readEvents(log: EventLogName, sinceMs: number): Promise<LoggedEvent[]> {
+    return this.run(() => (this.st.read.all(log, sinceMs) as string[]).map((e) => JSON.parse(e) as LoggedEvent));
+  }
+
+  countEvents(log: EventLogName): Promise<number> {
+    return this.run(() => this.st.count.get(log) as number);
+  }
+
+  removeEvents(log: EventLogName, eventIds: readonly string[]): Promise<string[]> {
+    return this.write(() => eventIds.filter((id) => this.st.remove.run(log, id).changes > 0));
+  }
+
+  addInterestMatches(counts: readonly InterestMatchCount[]): Promise<void> {
+    return this.write(() => { for (const m of counts) this.st.addMatches.run(m.queue, m.interest, m.count, m.lastMatchMs); });
+  }
+
+  interestMatches(): Promise<InterestMatchCount[]> {
+    return this.run(() => this.st.matches.all() as InterestMatchCount[]);
+  }
+}

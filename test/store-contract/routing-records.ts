@@ -1,0 +1,60 @@
+// Store contract, what routing leaves behind: event logs appended, read newest first, trimmed by
+// count and age (a store may keep up to one block more), events removed once; match counts merged.
+import assert from 'node:assert/strict';
+import type { LoggedEvent } from '../../src/store/store.js';
+import { T0, type Kit } from './harness.js';
+
+const ev = (i: number, atMs = T0 + i): LoggedEvent => ({ eventId: `e${String(i).padStart(4, '0')}`, publisher: 'p', data: { i }, atMs, options: { priority: 1 } });
+const KEEP_ALL = { count: 1_000_000, sinceMs: 0 };
+
+export function routingRecordsContract({ store, test }: Kit) {
+  test('routing records: an event log is read newest first, by age, and holds what was kept', async () => {
+    assert.deepEqual(await store.readEvents('sample', 0), []);
+    await store.appendEvents('sample', [ev(1), ev(2)], KEEP_ALL);
+    await store.appendEvents('sample', [ev(3)], KEEP_ALL);
+    await store.appendEvents('unrouted', [ev(9)], KEEP_ALL);
+    assert.deepEqual(await store.readEvents('sample', 0), [ev(3), ev(2), ev(1)]);
+    assert.deepEqual((await store.readEvents('sample', T0 + 2)).map((e) => e.eventId), ['e0003', 'e0002']);
+    assert.equal(await store.countEvents('sample'), 3);
+    assert.equal(await store.countEvents('unrouted'), 1);
+  });
+
+  test('routing records: trimming keeps the newest by count (within a block of 100) and drops old ones', async () => {
+    for (let i = 0; i < 500; i += 50) await store.appendEvents('sample', Array.from({ length: 50 }, (_, j) => ev(i + j)), { count: 200, sinceMs: 0 });
+    const kept = await store.readEvents('sample', 0);
+    assert.ok(kept.length >= 200 && kept.length < 300, `kept ${kept.length}`);
+    assert.equal(kept[0]!.eventId, 'e0499');
+    assert.deepEqual(kept.map((e) => e.data.i), [...kept.map((e) => e.data.i as number)].sort((a, b) => b - a));
+    // Nothing new: the age limit alone drops everything older.
+    await store.appendEvents('sample', [], { count: 1000, sinceMs: T0 + 10_000 });
+    assert.deepEqual(await store.readEvents('sample', 0), []);
+    assert.equal(await store.countEvents('sample'), 0);
+  });
+
+  test('routing records: removing events takes each once and leaves the others', async () => {
+    await store.appendEvents('unrouted', Array.from({ length: 150 }, (_, i) => ev(i)), KEEP_ALL);
+    await store.appendEvents('sample', [ev(5)], KEEP_ALL);
+    const [first, second] = await Promise.all([
+      store.removeEvents('unrouted', ['e0005', 'e0120', 'nope']),
+      store.removeEvents('unrouted', ['e0005']),
+    ]);
+    assert.deepEqual([...first, ...second].sort(), ['e0005', 'e0120']);
+    assert.equal(await store.countEvents('unrouted'), 148);
+    assert.ok(!(await store.readEvents('unrouted', 0)).some((e) => e.eventId === 'e0005' || e.eventId === 'e0120'));
+    assert.equal(await store.countEvents('sample'), 1);
+  });
+
+  test('routing records: interest match counts add up, keeping the latest match', async () => {
+    assert.deepEqual(await store.interestMatches(), []);
+    await store.addInterestMatches([{ queue: 'a', interest: '{"type":"^x$"}', count: 2, lastMatchMs: T0 }]);
+    await Promise.all([
+      store.addInterestMatches([{ queue: 'a', interest: '{"type":"^x$"}', count: 3, lastMatchMs: T0 - 5 }, { queue: 'b', interest: '*', count: 1, lastMatchMs: T0 + 1 }]),
+      store.addInterestMatches([{ queue: 'a', interest: '{"type":"^x$"}', count: 1, lastMatchMs: T0 + 7 }]),
+    ]);
+    const got = (await store.interestMatches()).sort((x, y) => x.queue.localeCompare(y.queue));
+    assert.deepEqual(got, [
+      { queue: 'a', interest: '{"type":"^x$"}', count: 6, lastMatchMs: T0 + 7 },
+      { queue: 'b', interest: '*', count: 1, lastMatchMs: T0 + 1 },
+    ]);
+  });
+}
