@@ -88,6 +88,7 @@ const targets = [
   ['paced 1,000/s end to end, p99 ms (absolute, want < 10)', sy('paced1000_c16_p99_ms'), fixed(10), 1, false],
   ['publish rate, 1,000 queues x 3 regex interests vs 1 queue', m('switchyard-scale', 'publish_1000q_rps'), m('switchyard-scale', 'publish_1q_rps'), 0.5, true],
   ['publish rate, 10,000 queues x 3 regex interests vs 1 queue', m('switchyard-scale', 'publish_10000q_rps'), m('switchyard-scale', 'publish_1q_rps'), 0.5, true],
+  ['what-if over 10,000 sampled events with 10,000 queues, ms (want < 1,000)', m('switchyard-scale', 'whatif_ms'), fixed(1000), 1, false],
   ['claim p50 with 1,000,000 waiting vs 1,000 waiting', m('switchyard-scale', 'claim_p50_ms_1m'), m('switchyard-scale', 'claim_p50_ms_1k'), 1.5, false],
   ['broker RSS MB with 1,000,000 waiting (want < 250)', m('switchyard-scale', 'rss_mb_1m'), fixed(250), 1, false],
   ['SDK Worker (concurrency 16) drain vs raw batch drain', m('switchyard-sdk', 'drain_sdk_c16'), m('switchyard-sdk', 'drain_raw_b100_c16'), 0.8, true],

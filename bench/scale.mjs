@@ -2,6 +2,7 @@
 // Scale checks of the issue, on the built broker (dist/) over a scratch SQLite file:
 //  - publish rate with 1,000 and 10,000 queues of 3 regex interests each vs 1 queue (same events, one
 //    match), SCALE_REPS times each (default 3: one output line per rep, the worst rep decides);
+//  - what-if over the sample of 10,000 events with those 10,000 queues;
 //  - claim latency p50 with 1,000,000 tasks waiting vs 1,000;
 //  - broker RSS with 1,000,000 waiting.
 // Prints one JSON line in the peer kit's format (peer "switchyard-scale"). SCALE_BIG=1000000.
@@ -91,6 +92,14 @@ try {
     for (const rep of perRep) rep[metric] = await publishRate((i) => ({ type: 'order-q0', n: i }));
     log('publish', queues, 'queues', perRep.map((r) => Math.round(r[metric])));
   }
+  // What-if over the sample (the newest 10,000 events) with 10,000 queues' interests beside it.
+  for (const rep of perRep) {
+    const t0 = performance.now();
+    const r = await call('POST', '/interest/what-if', { queue: 'q1', interests: { type: '^order-q0$' } });
+    rep.whatif_ms = performance.now() - t0;
+    rep.whatif_sampled = r.sampled;
+  }
+  log('what-if', perRep.map((r) => `${Math.round(r.whatif_ms)} ms over ${r.whatif_sampled}`));
   await call('PUT', '/interest', { queue: 'small', interests: { type: '^small$' } });
   await call('PUT', '/interest', { queue: 'big', interests: { type: '^big$' } });
   await publishBacklog('small', SMALL + 300);

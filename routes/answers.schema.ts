@@ -21,6 +21,9 @@ const STATE = { enum: ['scheduled', 'ready', 'started', 'succeeded', 'failed', '
 const HELD_BY = nullable({ enum: ['paused', 'concurrency', 'rateLimit'] });
 const INTERESTS = { anyOf: [{ const: '*' }, { type: 'object', additionalProperties: STRING }, { type: 'array', items: { type: 'object' } }, { type: 'null' }] };
 
+/** A kept event: what GET /unrouted lists and what-if gives as examples. */
+const UNROUTED_EVENT = obj({ eventId: STRING, publisher: STRING, at: TIME, data: OBJECT });
+
 export const errorAnswer = obj({
   error: STRING,
   code: { enum: Object.keys(ERRORS) },
@@ -118,12 +121,13 @@ export const answers = {
       taskPage,
       obj({ queue: STRING, length: INT, counts, heldBy: HELD_BY, policy, interests: INTERESTS }),
       obj({ total: INT, queues: arrayOf(queueBrief) }),
-      obj({ revision: INT, interests: { type: 'object', additionalProperties: INTERESTS } }),
+      obj({ revision: INT, interests: { type: 'object', additionalProperties: INTERESTS }, matches: { type: 'object', additionalProperties: { type: 'object', additionalProperties: obj({ count: INT, lastMatchAt: TIME }) } } }),
       obj({ workers: arrayOf(worker) }),
       obj({
-        queues: arrayOf(queueBrief), workers: INT, failed: INT, fastPostErrors: INT,
+        queues: arrayOf(queueBrief), workers: INT, failed: INT, fastPostErrors: INT, unrouted: INT,
         throughput: obj({ minutes: arrayOf(throughputMinute) }), schedules: arrayOf(obj({ name: STRING, paused: BOOL, nextRunAt: nullable(TIME) })),
-        warnings: arrayOf({ anyOf: [obj({ kind: { const: 'unserved' }, queue: STRING, waiting: INT, hasInterests: BOOL }), obj({ kind: { const: 'starved' }, queue: STRING, ready: INT, behind: arrayOf(STRING) })] }),
+        warnings: arrayOf({ anyOf: [obj({ kind: { const: 'unserved' }, queue: STRING, waiting: INT, hasInterests: BOOL }), obj({ kind: { const: 'starved' }, queue: STRING, ready: INT, behind: arrayOf(STRING) }),
+          obj({ kind: { const: 'unmatched' }, queue: STRING, interest: STRING, lastMatchAt: nullable(TIME), eventsLastHour: INT })] }),
       }),
     ],
   },
@@ -139,5 +143,12 @@ export const answers = {
   whoami: obj({ open: BOOL, name: nullable(STRING), role: nullable({ enum: ROLES }), queues: nullable(arrayOf(STRING)) }),
   audit: obj({ total: INT, entries: arrayOf(obj({ at: TIME })) }),
   openapi: obj({ openapi: STRING, info: OBJECT, paths: OBJECT }),
+  whatIf: obj({
+    queue: STRING, sampled: INT, sampleFrom: nullable(TIME), sampleTo: nullable(TIME), matchedNow: INT, matchedDraft: INT,
+    gained: obj({ count: INT, examples: arrayOf(UNROUTED_EVENT) }), lost: obj({ count: INT, examples: arrayOf(UNROUTED_EVENT) }),
+    unrouted: obj({ now: INT, draft: INT }),
+  }),
+  unrouted: obj({ total: INT, keepSeconds: INT, events: arrayOf(UNROUTED_EVENT) }),
+  replayed: obj({ replayed: INT, routed: INT, stillUnrouted: INT, events: arrayOf(obj({ eventId: STRING, status: STRING, tasks: arrayOf(obj({ taskId: STRING, queue: STRING })) })) }),
   imported: obj({ queues: INT, schedules: INT, tokens: INT, tasks: INT, skipped: INT, pausedForPushSecret: arrayOf(STRING) }),
 } as const;

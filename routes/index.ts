@@ -13,6 +13,7 @@ import { workerRoutes } from './worker.js';
 import { interestRoutes } from './interest.js';
 import { queueRoutes } from './queue.js';
 import { failedRoutes } from './failed.js';
+import { unroutedRoutes } from './unrouted.js';
 import { statusRoutes } from './status.js';
 import { scheduleRoutes } from './schedule.js';
 import { tokenRoutes } from './token.js';
@@ -106,6 +107,7 @@ function createApp(broker: Broker, opts: HandlerOptions, handlers: TaskHandlers)
   app.use(interestRoutes(broker));
   app.use(queueRoutes(broker));
   app.use(failedRoutes(broker));
+  app.use(unroutedRoutes(broker));
   app.use(statusRoutes(broker));
   app.use(scheduleRoutes(broker));
   app.use(tokenRoutes(broker, opts.gate));

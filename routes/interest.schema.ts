@@ -41,3 +41,9 @@ export const dryRunSchema = {
   type: 'object', required: ['data'], additionalProperties: false,
   properties: { ...PUBLISH_FIELDS, fastPost: { type: 'boolean' }, interests: INTEREST_MAP, queue: QUEUE_NAME },
 } as const;
+
+/** A draft of one queue's interests (null: none), replayed over the sample of recent events. */
+export const whatIfSchema = {
+  type: 'object', required: ['queue', 'interests'], additionalProperties: false,
+  properties: { queue: QUEUE_NAME, interests: { anyOf: [INTEREST_MAP, { type: 'null' }] }, examples: { type: 'integer', minimum: 0, maximum: 50 } },
+} as const;

@@ -1,13 +1,14 @@
 // PUT /interest replaces a queue's map; DELETE /interest removes it; POST /interest/dry-run explains
 // where an event would go (and checks a draft); GET /interest/history lists a queue's changes, and
-// POST /interest/rollback puts an earlier revision's interests back.
+// POST /interest/rollback puts an earlier revision's interests back; POST /interest/what-if replays
+// the sample of recent events against a draft.
 import { Router, type Response } from 'express';
 import type { Broker } from '../src/broker/index.js';
 import type { InterestMap } from '../src/model.js';
 import type { PublishInput } from '../src/broker/publish.js';
 import { checkInterestMap } from '../src/routing/compile.js';
 import { validator } from './validate.js';
-import { dryRunSchema, interestHistoryQuerySchema, removeInterestsQuerySchema, rollbackInterestsSchema, setInterestsSchema } from './interest.schema.js';
+import { dryRunSchema, interestHistoryQuerySchema, removeInterestsQuerySchema, rollbackInterestsSchema, setInterestsSchema, whatIfSchema } from './interest.schema.js';
 import type { Principal } from '../src/security/gate.js';
 
 const setBody = validator<{ queue: string; interests: InterestMap }>(setInterestsSchema);
@@ -16,6 +17,7 @@ const rollbackBody = validator<{ queue: string; revision: number }>(rollbackInte
 /** Who asks, for the history: a token's name, or null in open mode. */
 const who = (res: Response) => (res.locals.principal as Principal | null)?.name ?? null;
 const removeQuery = validator<{ queue: string }>(removeInterestsQuerySchema);
+const whatIfBody = validator<{ queue: string; interests: InterestMap | null; examples?: number }>(whatIfSchema);
 const dryRunBody = validator<Omit<PublishInput, 'publisher'> & { publisher?: string; fastPost?: boolean; interests?: InterestMap; queue?: string }>(dryRunSchema);
 
 export function interestRoutes(broker: Broker): Router {
@@ -45,6 +47,10 @@ export function interestRoutes(broker: Broker): Router {
       return;
     }
     res.json(await broker.dryRun(event));
+  });
+  r.post('/interest/what-if', async (req, res) => {
+    const { queue, interests, examples } = whatIfBody.body(req);
+    res.json(await broker.whatIf(queue, interests, examples));
   });
   return r;
 }

@@ -7,7 +7,8 @@ import { ERRORS } from '../src/errors.js';
 import { answers, claimAnswer, publishAnswer, publishBatchAnswer, reportAnswer, reportBatchAnswer } from './answers.schema.js';
 import { cancelQuerySchema, claimQuerySchema, publishBatchSchema, publishSchema, reportBatchSchema, reportSchema } from './task.schema.js';
 import { registerWorkerSchema, removeWorkerQuerySchema } from './worker.schema.js';
-import { dryRunSchema, interestHistoryQuerySchema, removeInterestsQuerySchema, rollbackInterestsSchema, setInterestsSchema } from './interest.schema.js';
+import { dryRunSchema, interestHistoryQuerySchema, removeInterestsQuerySchema, rollbackInterestsSchema, setInterestsSchema, whatIfSchema } from './interest.schema.js';
+import { deleteUnroutedSchema, listUnroutedQuerySchema, replayUnroutedSchema } from './unrouted.schema.js';
 import { patchQueueSchema, queueQuerySchema, queueTasksQuerySchema } from './queue.schema.js';
 import { deleteFailedSchema, listFailedQuerySchema, retryFailedSchema } from './failed.schema.js';
 import { statusQuerySchema, throughputQuerySchema } from './status.schema.js';
@@ -59,6 +60,10 @@ export const OPERATIONS: readonly Operation[] = [
   op('delete', '/interest', 'removeInterests', 'Remove a queue\'s interests', { query: removeInterestsQuerySchema }, { 200: answers.interestsRemoved }),
   op('get', '/interest/history', 'interestHistory', 'A queue\'s interest changes, newest first: revision, interests, who, when', { query: interestHistoryQuerySchema }, { 200: answers.interestHistory }),
   op('post', '/interest/rollback', 'rollbackInterests', 'Put back the interests of an earlier revision (a new change)', { body: rollbackInterestsSchema }, { 200: answers.rolledBack }),
+  op('post', '/interest/what-if', 'whatIf', 'Replay the sample of recent events against a draft of one queue\'s interests: gained, lost, unrouted', { body: whatIfSchema }, { 200: answers.whatIf }),
+  op('get', '/unrouted', 'listUnrouted', 'Events no queue wanted, newest first (filters: publisher, search, field = value)', { query: listUnroutedQuerySchema }, { 200: answers.unrouted }),
+  op('post', '/unrouted/replay', 'replayUnrouted', 'Route kept unrouted events (eventIds, or all: true with filters) through the interests as they are now', { body: replayUnroutedSchema }, { 200: answers.replayed }),
+  op('delete', '/unrouted', 'deleteUnrouted', 'Let kept unrouted events go (eventIds, or all: true with filters)', { query: deleteUnroutedSchema, body: deleteUnroutedSchema }, { 200: answers.deleted }),
   op('post', '/interest/dry-run', 'dryRun', 'Which queues an event would reach, and why; stores nothing', { body: dryRunSchema }, { 200: answers.dryRun }),
   op('delete', '/queue', 'deleteQueue', 'Remove a queue, its interests and its waiting tasks', { query: queueQuerySchema }, { 200: answers.queueDeleted }),
   op('patch', '/queue', 'setQueuePolicy', 'Change a queue\'s policy (creates the queue: 201)', { body: patchQueueSchema }, { 200: answers.queuePolicy, 201: answers.queuePolicy }),

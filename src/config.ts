@@ -28,6 +28,8 @@ export interface Config {
   readonly beanstalk: null | { readonly host: string; readonly port: number; readonly maxJobBytes: number; readonly open: boolean };
   /** Data fields the live tap never shows. */
   readonly tapRedact: readonly string[];
+  /** What routing keeps (src/broker/routing-records.ts). */
+  readonly routingRecords: { readonly sampleEvents: number; readonly unroutedKeepSeconds: number; readonly unroutedMax: number };
   readonly statsd: null | { readonly host: string; readonly port: number; readonly prefix: string; readonly tags: readonly string[] | null; readonly intervalSeconds: number };
   readonly security: {
     /** Never logged or answered; only its hash is kept past start-up. */
@@ -86,6 +88,9 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_BEANSTALK_OPEN', kind: 'onoff', def: 'off', unit: 'on|off', help: 'on: let the beanstalkd listener, which has no tokens, listen on a non-loopback address on purpose' },
   { env: 'SWITCHYARD_BEANSTALK_MAX_JOB_SIZE', kind: 'bytes', def: '65535', unit: 'bytes', help: 'largest job body a beanstalkd put may carry (beanstalkd\'s -z)' },
   { env: 'SWITCHYARD_TAP_REDACT', kind: 'string', def: undefined, unit: 'paths', help: 'data fields (dot paths, comma-separated) the live tap (GET /tap) shows as [redacted]' },
+  { env: 'SWITCHYARD_SAMPLE_EVENTS', kind: 'count', def: '10000', unit: 'events', help: 'recent events kept (shared by all nodes) for POST /interest/what-if; 0: none' },
+  { env: 'SWITCHYARD_UNROUTED_KEEP', kind: 'count', def: '86400', unit: 'seconds', help: 'how long events no queue wanted are kept (GET /unrouted); 0: not kept' },
+  { env: 'SWITCHYARD_UNROUTED_MAX', kind: 'count', def: '100000', unit: 'events', help: 'unrouted events kept at most (the oldest go first)' },
   { env: 'STATSD_HOST', kind: 'string', def: undefined, unit: 'host', help: 'when set, each node also sends StatsD metrics there (UDP)' },
   { env: 'STATSD_PORT', kind: 'port', def: '8125', unit: 'port', help: 'StatsD port' },
   { env: 'STATSD_PREFIX', kind: 'string', def: 'switchyard.', unit: 'text', help: 'start of every StatsD metric name' },
@@ -187,6 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     pushSecret: v.SWITCHYARD_PUSH_SECRET === undefined || v.SWITCHYARD_PUSH_SECRET === '' ? null : String(v.SWITCHYARD_PUSH_SECRET),
     bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
     tapRedact: Object.freeze(v.SWITCHYARD_TAP_REDACT === undefined ? [] : String(v.SWITCHYARD_TAP_REDACT).split(',').map((p) => p.trim()).filter(Boolean)),
+    routingRecords: Object.freeze({
+      sampleEvents: v.SWITCHYARD_SAMPLE_EVENTS as number, unroutedKeepSeconds: v.SWITCHYARD_UNROUTED_KEEP as number, unroutedMax: v.SWITCHYARD_UNROUTED_MAX as number,
+    }),
     beanstalk: v.SWITCHYARD_BEANSTALK_PORT === undefined ? null : Object.freeze({
       host: String(v.SWITCHYARD_BEANSTALK_HOST), port: v.SWITCHYARD_BEANSTALK_PORT as number,
       maxJobBytes: v.SWITCHYARD_BEANSTALK_MAX_JOB_SIZE as number, open: v.SWITCHYARD_BEANSTALK_OPEN === 'on',

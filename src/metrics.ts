@@ -66,6 +66,10 @@ export class BrokerMetrics {
         for (const q of await store.queueSummaries()) for (const s of TASK_STATES) this.set({ queue: q.name, state: s }, q.counts[s]);
       },
     });
+    new client.Gauge({
+      name: 'switchyard_unrouted_events', help: 'Events no queue wanted, kept (GET /unrouted)', registers: [r],
+      async collect() { this.set(await store.countEvents('unrouted')); },
+    });
   }
 
   published(outcome: 'stored' | 'discarded' | 'replayed'): void { this.events.inc({ outcome }); }

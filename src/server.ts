@@ -11,6 +11,7 @@ import { Broker } from './broker/index.js';
 import { Sweeps } from './broker/background/sweeps.js';
 import { Scheduler } from './broker/background/scheduler.js';
 import { Pusher } from './broker/background/pusher.js';
+import { RecordsFlusher } from './broker/background/flush-records.js';
 import { createHandler } from '../routes/index.js';
 import type { Store } from './store/store.js';
 import { Gate } from './security/gate.js';
@@ -51,7 +52,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const broker = new Broker(store, {
     leaseSeconds: config.leaseSeconds, workerTimeoutSeconds: config.workerTimeoutSeconds, keepFinishedSeconds: config.keepFinishedSeconds,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds, pushSecret: config.pushSecret, pushAllow: config.security.pushAllow, ...config.capacity, auditKeepSeconds: config.auditKeepSeconds, fanOut: config.fanOut,
-    pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite, tapRedact: config.tapRedact,
+    pushDiscoveryIntervalMs: config.couchbase ? PUSH_DISCOVERY_MS.couchbase : PUSH_DISCOVERY_MS.sqlite, tapRedact: config.tapRedact, ...config.routingRecords,
     ...(opts.crossNodePollMs !== undefined ? { crossNodePollMs: opts.crossNodePollMs } : {}),
   }, log, opts.now);
   const statsd = config.statsd ? new StatsdSink(config.statsd, log) : null;
@@ -59,6 +60,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);
   const pusher = new Pusher(broker.ctx);
+  const flusher = new RecordsFlusher(broker.ctx);
   const sec = config.security;
   const loopback = isLoopbackListen(config.host);
   const gate = new Gate(store, {
@@ -82,6 +84,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   sweeps.start();
   if (opts.schedulerIntervalMs !== 0) scheduler.start();
   pusher.start();
+  flusher.start();
   statsd?.start(store);
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -101,7 +104,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
         await closed;
         clearTimeout(cut);
         // Writes begun after their answers (audit entries, token last use) end before the store closes.
-        await Promise.all([broker.afterAnswers.settle(SETTLE_MS), gate.touching.settle(SETTLE_MS)]);
+        await Promise.all([broker.afterAnswers.settle(SETTLE_MS), gate.touching.settle(SETTLE_MS), flusher.stop()]);
         await statsd?.stop();
         await store.close();
       })();

@@ -13,8 +13,9 @@ import * as publish from './views/publish.js';
 import * as audit from './views/audit.js';
 import * as tokens from './views/tokens.js';
 import * as live from './views/live.js';
+import * as unrouted from './views/unrouted.js';
 
-const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish, audit, tokens, live };
+const VIEWS = { '': overview, queue, task, workers, failed, interests, schedules, publish, audit, tokens, live, unrouted };
 const REFRESH_MS = 2000;
 
 let current = null;

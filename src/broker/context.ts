@@ -1,5 +1,6 @@
 // What every broker operation reaches: the store, the settings it needs, the interest cache, waiters.
 import type { RoutingTap } from './tap.js';
+import type { RoutingRecords } from './routing-records.js';
 import type { Logger } from '../log.js';
 import type { Store, TransitionRules } from '../store/store.js';
 import type { InterestsCache } from './interests-cache.js';
@@ -32,6 +33,11 @@ export interface BrokerSettings {
   pushAllow?: readonly string[];
   /** Data fields (dot paths) the live tap never shows (SWITCHYARD_TAP_REDACT). */
   tapRedact?: readonly string[];
+  /** Recent events kept for what-if (SWITCHYARD_SAMPLE_EVENTS), and how long and how many unrouted
+   *  events are kept (SWITCHYARD_UNROUTED_KEEP, SWITCHYARD_UNROUTED_MAX): routing-records.ts DEFAULTS unless given. */
+  sampleEvents?: number;
+  unroutedKeepSeconds?: number;
+  unroutedMax?: number;
 }
 
 export interface BrokerContext {
@@ -47,6 +53,8 @@ export interface BrokerContext {
   pushTargets: PushTargets;
   /** Routing decisions as they happen on this node (GET /tap). */
   tap: RoutingTap;
+  /** The sample, unrouted events and match counts routing leaves in the store. */
+  records: RoutingRecords;
   log: Logger;
   now: () => number;
 }

@@ -20,11 +20,14 @@ import * as schedules from './schedules.js';
 import * as tokens from './tokens.js';
 import * as audit from './audit.js';
 import { exportLines, importLines, type ImportLine } from './transfer.js';
+import { whatIf } from './what-if.js';
+import { deleteUnrouted, listUnrouted, replayUnrouted, type UnroutedFilter, type UnroutedSelection } from './unrouted.js';
 import { InFlight } from '../in-flight.js';
 import type { Role } from '../model.js';
 import { CronMatchers } from '../schedules/cron.js';
 import { PushTargets } from '../security/push-targets.js';
 import { RoutingTap } from './tap.js';
+import { RoutingRecords, DEFAULTS as RECORD_DEFAULTS } from './routing-records.js';
 import type { ScheduleDefinition } from '../model.js';
 
 export class Broker {
@@ -40,6 +43,11 @@ export class Broker {
       cron: new CronMatchers(),
       pushTargets: new PushTargets(settings.pushAllow ?? []),
       tap: new RoutingTap(settings.tapRedact ?? []),
+      records: new RoutingRecords(store, {
+        sampleEvents: settings.sampleEvents ?? RECORD_DEFAULTS.sampleEvents,
+        unroutedKeepSeconds: settings.unroutedKeepSeconds ?? RECORD_DEFAULTS.unroutedKeepSeconds,
+        unroutedMax: settings.unroutedMax ?? RECORD_DEFAULTS.unroutedMax,
+      }),
     };
   }
 
@@ -81,6 +89,7 @@ export class Broker {
   interestHistory(queue: string, limit: number, offset: number) { return interestHistory(this.ctx, queue, limit, offset); }
   rollbackInterests(queue: string, revision: number, who: string | null = null) { return rollbackInterests(this.ctx, queue, revision, who); }
   dryRun(event: DryRunEvent, draft?: { queue: string; interests: InterestMap }) { return dryRunRouting(this.ctx, event, draft); }
+  whatIf(queue: string, draft: InterestMap | null, examples?: number) { return whatIf(this.ctx, queue, draft, examples); }
   deleteQueue(queue: string) { return deleteQueue(this.ctx, queue); }
   updateQueuePolicy(queue: string, patch: Partial<QueuePolicy>) { return updateQueuePolicy(this.ctx, queue, patch); }
   /** Erases the queue's waiting tasks (no history is kept): the count is logged, so a purge leaves a trace. */
@@ -103,6 +112,12 @@ export class Broker {
   readonly audit = {
     record: (c: audit.ChangeFacts) => this.afterAnswers.track(audit.recordChange(this.ctx, c)),
     list: (limit: number, offset: number) => audit.listAudit(this.ctx, limit, offset),
+  };
+
+  readonly unrouted = {
+    list: (filter: UnroutedFilter, limit: number, offset: number) => listUnrouted(this.ctx, filter, limit, offset),
+    replay: (sel: UnroutedSelection) => replayUnrouted(this.ctx, sel),
+    delete: (sel: UnroutedSelection) => deleteUnrouted(this.ctx, sel),
   };
 
   readonly tokens = {

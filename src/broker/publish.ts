@@ -30,6 +30,8 @@ export interface PublishInput {
   pushUrl?: string;
   /** Set by the broker itself (a schedule's tick), never from a request: kept in the tasks' history. */
   origin?: Record<string, unknown>;
+  /** Set by the broker itself (a replay of an unrouted event keeps its id), never from a request. */
+  eventId?: string;
   /** How long this idempotencyKey is remembered, when not SWITCHYARD_IDEMPOTENCY_TTL. */
   idempotencyTtlSeconds?: number;
 }
@@ -84,6 +86,7 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
       // Nothing to write, so nothing checks the revision: read it, since discarding is final.
       const current = await ctx.interests.current();
       if (current.revision !== interests.revision) { interests = current; continue; }
+      await record(ctx, inputs, routed, new Map(), nowMs);
       return answer(ctx, routed, toStore, []);
     }
     const result = await ctx.store.publishEvents(toStore, nowMs, interests.revision);
@@ -100,8 +103,18 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
         `idempotencyKey ${JSON.stringify(result.key)} of publisher ${JSON.stringify(ev.publisher)} was used before with a different event; nothing was stored`,
         [{ event: routed.indexOf(ev), idempotencyKey: result.key }]);
     }
+    await record(ctx, inputs, routed, new Map(toStore.map((e, i) => [e, result.events[i]!])), nowMs);
     return answer(ctx, routed, toStore, result.events);
   }
+}
+
+/** What routing leaves behind (routing-records.ts): events no queue wanted are kept before the
+ *  answer; the sample and match counts are gathered for the next flush. Not for repeats. */
+async function record(ctx: BrokerContext, inputs: PublishInput[], routed: NewEvent[], stored: Map<NewEvent, PublishedEvent>, nowMs: number): Promise<void> {
+  const fresh = routed.filter((e, i) => inputs[i]!.queue === undefined && !stored.get(e)?.replayed);
+  ctx.records.sampled(fresh, nowMs);
+  for (const e of fresh) for (const r of e.routes) if (r.route.interest !== 'direct') ctx.records.matched(r.queue, r.route.interest, nowMs);
+  await ctx.records.keepUnrouted(fresh.filter((e) => e.routes.length === 0), nowMs);
 }
 
 const MAX_ROUTING_ATTEMPTS = 5;
@@ -149,7 +162,7 @@ async function checkTaskPushUrls(ctx: BrokerContext, routed: NewEvent[]): Promis
 function routedEvent(ctx: BrokerContext, input: PublishInput, interests: CompiledInterests, nowMs: number): NewEvent {
   const keyed = input.singularlyEnqueue === true || input.singularlyRun === true || input.uniqueKey !== undefined;
   return {
-    eventId: timeOrderedId(),
+    eventId: input.eventId ?? timeOrderedId(),
     publisher: input.publisher,
     data: input.data,
     runAtMs: runAtMsOf(input, nowMs),

@@ -4,7 +4,7 @@ import { BrokerError } from '../errors.js';
 import type { QueueSummary } from '../model.js';
 import { heldBy, isPushed, taskHeldBy } from '../lifecycle/limits.js';
 import { listSchedules } from './schedules.js';
-import { routingWarnings } from '../routing/health.js';
+import { routingWarnings, unmatchedInterests, UNMATCHED_AFTER_MS, type RoutingWarning } from '../routing/health.js';
 
 const THROUGHPUT_MINUTES = 15;
 
@@ -19,19 +19,33 @@ export function queueSummaries(ctx: BrokerContext): Promise<QueueSummary[]> {
 
 export async function overview(ctx: BrokerContext) {
   const nowMs = ctx.now();
-  const [queues, workers, minutes, fastPostErrors, schedules] = await Promise.all([
+  const [queues, workers, hour, fastPostErrors, schedules, matches, unrouted] = await Promise.all([
     ctx.store.queueSummaries(), ctx.store.listWorkers(),
-    ctx.store.throughput(nowMs - THROUGHPUT_MINUTES * 60_000, nowMs), ctx.store.counter('fast_post_errors'), listSchedules(ctx),
+    ctx.store.throughput(nowMs - UNMATCHED_AFTER_MS, nowMs), ctx.store.counter('fast_post_errors'), listSchedules(ctx),
+    ctx.store.interestMatches(), ctx.store.countEvents('unrouted'),
   ]);
+  const minutes = hour.filter((m) => m.minuteMs >= nowMs - THROUGHPUT_MINUTES * 60_000);
+  const eventsLastHour = hour.reduce((n, m) => n + m.published, 0);
   return {
     queues: queues.map((q) => brief(q, nowMs)),
     workers: workers.length,
     failed: queues.reduce((n, q) => n + q.counts.failed, 0),
     fastPostErrors,
+    unrouted,
     throughput: { minutes: minutes.map(({ minuteMs, ...n }) => ({ minute: minuteMs / 1000, ...n })) },
     schedules: schedules.map((s) => ({ name: s.name, paused: s.paused, nextRunAt: s.nextRunsMs[0] === undefined ? null : s.nextRunsMs[0] / 1000 })),
-    warnings: routingWarnings(queues, workers),
+    warnings: [...routingWarnings(queues, workers), ...await olderThanAnHour(ctx, unmatchedInterests(queues, matches, eventsLastHour, nowMs), nowMs)],
   };
+}
+
+/** Queues whose latest interest change this looks up, at most, per overview. */
+const UNMATCHED_QUEUES_LOOKED_UP = 50;
+
+/** The unmatched warnings of interests set over an hour ago (younger ones had no hour to match in). */
+async function olderThanAnHour(ctx: BrokerContext, warnings: RoutingWarning[], nowMs: number): Promise<RoutingWarning[]> {
+  const queues = [...new Set(warnings.map((w) => w.queue))].slice(0, UNMATCHED_QUEUES_LOOKED_UP);
+  const changed = new Map(await Promise.all(queues.map(async (q) => [q, (await ctx.store.interestHistory(q, 1, 0)).changes[0]?.atMs ?? 0] as const)));
+  return warnings.filter((w) => changed.has(w.queue) && changed.get(w.queue)! <= nowMs - UNMATCHED_AFTER_MS);
 }
 
 export async function queueStatus(ctx: BrokerContext, queue: string) {
@@ -64,8 +78,11 @@ export async function throughputStatus(ctx: BrokerContext, minutes: number, queu
 }
 
 export async function interestsStatus(ctx: BrokerContext) {
-  const loaded = await ctx.store.loadInterests();
-  return { revision: loaded.revision, interests: Object.fromEntries(loaded.queues.map((q) => [q.queue, q.interests])) };
+  const [loaded, matches] = await Promise.all([ctx.store.loadInterests(), ctx.store.interestMatches()]);
+  // Each queue's match counts, by interest (routing/health.ts interestKey), on every node.
+  const counted: Record<string, Record<string, { count: number; lastMatchAt: number }>> = {};
+  for (const m of matches) (counted[m.queue] ??= {})[m.interest] = { count: m.count, lastMatchAt: m.lastMatchMs / 1000 };
+  return { revision: loaded.revision, interests: Object.fromEntries(loaded.queues.map((q) => [q.queue, q.interests])), matches: counted };
 }
 
 export async function workersStatus(ctx: BrokerContext) {

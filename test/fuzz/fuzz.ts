@@ -26,15 +26,16 @@ async function send(s: TestServer, r: FuzzRequest) {
 /** What a refused request must not change (times of use aside). */
 async function snapshot(s: TestServer): Promise<string> {
   const get = async (p: string) => JSON.parse(await (await fetch(`${s.url}${p}`, { headers: AUTH })).text());
-  const [queues, interests, workers, schedules, failed, tokens] = await Promise.all([
-    get('/status?queues&limit=1000'), get('/status?interests'), get('/status?workers'), get('/schedule'), get('/failed?limit=1000'), get('/token'),
+  const [queues, { matches: _matches, ...interests }, workers, schedules, failed, tokens, unrouted] = await Promise.all([
+    get('/status?queues&limit=1000'), get('/status?interests'), get('/status?workers'), get('/schedule'), get('/failed?limit=1000'), get('/token'), get('/unrouted?limit=1000'),
   ]);
   const policies = await Promise.all(queues.queues.slice(0, 20).map((q: { name: string }) => get(`/status?queue=${encodeURIComponent(q.name)}`)));
   // The broker's own push workers (push@host:pid) come and go in the background as queues gain or
   // lose push (a pushUrl, or allowTaskPushUrl), whatever request runs meanwhile.
   const own = (w: { name: string }) => w.name.startsWith('push@');
+  // So do the interests' match counts, written once a second after the publishes that made them.
   return JSON.stringify([queues, interests, workers.workers.filter((w: { name: string }) => !own(w)).map((w: { workerId: string; queues: string[]; tasks: string[] }) => [w.workerId, w.queues, w.tasks]),
-    schedules.schedules.map(({ nextRuns: _n, ...rest }: { nextRuns: unknown }) => rest), failed, tokens, policies.map((p) => [p.queue, p.policy, p.counts])]);
+    schedules.schedules.map(({ nextRuns: _n, ...rest }: { nextRuns: unknown }) => rest), failed, tokens, unrouted, policies.map((p) => [p.queue, p.policy, p.counts])]);
 }
 
 /** Runs numRuns generated requests; returns how many ran and how many were refused with a 4xx. */

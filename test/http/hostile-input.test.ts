@@ -2,6 +2,7 @@
 // broker's state is unchanged afterwards.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { until } from '../helpers/until.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 interface Case { name: string; method: string; path: string; body?: unknown; raw?: string; contentType?: string; status: number; code: string }
@@ -84,6 +85,8 @@ describe('hostile input', () => {
     worker = await s.api.worker(['a']);
     await s.api.take(worker);
     await s.api.publish({ type: 'x' });
+    // The match counts are written once a second: the snapshot is taken once they are.
+    await until('match counts written', async () => (await s.api.status('?interests')).matches.a?.['{"type":"^x$"}']?.count === 2);
     snapshot = await state();
   });
   after(() => s.stop());

@@ -230,7 +230,7 @@ describe('managing', () => {
     const w = await s.api.worker(['a'], 'named');
     const t = await s.api.take(w);
     const all = await s.api.status();
-    assert.deepEqual(Object.keys(all).sort(), ['failed', 'fastPostErrors', 'queues', 'schedules', 'throughput', 'warnings', 'workers']);
+    assert.deepEqual(Object.keys(all).sort(), ['failed', 'fastPostErrors', 'queues', 'schedules', 'throughput', 'unrouted', 'warnings', 'workers']);
     assert.equal(all.workers, 1);
     const q = await s.api.status('?queue=a');
     assert.equal(q.length, 1);

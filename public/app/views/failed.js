@@ -7,7 +7,7 @@ import { act, table } from './common.js';
 const PAGE = 50;
 
 /** "user.email = a@b.c" is a field filter; anything else is free text in the payload. */
-function payloadFilter(text) {
+export function payloadFilter(text) {
   const m = /^\s*([^=\s]+)\s*=\s*(.*?)\s*$/.exec(text);
   return m ? { field: m[1], value: m[2] } : text.trim() ? { search: text.trim() } : {};
 }

@@ -6,6 +6,21 @@ import { h, replace, field, hrefQueue, pager, rowsOrEmpty, offsetOf, time } from
 import { api, qs } from '../api.js';
 import { act, table } from './common.js';
 
+/** Every interest of a map (a pair, a clause, or "*"), named as the broker counts its matches. */
+function interestKeys(map) {
+  if (map === '*') return ['*'];
+  if (Array.isArray(map)) return map.map((c) => JSON.stringify(c));
+  return Object.entries(map).map(([k, v]) => JSON.stringify({ [k]: v }));
+}
+
+/** Each interest's match count and last match, on every node. */
+function matchCounts(map, counted) {
+  return h('ul', { class: 'plain' }, interestKeys(map).map((k) => {
+    const m = counted[k];
+    return h('li', {}, h('code', {}, k), m ? ` ${m.count} (last ${time(m.lastMatchAt)})` : h('span', { class: 'muted' }, ' none yet'));
+  }));
+}
+
 /** How the dry run says an interest matched: "*", the field and patterns of a pair, or the clause. */
 function matchedText(i) {
   if (i === '*') return 'interest "*"';
@@ -31,6 +46,7 @@ export async function render(root, { query, go }) {
   const queueInput = h('input', { name: 'queue', required: true, value: query.get('queue') ?? '' });
   const mapInput = h('textarea', { name: 'interests', rows: 5, spellcheck: 'false', 'aria-describedby': 'map-check' }, '{"type": "^userCreated$"}');
   const check = h('div', { id: 'map-check', 'aria-live': 'polite' });
+  const whatIfOut = h('div', { class: 'what-if', 'aria-live': 'polite', 'aria-label': 'What-if' });
   const eventInput = h('textarea', { name: 'event', rows: 5, spellcheck: 'false' }, '{"type": "userCreated", "user": {"email": "ann@example.com"}}');
   const withDraft = h('input', { type: 'checkbox', name: 'withDraft' });
   const dryOut = h('div', { 'aria-live': 'polite' });
@@ -46,7 +62,7 @@ export async function render(root, { query, go }) {
     h('form', { class: 'panel', 'aria-label': 'Edit interests', onsubmit: save },
       h('p', { class: 'muted' }, '"*" takes every event; {"keyPattern": "valuePattern", …}: an event matches when some field (dot path, e.g. user.email) has a name matching a key pattern and a value matching its value pattern; or a list of clauses, [{"type": "^userCreated$", "country": {"equals": "FR"}}, …]: an event matches when every field of one clause does (a regex, or equals, equals-ignore-case, prefix, suffix, anything-but, numeric, exists, cidr).'),
       field('Queue', queueInput),
-      field('Interests ("*", a JSON object of patterns, or a list of clauses)', mapInput), check,
+      field('Interests ("*", a JSON object of patterns, or a list of clauses)', mapInput), check, whatIfOut,
       h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Save interests'),
         h('button', { type: 'button', class: 'secondary', onclick: removeMap }, 'Remove this queue\'s interests'))),
     h('h2', {}, 'History of this queue\'s interests'),
@@ -80,6 +96,7 @@ export async function render(root, { query, go }) {
       replace(check, r.valid ? h('p', { class: 'ok' }, 'Every pattern is valid and safe.')
         : h('ul', { class: 'problems' }, r.problems.map((p) => h('li', {}, `${p.where}: pattern ${JSON.stringify(p.pattern)} is refused: ${p.reason}`))));
       lastChecked = { text, valid: r.valid };
+      if (r.valid) void whatIf(map);
       return r.valid;
     } catch (e) {
       replace(check, h('p', { class: 'bad' }, e.message));
@@ -87,7 +104,27 @@ export async function render(root, { query, go }) {
     }
   };
   mapInput.addEventListener('input', () => { clearTimeout(checkTimer); checkTimer = setTimeout(validate, 250); });
-  queueInput.addEventListener('change', () => void showHistory());
+
+  // What-if: the broker's sample of recent events, routed by the draft beside the queue's interests now.
+  let whatIfAsked = 0;
+  async function whatIf(map) {
+    const queue = queueInput.value.trim();
+    if (!queue) { replace(whatIfOut); return; }
+    const asked = ++whatIfAsked;
+    try {
+      const r = await api('POST', '/interest/what-if', { queue, interests: map, examples: 3 });
+      if (asked !== whatIfAsked) return;
+      const examples = (label, part) => part.examples.length ? h('details', {}, h('summary', {}, `${label}: ${part.count}`),
+        h('ul', {}, part.examples.map((e) => h('li', {}, h('code', {}, JSON.stringify(e.data).slice(0, 200)), ` from ${e.publisher}, ${time(e.at)}`)))) : null;
+      replace(whatIfOut, r.sampled === 0 ? h('p', { class: 'muted' }, 'What-if: no recent events sampled yet.') : [
+        h('p', { class: 'what-if-summary' }, `What-if over the last ${r.sampled} event(s): "${queue}" gets ${r.matchedNow} now, ${r.matchedDraft} with this draft `
+          + `(gains ${r.gained.count}, loses ${r.lost.count}); events going nowhere: ${r.unrouted.now} now, ${r.unrouted.draft} with it.`),
+        examples('Would gain', r.gained), examples('Would lose', r.lost)]);
+    } catch (e) {
+      if (asked === whatIfAsked) replace(whatIfOut, h('p', { class: 'muted' }, `What-if unavailable: ${e.message}`));
+    }
+  }
+  queueInput.addEventListener('change', () => { void showHistory(); lastChecked = null; void validate(); });
 
   async function save(e) {
     e.preventDefault();
@@ -151,7 +188,7 @@ export async function render(root, { query, go }) {
   }
 
   async function refresh() {
-    const [{ interests }, { workers }] = await Promise.all([api('GET', '/status?interests'), api('GET', '/status?workers')]);
+    const [{ interests, matches }, { workers }] = await Promise.all([api('GET', '/status?interests'), api('GET', '/status?workers')]);
     const served = new Set(workers.flatMap((w) => w.queues));
     const fed = new Set(Object.keys(interests));
     const unserved = [...fed].filter((q) => !served.has(q)).sort();
@@ -165,6 +202,7 @@ export async function render(root, { query, go }) {
     const rows = names.slice(offset, offset + PAGE).map((q) => h('tr', {},
       h('td', {}, h('a', { href: hrefQueue(q) }, q)),
       h('td', {}, h('code', {}, JSON.stringify(interests[q]))),
+      h('td', {}, matchCounts(interests[q], matches?.[q] ?? {})),
       h('td', {}, served.has(q) ? h('span', { class: 'tag ok' }, 'served') : h('span', { class: 'tag warn' }, 'no worker')),
       h('td', {}, h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit the interests of ${q}`, onclick: () => {
         queueInput.value = q;
@@ -173,7 +211,7 @@ export async function render(root, { query, go }) {
         void showHistory();
         mapInput.focus();
       } }, 'Edit'))));
-    replace(list, table(['Queue', 'Interests', 'Workers', ''], rowsOrEmpty(rows, 4, 'No queue has interests yet.')),
+    replace(list, table(['Queue', 'Interests', 'Matched (each interest)', 'Workers', ''], rowsOrEmpty(rows, 5, 'No queue has interests yet.')),
       names.length > PAGE ? pager(names.length, offset, PAGE, (o) => go({ match, offset: o }), ['← Previous', 'Next →']) : null);
   }
   if (queueInput.value) {

@@ -37,10 +37,12 @@ export async function render(root, { query, go }) {
       h('div', { class: 'card' }, 'Waiting', h('b', {}, all.queues.reduce((n, q) => n + q.length, 0))),
       all.schedules.length ? h('div', { class: 'card' }, h('a', { href: '#/schedules' }, 'Next schedule'),
         h('b', { class: 'next-run' }, nextRun(all.schedules))) : null,
-      all.fastPostErrors ? h('div', { class: 'card' }, 'fastPost errors', h('b', { class: 'bad' }, all.fastPostErrors)) : null);
-    replace(warnings, all.warnings.slice(0, 20).map((w) => h('div', { class: 'panel warn' }, w.kind === 'unserved'
-      ? [h('b', {}, h('a', { href: hrefQueue(w.queue) }, w.queue)), `: no worker serves it and it pushes nowhere; ${w.waiting} task(s) waiting${w.hasInterests ? ', and its interests keep sending more' : ''}.`]
-      : [h('b', {}, h('a', { href: hrefQueue(w.queue) }, w.queue)), `: ${w.ready} ready task(s) wait while every worker serving it takes ${w.behind.join(', ')} first.`])),
+      all.fastPostErrors ? h('div', { class: 'card' }, 'fastPost errors', h('b', { class: 'bad' }, all.fastPostErrors)) : null,
+      all.unrouted ? h('div', { class: 'card' }, h('a', { href: '#/unrouted' }, 'Unrouted events'), h('b', {}, all.unrouted)) : null);
+    replace(warnings, all.warnings.slice(0, 20).map((w) => h('div', { class: 'panel warn' }, h('b', {}, h('a', { href: hrefQueue(w.queue) }, w.queue)),
+      w.kind === 'unserved' ? `: no worker serves it and it pushes nowhere; ${w.waiting} task(s) waiting${w.hasInterests ? ', and its interests keep sending more' : ''}.`
+        : w.kind === 'starved' ? `: ${w.ready} ready task(s) wait while every worker serving it takes ${w.behind.join(', ')} first.`
+          : [': its interest ', h('code', {}, w.interest), ` took none of the ${w.eventsLastHour} task(s) published in the last hour (last match: ${w.lastMatchAt === null ? 'never' : time(w.lastMatchAt)}).`])),
     all.warnings.length > 20 ? h('p', { class: 'muted' }, `${all.warnings.length - 20} more warning(s).`) : null);
     chart.update(all.throughput.minutes);
     const names = page.queues.map((q) => q.name);

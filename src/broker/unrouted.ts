@@ -1,0 +1,71 @@
+// Events no queue wanted, kept for SWITCHYARD_UNROUTED_KEEP instead of vanishing: listed with the
+// failed queue's filters, deleted, or replayed through the interests as they are now. A replay takes
+// its events out of the log first (so two replays at once route each event once); one that still
+// matches nothing is kept again by the publish itself, and a replay that fails puts its events back.
+import type { BrokerContext } from './context.js';
+import type { LoggedEvent } from '../model.js';
+import { hasFieldText } from '../fields.js';
+import { publishEvents, type PublishInput, type PublishAnswer } from './publish.js';
+
+export interface UnroutedFilter { publisher?: string; search?: string; field?: { path: string; value: string } }
+export type UnroutedSelection = { eventIds: string[] } | { all: true; filter: UnroutedFilter };
+
+/** Events one replay request publishes together (one publish each batch: all or none). */
+const REPLAY_BATCH = 500;
+
+const matches = (e: LoggedEvent, f: UnroutedFilter): boolean =>
+  (f.publisher === undefined || e.publisher === f.publisher)
+  && (f.search === undefined || JSON.stringify(e.data).includes(f.search))
+  && (f.field === undefined || hasFieldText(e.data, f.field.path, f.field.value));
+
+const kept = (ctx: BrokerContext) => ctx.store.readEvents('unrouted', ctx.now() - ctx.records.settings.unroutedKeepSeconds * 1000);
+
+export const unroutedJson = (e: LoggedEvent) => ({ eventId: e.eventId, publisher: e.publisher, at: e.atMs / 1000, data: e.data });
+
+export async function listUnrouted(ctx: BrokerContext, filter: UnroutedFilter, limit: number, offset: number) {
+  const all = (await kept(ctx)).filter((e) => matches(e, filter));
+  return { total: all.length, keepSeconds: ctx.records.settings.unroutedKeepSeconds, events: all.slice(offset, offset + limit).map(unroutedJson) };
+}
+
+async function selected(ctx: BrokerContext, sel: UnroutedSelection): Promise<LoggedEvent[]> {
+  const all = await kept(ctx);
+  if ('eventIds' in sel) { const ids = new Set(sel.eventIds); return all.filter((e) => ids.has(e.eventId)); }
+  return all.filter((e) => matches(e, sel.filter));
+}
+
+export async function deleteUnrouted(ctx: BrokerContext, sel: UnroutedSelection) {
+  const ids = (await selected(ctx, sel)).map((e) => e.eventId);
+  return { deleted: (await ctx.store.removeEvents('unrouted', ids)).length };
+}
+
+export async function replayUnrouted(ctx: BrokerContext, sel: UnroutedSelection) {
+  const events = await selected(ctx, sel);
+  const taken = new Set(await ctx.store.removeEvents('unrouted', events.map((e) => e.eventId)));
+  const mine = events.filter((e) => taken.has(e.eventId)).reverse(); // oldest first, as they came
+  const answers: PublishAnswer[] = [];
+  for (let i = 0; i < mine.length; i += REPLAY_BATCH) {
+    const batch = mine.slice(i, i + REPLAY_BATCH);
+    try {
+      answers.push(...await publishEvents(ctx, batch.map(asInput)));
+    } catch (e) {
+      await ctx.store.appendEvents('unrouted', mine.slice(i), ctx.records.unroutedKeep(ctx.now())).catch(() => undefined);
+      throw e;
+    }
+  }
+  const routed = answers.filter((a) => a.status !== 'discarded');
+  return {
+    replayed: answers.length,
+    routed: routed.length,
+    stillUnrouted: answers.length - routed.length,
+    events: answers.map((a) => ({ eventId: a.eventId, status: a.status, tasks: a.tasks })),
+  };
+}
+
+function asInput(e: LoggedEvent): PublishInput {
+  const o = e.options ?? {};
+  return {
+    eventId: e.eventId, publisher: e.publisher, data: e.data,
+    ...(o.priority !== undefined ? { priority: o.priority } : {}), ...(o.scope !== undefined ? { scope: o.scope } : {}),
+    ...(o.maxAttempts != null ? { maxAttempts: o.maxAttempts } : {}), ...(o.traceparent ? { traceparent: o.traceparent } : {}),
+  };
+}
