@@ -12,7 +12,6 @@ const SAMPLE_PER_FLUSH = 1000;
 export const SAMPLE_DATA_MAX_CHARS = 8192;
 export const DEFAULTS = { sampleEvents: 10_000, unroutedKeepSeconds: 86_400, unroutedMax: 100_000 } as const;
 
-
 export const loggedEvent = (e: NewEvent, atMs: number): LoggedEvent => ({
   eventId: e.eventId, publisher: e.publisher, data: e.data, atMs,
   options: { priority: e.priority, scope: e.scope, maxAttempts: e.maxAttempts, traceparent: e.traceparent },
