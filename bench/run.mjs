@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm run bench`: Switchyard and its peers (BullMQ, pg-boss, bare HTTP servers) in one run on this
-// machine, through the shared peer kit (../shared/bench/peers, after its `bash setup.sh`), then the
-// scale checks (bench/scale.mjs), the SDK's drain (bench/sdk-drain.mjs), the beanstalkd protocol beside
-// beanstalkd (bench/beanstalk.mjs), and one table of the issue's targets as ratios taken in that run.
-//   REPS=3 PEERS="switchyard bullmq-aof pgboss-on http" BENCH_N=20000 npm run bench
+// `npm run bench`: Switchyard and its peers (BullMQ, pg-boss, beanstalkd with fsync on every write,
+// bare HTTP servers) in one run on this machine, through the shared peer kit (../shared/bench/peers,
+// after its `bash setup.sh`), then the scale checks (bench/scale.mjs), the SDK's drain
+// (bench/sdk-drain.mjs), publishers beside busy workers (bench/publish-beside-workers.mjs), the
+// beanstalkd protocol beside beanstalkd (bench/beanstalk.mjs), and one table of the issues' targets
+// as ratios taken in that run. SKIP_SCALE, SKIP_SDK, SKIP_BESIDE, SKIP_BEANSTALK leave a step out.
+//   REPS=3 PEERS="switchyard bullmq-aof pgboss-on beanstalkd-binlog0 http" BENCH_N=20000 npm run bench
 //   npm run bench -- --from=bench/results/<run>.jsonl     (the table of a finished run, again)
 // Writes bench/results/<run>.jsonl (raw lines) and bench/results/<run>.json (medians and ratios).
 import { spawnSync } from 'node:child_process';
@@ -27,7 +29,7 @@ if (!existsSync(path.join(kit, 'run-all.sh'))) fail(`no peer kit at ${kit} (set 
 if (!existsSync(path.join(kit, 'node_modules'))) fail(`the peer kit is not set up: run  bash ${path.join(kit, 'setup.sh')}`);
 mkdirSync(outDir, { recursive: true });
 
-const peers = env.PEERS ?? 'switchyard bullmq-aof pgboss-on http';
+const peers = env.PEERS ?? 'switchyard bullmq-aof pgboss-on beanstalkd-binlog0 http';
 console.error(`bench ${run}: peers ${peers}, REPS=${env.REPS ?? 3}, results in ${path.relative(root, raw)}`);
 const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit', env });
 if (build.status !== 0) fail('npm run build failed');
@@ -47,6 +49,11 @@ if (!env.SKIP_SDK) {
   // One line per rep, so the table's worst rep compares the SDK with the raw drain beside it.
   const { reps: sdkReps } = JSON.parse(s.stdout.trim().split('\n').pop());
   writeFileSync(raw, readFileSync(raw, 'utf8') + sdkReps.map((r) => JSON.stringify({ peer: 'switchyard-sdk', rep: r.rep, metrics: { drain_raw_b100_c16: r.raw, drain_sdk_c16: r.sdk, cli_publish_file: r.cliPublish } })).join('\n') + '\n');
+}
+if (!env.SKIP_BESIDE) {
+  const s = spawnSync(process.execPath, [path.join(root, 'bench', 'publish-beside-workers.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, BENCH_RUN_ID: run }, encoding: 'utf8' });
+  if (s.status !== 0) fail('bench/publish-beside-workers.mjs failed');
+  writeFileSync(raw, readFileSync(raw, 'utf8') + s.stdout.trim() + '\n');
 }
 if (!env.SKIP_BEANSTALK) {
   const s = spawnSync(process.execPath, [path.join(root, 'bench', 'beanstalk.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, PEER_KIT: kit, BENCH_RUN_ID: run, BENCH_N: env.BEANSTALK_N ?? '5000' }, encoding: 'utf8' });
@@ -92,6 +99,13 @@ const targets = [
   ['claim p50 with 1,000,000 waiting vs 1,000 waiting', m('switchyard-scale', 'claim_p50_ms_1m'), m('switchyard-scale', 'claim_p50_ms_1k'), 1.5, false],
   ['broker RSS MB with 1,000,000 waiting (want < 250)', m('switchyard-scale', 'rss_mb_1m'), fixed(250), 1, false],
   ['SDK Worker (concurrency 16) drain vs raw batch drain', m('switchyard-sdk', 'drain_sdk_c16'), m('switchyard-sdk', 'drain_raw_b100_c16'), 0.8, true],
+  // The mixed workloads (issue 21): publishers and single-task workers at once, 8 jobs outstanding a client.
+  ['mixed, 16 clients vs beanstalkd (fsync every write)', sy('mixed_c16_rps'), m('beanstalkd', 'mixed_c16_rps'), 1.5, true],
+  ['mixed, 16 clients vs BullMQ (AOF)', sy('mixed_c16_rps'), m('bullmq', 'mixed_c16_rps'), 0.5, true],
+  ['mixed, 1 client, p50 ms vs beanstalkd', sy('mixed_c1_p50_ms'), m('beanstalkd', 'mixed_c1_p50_ms'), 1.5, false],
+  ['publish 1/request, 1 client vs beanstalkd put', sy('enq_c1'), m('beanstalkd', 'enq_c1'), 0.8, true],
+  ['drain 1 claim + 1 report per task, 16 workers vs beanstalkd', sy('drain_c16'), m('beanstalkd', 'drain_c16'), 1, true],
+  ['publish beside 16 next: true workers vs publish alone', m('switchyard-beside', 'publish_beside_16_next_workers_rps'), m('switchyard-beside', 'publish_alone_rps'), 0.7, true],
   ...[1, 16].flatMap((c) => [
     [`beanstalkd protocol put, ${c} connection(s) vs beanstalkd (binlog, fsync every write)`, m('switchyard-beanstalk', `enq_c${c}`), m('beanstalkd-binlog0', `enq_c${c}`), 1, true],
     [`beanstalkd protocol reserve+delete, ${c} connection(s) vs beanstalkd (binlog, fsync every write)`, m('switchyard-beanstalk', `drain_c${c}`), m('beanstalkd-binlog0', `drain_c${c}`), 1, true],

@@ -73,7 +73,8 @@ const reportOk = obj({
   taskId: STRING, state: { enum: ['succeeded', 'failed', 'scheduled', 'ready', 'started', 'cancelled'] },
   retryAt: TIME, reEnqueuedTaskId: STRING, leaseExpiresAt: TIME,
 }, ['retryAt', 'reEnqueuedTaskId', 'leaseExpiresAt']);
-export const reportAnswer = reportOk;
+// With the request's `next`: the worker's next task, or null.
+export const reportAnswer = { ...reportOk, properties: { ...(reportOk.properties as S), task: nullable(workTask) } };
 export const reportBatchAnswer = obj({
   results: arrayOf({ anyOf: [{ ...reportOk, required: ['ok', ...(reportOk.required as string[])], properties: { ...(reportOk.properties as S), ok: { const: true } } }, obj({ ok: { const: false }, taskId: STRING, code: STRING, error: STRING }, ['taskId'])] }),
   // Only with the request's `claim`.

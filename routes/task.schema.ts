@@ -81,7 +81,9 @@ export const reportSchema = {
   type: 'object',
   required: ['workerId', 'taskId', 'state'],
   additionalProperties: false,
-  properties: { workerId: ID, ...REPORT_FIELDS },
+  // next: then take the worker's next task (no waiting), answered as `task`: a single-task worker
+  // reports and takes in one round trip.
+  properties: { workerId: ID, ...REPORT_FIELDS, next: { type: 'boolean' }, queues: CLAIM_QUEUES },
 } as const;
 
 export const reportBatchSchema = {

@@ -16,7 +16,7 @@ import type { Answer } from './answer.js';
 export const publishBody = validator<PublishInput & { fastPost?: boolean }>(publishSchema);
 export const publishBatchBody = validator<{ events: PublishInput[]; fastPost?: boolean }>(publishBatchSchema);
 export const claimQuery = validator<{ workerId: string; wait?: number; count?: number; queues?: string }>(claimQuerySchema);
-export const reportBody = validator<Report & { workerId: string }>(reportSchema);
+export const reportBody = validator<Report & { workerId: string; next?: boolean; queues?: string }>(reportSchema);
 export const reportBatchBody = validator<{ workerId: string; reports: Report[]; claim?: { count: number; queues?: string } }>(reportBatchSchema);
 const cancelQuery = validator<{ taskId?: string; eventId?: string }>(cancelQuerySchema);
 
@@ -67,10 +67,14 @@ export function taskHandlers(broker: Broker) {
       const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0, gone, queueList(q.queues));
       return { status: 200, body: q.count === undefined ? { task: tasks[0] ? workTaskJson(tasks[0]) : null } : { tasks: tasks.map(workTaskJson) } };
     },
-    async report({ workerId, ...report }: Report & { workerId: string }): Promise<Answer> {
+    async report({ workerId, next, queues, ...report }: Report & { workerId: string; next?: boolean; queues?: string }): Promise<Answer> {
+      if (queues !== undefined && !next) throw new BrokerError('invalid_input', 'queues goes with next: true (which of the worker\'s queues the next task may come from)', [{ field: 'queues' }]);
       const [outcome] = await broker.report(workerId, [report]);
       if (outcome!.outcome !== 'ok') throw reportError(outcome!, workerId);
-      return { status: 200, body: reportJson(outcome!) };
+      if (!next) return { status: 200, body: reportJson(outcome!) };
+      // Only after the report holds: a refused report takes nothing, so no task is leased unseen.
+      const [task] = await broker.claim(workerId, 1, 0, undefined, queueList(queues));
+      return { status: 200, body: { ...reportJson(outcome!), task: task ? workTaskJson(task) : null } };
     },
     async reportBatch({ workerId, reports, claim }: { workerId: string; reports: Report[]; claim?: { count: number; queues?: string } }): Promise<Answer> {
       // Both writes are queued in this tick, so the store commits them together, reports first.
