@@ -87,4 +87,38 @@ describe('background passes', () => {
     assert.equal(catchUp?.missedTicks, 357, 'it stands for the 358 ticks from :30 to the hour');
     assert.ok(tasks.every((t) => (t.data as { beat?: number }).beat === 1), 'the paused schedule fired nothing');
   });
+
+  // Found by the soak (npm run soak, Couchbase, three nodes): a catch-up that stood for ticks
+  // already fired, by a node whose view of the schedule was stale or that died mid-firing.
+  it('a node with a stale view of the schedule fires no catch-up over ticks another node fired since', async () => {
+    await broker.setInterests('beats', '*');
+    await broker.schedules.put({ name: 'tick', cron: '* * * * * *', timezone: null, event: { publisher: 'cron', data: {} }, paused: false });
+    const stale = (await broker.store.listSchedules())[0]!; // read by node X, which then waits out an outage
+    const y = new Scheduler(broker.ctx);
+    for (let t = 1; t <= 20; t++) await y.runOnce(T0 + t * 1000 + 100); // node Y fires 20 ticks meanwhile
+    const x = new Scheduler(broker.ctx) as unknown as { fireDue(s: unknown, nowMs: number): Promise<void>; counts: { fired: number } };
+    await x.fireDue(stale, T0 + 21_100); // 21 ticks "due" from X's stale view: a catch-up at :21, if it fired
+    assert.equal(x.counts.fired, 0, 'the stale node claims nothing, so fires nothing');
+    const { tasks } = await broker.listQueueTasks('beats', 'ready', 100, 0);
+    assert.equal(tasks.length, 20);
+    assert.ok(tasks.every((t) => !(t.history[0]!.origin as { missedTicks?: number }).missedTicks), 'no firing stands for missed ticks');
+  });
+
+  it('a tick claimed by a node that died before firing it is fired by another after a grace, once', async () => {
+    await broker.setInterests('beats', '*');
+    await broker.schedules.put({ name: 'tick', cron: '* * * * * *', timezone: null, event: { publisher: 'cron', data: {} }, paused: false });
+    // The dead node's claim: the tick at T0+1s, never published nor confirmed.
+    assert.ok(await broker.store.recordScheduleFiring('tick', T0, { lastTickMs: T0 + 1000, lastFiredAtMs: T0 + 1100, lastEventId: null, lastMissedTicks: 0 }));
+    const other = new Scheduler(broker.ctx);
+    await other.runOnce(T0 + 3000);
+    assert.equal(other.counts.fired, 0, 'within the grace the claiming node may still be firing it');
+    await other.runOnce(T0 + 7000);
+    const { tasks } = await broker.listQueueTasks('beats', 'ready', 100, 0);
+    assert.deepEqual(tasks.map((t) => (t.history[0]!.origin as { tickAt: number }).tickAt), [(T0 + 1000) / 1000], 'the claimed tick, once');
+    const s = await broker.store.getSchedule('tick');
+    assert.deepEqual([s!.lastTickMs, s!.lastEventId], [T0 + 1000, tasks[0]!.eventId], 'confirmed');
+    await other.runOnce(T0 + 8000);
+    const ticks = (await broker.listQueueTasks('beats', 'ready', 100, 0)).tasks.map((t) => (t.history[0]!.origin as { tickAt: number }).tickAt).sort();
+    assert.deepEqual(ticks, [1, 2, 3, 4, 5, 6, 7, 8].map((n) => (T0 + n * 1000) / 1000), 'then it carries on from there, each tick once');
+  });
 });
