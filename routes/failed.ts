@@ -1,5 +1,5 @@
 // The failed queue: GET /failed lists, POST /failed/retry retries, DELETE /failed deletes.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { Broker } from '../src/broker/index.js';
 import type { FailedFilter, FailedSelection } from '../src/model.js';
 import { BrokerError } from '../src/errors.js';
@@ -40,11 +40,6 @@ function selection(s: SelectionInput): FailedSelection {
   return { all: true, filter: failedFilter(filter) };
 }
 
-/** DELETE takes the query string (SPEC), or a JSON body when the client sends one. */
-function deleteParams(req: Request): SelectionInput {
-  return req.body !== undefined && Object.keys(req.query).length === 0 ? deleteInput.body(req) : deleteInput.query(req);
-}
-
 export function failedRoutes(broker: Broker): Router {
   const r = Router();
   r.get('/failed', async (req, res) => {
@@ -58,7 +53,7 @@ export function failedRoutes(broker: Broker): Router {
     res.json(await broker.retryFailed(selection(sel), { ...(toQueue !== undefined ? { toQueue } : {}), ...(data !== undefined ? { data } : {}) }));
   });
   r.delete('/failed', async (req, res) => {
-    res.json(await broker.deleteFailed(selection(deleteParams(req))));
+    res.json(await broker.deleteFailed(selection(deleteInput.bodyOrQuery(req))));
   });
   return r;
 }

@@ -1,6 +1,6 @@
 // Events no queue wanted: GET /unrouted lists them (the failed queue's filters), POST
 // /unrouted/replay routes them through the interests as they are now, DELETE /unrouted lets them go.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { Broker } from '../src/broker/index.js';
 import type { UnroutedFilter, UnroutedSelection } from '../src/broker/unrouted.js';
 import { BrokerError } from '../src/errors.js';
@@ -31,10 +31,6 @@ function selection({ eventIds, all, ...filter }: SelectionInput): UnroutedSelect
   return { eventIds: typeof eventIds === 'string' ? eventIds.split(',').map((t) => t.trim()).filter(Boolean) : eventIds };
 }
 
-/** DELETE takes the query string, or a JSON body when the client sends one (as DELETE /failed). */
-const deleteParams = (req: Request): SelectionInput =>
-  (req.body !== undefined && Object.keys(req.query).length === 0 ? deleteInput.body(req) : deleteInput.query(req));
-
 export function unroutedRoutes(broker: Broker): Router {
   const r = Router();
   r.get('/unrouted', async (req, res) => {
@@ -45,7 +41,7 @@ export function unroutedRoutes(broker: Broker): Router {
     res.json(await broker.unrouted.replay(selection(replayBody.body(req))));
   });
   r.delete('/unrouted', async (req, res) => {
-    res.json(await broker.unrouted.delete(selection(deleteParams(req))));
+    res.json(await broker.unrouted.delete(selection(deleteInput.bodyOrQuery(req))));
   });
   return r;
 }

@@ -65,6 +65,8 @@ function tooDeep(value: unknown): boolean {
 export interface Validator<T> {
   body(req: Request): T;
   query(req: Request): T;
+  /** A DELETE's parameters: the query string (SPEC), or a JSON body when the client sends one. */
+  bodyOrQuery(req: Request): T;
   /** A JSON body already parsed (the fast path); undefined: there was none. */
   json(value: unknown): T;
   /** A query string already parsed into fields (the fast path). */
@@ -89,6 +91,9 @@ export function validator<T>(schema: Schema): Validator<T> {
   // A fresh object: ajv's coercion writes into it (and express 5's req.query is a getter).
   const fields = (query: Record<string, unknown>): T => check(text, { ...query }, 'query');
   return {
+    bodyOrQuery(req) {
+      return req.body !== undefined && Object.keys(req.query).length === 0 ? this.body(req) : this.query(req);
+    },
     body(req) {
       if (req.is('application/x-www-form-urlencoded')) {
         return check(text, parseFormJson({ ...(req.body as Record<string, unknown>) }, schema), 'body');

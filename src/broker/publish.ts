@@ -87,7 +87,7 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
       const current = await ctx.interests.current();
       if (current.revision !== interests.revision) { interests = current; continue; }
       await record(ctx, inputs, routed, new Map(), nowMs);
-      return answer(ctx, routed, toStore, []);
+      return answer(ctx, routed, toStore, [], nowMs);
     }
     const result = await ctx.store.publishEvents(toStore, nowMs, interests.revision);
     if (result.outcome === 'interests_changed') {
@@ -104,16 +104,15 @@ export async function publishEvents(ctx: BrokerContext, inputs: PublishInput[]):
         [{ event: routed.indexOf(ev), idempotencyKey: result.key }]);
     }
     await record(ctx, inputs, routed, new Map(toStore.map((e, i) => [e, result.events[i]!])), nowMs);
-    return answer(ctx, routed, toStore, result.events);
+    return answer(ctx, routed, toStore, result.events, nowMs);
   }
 }
 
 /** What routing leaves behind (routing-records.ts): events no queue wanted are kept before the
- *  answer; the sample and match counts are gathered for the next flush. Not for repeats. */
+ *  answer; the sample is gathered for the next flush (match counts are, in answer()). Not for repeats. */
 async function record(ctx: BrokerContext, inputs: PublishInput[], routed: NewEvent[], stored: Map<NewEvent, PublishedEvent>, nowMs: number): Promise<void> {
   const fresh = routed.filter((e, i) => inputs[i]!.queue === undefined && !stored.get(e)?.replayed);
   ctx.records.sampled(fresh, nowMs);
-  for (const e of fresh) for (const r of e.routes) if (r.route.interest !== 'direct') ctx.records.matched(r.queue, r.route.interest, nowMs);
   await ctx.records.keepUnrouted(fresh.filter((e) => e.routes.length === 0), nowMs);
 }
 
@@ -182,7 +181,7 @@ function routedEvent(ctx: BrokerContext, input: PublishInput, interests: Compile
 }
 
 /** The answers, once stored; wakes the long polls the new tasks are for. */
-function answer(ctx: BrokerContext, routed: NewEvent[], toStore: NewEvent[], events: PublishedEvent[]): PublishAnswer[] {
+function answer(ctx: BrokerContext, routed: NewEvent[], toStore: NewEvent[], events: PublishedEvent[], nowMs: number): PublishAnswer[] {
   const stored = new Map(toStore.map((e, i) => [e, events[i]!]));
   // Ready copies wake that many waiting claims; a copy for one worker (scope all) wakes its queue's every waiter.
   const readyByQueue = new Map<string, number>();
@@ -193,7 +192,11 @@ function answer(ctx: BrokerContext, routed: NewEvent[], toStore: NewEvent[], eve
     ctx.metrics.published(s?.replayed ? 'replayed' : s && s.status !== 'discarded' ? 'stored' : 'discarded');
     if (!s) return { eventId: e.eventId, status: 'discarded', tasks: [], deduplicated: [] };
     if (!s.replayed) {
-      for (const r of e.routes) if (r.route.interest !== 'direct') ctx.metrics.interestMatched(r.queue, r.route.interest);
+      for (const r of e.routes) {
+        if (r.route.interest === 'direct') continue;
+        ctx.metrics.interestMatched(r.queue, r.route.interest);
+        ctx.records.matched(r.queue, r.route.interest, nowMs);
+      }
       for (const t of s.tasks) {
         ctx.metrics.tasksPublished(t.queue, 1);
         if (t.targetWorkerId !== null) targeted.add(t.queue);

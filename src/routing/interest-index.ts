@@ -118,8 +118,9 @@ export class InterestIndex {
       }
       return true;
     }
+    // An empty map matches nothing: filed under nothing, never a candidate.
     const literals = q.pairs.map((p) => literalOf(p.valuePattern));
-    if (q.pairs.length === 0 || literals.some((l) => l === null)) return q.pairs.length === 0;
+    if (literals.some((l) => l === null)) return false;
     for (const l of literals) this.anyField.add(l!, at);
     return true;
   }
