@@ -144,7 +144,9 @@ export interface ScheduleStore {
   /** Pauses or resumes; resuming makes ticks before nowMs not due (skipped, not missed). null: no such schedule. */
   setSchedulePaused(name: string, paused: boolean, nowMs: number): Promise<ScheduleRecord | null>;
   /** Records a firing if the schedule's lastTickMs is still fromTickMs (compare-and-set: of several
-   *  nodes handling one tick, one records it). false: another node got there first, or it is gone. */
+   *  nodes handling one tick, one records it). A claim (lastEventId null) is refused while the
+   *  schedule is paused, so no pass under way when a pause lands claims a tick after it; a
+   *  confirmation still lands. false: another node got there first, it is paused, or it is gone. */
   recordScheduleFiring(name: string, fromTickMs: number, firing: ScheduleFiring): Promise<boolean>;
 }
 

@@ -33,6 +33,16 @@ export function schedulesContract({ store, test, publish }: Kit) {
     assert.equal(await store.recordScheduleFiring('never', T0, firing), false);
   });
 
+  test('schedules: a claim (no event yet) is refused while paused; its confirmation is not', async () => {
+    await store.putSchedule(def(), T0);
+    const claim = { lastTickMs: T0 + 60_000, lastFiredAtMs: T0 + 60_100, lastEventId: null, lastMissedTicks: 0 };
+    assert.equal(await store.recordScheduleFiring('nightly', T0, claim), true, 'claimed while running');
+    await store.setSchedulePaused('nightly', true, T0 + 60_200);
+    assert.equal(await store.recordScheduleFiring('nightly', T0 + 60_000, { ...claim, lastEventId: 'e1' }), true, 'the claimed tick is confirmed');
+    assert.equal(await store.recordScheduleFiring('nightly', T0 + 60_000, { ...claim, lastTickMs: T0 + 120_000 }), false, 'no new claim while paused');
+    assert.equal((await store.getSchedule('nightly'))!.lastTickMs, T0 + 60_000);
+  });
+
   test('schedules: resuming skips the ticks of the pause; pausing keeps the last tick', async () => {
     await store.putSchedule(def(), T0);
     const paused = await store.setSchedulePaused('nightly', true, T0 + 1000);

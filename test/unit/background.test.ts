@@ -121,4 +121,43 @@ describe('background passes', () => {
     const ticks = (await broker.listQueueTasks('beats', 'ready', 100, 0)).tasks.map((t) => (t.history[0]!.origin as { tickAt: number }).tickAt).sort();
     assert.deepEqual(ticks, [1, 2, 3, 4, 5, 6, 7, 8].map((n) => (T0 + n * 1000) / 1000), 'then it carries on from there, each tick once');
   });
+
+  // Edges of the claim found reading the scheduler after the soak: a pause, resume or replace
+  // landing while a tick is claimed, and a pass that read the schedule before a pause landed.
+  it('a claim left pending across a pause and resume lapses: nothing fires at the resume time, later ticks fire once', async () => {
+    await broker.setInterests('beats', '*');
+    await broker.schedules.put({ name: 'tick', cron: '* * * * * *', timezone: null, event: { publisher: 'cron', data: {} }, paused: false });
+    assert.ok(await broker.store.recordScheduleFiring('tick', T0, { lastTickMs: T0 + 1000, lastFiredAtMs: T0 + 1100, lastEventId: null, lastMissedTicks: 0 }));
+    clockMs = T0 + 2000;
+    await broker.schedules.pause('tick', true);
+    clockMs = T0 + 4500;
+    await broker.schedules.pause('tick', false);
+    const other = new Scheduler(broker.ctx);
+    for (const t of [6100, 7100, 8100, 9100, 10_100]) await other.runOnce(T0 + t);
+    const ticks = (await broker.listQueueTasks('beats', 'ready', 100, 0)).tasks.map((t) => (t.history[0]!.origin as { tickAt: number }).tickAt).sort();
+    assert.deepEqual(ticks, [5, 6, 7, 8, 9, 10].map((n) => (T0 + n * 1000) / 1000), 'the ticks after the resume, each once, and none at 4.5 s');
+  });
+
+  it('a claim left pending when the schedule is replaced lapses too', async () => {
+    await broker.setInterests('beats', '*');
+    await broker.schedules.put({ name: 'tick', cron: '* * * * * *', timezone: null, event: { publisher: 'cron', data: {} }, paused: false });
+    assert.ok(await broker.store.recordScheduleFiring('tick', T0, { lastTickMs: T0 + 1000, lastFiredAtMs: T0 + 1100, lastEventId: null, lastMissedTicks: 0 }));
+    clockMs = T0 + 2500;
+    await broker.schedules.put({ name: 'tick', cron: '*/5 * * * * *', timezone: null, event: { publisher: 'cron', data: {} }, paused: false });
+    const other = new Scheduler(broker.ctx);
+    for (const t of [8100, 10_100, 15_100]) await other.runOnce(T0 + t);
+    const ticks = (await broker.listQueueTasks('beats', 'ready', 100, 0)).tasks.map((t) => (t.history[0]!.origin as { tickAt: number }).tickAt).sort();
+    assert.deepEqual(ticks, [5, 10, 15].map((n) => (T0 + n * 1000) / 1000), 'the new cron\'s ticks only');
+  });
+
+  it('a pass that read the schedule before a pause landed claims nothing after it', async () => {
+    await broker.setInterests('beats', '*');
+    await broker.schedules.put({ name: 'tick', cron: '* * * * * *', timezone: null, event: { publisher: 'cron', data: {} }, paused: false });
+    const readBeforePause = (await broker.store.listSchedules())[0]!;
+    await broker.schedules.pause('tick', true);
+    const x = new Scheduler(broker.ctx) as unknown as { fireDue(s: unknown, nowMs: number): Promise<void>; counts: { fired: number } };
+    await x.fireDue(readBeforePause, T0 + 1100);
+    assert.equal(x.counts.fired, 0);
+    assert.equal((await broker.listQueueTasks('beats', 'ready', 100, 0)).tasks.length, 0, 'nothing published while paused');
+  });
 });

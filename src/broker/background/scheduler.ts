@@ -55,7 +55,9 @@ export class Scheduler {
 
   private async fireDue(s: ScheduleRecord, nowMs: number): Promise<void> {
     // Claimed, not confirmed: the claiming node died or could not reach the store. Give it time.
-    if (s.lastEventId === null && s.lastFiredAtMs !== null) {
+    // A pause, resume or replace since the claim moved lastTickMs off the claimed tick: the claim
+    // then lapses (its node may still publish it, by its key) rather than fire at a time no tick had.
+    if (s.lastEventId === null && s.lastFiredAtMs !== null && s.lastFiredAtMs > s.updatedAtMs) {
       if (nowMs - s.lastFiredAtMs < CLAIM_GRACE_MS) return;
       await this.publishClaimed(s, s.lastTickMs, s.lastMissedTicks, nowMs);
       return;

@@ -57,7 +57,7 @@ export class CouchbaseSchedules extends CouchbaseArea {
   recordScheduleFiring(name: string, fromTickMs: number, firing: ScheduleFiring): Promise<boolean> {
     return this.editSchedules((all) => {
       const s = all[name];
-      if (!s || s.lastTickMs !== fromTickMs) return false;
+      if (!s || s.lastTickMs !== fromTickMs || (firing.lastEventId === null && s.paused)) return false;
       Object.assign(s, firing);
       return true;
     });

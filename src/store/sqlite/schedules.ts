@@ -45,7 +45,8 @@ export class SqliteSchedules extends SqliteArea {
 
   recordScheduleFiring(name: string, fromTickMs: number, f: ScheduleFiring): Promise<boolean> {
     return this.write(() => this.db.prepare(`UPDATE schedules SET last_tick_ms = @lastTickMs, last_fired_at_ms = @lastFiredAtMs,
-      last_event_id = @lastEventId, last_missed_ticks = @lastMissedTicks WHERE name = @name AND last_tick_ms = @fromTickMs`)
+      last_event_id = @lastEventId, last_missed_ticks = @lastMissedTicks WHERE name = @name AND last_tick_ms = @fromTickMs
+      AND (@lastEventId IS NOT NULL OR paused = 0)`)
       .run({ name, fromTickMs, ...f }).changes === 1);
   }
 }
