@@ -33,25 +33,31 @@ function overlappingHolds(t) {
   return null;
 }
 
-/** Waits until nothing moves by itself: no task started (hung ones' leases run out) or scheduled
- *  (retries' backoffs end), so the counts hold still while they are compared. */
-async function settle(call, queues) {
+/** Waits until nothing moves by itself: no task started (hung ones' leases run out), scheduled
+ *  (retries' backoffs end) or, in the pushed queue, ready, so the counts hold still while they are
+ *  compared. */
+async function settle(call, queues, pushed) {
+  const moving = (q) => (q === pushed ? ['started', 'scheduled', 'ready'] : ['started', 'scheduled']);
   for (let i = 0; i < 600; i++) {
     // The rows themselves, not the counts (which are under check).
-    const rows = await Promise.all(queues.flatMap((q) => ['started', 'scheduled'].map(async (s) => (await call('GET', `/queue/tasks?queue=${q}&state=${s}&limit=1000`)).body.tasks.length)));
+    const rows = await Promise.all(queues.flatMap((q) => moving(q).map(async (s) => (await call('GET', `/queue/tasks?queue=${q}&state=${s}&limit=1000`)).body.tasks.length)));
     if (rows.every((n) => n === 0)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('tasks still started or scheduled 60 s after the load stopped');
 }
 
-export async function check(call, seen, { schedule, queues }) {
+export async function check(call, seen, { schedule, queues, pushed, purged, receiver }) {
   const results = [];
   const add = (name, count, broken, extra = {}) => results.push({ name, held: broken.length === 0, count, broken: broken.slice(0, 5), ...extra });
 
-  await settle(call, queues);
+  await settle(call, queues, pushed);
   const { tasks, missing } = await readTasks(call, seen.published);
-  add('every publish answered 201 was stored: its tasks are there (delivered, waiting or failed)', seen.published.size, missing);
+  const inPurged = (id) => seen.queueOf.get(id) === purged;
+  add('every publish answered 201 was stored: its tasks are there (delivered, waiting or failed)', [...seen.published].filter((id) => !inPurged(id)).length, missing.filter((m) => !inPurged(m.taskId)));
+  add(...purges(seen, purged, missing.filter((m) => inPurged(m.taskId))));
+  add(...pushesAgree(receiver, [...tasks.values()].filter((t) => t.queue === pushed)));
+  add('every push delivery carried a valid signature', receiver.deliveries, receiver.badSignatures);
 
   const twice = [...seen.successes].filter(([id, n]) => n > 1 && !seen.lostReports.has(id)).map(([taskId, n]) => ({ taskId, successes: n, history: tasks.get(taskId)?.history }));
   const afterLost = [...seen.successes].filter(([id, n]) => n > 1 && seen.lostReports.has(id)).length;
@@ -111,4 +117,23 @@ async function countsAgree(call, queues, tasks, relist) {
     }
   }
   return ['counts in /status equal the counts of the tasks themselves', queues.length, broken];
+}
+
+/** A purge erases waiting tasks without a trace: tasks of the purged queue may be missing, but no
+ *  more of them than the purges said they erased (bounded only while no purge's answer was lost). */
+function purges(seen, queue, missing) {
+  const published = [...seen.published].filter((id) => seen.queueOf.get(id) === queue).length;
+  const broken = seen.lostPurges === 0 && missing.length > seen.purged ? [{ missing: missing.length, purgesSaidErased: seen.purged, examples: missing.slice(0, 5) }] : [];
+  return [`tasks missing from purged queue ${queue} are no more than the purges erased`, published, broken,
+    { purges: seen.purges, erased: seen.purged, missing: missing.length, lostPurgeAnswers: seen.lostPurges }];
+}
+
+/** The push receiver's record against the pushed queue's tasks: no task in flight to it twice at
+ *  once, and every task that succeeded was answered 2xx (delivered again after a 2xx: counted). */
+function pushesAgree(receiver, tasks) {
+  const broken = receiver.overlaps.map((o) => ({ ...o, inFlightTwice: true, history: tasks.find((t) => t.taskId === o.taskId)?.history }));
+  for (const t of tasks) if (t.state === 'succeeded' && !receiver.ok.has(t.taskId)) broken.push({ taskId: t.taskId, succeededWithout2xx: true, history: t.history });
+  const again = [...receiver.ok.values()].filter((n) => n > 1).length;
+  return ['pushed tasks: none in flight twice at once, each success answered 2xx by the receiver', tasks.length, broken,
+    { succeeded: tasks.filter((t) => t.state === 'succeeded').length, failed: tasks.filter((t) => t.state === 'failed').length, deliveredAgainAfter2xx: again }];
 }

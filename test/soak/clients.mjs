@@ -1,7 +1,9 @@
 // The soak's clients, and what each of them saw. Publishers (one event a request, and batches)
 // always send an idempotencyKey and send the same key again after a lost answer, and sometimes on
-// purpose; workers succeed, fail, hang past their lease, or vanish without unregistering; an
-// operator retries the failed queue. Every answer is recorded for the checker (check.mjs).
+// purpose; workers succeed, fail, hang past their lease, or vanish without unregistering; one
+// operator retries the failed queue, another purges queue c's backlog. Events go to queues a and b
+// (workers), c (one slow worker, and purges) and p (pushed to receiver.mjs). Every answer is
+// recorded for the checker (check.mjs).
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 
@@ -16,8 +18,14 @@ export class Seen {
   /** idempotencyKey → event ids answered for it (one, or the key was not honoured). */
   eventsByKey = new Map();
   repeatsAnswered = 0;
-  /** Task ids of every 201 answer: each must be found at the end. */
+  /** Task ids of every 201 answer: each must be found at the end (but those a purge erased). */
   published = new Set();
+  /** taskId → its queue, from the publish answers. */
+  queueOf = new Map();
+  /** Purges of queue c answered, the tasks they said they erased, and purges whose answer was lost. */
+  purges = 0;
+  purged = 0;
+  lostPurges = 0;
   /** taskId → success reports answered 200. */
   successes = new Map();
   /** Tasks whose report got no answer: a second completion of one is not a double run. */
@@ -68,7 +76,8 @@ export function httpClient(urls, seen) {
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Which queue an event goes to, from its key alone: a repeat sends the very same event. */
-const queueOf = (key) => (createHash('sha1').update(key).digest()[0] % 2 ? 'a' : 'b');
+const QUEUES = ['a', 'b', 'c', 'p'];
+const queueOf = (key) => QUEUES[createHash('sha1').update(key).digest()[0] % QUEUES.length];
 const eventOf = (publisher, key) => ({ publisher, data: { q: queueOf(key), key }, idempotencyKey: key });
 
 function answered(seen, key, a) {
@@ -76,7 +85,7 @@ function answered(seen, key, a) {
   ids.add(a.eventId);
   seen.eventsByKey.set(key, ids);
   if (a.replayed) seen.repeatsAnswered++;
-  for (const t of a.tasks ?? []) seen.published.add(t.taskId);
+  for (const t of a.tasks ?? []) { seen.published.add(t.taskId); seen.queueOf.set(t.taskId, t.queue); }
 }
 
 export async function publisher(ctx, name) {
@@ -121,7 +130,8 @@ export async function batchPublisher(ctx, name) {
   }
 }
 
-export async function worker(ctx, queues) {
+/** slowMs: how long it works on each task before its report (queue c's worker, so c has a backlog). */
+export async function worker(ctx, queues, { slowMs = 0 } = {}) {
   const { call, seen, rng } = ctx;
   let workerId = null;
   while (!ctx.stopped) {
@@ -135,6 +145,7 @@ export async function worker(ctx, queues) {
       const roll = rng();
       if (roll < 0.04) { seen.hung++; continue; } // never reported: its lease runs out
       if (roll < 0.08) { seen.vanished++; workerId = null; continue; } // gone without a word
+      if (slowMs) await pause(slowMs);
       const state = roll < 0.18 ? 'fail' : 'success';
       if (state === 'fail') seen.failedOnPurpose++;
       try {
@@ -160,6 +171,22 @@ export async function operator(ctx) {
       if (r.status === 200) ctx.seen.retriedByOperator += r.body.retried;
     } catch (e) {
       if (!(e instanceof LostAnswer)) throw e;
+    }
+  }
+}
+
+/** Every 8–12 s, erases queue c's waiting tasks (DELETE /queue/tasks). */
+export async function purger(ctx) {
+  const { call, seen, rng } = ctx;
+  while (!ctx.stopped) {
+    await pause(8000 + rng() * 4000);
+    if (ctx.stopped) return;
+    try {
+      const r = await call('DELETE', '/queue/tasks?queue=c');
+      if (r.status === 200) { seen.purges++; seen.purged += r.body.purged; }
+    } catch (e) {
+      if (!(e instanceof LostAnswer)) throw e;
+      seen.lostPurges++;
     }
   }
 }

@@ -13,6 +13,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** How far a skewed node's clock runs ahead: well under the lease, as any cluster needs. */
 const SKEW_MS = 2000;
+/** The soak's push receiver listens on loopback, which push targets may not be unless allowed. */
+const PUSH_TO_RECEIVER = { SWITCHYARD_PUSH_ALLOW: '127.0.0.1' };
 
 async function restart(b, rng, say) {
   say(`fault: kill -9 broker ${b.name} (pid ${b.child.pid})`);
@@ -26,7 +28,7 @@ export async function sqliteSetup(root, scratch) {
   const disk = new Disk(scratch);
   const { db, env: diskEnv, execArgv } = disk.brokerSetup();
   // Short leases and backoffs, so hung tasks and retries come round many times within the run.
-  const env = { SWITCHYARD_DB: db, LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0', SWITCHYARD_LEASE: '3', ...diskEnv };
+  const env = { SWITCHYARD_DB: db, ...PUSH_TO_RECEIVER, LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0', SWITCHYARD_LEASE: '3', ...diskEnv };
   const brokers = await Promise.all(['A', 'B'].map(async (name) => new BrokerProcess(root, name, await freePort(), env, scratch, execArgv)));
   let next = 0;
   return {
@@ -51,7 +53,7 @@ export async function couchbaseSetup(root, scratch) {
   const env = {
     COUCHBASE_CONNSTR: e.COUCHBASE_CONNSTR, COUCHBASE_USERNAME: e.COUCHBASE_USERNAME ?? 'Administrator', COUCHBASE_PASSWORD: e.COUCHBASE_PASSWORD ?? 'password',
     COUCHBASE_BUCKET: e.COUCHBASE_BUCKET ?? 'default', COUCHBASE_KEY_PREFIX: `soak-${randomUUID().slice(0, 8)}`,
-    LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0', SWITCHYARD_LEASE: '10', SWITCHYARD_DB: path.join(scratch, 'unused.db'),
+    ...PUSH_TO_RECEIVER, LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0', SWITCHYARD_LEASE: '10', SWITCHYARD_DB: path.join(scratch, 'unused.db'),
   };
   const brokers = await Promise.all(['A', 'B', 'C'].map(async (name) => new BrokerProcess(root, name, await freePort(), env, scratch)));
   const pid = Number(e.COUCHBASE_PAUSE_PID);

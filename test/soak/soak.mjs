@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Seen, httpClient, publisher, batchPublisher, worker, operator } from './clients.mjs';
+import { Seen, httpClient, publisher, batchPublisher, worker, operator, purger } from './clients.mjs';
+import { PushReceiver } from './receiver.mjs';
 import { check } from './check.mjs';
 import { couchbaseSetup, sqliteSetup } from './setups.mjs';
 
@@ -21,6 +22,8 @@ const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const KILL_EVERY_MS = Number(process.env.SOAK_KILL_EVERY ?? 30) * 1000;
 const say = (...a) => console.log(`[soak +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 const t0 = Date.now();
+/** a, b: workers; c: one slow worker, and purges; p: pushed; the schedule's ticks go to 'ticks'. */
+const QUEUES = ['a', 'b', 'c', 'p'];
 
 /** mulberry32: a small seeded generator, so SOAK_SEED replays a run's choices. */
 function seeded(seed) {
@@ -35,17 +38,19 @@ const { brokers } = setup;
 const rng = seeded(SEED);
 const seen = new Seen();
 const call = httpClient(brokers.map((b) => b.url), seen);
+const receiver = new PushReceiver(`soak-${SEED}`, seeded(SEED + 1));
 const faults = Object.fromEntries(setup.kinds.map((k) => [k, 0]));
 say(`${setup.store}; seed ${SEED} (SOAK_SEED=${SEED} replays it), ${SECONDS} s, a fault every ${KILL_EVERY_MS / 1000} s, scratch ${scratch}; ${setup.describe}`);
 
 let failed = true;
 try {
   for (const b of brokers) await b.start();
-  await call('PUT', '/interest', { queue: 'a', interests: { q: '^a$' } });
-  await call('PUT', '/interest', { queue: 'b', interests: { q: '^b$' } });
-  await call('PUT', '/interest', { queue: 'ticks', interests: { q: '^ticks$' } });
+  await receiver.listen();
+  for (const q of [...QUEUES, 'ticks']) await call('PUT', '/interest', { queue: q, interests: { q: `^${q}$` } });
+
   await call('PATCH', '/queue', { queue: 'a', maxAttempts: 3, backoffSeconds: 1, maxBackoffSeconds: 2 });
   await call('PATCH', '/queue', { queue: 'b', maxAttempts: 2, backoffSeconds: 1, maxBackoffSeconds: 2 });
+  await call('PATCH', '/queue', { queue: 'p', pushUrl: receiver.url, pushSecret: receiver.secret, pushTimeoutSeconds: 1, concurrency: 8, maxAttempts: 6, backoffSeconds: 1, maxBackoffSeconds: 2 });
   await call('PUT', '/schedule', { name: 'every-second', cron: '* * * * * *', event: { publisher: 'soak-cron', data: { q: 'ticks' } } });
 
   const ctx = { call, seen, rng, stopped: false, publishEveryMs: setup.publishEveryMs };
@@ -53,7 +58,10 @@ try {
     ...['p1', 'p2', 'p3', 'p4'].map((n) => publisher(ctx, n)),
     batchPublisher(ctx, 'batch'),
     ...[['a'], ['a'], ['b'], ['b', 'a'], ['b', 'a'], ['a', 'b']].map((q) => worker(ctx, q)),
+    worker(ctx, ['c'], { slowMs: 300 }),
     operator(ctx),
+    purger(ctx),
+    receiver.cycle(ctx, say),
   ];
 
   // The fault schedule: the k-th near start + k x SOAK_KILL_EVERY (none in the last 5 s), the
@@ -78,10 +86,11 @@ try {
   say('load stopped; checking');
 
   const rss = brokers.map((b) => `${b.name} ${Math.round(b.rssMb())} MB`).join(', ');
-  const results = await check(call, seen, { schedule: { queue: 'ticks' }, queues: ['a', 'b', 'ticks'] });
+  const results = await check(call, seen, { schedule: { queue: 'ticks' }, queues: [...QUEUES, 'ticks'], pushed: 'p', purged: 'c', receiver });
   const figures = {
     seed: SEED, seconds: SECONDS, requests: seen.requests, lostAnswers: seen.lost, tasksPublished: seen.published.size,
-    successes: seen.successes.size, failedOnPurpose: seen.failedOnPurpose, hung: seen.hung, vanished: seen.vanished, retriedByOperator: seen.retriedByOperator,
+    successes: seen.successes.size, purges: seen.purges, purged: seen.purged,
+    pushDeliveries: receiver.deliveries, pushAnswers: Object.fromEntries(receiver.statuses), receiverSlow: receiver.periods.slow, receiverDown: receiver.periods.down, failedOnPurpose: seen.failedOnPurpose, hung: seen.hung, vanished: seen.vanished, retriedByOperator: seen.retriedByOperator,
     faults, brokerRss: rss, size: setup.size(),
     statuses: Object.fromEntries([...seen.statuses].sort((x, y) => x[0] - y[0])), refusals: Object.fromEntries(seen.refusals),
   };
@@ -99,6 +108,7 @@ try {
   say(failed ? `FAILED: an invariant broke (logs and file kept in ${scratch})` : 'every invariant held');
 } finally {
   await Promise.all(brokers.map((b) => b.stop().catch(() => undefined)));
+  await receiver.close();
   setup.close(failed);
   if (!failed) rmSync(scratch, { recursive: true, force: true });
 }
