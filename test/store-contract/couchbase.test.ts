@@ -7,6 +7,8 @@ import { connect, DocumentNotFoundError, type Cluster } from 'couchbase';
 import { storeContract } from './contract.js';
 import { couchbaseTestSettings } from '../helpers/couchbase.js';
 import { openCouchbaseStore } from '../../src/store/couchbase/open.js';
+import { ev } from './harness.js';
+import assert from 'node:assert/strict';
 
 const settings = couchbaseTestSettings();
 if (!settings) {
@@ -32,4 +34,24 @@ if (!settings) {
       const own = tasks.filter((t) => !t.sharedPayload).length;
       return { payloads: own + (event?.data ? 1 : 0), copies: tasks.length, records: tasks.length + (event ? 1 : 0) };
     });
+
+  // Document expiry is the Couchbase layout's own (docs/couchbase.md): no other store has it.
+  it('couchbase: an idempotency record expires by itself a minute after its key stops counting', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
+    try {
+      const now = Date.now();
+      const r = await store.publishEvents([ev(['a'], { idempotency: { key: 'k', bodyHash: 'h', expiresAtMs: now + 3_600_000 } })], now);
+      assert.equal(r.outcome, 'ok');
+      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
+      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      const { createHash } = await import('node:crypto');
+      const key = `${keyPrefix}:i:${createHash('sha256').update('contract\u0000k').digest('hex')}`;
+      const got = await coll.get(key, { withExpiry: true });
+      const expiresAt = (got.expiryTime ?? 0) * 1000; // seconds since the epoch; 0 or none: never
+      assert.ok(Math.abs(expiresAt - (now + 3_660_000)) < 5000, `expires at ${new Date(expiresAt).toISOString()}, want about ${new Date(now + 3_660_000).toISOString()}`);
+    } finally {
+      await store.close();
+    }
+  });
 }

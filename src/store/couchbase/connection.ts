@@ -129,7 +129,7 @@ export class CouchbaseConnection {
         for (const work of batch) outs.push({ ok: true, value: await work(unit) });
         await unit.flush();
       }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
-      await this.addThroughput(unit.throughput);
+      await Promise.all([this.addThroughput(unit.throughput), this.setExpiries(unit.expiries)]);
       return outs;
     }, isConflict, this.retry));
   }
@@ -158,6 +158,12 @@ export class CouchbaseConnection {
       if (cas === null) await this.coll.insert(key, doc, { expiry: THROUGHPUT_EXPIRY_S });
       else await this.coll.replace(key, doc, { cas: cas as never, expiry: THROUGHPUT_EXPIRY_S });
     }, (e) => e instanceof CasMismatchError || e instanceof DocumentExistsError, this.retry).catch(() => undefined)));
+  }
+
+  /** After the commit, so a node that dies in between leaves the document without its expiry: it is
+   *  then ignored once stale (each such document says until when it holds), never wrong. */
+  private async setExpiries(expiries: Map<string, number>): Promise<void> {
+    await Promise.all([...expiries].map(([key, seconds]) => this.coll.touch(key, seconds).catch(() => undefined)));
   }
 
   async getDoc<T>(key: string): Promise<T | null> {

@@ -66,6 +66,8 @@ export class CouchbasePublish extends CouchbaseArea {
         if (ev.idempotency) {
           const record: IdempotencyRecord = { bodyHash: ev.idempotency.bodyHash, answer: published, expiresAtMs: ev.idempotency.expiresAtMs };
           u.put(recordKey(ev.publisher, ev.idempotency.key), record);
+          // Gone by itself a minute after it stops counting, instead of lingering in the bucket.
+          u.expireAfter(recordKey(ev.publisher, ev.idempotency.key), (ev.idempotency.expiresAtMs - nowMs) / 1000 + 60);
         }
         out.push(published);
       }

@@ -1,5 +1,5 @@
 // One transaction attempt's working set: the documents it read, changed in memory and will write
-// at its end, and the throughput counts to add after it commits.
+// at its end, and what to do after it commits: throughput counts to add, expiries to set.
 import { DocumentNotFoundError, type Collection, type TransactionAttemptContext, type TransactionGetResult } from 'couchbase';
 import type { TotalsField } from './docs.js';
 
@@ -7,6 +7,9 @@ export class Unit {
   private readonly docs = new Map<string, { handle: TransactionGetResult | null; content: unknown; dirty: boolean }>();
   /** Per-minute throughput increments, applied after the commit (outside the transaction). */
   readonly throughput = new Map<string, number>();
+  /** Documents to expire by themselves (key → seconds), set after the commit: a transaction's
+   *  writes cannot carry an expiry in this SDK. */
+  readonly expiries = new Map<string, number>();
 
   constructor(private readonly ctx: TransactionAttemptContext, private readonly coll: Collection) {}
 
@@ -78,6 +81,10 @@ export class Unit {
   remove(key: string): void {
     const known = this.docs.get(key);
     if (known) this.docs.set(key, { ...known, content: null, dirty: true });
+  }
+
+  expireAfter(key: string, seconds: number): void {
+    this.expiries.set(key, Math.max(1, Math.ceil(seconds)));
   }
 
   count(queue: string, minuteMs: number, field: TotalsField, by = 1): void {
