@@ -7,7 +7,7 @@ import { connect, DocumentNotFoundError, type Cluster } from 'couchbase';
 import { storeContract } from './contract.js';
 import { couchbaseTestSettings } from '../helpers/couchbase.js';
 import { openCouchbaseStore } from '../../src/store/couchbase/open.js';
-import { ev } from './harness.js';
+import { ev, RULES } from './harness.js';
 import assert from 'node:assert/strict';
 
 const settings = couchbaseTestSettings();
@@ -50,6 +50,27 @@ if (!settings) {
       const got = await coll.get(key, { withExpiry: true });
       const expiresAt = (got.expiryTime ?? 0) * 1000; // seconds since the epoch; 0 or none: never
       assert.ok(Math.abs(expiresAt - (now + 3_660_000)) < 5000, `expires at ${new Date(expiresAt).toISOString()}, want about ${new Date(now + 3_660_000).toISOString()}`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  // A claim owns (stages a write on) the queue documents it takes from: owning the empty ones too
+  // made every claim of a many-queue worker collide with other nodes' publishes to any of them.
+  it('couchbase: a claim that finds a queue empty leaves its document unwritten', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
+    try {
+      const w = await store.registerWorker('w', ['empty', 'busy'], Date.now());
+      await store.publishEvents([ev(['busy'], { runAtMs: Date.now() - 1000 })], Date.now()); // (the kit's T0 is ahead of today)
+      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
+      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      const cas = async (q: string) => String((await coll.get(`${keyPrefix}:q:${q}`)).cas);
+      const [emptyBefore, busyBefore] = [await cas('empty'), await cas('busy')];
+      const r = await store.claimTasks(w.workerId, 1, Date.now(), RULES);
+      assert.equal(r.outcome === 'ok' && r.tasks.length, 1, JSON.stringify(r));
+      assert.equal(await cas('empty'), emptyBefore, 'the empty queue, asked first, was only read');
+      assert.notEqual(await cas('busy'), busyBefore, 'the queue it took from was written');
     } finally {
       await store.close();
     }

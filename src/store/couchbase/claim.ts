@@ -3,7 +3,7 @@ import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
 import { claimQueues, startedEntry } from '../../lifecycle/claims.js';
 import { type ClaimResult, type TaskRecord, type TransitionRules } from '../store.js';
-import { claimFilter } from './queue-doc.js';
+import { claimFilter, hasWorkFor, type QueueDoc } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
@@ -27,6 +27,11 @@ export class CouchbaseClaim extends CouchbaseArea {
       const claimed: TaskRecord[] = [];
       for (const queue of claimQueues(w.queues, only)) {
         if (claimed.length >= count) break;
+        // Owning a queue's document (getForUpdate) locks it against every other node's writes until
+        // this commits, so a queue with nothing to start is only read: a worker of many queues on
+        // many nodes would otherwise make every claim collide with every publish to any of them.
+        const seen = await u.get<QueueDoc>(this.keys.queue(queue));
+        if (!seen || !hasWorkFor(seen, nowMs)) continue;
         const q = await this.queueDoc(u, queue, false);
         if (!q) continue;
         await this.promoteDue(u, q, nowMs, PROMOTE_PER_CLAIM);

@@ -51,6 +51,11 @@ export function hasWaitingKey(q: QueueDoc, key: string): boolean {
   return (q.waitingKeys[key] ?? 0) > 0;
 }
 
+/** Whether a claim could start anything here: a ready task, or a scheduled one now due. */
+export function hasWorkFor(q: QueueDoc, nowMs: number): boolean {
+  return q.ready.length > 0 || (q.scheduled[0]?.first.r ?? Infinity) <= nowMs;
+}
+
 /** Which ready entries a worker may start, asked in lane order (lifecycle/claims decides). */
 export function claimFilter(q: QueueDoc, workerId: string): (e: WaitEntry) => boolean {
   const keysStarted = new Set(Object.values(q.started).filter((s) => s.sr && s.k !== null).map((s) => s.k!));
