@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// How a cluster of broker nodes scales (issue 21): 1, 2 and 4 nodes over one Couchbase cluster,
+// reached through a proxy that adds DELAY_MS (1) each way to every byte (latency-proxy.mjs), as a
+// network would; on one hot queue and on 100 queues. 8 publishers (one event a request) and 16
+// single-task workers (each report takes the next task: next: true) are spread over the nodes;
+// prints tasks completed a second per node count, rep by rep (REPS=3, SECONDS=10 each), their
+// medians and each count's worst rep against one node's. Want: 4 nodes on the hot queue >= 2.5x one.
+// Needs COUCHBASE_CONNSTR (and credentials) of a local mock and its pid in COUCHBASE_PAUSE_PID
+// (the proxy reads the mock's ports from /proc). One JSON line per measurement on stdout.
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { BrokerProcess, freePort } from '../test/soak/brokers.mjs';
+import { LatencyProxy } from './latency-proxy.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const e = process.env;
+const SECONDS = Number(e.SECONDS ?? 10);
+const REPS = Number(e.REPS ?? 3);
+const DELAY_MS = Number(e.DELAY_MS ?? 1);
+const NODE_COUNTS = (e.NODES ?? '1,2,4').split(',').map(Number);
+const PUBLISHERS = 8;
+const WORKERS = 16;
+const WORKLOADS = { 'hot queue': 1, '100 queues': 100 };
+const log = (...a) => console.error('[cluster]', ...a);
+
+const mockPid = Number(e.COUCHBASE_PAUSE_PID);
+if (!e.COUCHBASE_CONNSTR || !mockPid) {
+  log('skipped: needs COUCHBASE_CONNSTR (a local mock, see the README\'s Tests section) and the mock\'s pid in COUCHBASE_PAUSE_PID');
+  process.exit(0);
+}
+if (spawnSync(process.execPath, [path.join(root, 'bin', 'build-if-changed.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const call = (base, method, p, body) => new Promise((resolve, reject) => {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const req = http.request(base + p, { method, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
+    let text = ''; res.on('data', (c) => { text += c; }); res.on('end', () => (res.statusCode < 300 ? resolve(text ? JSON.parse(text) : null) : reject(new Error(`${method} ${p} ${res.statusCode} ${text.slice(0, 200)}`))));
+  });
+  req.on('error', reject);
+  req.end(payload);
+});
+
+/** Tasks completed a second by the clients spread over `urls`, across `queues` queues. */
+async function measure(urls, queues) {
+  const names = Array.from({ length: queues }, (_, i) => `q${i}`);
+  for (const q of names) await call(urls[0], 'PUT', '/interest', { queue: q, interests: { to: `^${q}$` } });
+  let stop = false;
+  let counting = false;
+  let done = 0;
+  let published = 0;
+  const pubs = Array.from({ length: PUBLISHERS }, async (_, i) => {
+    const base = urls[i % urls.length];
+    for (let n = i; !stop; n += PUBLISHERS) { await call(base, 'PUT', '/task', { publisher: 'cluster', data: { to: names[n % queues] } }); if (counting) published++; }
+  });
+  const workers = Array.from({ length: WORKERS }, async (_, i) => {
+    const base = urls[i % urls.length];
+    const mine = queues === 1 ? names : Array.from({ length: 10 }, (_, k) => names[(i * 10 + k) % queues]);
+    const { workerId } = await call(base, 'PUT', '/worker', { queues: mine });
+    let task = null;
+    while (!stop) {
+      task ??= (await call(base, 'GET', `/task?workerId=${workerId}&wait=1`)).task;
+      if (!task) continue;
+      task = (await call(base, 'POST', '/task', { workerId, taskId: task.taskId, state: 'success', next: true })).task;
+      if (counting) done++;
+    }
+  });
+  await new Promise((r) => setTimeout(r, 2000)); // warm: connections, first documents
+  counting = true;
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  counting = false;
+  stop = true;
+  await Promise.all([...pubs, ...workers]);
+  return { tasks_per_s: done / SECONDS, published_per_s: published / SECONDS };
+}
+
+const proxy = new LatencyProxy(mockPid, DELAY_MS);
+await proxy.start();
+const connstr = proxy.connstr(e.COUCHBASE_CONNSTR);
+log(`${SECONDS} s per measurement, ${REPS} reps, nodes ${NODE_COUNTS.join(', ')}, ${DELAY_MS} ms each way through the proxy (${connstr})`);
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-cluster-'));
+const results = []; // {workload, nodes, rep, tasks_per_s}
+try {
+  for (let rep = 1; rep <= REPS; rep++) {
+    // Turn the order each rep, so no node count always meets a warmer (or fuller) mock.
+    const order = [...NODE_COUNTS.slice(rep % NODE_COUNTS.length), ...NODE_COUNTS.slice(0, rep % NODE_COUNTS.length)];
+    for (const nodes of order) {
+      for (const [workload, queues] of Object.entries(WORKLOADS)) {
+        const env = {
+          COUCHBASE_CONNSTR: connstr, COUCHBASE_USERNAME: e.COUCHBASE_USERNAME ?? 'Administrator', COUCHBASE_PASSWORD: e.COUCHBASE_PASSWORD ?? 'password',
+          COUCHBASE_BUCKET: e.COUCHBASE_BUCKET ?? 'default', COUCHBASE_KEY_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
+          LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0', SWITCHYARD_DB: path.join(scratch, 'unused.db'),
+        };
+        const brokers = await Promise.all(Array.from({ length: nodes }, async (_, i) => new BrokerProcess(root, `n${i}`, await freePort(), env, scratch)));
+        try {
+          await Promise.all(brokers.map((b) => b.start()));
+          const m = await measure(brokers.map((b) => b.url), queues);
+          results.push({ workload, nodes, rep, ...m });
+          log(`rep ${rep}, ${workload}, ${nodes} node(s): ${Math.round(m.tasks_per_s)} tasks/s (published ${Math.round(m.published_per_s)}/s)`);
+          console.log(JSON.stringify({ run_id: e.BENCH_RUN_ID ?? 'cluster', rep, ts: new Date().toISOString(), peer: 'switchyard-cluster', variant: `${nodes}-nodes-${workload.replace(/ /g, '-')}-${DELAY_MS}ms`, metrics: m }));
+        } finally {
+          await Promise.all(brokers.map((b) => b.stop()));
+        }
+      }
+    }
+    if (rep === 1 && !proxy.connections.size) throw new Error('no connection went through the proxy: the SDK bypassed it');
+  }
+} finally {
+  await proxy.close();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+log(`connections through the proxy, by the mock's port: ${JSON.stringify(Object.fromEntries(proxy.connections))}`);
+for (const workload of Object.keys(WORKLOADS)) {
+  const one = results.filter((r) => r.workload === workload && r.nodes === 1);
+  for (const nodes of NODE_COUNTS) {
+    const mine = results.filter((r) => r.workload === workload && r.nodes === nodes);
+    // A rep's ratio: its n-node rate over the same rep's one-node rate.
+    const ratios = mine.map((r) => r.tasks_per_s / (one.find((o) => o.rep === r.rep)?.tasks_per_s ?? NaN));
+    log(`${workload}, ${nodes} node(s): median ${Math.round(median(mine.map((r) => r.tasks_per_s)))} tasks/s; ÷ 1 node median ${median(ratios).toFixed(2)}, worst rep ${Math.min(...ratios).toFixed(2)}`
+      + (workload === 'hot queue' && nodes === 4 ? ` (want >= 2.5: ${Math.min(...ratios) >= 2.5 ? 'met' : 'missed'})` : ''));
+  }
+}
