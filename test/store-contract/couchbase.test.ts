@@ -75,4 +75,23 @@ if (!settings) {
       await store.close();
     }
   });
+
+  it('couchbase: schedules kept in the one shared document of old move to their own documents on first use', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
+    const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+    const rec = (name: string) => ({ name, cron: '0 3 * * *', timezone: null, event: { publisher: 'cron', data: {} }, paused: false,
+      createdAtMs: 1000, updatedAtMs: 1000, lastTickMs: 5000, lastFiredAtMs: 4000, lastEventId: 'e1', lastMissedTicks: 0 });
+    await coll.insert(`${keyPrefix}:schedules`, { schedules: { nightly: rec('nightly'), hourly: rec('hourly') } });
+    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
+    try {
+      assert.deepEqual(await store.listSchedules(), [rec('hourly'), rec('nightly')]);
+      assert.deepEqual((await coll.get(`${keyPrefix}:s:nightly`)).content, rec('nightly'), 'a document of its own');
+      await assert.rejects(coll.get(`${keyPrefix}:schedules`), DocumentNotFoundError, 'the shared document is gone');
+      assert.equal(await store.recordScheduleFiring('hourly', 5000, { lastTickMs: 6000, lastFiredAtMs: 6100, lastEventId: 'e2', lastMissedTicks: 0 }), true);
+      assert.equal((await coll.get(`${keyPrefix}:s:nightly`)).content.lastTickMs, 5000, 'a firing touches its own schedule only');
+    } finally {
+      await store.close();
+    }
+  });
 }

@@ -11,7 +11,9 @@ export interface FinishedDoc { ids: string[] }
 export interface EventDoc { taskIds: string[]; data?: Record<string, unknown>; sharedBy?: string[] }
 /** A task as stored: a copy whose payload is its event's holds sharedPayload and an empty data. */
 export type TaskDoc = TaskRecord & { sharedPayload?: true };
+/** Every schedule in one document: the layout before one document each (moved out on first use). */
 export interface SchedulesDoc { schedules: Record<string, ScheduleRecord> }
+export interface ScheduleNamesDoc { names: string[] }
 
 export type TotalsField = keyof Totals;
 

@@ -40,8 +40,12 @@ export class Keys {
   /** A beanstalkd job id's task, and a task's job id (made on first use, see tasks.ts). */
   job(jobId: number) { return `${this.prefix}:j:${jobId}`; }
   jobOfTask(taskId: string) { return `${this.prefix}:jt:${taskId}`; }
-  /** Every schedule, with the last tick each has handled. */
-  schedules() { return `${this.prefix}:schedules`; }
+  /** One schedule, with the last tick it has handled. */
+  schedule(name: string) { return `${this.prefix}:s:${nameKeyPart(name)}`; }
+  /** The names of every schedule. */
+  scheduleNames() { return `${this.prefix}:sn`; }
+  /** Every schedule in one document, as installations before per-schedule documents kept them. */
+  legacySchedules() { return `${this.prefix}:schedules`; }
   /** Every API token, by the hash of its secret. */
   tokens() { return `${this.prefix}:tokens`; }
   /** The days of the audit trail and how many entries each holds. */
