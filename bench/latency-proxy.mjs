@@ -102,9 +102,8 @@ export class LatencyProxy {
     client.on('data', toUpstream);
     // A config is a memcached frame's body naming the nodes (or, on the HTTP ports, a JSON answer,
     // rewritten chunk by chunk: the SDK bootstraps over memcached, so those ports carry little).
-    let kv = null;
     upstream.once('data', (first) => {
-      kv = first[0] === 0x81 || first[0] === 0x18 || first[0] === 0x82;
+      const kv = first[0] === 0x81 || first[0] === 0x18 || first[0] === 0x82;
       const onData = kv ? frames((f) => toClient(f.includes('nodesExt') ? this.rewrite(f) : f)) : (c) => toClient(this.rewrite(c));
       onData(first);
       upstream.on('data', onData);

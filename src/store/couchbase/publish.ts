@@ -65,9 +65,10 @@ export class CouchbasePublish extends CouchbaseArea {
         if (taskIds.length) u.put(this.keys.event(ev.eventId), { taskIds, ...(shared ? { data: ev.data, sharedBy: [...taskIds] } : {}) } satisfies EventDoc);
         if (ev.idempotency) {
           const record: IdempotencyRecord = { bodyHash: ev.idempotency.bodyHash, answer: published, expiresAtMs: ev.idempotency.expiresAtMs };
-          u.put(recordKey(ev.publisher, ev.idempotency.key), record);
+          const key = recordKey(ev.publisher, ev.idempotency.key);
+          u.put(key, record);
           // Gone by itself a minute after it stops counting, instead of lingering in the bucket.
-          u.expireAfter(recordKey(ev.publisher, ev.idempotency.key), (ev.idempotency.expiresAtMs - nowMs) / 1000 + 60);
+          u.expireAfter(key, (ev.idempotency.expiresAtMs - nowMs) / 1000 + 60);
         }
         out.push(published);
       }
