@@ -8,6 +8,7 @@ import { storeContract } from './contract.js';
 import { couchbaseTestSettings } from '../helpers/couchbase.js';
 import { openCouchbaseStore } from '../../src/store/couchbase/open.js';
 import { ev, RULES } from './harness.js';
+import { FAILED_SEGMENT_MAX } from '../../src/store/couchbase/lane.js';
 import assert from 'node:assert/strict';
 
 const settings = couchbaseTestSettings();
@@ -90,6 +91,79 @@ if (!settings) {
       await assert.rejects(coll.get(`${keyPrefix}:schedules`), DocumentNotFoundError, 'the shared document is gone');
       assert.equal(await store.recordScheduleFiring('hourly', 5000, { lastTickMs: 6000, lastFiredAtMs: 6100, lastEventId: 'e2', lastMissedTicks: 0 }), true);
       assert.equal((await coll.get(`${keyPrefix}:s:nightly`)).content.lastTickMs, 5000, 'a firing touches its own schedule only');
+    } finally {
+      await store.close();
+    }
+  });
+
+  // A queue's failed list is a lane of segment documents (docs/couchbase.md): one document had a
+  // ceiling of some 300,000 failed tasks (its size limit) and was rewritten whole on every failure.
+  it('couchbase: the failed tasks of a queue spread over bounded segments, paged newest first, each found by its time', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
+    try {
+      const here = await store.publishEvents([ev(['src'])], Date.now());
+      assert.equal(here.outcome, 'ok');
+      const template = (await store.getTask(here.outcome === 'ok' ? here.events[0]!.tasks[0]!.taskId : ''))!;
+      const n = FAILED_SEGMENT_MAX + 100;
+      const id = (i: number) => `f-${String(i).padStart(5, '0')}`;
+      for (let i = 0; i < n; i += 200) {
+        const batch = Array.from({ length: Math.min(200, n - i) }, (_, j) => ({ ...template, taskId: id(i + j), eventId: `ev-${i + j}`, queue: 'many',
+          state: 'failed' as const, attempts: 1, finishedAtMs: 1_000_000 + i + j, failReason: 'boom', history: [] }));
+        assert.deepEqual(await store.importTasks(batch, Date.now()), { imported: batch.length });
+      }
+      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
+      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      const chain = async () => ((await coll.get(`${keyPrefix}:q:many`)).content as { failed: { id: number; n: number }[] }).failed;
+      const refs = await chain();
+      assert.ok(refs.length >= 2, `${refs.length} segments`);
+      assert.equal(refs.reduce((k, r) => k + r.n, 0), n);
+      for (const r of refs) assert.ok(((await coll.get(`${keyPrefix}:l:many:${r.id}`)).content as { entries: unknown[] }).entries.length <= FAILED_SEGMENT_MAX);
+      const page = await store.listFailedTasks({ queue: 'many' }, 3, 2);
+      assert.deepEqual([page.total, ...page.tasks.map((t) => t.taskId)], [n, id(n - 3), id(n - 4), id(n - 5)]);
+      assert.deepEqual((await store.listTasks('many', 'failed', 2, 0)).tasks.map((t) => t.taskId), [id(n - 1), id(n - 2)]);
+      // One in the first segment and one in the last, retried and deleted by id.
+      assert.equal(await store.retryFailedTasks({ taskIds: [id(3)] }, {}, Date.now()), 1);
+      assert.equal(await store.deleteFailedTasks({ taskIds: [id(n - 1)] }), 1);
+      assert.equal((await chain()).reduce((k, r) => k + r.n, 0), n - 2);
+      assert.deepEqual((await store.listFailedTasks({ queue: 'many' }, 1, 0)).tasks.map((t) => t.taskId), [id(n - 2)]);
+      assert.equal((await store.getTask(id(3)))!.state, 'ready');
+      assert.equal((await store.queueSummaries('many'))[0]!.counts.failed, n - 2);
+      assert.equal((await store.listExportedTaskIds('many')).length, n - 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('couchbase: a failed list kept in the one document of old is read as it is, and moves into segments on its first change', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
+    try {
+      const now = Date.now();
+      await store.updateQueuePolicy('old', { maxAttempts: 1 }, now);
+      await store.publishEvents([1, 2, 3].map(() => ev(['old'], { runAtMs: now - 1000 })), now);
+      const w = await store.registerWorker('f', ['old'], now);
+      const r = await store.claimTasks(w.workerId, 3, now, RULES);
+      const ids = r.outcome === 'ok' ? r.tasks.map((t) => t.taskId) : [];
+      assert.equal(ids.length, 3);
+      for (const [i, taskId] of ids.entries()) await store.failTasks(w.workerId, [{ taskId, failReason: 'x' }], now + i, RULES);
+      const list = async () => (await store.listFailedTasks({ queue: 'old' }, 10, 0)).tasks.map((t) => t.taskId);
+      assert.deepEqual(await list(), [...ids].reverse());
+      // Rewritten as the layout of old: one :f: document, no chain in the queue document.
+      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
+      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      const qKey = `${keyPrefix}:q:old`;
+      const q = (await coll.get(qKey)).content as { failed?: { id: number }[] };
+      for (const ref of q.failed!) await coll.remove(`${keyPrefix}:l:old:${ref.id}`);
+      delete q.failed;
+      await coll.replace(qKey, q);
+      await coll.insert(`${keyPrefix}:f:old`, { entries: ids.map((id, i) => [id, now + i]) });
+      assert.deepEqual(await list(), [...ids].reverse(), 'read from the document of old');
+      assert.equal(await store.retryFailedTasks({ taskIds: [ids[1]!] }, {}, now + 10), 1);
+      await assert.rejects(coll.get(`${keyPrefix}:f:old`), DocumentNotFoundError, 'the document of old is gone');
+      const moved = (await coll.get(qKey)).content as { failed: { n: number }[] };
+      assert.equal(moved.failed.reduce((k, ref) => k + ref.n, 0), 2);
+      assert.deepEqual(await list(), [ids[2], ids[0]]);
     } finally {
       await store.close();
     }

@@ -8,7 +8,7 @@ import { roomToStart as roomOf } from '../../src/lifecycle/limits.js';
 import type { QueueDoc } from '../../src/store/couchbase/queue-doc.js';
 
 const roomToStart = (q: QueueDoc, wanted: number, nowMs: number) => roomOf({ policy: q.policy, started: q.counts.started, rate: q.rate }, wanted, nowMs);
-import { dueOrder, Lane, readyOrder, SEGMENT_MAX, type Segment, type SegmentRef, type WaitEntry } from '../../src/store/couchbase/lane.js';
+import { dueOrder, failedOrder, FAILED_SEGMENT_MAX, Lane, readyOrder, SEGMENT_MAX, type FailedEntry, type Segment, type SegmentRef, type WaitEntry } from '../../src/store/couchbase/lane.js';
 import { retryOnConflict } from '../../src/store/couchbase/retry.js';
 
 
@@ -122,6 +122,63 @@ describe('Couchbase waiting lanes', () => {
     assert.equal(roomToStart(q, 7, 9000).room, 4, 'the bucket holds at most one second');
     q.policy.paused = true;
     assert.equal(roomToStart(q, 7, 9000).room, 0);
+  });
+});
+
+/** A failed lane over a Map, counting segment reads. */
+function memoryFailedLane() {
+  const docs = new Map<number, Segment<FailedEntry>>();
+  const refs: SegmentRef<FailedEntry>[] = [];
+  let next = 1; let reads = 0;
+  const lane = new Lane<FailedEntry>(refs, failedOrder, {
+    // Copies of the list (the entries themselves are never changed): a deep copy made this slow.
+    get: async (id) => { reads++; const d = docs.get(id); return d ? { entries: [...d.entries] } : null; },
+    put: (id, seg) => { docs.set(id, { entries: [...seg.entries] }); },
+    remove: (id) => { docs.delete(id); },
+    newId: () => next++,
+  }, FAILED_SEGMENT_MAX);
+  return { lane, refs, docs, reads: () => reads };
+}
+
+describe('Couchbase failed lanes', () => {
+  it('hold any number of failed tasks in bounded segments, and read a page of the newest from the end', async () => {
+    const { lane, refs, docs, reads } = memoryFailedLane();
+    const n = FAILED_SEGMENT_MAX * 4 + 7;
+    for (let i = 0; i < n; i++) await lane.insert({ id: `t${String(i).padStart(5, '0')}`, at: 1000 + i });
+    assert.equal(lane.size, n);
+    for (const d of docs.values()) assert.ok(d.entries.length <= FAILED_SEGMENT_MAX, 'no segment over the bound');
+    assert.ok(refs.length >= 4, `${refs.length} segments`);
+    const before = reads();
+    const page = await lane.newest(25);
+    assert.deepEqual(page.map((e) => e.at), Array.from({ length: 25 }, (_, i) => 1000 + n - 1 - i), 'newest first');
+    assert.equal(reads() - before, 1, 'one page of the newest reads the last segment only');
+    assert.equal((await lane.newest(Infinity)).length, n);
+  });
+
+  it('remove an entry found by its time, reading one segment; a wrong time falls back to a scan', async () => {
+    const { lane, reads } = memoryFailedLane();
+    for (let i = 0; i < FAILED_SEGMENT_MAX * 3; i++) await lane.insert({ id: `t${i}`, at: 1000 + i });
+    const before = reads();
+    assert.equal(await lane.removeAt({ id: 't2000', at: 3000 }), true);
+    assert.equal(reads() - before, 1);
+    assert.equal(await lane.removeAt({ id: 't5', at: 0 }), true, 'found by the scan');
+    assert.equal(await lane.removeAt({ id: 'missing', at: 1500 }), false);
+    const left: string[] = [];
+    await lane.scan((e) => void left.push(e.id));
+    assert.equal(left.length, FAILED_SEGMENT_MAX * 3 - 2);
+    assert.ok(!left.includes('t2000') && !left.includes('t5'));
+  });
+
+  it('fill from a sorted list leaves room in every segment, and inserts keep the order', async () => {
+    const { lane, docs } = memoryFailedLane();
+    const sorted = Array.from({ length: 3000 }, (_, i) => ({ id: `t${i}`, at: i * 2 }));
+    lane.fill(sorted);
+    for (const d of docs.values()) assert.ok(d.entries.length <= FAILED_SEGMENT_MAX / 2);
+    await lane.insert({ id: 'between', at: 1001 });
+    const all: FailedEntry[] = [];
+    await lane.scan((e) => void all.push(e));
+    assert.equal(all.length, 3001);
+    for (let i = 1; i < all.length; i++) assert.ok(failedOrder(all[i - 1]!, all[i]!) < 0, `order broken at ${i}`);
   });
 });
 

@@ -7,7 +7,7 @@ import type { CouchbaseConnection } from './connection.js';
 import type { Keys } from './keys.js';
 import { minuteOf } from './keys.js';
 import { countWaitingKey, newQueueDoc, type QueueDoc } from './queue-doc.js';
-import { dueOrder, Lane, readyOrder, type Segment, type WaitEntry } from './lane.js';
+import { dueOrder, failedOrder, FAILED_SEGMENT_MAX, Lane, readyOrder, type FailedEntry, type Segment, type SegmentIO, type WaitEntry } from './lane.js';
 import type { Unit } from './unit.js';
 import type { EventDoc, FailedDoc, FinishedDoc, MetaDoc, TaskDoc, WorkerDoc } from './docs.js';
 
@@ -61,7 +61,7 @@ export abstract class CouchbaseArea {
     // Leave the old state's index.
     if (from === 'scheduled' || from === 'ready') await this.leaveWaiting(u, q, t);
     else if (from === 'started') delete q.started[t.taskId];
-    else if (from === 'failed') await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== t.taskId); });
+    else if (from === 'failed') await this.leaveFailedLane(u, q, t);
     t.state = to;
     // Enter the new one.
     if (to === 'scheduled' || to === 'ready') {
@@ -69,7 +69,7 @@ export abstract class CouchbaseArea {
     } else if (to === 'started') {
       this.enterStarted(q, t, nowMs);
     } else if (to === 'failed') {
-      await this.editFailed(u, q.name, (f) => { f.entries.push([t.taskId, nowMs]); });
+      await (await this.failedLane(u, q)).insert({ id: t.taskId, at: t.finishedAtMs ?? nowMs });
     } else {
       await this.addFinished(u, q, t.taskId, nowMs);
     }
@@ -93,11 +93,41 @@ export abstract class CouchbaseArea {
     u.count(at, minuteOf(nowMs), c.work);
   }
 
-  protected async editFailed(u: Unit, queue: string, edit: (f: FailedDoc) => void): Promise<void> {
-    const key = this.keys.failed(queue);
-    const f = await u.getOrCreate<FailedDoc>(key, () => ({ entries: [] }));
-    edit(f);
-    u.put(key, f);
+  /** The queue's failed lane (oldest first), read and written through this transaction. A queue
+   *  document from before failed lists were segmented has no chain: its one `:f:` list moves into
+   *  segments here, in the first transaction that changes it. The caller writes q. */
+  protected async failedLane(u: Unit, q: QueueDoc): Promise<Lane<FailedEntry>> {
+    const io: SegmentIO<FailedEntry> = {
+      get: (id) => u.get<Segment<FailedEntry>>(this.keys.segment(q.name, id)),
+      put: (id, seg) => u.put(this.keys.segment(q.name, id), seg),
+      remove: (id) => u.remove(this.keys.segment(q.name, id)),
+      newId: () => q.nextSegment++,
+    };
+    if (q.failed) return new Lane(q.failed, failedOrder, io, FAILED_SEGMENT_MAX);
+    const lane = new Lane(q.failed = [], failedOrder, io, FAILED_SEGMENT_MAX);
+    const old = await u.get<FailedDoc>(this.keys.failed(q.name));
+    if (old) {
+      lane.fill(old.entries.map(([id, at]) => ({ id, at })).sort(failedOrder));
+      u.remove(this.keys.failed(q.name));
+    }
+    return lane;
+  }
+
+  /** The queue's failed entries outside a transaction: the newest `count`, newest first (all of them
+   *  when count is Infinity). */
+  protected async failedNewest(q: QueueDoc, count: number): Promise<FailedEntry[]> {
+    if (!q.failed) {
+      const old = (await this.getDoc<FailedDoc>(this.keys.failed(q.name)))?.entries ?? [];
+      return old.map(([id, at]) => ({ id, at })).sort(failedOrder).reverse().slice(0, count);
+    }
+    const readOnly = () => { throw new Error('read-only lane'); };
+    const io = { get: (id: number) => this.getDoc<Segment<FailedEntry>>(this.keys.segment(q.name, id)), put: readOnly, remove: readOnly, newId: readOnly };
+    return new Lane(q.failed, failedOrder, io, FAILED_SEGMENT_MAX).newest(count);
+  }
+
+  /** Takes a failed task out of its queue's failed lane, found by the time it failed (finishedAtMs). */
+  private async leaveFailedLane(u: Unit, q: QueueDoc, t: Pick<TaskRecord, 'taskId' | 'finishedAtMs'>): Promise<void> {
+    await (await this.failedLane(u, q)).removeAt({ id: t.taskId, at: t.finishedAtMs ?? 0 });
   }
 
   protected async addFinished(u: Unit, q: QueueDoc, taskId: string, nowMs: number): Promise<void> {
@@ -211,8 +241,8 @@ export abstract class CouchbaseArea {
   }
 
   /** Takes a task out of its queue's failed list (its counts are the caller's move). */
-  protected async leaveFailed(u: Unit, q: QueueDoc, taskId: string): Promise<void> {
-    await this.editFailed(u, q.name, (f) => { f.entries = f.entries.filter(([id]) => id !== taskId); });
+  protected async leaveFailed(u: Unit, q: QueueDoc, t: Pick<TaskRecord, 'taskId' | 'finishedAtMs'>): Promise<void> {
+    await this.leaveFailedLane(u, q, t);
     u.put(this.keys.queue(q.name), q);
   }
 }

@@ -6,7 +6,7 @@
 import { emptyCounts, type TaskState } from '../../lifecycle/states.js';
 import { mayTakeCopy, singularRunGate } from '../../lifecycle/claims.js';
 import { DEFAULT_POLICY, type InterestMap, type QueuePolicy, type Totals } from '../store.js';
-import type { SegmentRef, WaitEntry } from './lane.js';
+import type { FailedEntry, SegmentRef, WaitEntry } from './lane.js';
 
 export interface StartedEntry { w: string; lease: number; k: string | null; sr: boolean; at: number }
 
@@ -22,6 +22,9 @@ export interface QueueDoc {
   totals: Totals;
   ready: SegmentRef[];
   scheduled: SegmentRef[];
+  /** The failed lane's chain, oldest first; absent in documents from before it was segmented (their
+   *  failed list is the one `:f:` document until a change moves it, documents.ts failedLane). */
+  failed?: SegmentRef<FailedEntry>[];
   /** How many waiting tasks hold each uniqueKey (singularlyEnqueue asks without reading the lanes). */
   waitingKeys: Record<string, number>;
   started: Record<string, StartedEntry>;
@@ -36,7 +39,7 @@ export const emptyTotals = (): Totals => ({ published: 0, started: 0, succeeded:
 export function newQueueDoc(name: string, declared: boolean): QueueDoc {
   return {
     name, declared, interests: null, policy: { ...DEFAULT_POLICY }, rate: null, nextSeq: 1, nextSegment: 1,
-    counts: emptyCounts(), totals: emptyTotals(), ready: [], scheduled: [], waitingKeys: {}, started: {}, workers: [], finishedMinutes: [],
+    counts: emptyCounts(), totals: emptyTotals(), ready: [], scheduled: [], failed: [], waitingKeys: {}, started: {}, workers: [], finishedMinutes: [],
   };
 }
 

@@ -2,8 +2,8 @@
 import { DocumentExistsError } from 'couchbase';
 import { type TaskRecord, type TaskState } from '../store.js';
 import { type QueueDoc } from './queue-doc.js';
-import { type WaitEntry } from './lane.js';
-import { type FailedDoc, type FinishedDoc, type EventDoc } from './docs.js';
+import { type FailedEntry, type WaitEntry } from './lane.js';
+import { type FinishedDoc, type EventDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 import { EXPORTED_STATES, startedAtOf } from '../../lifecycle/imports.js';
 import { countsOfImport } from '../../lifecycle/counts.js';
@@ -92,7 +92,7 @@ export class CouchbaseTasks extends CouchbaseArea {
       if (!q) return [];
       const ids: string[] = Object.keys(q.started);
       for (const lane of ['ready', 'scheduled'] as const) await this.readLane(q, lane).scan((e) => void ids.push(e.id));
-      for (const [id] of (await this.getDoc<FailedDoc>(this.keys.failed(queue)))?.entries ?? []) ids.push(id);
+      for (const e of await this.failedNewest(q, Infinity)) ids.push(e.id);
       return ids.sort();
     });
   }
@@ -104,21 +104,23 @@ export class CouchbaseTasks extends CouchbaseArea {
       if (existing.length) return { existing };
       const queues = new Map<string, QueueDoc>();
       for (const name of new Set(tasks.map((t) => t.queue))) queues.set(name, await this.queueDoc(u, name, 'undeclared'));
-      const failed = new Map<string, [string, number][]>();
+      const failed = new Map<QueueDoc, FailedEntry[]>();
       for (const t of tasks) {
         if (!EXPORTED_STATES.includes(t.state)) throw new Error(`cannot import a ${t.state} task`);
         const q = queues.get(t.queue)!;
         if (t.state === 'ready' || t.state === 'scheduled') await this.enterWaiting(u, q, t, t.state);
         else if (t.state === 'started') this.enterStarted(q, t, startedAtOf(t, nowMs));
-        else if (failed.has(q.name)) failed.get(q.name)!.push([t.taskId, t.finishedAtMs ?? nowMs]);
-        else failed.set(q.name, [[t.taskId, t.finishedAtMs ?? nowMs]]);
+        else failed.set(q, [...failed.get(q) ?? [], { id: t.taskId, at: t.finishedAtMs ?? nowMs }]);
         this.count(u, [q], countsOfImport({ queue: t.queue, state: t.state }), nowMs);
         u.put(this.keys.task(t.taskId), t);
         const e = await u.getOrCreate<EventDoc>(this.keys.event(t.eventId), () => ({ taskIds: [] }));
         e.taskIds.push(t.taskId);
         u.put(this.keys.event(t.eventId), e);
       }
-      for (const [queue, entries] of failed) await this.editFailed(u, queue, (f) => { f.entries.push(...entries); });
+      for (const [q, entries] of failed) {
+        const lane = await this.failedLane(u, q);
+        for (const e of entries) await lane.insert(e);
+      }
       for (const q of queues.values()) u.put(this.keys.queue(q.name), q);
       return { imported: tasks.length };
     });
@@ -135,7 +137,10 @@ export class CouchbaseTasks extends CouchbaseArea {
         ids = entries.sort((a, b) => a.s - b.s).map((e) => e.id);
       }
       else if (state === 'started') ids = Object.keys(q.started);
-      else if (state === 'failed') ids = ((await this.getDoc<FailedDoc>(this.keys.failed(queue)))?.entries ?? []).map(([id]) => id);
+      else if (state === 'failed') {
+        const page = (await this.failedNewest(q, offset + limit)).slice(offset).map((e) => e.id);
+        return { total: q.counts[state], tasks: await this.loadTasks(page) };
+      }
       else {
         // Finished minutes, newest first, until the page is full.
         const tasks: TaskRecord[] = [];
