@@ -7,6 +7,7 @@ import { connect, DocumentNotFoundError, type Cluster } from 'couchbase';
 import { storeContract } from './contract.js';
 import { couchbaseTestSettings } from '../helpers/couchbase.js';
 import { openCouchbaseStore } from '../../src/store/couchbase/open.js';
+import type { Store } from '../../src/store/store.js';
 import { ev, RULES } from './harness.js';
 import { FAILED_SEGMENT_MAX } from '../../src/store/couchbase/lane.js';
 import assert from 'node:assert/strict';
@@ -20,9 +21,17 @@ if (!settings) {
   // A connection of the test's own reads the documents (docs/couchbase.md), not what the store answers.
   let cluster: Promise<Cluster> | null = null;
   after(async () => { if (cluster) await (await cluster).close(); });
-  const read = async (key: string): Promise<Record<string, unknown> | null> => {
+  const collection = async () => {
     cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
-    const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+    return (await cluster).bucket(settings.bucket).defaultCollection();
+  };
+  /** A store under a key prefix of its own, closed after work. */
+  const withStore = async (keyPrefix: string, work: (store: Store) => Promise<void>) => {
+    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
+    try { await work(store); } finally { await store.close(); }
+  };
+  const read = async (key: string): Promise<Record<string, unknown> | null> => {
+    const coll = await collection();
     try { return (await coll.get(key)).content as Record<string, unknown>; } catch (e) {
       if (e instanceof DocumentNotFoundError) return null;
       throw e;
@@ -39,69 +48,56 @@ if (!settings) {
   // Document expiry is the Couchbase layout's own (docs/couchbase.md): no other store has it.
   it('couchbase: an idempotency record expires by itself a minute after its key stops counting', async () => {
     const keyPrefix = `test-${randomUUID()}`;
-    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
-    try {
+    await withStore(keyPrefix, async (store) => {
       const now = Date.now();
       const r = await store.publishEvents([ev(['a'], { idempotency: { key: 'k', bodyHash: 'h', expiresAtMs: now + 3_600_000 } })], now);
       assert.equal(r.outcome, 'ok');
-      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
-      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      const coll = await collection();
       const { createHash } = await import('node:crypto');
       const key = `${keyPrefix}:i:${createHash('sha256').update('contract\u0000k').digest('hex')}`;
       const got = await coll.get(key, { withExpiry: true });
       const expiresAt = (got.expiryTime ?? 0) * 1000; // seconds since the epoch; 0 or none: never
       assert.ok(Math.abs(expiresAt - (now + 3_660_000)) < 5000, `expires at ${new Date(expiresAt).toISOString()}, want about ${new Date(now + 3_660_000).toISOString()}`);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   // A claim owns (stages a write on) the queue documents it takes from: owning the empty ones too
   // made every claim of a many-queue worker collide with other nodes' publishes to any of them.
   it('couchbase: a claim that finds a queue empty leaves its document unwritten', async () => {
     const keyPrefix = `test-${randomUUID()}`;
-    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
-    try {
+    await withStore(keyPrefix, async (store) => {
       const w = await store.registerWorker('w', ['empty', 'busy'], Date.now());
       await store.publishEvents([ev(['busy'], { runAtMs: Date.now() - 1000 })], Date.now()); // (the kit's T0 is ahead of today)
-      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
-      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      const coll = await collection();
       const cas = async (q: string) => String((await coll.get(`${keyPrefix}:q:${q}`)).cas);
       const [emptyBefore, busyBefore] = [await cas('empty'), await cas('busy')];
       const r = await store.claimTasks(w.workerId, 1, Date.now(), RULES);
       assert.equal(r.outcome === 'ok' && r.tasks.length, 1, JSON.stringify(r));
       assert.equal(await cas('empty'), emptyBefore, 'the empty queue, asked first, was only read');
       assert.notEqual(await cas('busy'), busyBefore, 'the queue it took from was written');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('couchbase: schedules kept in the one shared document of old move to their own documents on first use', async () => {
     const keyPrefix = `test-${randomUUID()}`;
-    cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
-    const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+    const coll = await collection();
     const rec = (name: string) => ({ name, cron: '0 3 * * *', timezone: null, event: { publisher: 'cron', data: {} }, paused: false,
       createdAtMs: 1000, updatedAtMs: 1000, lastTickMs: 5000, lastFiredAtMs: 4000, lastEventId: 'e1', lastMissedTicks: 0 });
     await coll.insert(`${keyPrefix}:schedules`, { schedules: { nightly: rec('nightly'), hourly: rec('hourly') } });
-    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
-    try {
+    await withStore(keyPrefix, async (store) => {
       assert.deepEqual(await store.listSchedules(), [rec('hourly'), rec('nightly')]);
       assert.deepEqual((await coll.get(`${keyPrefix}:s:nightly`)).content, rec('nightly'), 'a document of its own');
       await assert.rejects(coll.get(`${keyPrefix}:schedules`), DocumentNotFoundError, 'the shared document is gone');
       assert.equal(await store.recordScheduleFiring('hourly', 5000, { lastTickMs: 6000, lastFiredAtMs: 6100, lastEventId: 'e2', lastMissedTicks: 0 }), true);
       assert.equal((await coll.get(`${keyPrefix}:s:nightly`)).content.lastTickMs, 5000, 'a firing touches its own schedule only');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   // A queue's failed list is a lane of segment documents (docs/couchbase.md): one document had a
   // ceiling of some 300,000 failed tasks (its size limit) and was rewritten whole on every failure.
   it('couchbase: the failed tasks of a queue spread over bounded segments, paged newest first, each found by its time', async () => {
     const keyPrefix = `test-${randomUUID()}`;
-    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
-    try {
+    await withStore(keyPrefix, async (store) => {
       const here = await store.publishEvents([ev(['src'])], Date.now());
       assert.equal(here.outcome, 'ok');
       const template = (await store.getTask(here.outcome === 'ok' ? here.events[0]!.tasks[0]!.taskId : ''))!;
@@ -112,8 +108,7 @@ if (!settings) {
           state: 'failed' as const, attempts: 1, finishedAtMs: 1_000_000 + i + j, failReason: 'boom', history: [] }));
         assert.deepEqual(await store.importTasks(batch, Date.now()), { imported: batch.length });
       }
-      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
-      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      const coll = await collection();
       const chain = async () => ((await coll.get(`${keyPrefix}:q:many`)).content as { failed: { id: number; n: number }[] }).failed;
       const refs = await chain();
       assert.ok(refs.length >= 2, `${refs.length} segments`);
@@ -130,15 +125,12 @@ if (!settings) {
       assert.equal((await store.getTask(id(3)))!.state, 'ready');
       assert.equal((await store.queueSummaries('many'))[0]!.counts.failed, n - 2);
       assert.equal((await store.listExportedTaskIds('many')).length, n - 1);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('couchbase: a failed list kept in the one document of old is read as it is, and moves into segments on its first change', async () => {
     const keyPrefix = `test-${randomUUID()}`;
-    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
-    try {
+    await withStore(keyPrefix, async (store) => {
       const now = Date.now();
       await store.updateQueuePolicy('old', { maxAttempts: 1 }, now);
       await store.publishEvents([1, 2, 3].map(() => ev(['old'], { runAtMs: now - 1000 })), now);
@@ -150,8 +142,7 @@ if (!settings) {
       const list = async () => (await store.listFailedTasks({ queue: 'old' }, 10, 0)).tasks.map((t) => t.taskId);
       assert.deepEqual(await list(), [...ids].reverse());
       // Rewritten as the layout of old: one :f: document, no chain in the queue document.
-      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
-      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      const coll = await collection();
       const qKey = `${keyPrefix}:q:old`;
       const q = (await coll.get(qKey)).content as { failed?: { id: number }[] };
       for (const ref of q.failed!) await coll.remove(`${keyPrefix}:l:old:${ref.id}`);
@@ -164,8 +155,6 @@ if (!settings) {
       const moved = (await coll.get(qKey)).content as { failed: { n: number }[] };
       assert.equal(moved.failed.reduce((k, ref) => k + ref.n, 0), 2);
       assert.deepEqual(await list(), [ids[2], ids[0]]);
-    } finally {
-      await store.close();
-    }
+    });
   });
 }
