@@ -8,8 +8,11 @@ export class GroupCommit<W> {
   private pending: { write: W; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   private busy = false;
 
-  /** commit: commits a batch and answers one outcome per write, in order; a throw fails them all. */
-  constructor(private readonly commit: (batch: W[]) => Outcome[] | Promise<Outcome[]>, private readonly maxBatch = Infinity) {}
+  /** commit: commits a batch and answers one outcome per write, in order; a throw fails them all.
+   *  It may settle some writes early (settle(index, outcome)), when a part of the batch is done
+   *  before the rest; the answer's outcomes for those are then ignored. */
+  constructor(private readonly commit: (batch: W[], settle: (index: number, outcome: Outcome) => void) => Outcome[] | Promise<Outcome[]>,
+    private readonly maxBatch = Infinity) {}
 
   add<T>(write: W): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -25,11 +28,17 @@ export class GroupCommit<W> {
 
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, this.maxBatch);
+    const settled = new Set<number>();
+    const settle = (i: number, o: Outcome) => {
+      if (settled.has(i)) return;
+      settled.add(i);
+      if (o.ok) batch[i]!.resolve(o.value); else batch[i]!.reject(o.error);
+    };
     try {
-      const outcomes = await this.commit(batch.map((b) => b.write));
-      batch.forEach((b, i) => { const o = outcomes[i]!; if (o.ok) b.resolve(o.value); else b.reject(o.error); });
+      const outcomes = await this.commit(batch.map((b) => b.write), settle);
+      batch.forEach((_, i) => settle(i, outcomes[i]!));
     } catch (e) {
-      for (const b of batch) b.reject(e);
+      batch.forEach((_, i) => settle(i, { ok: false, error: e }));
     }
     if (this.pending.length) setImmediate(() => void this.flush());
     else this.busy = false;

@@ -11,6 +11,7 @@ import type { Store } from '../../src/store/store.js';
 import { ev, RULES } from './harness.js';
 import { FAILED_SEGMENT_MAX } from '../../src/store/couchbase/lane.js';
 import assert from 'node:assert/strict';
+import { until } from '../helpers/until.js';
 
 const settings = couchbaseTestSettings();
 if (!settings) {
@@ -155,6 +156,42 @@ if (!settings) {
       const moved = (await coll.get(qKey)).content as { failed: { n: number }[] };
       assert.equal(moved.failed.reduce((k, ref) => k + ref.n, 0), 2);
       assert.deepEqual(await list(), [ids[2], ids[0]]);
+    });
+  });
+
+  // A node's transaction carries every request that arrived meanwhile (group commit); one that loses
+  // races splits, so a publish is not held up by another node's hold on a queue it never touches.
+  it('couchbase: a batch that keeps losing a race on one queue splits, and a publish to another queue in it commits', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    const coll = await collection();
+    let release!: () => void;
+    const released = new Promise<void>((r) => { release = r; });
+    let held!: () => void;
+    const holding = new Promise<void>((r) => { held = r; });
+    let holder: Promise<unknown> | null = null;
+    await withStore(keyPrefix, async (store) => {
+      try {
+        await store.publishEvents([ev(['free']), ev(['held'])], Date.now());
+        // Another node: a transaction that has staged a write on queue "held" and waits to commit.
+        holder = (await cluster!).transactions().run(async (ctx) => {
+          const d = await ctx.get(coll, `${keyPrefix}:q:held`);
+          await ctx.replace(d, d.content);
+          held();
+          await released;
+        }, { timeout: 15_000 });
+        await holding;
+        // Both in one batch (the same turn of the event loop), the free queue's first.
+        let freeDone = false;
+        const free = store.publishEvents([ev(['free'])], Date.now()).then((r) => { freeDone = true; return r; });
+        const blocked = store.publishEvents([ev(['held'])], Date.now());
+        await until('the free queue\'s publish', () => freeDone, 14_000);
+        assert.equal((await free).outcome, 'ok', 'committed while the other queue was still held');
+        release();
+        assert.equal((await blocked).outcome, 'ok', 'and the held queue\'s publish once it was let go');
+      } finally {
+        release();
+        await holder?.catch(() => undefined);
+      }
     });
   });
 }

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GroupCommit, type Outcome } from '../../src/store/group-commit.js';
+import { until } from '../helpers/until.js';
 
 describe('group commit', () => {
   it('commits the writes of one turn together, one commit at a time, each with its own outcome', async () => {
@@ -28,5 +29,23 @@ describe('group commit', () => {
     const gc = new GroupCommit<string>((batch) => { if (calls++ === 0) throw new Error('disk gone'); return batch.map((v) => ({ ok: true, value: v })); }, 2);
     const r = await Promise.allSettled([gc.add('a'), gc.add('b'), gc.add('c')]);
     assert.deepEqual(r.map((x) => x.status), ['rejected', 'rejected', 'fulfilled'], 'at most 2 a batch');
+  });
+
+  it('a commit may answer part of its batch early; the rest, and a later throw, do not change those answers', async () => {
+    let finish!: () => void;
+    const rest = new Promise<void>((r) => { finish = r; });
+    const gc = new GroupCommit<string>(async (batch, settle) => {
+      settle(0, { ok: true, value: `${batch[0]} early` });
+      await rest;
+      throw new Error('the rest failed');
+    });
+    let early: unknown = null;
+    const a = gc.add<string>('a').then((v) => { early = v; return v; });
+    const b = gc.add<string>('b');
+    await until('the early answer', () => early !== null, 5000);
+    assert.equal(early, 'a early', 'answered while the commit was still under way');
+    finish();
+    assert.equal(await a, 'a early');
+    await assert.rejects(b, /the rest failed/);
   });
 });
