@@ -28,12 +28,8 @@ export class GroupCommit<W> {
 
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0, this.maxBatch);
-    const settled = new Set<number>();
-    const settle = (i: number, o: Outcome) => {
-      if (settled.has(i)) return;
-      settled.add(i);
-      if (o.ok) batch[i]!.resolve(o.value); else batch[i]!.reject(o.error);
-    };
+    // A promise settles once: a write answered early keeps that answer when the batch's comes.
+    const settle = (i: number, o: Outcome) => { if (o.ok) batch[i]!.resolve(o.value); else batch[i]!.reject(o.error); };
     try {
       const outcomes = await this.commit(batch.map((b) => b.write), settle);
       batch.forEach((_, i) => settle(i, outcomes[i]!));

@@ -10,7 +10,7 @@ import { CouchbaseArea } from './documents.js';
 
 /** Due scheduled tasks a claim promotes in passing, per queue (the sweep does the rest). */
 const PROMOTE_PER_CLAIM = 100;
-/** Queue documents a claim reads at once before walking the worker's queues in order. */
+/** Queue documents a claim reads at once when the ones it reached had nothing to start. */
 const PREFETCH_QUEUES = 32;
 
 export class CouchbaseClaim extends CouchbaseArea {
@@ -28,16 +28,18 @@ export class CouchbaseClaim extends CouchbaseArea {
       u.put(this.keys.worker(workerId), w);
       const claimed: TaskRecord[] = [];
       const queues = claimQueues(w.queues, only);
-      // The first queues' documents in one round trip, not one after another as the loop reaches
-      // them: a worker of ten empty queues spent ten round trips finding nothing.
-      await u.getMany(queues.slice(0, PREFETCH_QUEUES).map((queue) => this.keys.queue(queue)));
-      for (const queue of queues) {
+      for (const [i, queue] of queues.entries()) {
         if (claimed.length >= count) break;
         // Owning a queue's document (getForUpdate) locks it against every other node's writes until
         // this commits, so a queue with nothing to start is only read: a worker of many queues on
         // many nodes would otherwise make every claim collide with every publish to any of them.
         const seen = await u.get<QueueDoc>(this.keys.queue(queue));
-        if (!seen || !hasWorkFor(seen, nowMs)) continue;
+        if (!seen || !hasWorkFor(seen, nowMs)) {
+          // Nothing here: the next queues' documents in one round trip, not one after another as
+          // the loop reaches them (a worker of ten empty queues spent ten round trips finding nothing).
+          if (i % PREFETCH_QUEUES === 0) await u.getMany(queues.slice(i + 1, i + 1 + PREFETCH_QUEUES).map((next) => this.keys.queue(next)));
+          continue;
+        }
         const q = await this.queueDoc(u, queue, false);
         if (!q) continue;
         await this.promoteDue(u, q, nowMs, PROMOTE_PER_CLAIM);

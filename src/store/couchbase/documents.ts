@@ -97,12 +97,7 @@ export abstract class CouchbaseArea {
    *  document from before failed lists were segmented has no chain: its one `:f:` list moves into
    *  segments here, in the first transaction that changes it. The caller writes q. */
   protected async failedLane(u: Unit, q: QueueDoc): Promise<Lane<FailedEntry>> {
-    const io: SegmentIO<FailedEntry> = {
-      get: (id) => u.get<Segment<FailedEntry>>(this.keys.segment(q.name, id)),
-      put: (id, seg) => u.put(this.keys.segment(q.name, id), seg),
-      remove: (id) => u.remove(this.keys.segment(q.name, id)),
-      newId: () => q.nextSegment++,
-    };
+    const io = this.segmentIO<FailedEntry>(u, q);
     if (q.failed) return new Lane(q.failed, failedOrder, io, FAILED_SEGMENT_MAX);
     const lane = new Lane(q.failed = [], failedOrder, io, FAILED_SEGMENT_MAX);
     const old = await u.get<FailedDoc>(this.keys.failed(q.name));
@@ -120,9 +115,7 @@ export abstract class CouchbaseArea {
       const old = (await this.getDoc<FailedDoc>(this.keys.failed(q.name)))?.entries ?? [];
       return old.map(([id, at]) => ({ id, at })).sort(failedOrder).reverse().slice(0, count);
     }
-    const readOnly = () => { throw new Error('read-only lane'); };
-    const io = { get: (id: number) => this.getDoc<Segment<FailedEntry>>(this.keys.segment(q.name, id)), put: readOnly, remove: readOnly, newId: readOnly };
-    return new Lane(q.failed, failedOrder, io, FAILED_SEGMENT_MAX).newest(count);
+    return new Lane(q.failed, failedOrder, this.readOnlyIO<FailedEntry>(q), FAILED_SEGMENT_MAX).newest(count);
   }
 
   /** Takes a failed task out of its queue's failed lane, found by the time it failed (finishedAtMs). */
@@ -139,22 +132,31 @@ export abstract class CouchbaseArea {
     if (!q.finishedMinutes.includes(minute)) { q.finishedMinutes.push(minute); q.finishedMinutes.sort((a, b) => a - b); }
   }
 
-  /** The queue's two lanes, their segments read and written through this transaction. */
-  protected lanes(u: Unit, q: QueueDoc): { ready: Lane; scheduled: Lane } {
-    const io = {
-      get: (id: number) => u.get<Segment>(this.keys.segment(q.name, id)),
-      put: (id: number, seg: Segment) => u.put(this.keys.segment(q.name, id), seg),
-      remove: (id: number) => u.remove(this.keys.segment(q.name, id)),
+  /** The segments of q's lanes (waiting and failed share one numbering), through this transaction. */
+  private segmentIO<E>(u: Unit, q: QueueDoc): SegmentIO<E> {
+    return {
+      get: (id) => u.get<Segment<E>>(this.keys.segment(q.name, id)),
+      put: (id, seg) => u.put(this.keys.segment(q.name, id), seg),
+      remove: (id) => u.remove(this.keys.segment(q.name, id)),
       newId: () => q.nextSegment++,
     };
+  }
+
+  /** The segments of q's lanes outside a transaction: reads only. */
+  private readOnlyIO<E>(q: QueueDoc): SegmentIO<E> {
+    const readOnly = () => { throw new Error('read-only lane'); };
+    return { get: (id) => this.getDoc<Segment<E>>(this.keys.segment(q.name, id)), put: readOnly, remove: readOnly, newId: readOnly };
+  }
+
+  /** The queue's two lanes, their segments read and written through this transaction. */
+  protected lanes(u: Unit, q: QueueDoc): { ready: Lane; scheduled: Lane } {
+    const io = this.segmentIO<WaitEntry>(u, q);
     return { ready: new Lane(q.ready, readyOrder, io), scheduled: new Lane(q.scheduled, dueOrder, io) };
   }
 
   /** A lane to read outside a transaction (paging for status and the page). */
   protected readLane(q: QueueDoc, which: 'ready' | 'scheduled'): Lane {
-    const readOnly = () => { throw new Error('read-only lane'); };
-    const io = { get: (id: number) => this.getDoc<Segment>(this.keys.segment(q.name, id)), put: readOnly, remove: readOnly, newId: readOnly };
-    return new Lane(q[which], which === 'ready' ? readyOrder : dueOrder, io);
+    return new Lane(q[which], which === 'ready' ? readyOrder : dueOrder, this.readOnlyIO<WaitEntry>(q));
   }
 
   protected async enterWaiting(u: Unit, q: QueueDoc, t: TaskRecord, st: 'ready' | 'scheduled'): Promise<void> {
