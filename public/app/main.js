@@ -56,7 +56,8 @@ async function whoami() {
   try {
     return await api('GET', '/whoami');
   } catch (e) {
-    if (e.status === 401) { token.clear(); return api('GET', '/whoami'); }
+    // A refused token is forgotten at once; the sign-in form then says it was refused.
+    if (e.status === 401) { token.clear(); return { ...await api('GET', '/whoami'), refused: true }; }
     throw e;
   }
 }
@@ -64,10 +65,11 @@ async function whoami() {
 /** What the controls may do: admin (or open) everything, publish its forms, read and work nothing. */
 const MAY = { admin: 'all', publish: 'publish', read: 'none', work: 'none' };
 
-function signIn(root) {
+function signIn(root, refused) {
   const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', required: true });
   replace(root, h('h1', {}, 'Sign in'),
     h('p', {}, 'This broker needs a token. It is kept for this tab only and sent with each request.'),
+    refused ? h('p', { role: 'alert' }, 'That token was not accepted: it is wrong, revoked or expired.') : null,
     h('form', { class: 'row', 'aria-label': 'Sign in', onsubmit: (e) => {
       e.preventDefault();
       token.set(input.value.trim());
@@ -86,7 +88,7 @@ async function show() {
     current?.destroy?.();
     current = null;
     replace(who);
-    signIn(root0);
+    signIn(root0, me.refused);
     return;
   }
   replace(who, me.open ? '' : `signed in as ${me.name} (${me.role}${me.queues ? `: ${me.queues.join(', ')}` : ''})`,

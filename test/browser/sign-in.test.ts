@@ -91,6 +91,8 @@ describe('management page with tokens (Chromium)', { skip: SKIP }, () => {
 
   it('a wrong token is not kept: the page asks again', async () => {
     await signIn('sy_not-a-token');
+    // The form is on screen before and after the refusal; the alert is what says the answer came.
+    await page.getByRole('alert').getByText('That token was not accepted').waitFor();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('switchyard-token')), null);
   });
