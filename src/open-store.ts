@@ -10,7 +10,7 @@ export class StoreOpenError extends Error {}
 export async function openStore(config: Config): Promise<Store> {
   if (config.couchbase) {
     try {
-      return await openCouchbaseStore(config.couchbase, systemClock);
+      return await openCouchbaseStore({ ...config.couchbase, keepFinishedSeconds: config.keepFinishedSeconds }, systemClock);
     } catch (e) {
       if (e instanceof CouchbaseOpenError) throw new StoreOpenError(e.message);
       throw e;

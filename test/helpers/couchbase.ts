@@ -2,6 +2,8 @@
 import { createHash } from 'node:crypto';
 export interface CouchbaseTestSettings {
   connStr: string; username: string; password: string; bucket: string; scope: string; durability: string;
+  /** The broker's default SWITCHYARD_KEEP_FINISHED. */
+  keepFinishedSeconds: number;
 }
 
 export function couchbaseTestSettings(env = process.env): CouchbaseTestSettings | null {
@@ -13,6 +15,7 @@ export function couchbaseTestSettings(env = process.env): CouchbaseTestSettings 
     bucket: env.COUCHBASE_BUCKET ?? 'default',
     scope: env.COUCHBASE_SCOPE ?? '_default',
     durability: env.COUCHBASE_DURABILITY ?? 'majority',
+    keepFinishedSeconds: 3600,
   };
 }
 

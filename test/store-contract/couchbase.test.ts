@@ -27,8 +27,8 @@ if (!settings) {
     return (await cluster).bucket(settings.bucket).defaultCollection();
   };
   /** A store under a key prefix of its own, closed after work. */
-  const withStore = async (keyPrefix: string, work: (store: Store) => Promise<void>) => {
-    const store = await openCouchbaseStore({ ...settings, keyPrefix }, systemClock);
+  const withStore = async (keyPrefix: string, work: (store: Store) => Promise<void>, over: { keepFinishedSeconds?: number } = {}) => {
+    const store = await openCouchbaseStore({ ...settings, keyPrefix, ...over }, systemClock);
     try { await work(store); } finally { await store.close(); }
   };
   const read = async (key: string): Promise<Record<string, unknown> | null> => {
@@ -59,6 +59,61 @@ if (!settings) {
       const got = await coll.get(key, { withExpiry: true });
       const expiresAt = (got.expiryTime ?? 0) * 1000; // seconds since the epoch; 0 or none: never
       assert.ok(Math.abs(expiresAt - (now + 3_660_000)) < 5000, `expires at ${new Date(expiresAt).toISOString()}, want about ${new Date(now + 3_660_000).toISOString()}`);
+    });
+  });
+
+  // Pruning used to read and remove every old task in its transactions; now a task's document goes by
+  // itself, and its minute says what pruning needs to count it out once it has.
+  it('couchbase: a finished task expires by itself a minute after it stops being kept; pruning counts it out even once it has', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    await withStore(keyPrefix, async (store) => {
+      const now = Date.now();
+      const [done, cancelled] = [ev(['a'], { runAtMs: now - 1000 }), ev(['a'], { runAtMs: now - 1000 })];
+      await store.publishEvents([done, cancelled], now);
+      const w = await store.registerWorker('w', ['a'], now);
+      const claimed = await store.claimTasks(w.workerId, 1, now, RULES);
+      assert.ok(claimed.outcome === 'ok' && claimed.tasks.length === 1, JSON.stringify(claimed));
+      const doneId = claimed.tasks[0]!.taskId;
+      await store.completeTasks(w.workerId, [{ taskId: doneId }], now);
+      const cancelledId = (await store.listTasks('a', 'ready', 10, 0)).tasks[0]!.taskId;
+      assert.deepEqual(await store.cancelWaitingTasks({ taskId: cancelledId }, now), { cancelled: 1 });
+      const coll = await collection();
+      for (const id of [doneId, cancelledId]) {
+        const expiresAt = ((await coll.get(`${keyPrefix}:t:${id}`, { withExpiry: true })).expiryTime ?? 0) * 1000;
+        assert.ok(Math.abs(expiresAt - (now + 660_000)) < 5000, `expires at ${new Date(expiresAt).toISOString()}, want about ${new Date(now + 660_000).toISOString()}`);
+      }
+      await coll.remove(`${keyPrefix}:t:${doneId}`); // as its expiry would, before any sweep
+      assert.equal(await store.pruneFinishedTasks(now + 700_000, 600_000, 100), 2);
+      const { counts } = (await store.queueSummaries('a'))[0]!;
+      assert.deepEqual([counts.succeeded, counts.cancelled], [0, 0], 'both counted out');
+      assert.deepEqual([await read(`${keyPrefix}:e:${done.eventId}`), await read(`${keyPrefix}:e:${cancelled.eventId}`)], [null, null], 'their events released');
+      assert.equal(await read(`${keyPrefix}:t:${cancelledId}`), null, 'the other removed by the sweep');
+    }, { keepFinishedSeconds: 600 });
+  });
+
+  it('couchbase: a finished minute from before it said what pruning needs is pruned by reading its tasks', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    await withStore(keyPrefix, async (store) => {
+      const now = Date.now();
+      await store.publishEvents([ev(['a'], { runAtMs: now - 1000 }), ev(['a'], { runAtMs: now - 1000 })], now);
+      const w = await store.registerWorker('w', ['a'], now);
+      const finishOne = async () => {
+        const c = await store.claimTasks(w.workerId, 1, now, RULES);
+        assert.ok(c.outcome === 'ok' && c.tasks.length === 1, JSON.stringify(c));
+        await store.completeTasks(w.workerId, [{ taskId: c.tasks[0]!.taskId }], now);
+      };
+      await finishOne();
+      const coll = await collection();
+      const [minute] = (await read(`${keyPrefix}:q:a`))!.finishedMinutes as number[];
+      const key = `${keyPrefix}:d:a:${minute}`;
+      const old = (await coll.get(key)).content as { ids: string[]; of?: unknown[] };
+      assert.equal(old.of?.length, 1);
+      await coll.replace(key, { ids: old.ids });
+      await finishOne();
+      assert.deepEqual(await read(key), { ids: [old.ids[0], (await store.listTasks('a', 'succeeded', 10, 0)).tasks[0]!.taskId] }, 'ids alone, still in step');
+      assert.equal(await store.pruneFinishedTasks(now + 4_000_000, 3_600_000, 100), 2);
+      assert.equal((await store.queueSummaries('a'))[0]!.counts.succeeded, 0);
+      assert.equal(await read(key), null);
     });
   });
 

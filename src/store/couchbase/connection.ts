@@ -27,6 +27,9 @@ export interface CouchbaseOptions {
   /** Every document key starts with it: several installations can share a bucket. */
   keyPrefix: string;
   bootstrapTimeoutMs?: number;
+  /** SWITCHYARD_KEEP_FINISHED: a succeeded or cancelled task's document expires by itself a minute
+   *  after this, whether or not a pruning sweep removed it first. */
+  keepFinishedSeconds: number;
 }
 
 /** A start-up failure, worded for the one line the broker prints before exiting. */
@@ -69,6 +72,7 @@ function isUnavailable(e: unknown): boolean {
 export class CouchbaseConnection {
   readonly keys: Keys;
   readonly durabilityLevel: DurabilityLevel;
+  readonly keepFinishedSeconds: number;
 
   private readonly retry: RetryOptions;
 
@@ -76,6 +80,7 @@ export class CouchbaseConnection {
     this.retry = { ...RETRY_LIMITS, clock };
     this.keys = new Keys(opts.keyPrefix);
     this.durabilityLevel = DURABILITY_LEVELS[opts.durability] ?? DurabilityLevel.Majority;
+    this.keepFinishedSeconds = opts.keepFinishedSeconds;
   }
 
   /** Maps "cannot reach the cluster" to StoreUnavailableError; everything else is a bug and passes. */

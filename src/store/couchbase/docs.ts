@@ -5,7 +5,11 @@ import type { ScheduleRecord, TaskRecord, Totals } from '../store.js';
 export interface MetaDoc { revision: number; queues: string[] }
 export interface WorkerDoc { workerId: string; name: string; queues: string[]; registeredAtMs: number; lastSeenAtMs: number; tasksDone: number; tasks: string[] }
 export interface FailedDoc { entries: [taskId: string, finishedAtMs: number][] }
-export interface FinishedDoc { ids: string[] }
+/** The tasks of a queue that succeeded or were cancelled in one minute. `of` (beside ids, index for
+ *  index) holds what pruning needs once a task's own document has expired: its event, its state and
+ *  when it finished. Documents from before it have ids alone (pruning then reads the tasks). */
+export interface FinishedDoc { ids: string[]; of?: FinishedFacts[] }
+export type FinishedFacts = [eventId: string, state: 'succeeded' | 'cancelled', finishedAtMs: number];
 /** An event's copies (reEnqueue copies too), and the payload the copies in sharedBy share
  *  (lifecycle/copies.ts sharesPayload): it goes with the last of them, the document with the last copy. */
 export interface EventDoc { taskIds: string[]; data?: Record<string, unknown>; sharedBy?: string[] }

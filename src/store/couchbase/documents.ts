@@ -18,6 +18,10 @@ export function unshare(e: EventDoc, ids: Set<string>): void {
   if (!e.sharedBy.length) { delete e.sharedBy; delete e.data; }
 }
 
+/** A finished task's document outlives its time to be kept by this much: pruning normally removes it
+ *  first, with its counts; expiry is what removes it if no sweep does. */
+const FINISHED_EXPIRY_MARGIN_S = 60;
+
 export abstract class CouchbaseArea {
   protected readonly keys: Keys;
   constructor(protected readonly c: CouchbaseConnection) { this.keys = c.keys; }
@@ -71,7 +75,7 @@ export abstract class CouchbaseArea {
     } else if (to === 'failed') {
       await (await this.failedLane(u, q)).insert({ id: t.taskId, at: t.finishedAtMs ?? nowMs });
     } else {
-      await this.addFinished(u, q, t.taskId, nowMs);
+      await this.addFinished(u, q, t, to, nowMs);
     }
     this.count(u, [q], countsOfMove({ queue: q.name, state: from }, { queue: q.name, state: to }), nowMs);
     u.put(this.keys.queue(q.name), q);
@@ -123,12 +127,16 @@ export abstract class CouchbaseArea {
     await (await this.failedLane(u, q)).removeAt({ id: t.taskId, at: t.finishedAtMs ?? 0 });
   }
 
-  protected async addFinished(u: Unit, q: QueueDoc, taskId: string, nowMs: number): Promise<void> {
+  /** Lists a succeeded or cancelled task in its minute, and has its document expire by itself. */
+  private async addFinished(u: Unit, q: QueueDoc, t: TaskRecord, to: 'succeeded' | 'cancelled', nowMs: number): Promise<void> {
     const minute = minuteOf(nowMs);
     const key = this.keys.finished(q.name, minute);
-    const d = await u.getOrCreate<FinishedDoc>(key, () => ({ ids: [] }));
-    d.ids.push(taskId);
+    const d = await u.getOrCreate<FinishedDoc>(key, () => ({ ids: [], of: [] }));
+    // A document from before `of` keeps ids alone, so that the two never fall out of step.
+    if (d.of || d.ids.length === 0) (d.of ??= []).push([t.eventId, to, t.finishedAtMs ?? nowMs]);
+    d.ids.push(t.taskId);
     u.put(key, d);
+    u.expireAfter(this.keys.task(t.taskId), this.c.keepFinishedSeconds + FINISHED_EXPIRY_MARGIN_S);
     if (!q.finishedMinutes.includes(minute)) { q.finishedMinutes.push(minute); q.finishedMinutes.sort((a, b) => a - b); }
   }
 

@@ -2,7 +2,8 @@
 import { planLeaseExpiry, releasedReason, targetOnReturn } from '../../lifecycle/transitions.js';
 import { type TaskRecord } from '../store.js';
 import { type QueueDoc } from './queue-doc.js';
-import { type WorkerDoc, type FinishedDoc, TASKS_PER_TRANSACTION } from './docs.js';
+import { type WorkerDoc, type FinishedDoc, type FinishedFacts, TASKS_PER_TRANSACTION } from './docs.js';
+import type { Unit } from './unit.js';
 import { countsOfMove } from '../../lifecycle/counts.js';
 import { CouchbaseArea } from './documents.js';
 import type { CouchbaseConnection } from './connection.js';
@@ -63,6 +64,9 @@ export class CouchbaseSweeps extends CouchbaseArea {
     return this.workers.removeEach(idle.map((w) => w.workerId), nowMs, 'worker timed out', idleBeforeMs);
   }
 
+  /** Old succeeded and cancelled tasks leave their counts, events and minute in a transaction that
+   *  reads none of them (their minute says what it needs), then their documents go by plain removes:
+   *  a task whose document expired by itself first (see addFinished) is counted out all the same. */
   async pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number> {
     const cutoff = nowMs - keepFinishedMs;
     let n = 0;
@@ -70,31 +74,40 @@ export class CouchbaseSweeps extends CouchbaseArea {
       const peek = await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(name)));
       for (const minute of (peek?.finishedMinutes ?? []).filter((m) => m < cutoff)) {
         if (n >= limit) return n;
-        n += await this.transact(async (u) => {
+        const pruned = await this.transact(async (u) => {
           const q = await this.queueDoc(u, name, 'undeclared');
           const key = this.keys.finished(name, minute);
           const d = (await u.get<FinishedDoc>(key)) ?? { ids: [] };
           const batch = d.ids.slice(0, TASKS_PER_TRANSACTION);
-          const keep: string[] = [];
-          let removed = 0;
-          const released: TaskRecord[] = [];
-          for (const [i, t] of (await u.getMany<TaskRecord>(batch.map((id) => this.keys.task(id)))).entries()) {
-            if (!t || (t.state !== 'succeeded' && t.state !== 'cancelled')) continue;
-            if ((t.finishedAtMs ?? 0) >= cutoff || removed >= limit - n) { keep.push(batch[i]!); continue; }
-            this.count(u, [q], countsOfMove({ queue: name, state: t.state }, null), 0);
-            u.remove(this.keys.task(t.taskId));
-            released.push(t);
-            removed++;
+          const facts = d.of?.slice(0, batch.length) ?? await this.factsOfTasks(u, batch);
+          const keep: number[] = [];
+          const released: Pick<TaskRecord, 'taskId' | 'eventId'>[] = [];
+          for (const [i, f] of facts.entries()) {
+            if (!f) continue; // a document from before `of` whose task is already gone
+            const [eventId, state, finishedAtMs] = f;
+            if (finishedAtMs >= cutoff || released.length >= limit - n) { keep.push(i); continue; }
+            this.count(u, [q], countsOfMove({ queue: name, state }, null), 0);
+            released.push({ taskId: batch[i]!, eventId });
           }
           await this.releaseFromEvents(u, released);
-          d.ids = [...keep, ...d.ids.slice(batch.length)];
+          d.ids = [...keep.map((i) => batch[i]!), ...d.ids.slice(batch.length)];
+          if (d.of) d.of = [...keep.map((i) => d.of![i]!), ...d.of.slice(batch.length)];
           if (d.ids.length) u.put(key, d);
           else { u.remove(key); q.finishedMinutes = q.finishedMinutes.filter((m) => m !== minute); }
           u.put(this.keys.queue(name), q);
-          return removed;
+          return released.map((t) => t.taskId);
         });
+        // Out of every list already: removing the documents is tidying that is safe to repeat.
+        await this.guard(() => this.c.removeDocs(pruned.map((id) => this.keys.task(id))));
+        n += pruned.length;
       }
     }
     return n;
+  }
+
+  /** What a minute from before `of` does not say, read from its tasks (null: the task is gone). */
+  private async factsOfTasks(u: Unit, ids: string[]): Promise<(FinishedFacts | null)[]> {
+    return (await u.getMany<TaskRecord>(ids.map((id) => this.keys.task(id)))).map((t) =>
+      (t && (t.state === 'succeeded' || t.state === 'cancelled') ? [t.eventId, t.state, t.finishedAtMs ?? 0] : null));
   }
 }
