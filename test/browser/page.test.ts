@@ -1,32 +1,17 @@
 // The management page in real headless Chromium against the real broker: every view driven as an
 // operator would, and untrusted text shown as text. Skipped, saying so, when Chromium is missing.
-import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { chromiumPath, launchChromium, watchPage, type PageWatch, type RunningBrowser } from '../helpers/browser.js';
-
-const SKIP = chromiumPath() ? false : 'skipped: Chromium not found at /usr/bin/chromium (.ci/run installs Debian\'s chromium)';
+import { eachTestPage, SKIP_WITHOUT_CHROMIUM, type PageWatch } from '../helpers/browser.js';
 const XSS = '<img src=x onerror="window.__xss=1">';
 
-describe('management page (Chromium)', { skip: SKIP }, () => {
-  let chromium: RunningBrowser;
+describe('management page (Chromium)', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
   let s: TestServer;
   let page: Page;
   let watch: PageWatch;
-
-  before(async () => { chromium = await launchChromium(); });
-  after(async () => { await chromium?.close(); });
-  beforeEach(async () => {
-    s = await startTestServer({ SWITCHYARD_PUSH_ALLOW: '127.0.0.1' });
-    page = await chromium.newPage();
-    watch = watchPage(page);
-  });
-  afterEach(async () => {
-    await page.close();
-    await s.stop();
-    assert.deepEqual(watch.errors, [], 'no script error, console error or unexpected dialog');
-  });
+  eachTestPage(() => startTestServer({ SWITCHYARD_PUSH_ALLOW: '127.0.0.1' }), (t) => { ({ s, page, watch } = t); });
 
   const open = async (hash: string) => { await page.goto(`${s.url}/#/${hash}`); };
   const main = () => page.locator('main');

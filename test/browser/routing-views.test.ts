@@ -1,35 +1,19 @@
 // The page's routing views in real headless Chromium against the real broker: the what-if preview
 // beside the interest editor, each interest's match count, the unrouted events view (replay,
 // delete) and the overview's unmatched-interest warning; untrusted text shown as text.
-import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { chromiumPath, launchChromium, watchPage, type PageWatch, type RunningBrowser } from '../helpers/browser.js';
-
-const SKIP = chromiumPath() ? false : 'skipped: Chromium not found at /usr/bin/chromium (.ci/run installs Debian\'s chromium)';
+import { eachTestPage, SKIP_WITHOUT_CHROMIUM, type PageWatch } from '../helpers/browser.js';
 const XSS = '<img src=x onerror="window.__xss=1">';
 
-describe('routing views of the page (Chromium)', { skip: SKIP }, () => {
-  let chromium: RunningBrowser;
+describe('routing views of the page (Chromium)', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
   let s: TestServer;
   let page: Page;
   let watch: PageWatch;
   let shiftMs = 0;
-
-  before(async () => { chromium = await launchChromium(); });
-  after(async () => { await chromium?.close(); });
-  beforeEach(async () => {
-    shiftMs = 0;
-    s = await startTestServer({}, { now: () => Date.now() + shiftMs });
-    page = await chromium.newPage();
-    watch = watchPage(page);
-  });
-  afterEach(async () => {
-    await page.close();
-    await s.stop();
-    assert.deepEqual(watch.errors, [], 'no script error, console error or unexpected dialog');
-  });
+  eachTestPage(() => { shiftMs = 0; return startTestServer({}, { now: () => Date.now() + shiftMs }); }, (t) => { ({ s, page, watch } = t); });
 
   const open = async (hash: string) => { await page.goto(`${s.url}/#/${hash}`); };
   const main = () => page.locator('main');

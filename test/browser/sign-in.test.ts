@@ -1,39 +1,29 @@
 // The page on a broker that needs tokens, in real headless Chromium: it asks for one, keeps it for
 // the tab, shows who is signed in, and shows no control the token may not use.
-import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { client } from '../helpers/http.js';
-import { chromiumPath, launchChromium, watchPage, type PageWatch, type RunningBrowser } from '../helpers/browser.js';
-
-const SKIP = chromiumPath() ? false : 'skipped: Chromium not found at /usr/bin/chromium (.ci/run installs Debian\'s chromium)';
+import { eachTestPage, SKIP_WITHOUT_CHROMIUM, type PageWatch } from '../helpers/browser.js';
 const ADMIN = 'page-admin-token-0123456789';
 
-describe('management page with tokens (Chromium)', { skip: SKIP }, () => {
-  let chromium: RunningBrowser;
+describe('management page with tokens (Chromium)', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
   let s: TestServer;
   let page: Page;
   let watch: PageWatch;
   const tokens: Record<string, string> = {};
-
-  before(async () => { chromium = await launchChromium(); });
-  after(async () => { await chromium?.close(); });
-  beforeEach(async () => {
-    s = await startTestServer({ SWITCHYARD_ADMIN_TOKEN: ADMIN });
-    const admin = client(s.url, ADMIN);
+  eachTestPage(async () => {
+    const server = await startTestServer({ SWITCHYARD_ADMIN_TOKEN: ADMIN });
+    const admin = client(server.url, ADMIN);
     for (const [name, role] of [['viewer', 'read'], ['ops', 'admin']] as [string, string][]) tokens[name] = (await admin.call('PUT', '/token', { name, role })).body.token;
     await admin.interest('mail', '*');
     await admin.call('PATCH', '/queue', { queue: 'mail', maxAttempts: 1 });
     await admin.publish({ n: 1 });
-    page = await chromium.newPage();
-    watch = watchPage(page);
+    return server;
+  }, (t) => {
+    ({ s, page, watch } = t);
     watch.allowRefusedRequests(); // the first /whoami with a wrong token is a 401
-  });
-  afterEach(async () => {
-    await page.close();
-    await s.stop();
-    assert.deepEqual(watch.errors, [], 'no script error, console error or unexpected dialog');
   });
 
   async function signIn(secret: string) {

@@ -3,7 +3,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, afterEach, before, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { TestServer } from './server.js';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean) as string[];
 
@@ -68,4 +71,30 @@ export function watchPage(page: Page): PageWatch {
     void d.dismiss();
   });
   return w;
+}
+
+/** Why a browser suite is skipped, or false when Chromium is here to run it. */
+export const SKIP_WITHOUT_CHROMIUM = chromiumPath() ? false : 'skipped: Chromium not found at /usr/bin/chromium (.ci/run installs Debian\'s chromium)';
+
+export interface PageUnderTest { s: TestServer; page: Page; watch: PageWatch }
+
+/** A browser suite's hooks: one Chromium for the suite; for each test a broker from start, a page and
+ *  its watch (handed to use), closed after the test, which fails on any script error, console error
+ *  or unexpected dialog. Call it inside the suite's describe. */
+export function eachTestPage(start: () => Promise<TestServer>, use: (t: PageUnderTest) => void): void {
+  let chromium: RunningBrowser | undefined;
+  let t: PageUnderTest | undefined;
+  before(async () => { chromium = await launchChromium(); });
+  after(async () => { await chromium?.close(); });
+  beforeEach(async () => {
+    const s = await start();
+    const page = await chromium!.newPage();
+    t = { s, page, watch: watchPage(page) };
+    use(t);
+  });
+  afterEach(async () => {
+    await t!.page.close();
+    await t!.s.stop();
+    assert.deepEqual(t!.watch.errors, [], 'no script error, console error or unexpected dialog');
+  });
 }
