@@ -88,11 +88,15 @@ function answered(seen, key, a) {
   for (const t of a.tasks ?? []) { seen.published.add(t.taskId); seen.queueOf.set(t.taskId, t.queue); }
 }
 
+/** A publish whose answer was lost or 503 may still have been stored: its key goes again until
+ *  answered, even once the load stops (a few tries), so every stored task is one the check knows. */
+const goOn = (ctx, again, tries) => !ctx.stopped || (again !== null && tries < 20);
+
 export async function publisher(ctx, name) {
   const { call, seen, rng } = ctx;
   let i = 0;
   let again = null;
-  while (!ctx.stopped) {
+  for (let tries = 0; goOn(ctx, again, tries); tries += ctx.stopped ? 1 : 0) {
     // After a lost answer the same key goes again; now and then a key is repeated on purpose.
     const key = again ?? (rng() < 0.05 && i > 0 ? `${name}-${i - 1}` : `${name}-${i++}`);
     again = null;
@@ -113,7 +117,7 @@ export async function batchPublisher(ctx, name) {
   const { call, seen } = ctx;
   let i = 0;
   let again = null;
-  while (!ctx.stopped) {
+  for (let tries = 0; goOn(ctx, again, tries); tries += ctx.stopped ? 1 : 0) {
     const keys = again ?? Array.from({ length: 10 }, (_, j) => `${name}-${i}-${j}`);
     if (!again) i++;
     again = null;
