@@ -28,6 +28,7 @@ export class CouchbaseClaim extends CouchbaseArea {
       u.put(this.keys.worker(workerId), w);
       const claimed: TaskRecord[] = [];
       const queues = claimQueues(w.queues, only);
+      let readAheadTo = 0; // documents of the queues before this index are read ahead already
       for (const [i, queue] of queues.entries()) {
         if (claimed.length >= count) break;
         // Owning a queue's document (getForUpdate) locks it against every other node's writes until
@@ -37,7 +38,10 @@ export class CouchbaseClaim extends CouchbaseArea {
         if (!seen || !hasWorkFor(seen, nowMs)) {
           // Nothing here: the next queues' documents in one round trip, not one after another as
           // the loop reaches them (a worker of ten empty queues spent ten round trips finding nothing).
-          if (i % PREFETCH_QUEUES === 0) await u.getMany(queues.slice(i + 1, i + 1 + PREFETCH_QUEUES).map((next) => this.keys.queue(next)));
+          if (i + 1 >= readAheadTo) {
+            readAheadTo = i + 1 + PREFETCH_QUEUES;
+            await u.getMany(queues.slice(i + 1, readAheadTo).map((next) => this.keys.queue(next)));
+          }
           continue;
         }
         const q = await this.queueDoc(u, queue, false);
