@@ -9,8 +9,15 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import { client } from './http.js';
 import { storeEnvFor } from './couchbase.js';
 
+/** Every scratch directory this test file made: removed when its process ends, whatever the test
+ *  did with it (a full run used to leave some 900 of them, database files and all, in /tmp). */
+const scratchDirs: string[] = [];
+process.once('exit', () => { for (const d of scratchDirs) rmSync(d, { recursive: true, force: true }); });
+
 export function tempDir(prefix = 'switchyard-test-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
 }
 
 export interface TestServer extends RunningServer {
