@@ -42,6 +42,9 @@ const UNITS_PER_TRANSACTION = 64;
 /** Tries of a batch of several units before it splits in halves (see commitBatch). */
 const BATCH_TRIES_BEFORE_SPLIT = 2;
 
+/** One request's part of a transaction, and the documents it will read for sure. */
+interface UnitOfWork { work: (u: Unit) => Promise<unknown>; prefetch: readonly string[] }
+
 /** A batch of several units that kept losing races to other nodes: commitBatch splits it. */
 class BatchLostRaces extends Error {}
 
@@ -101,14 +104,18 @@ export class CouchbaseConnection {
    *  only other nodes' transactions can make one re-run. Each unit sees the ones before it in the
    *  batch, exactly as if they had run one after another; the batch commits or fails as a whole,
    *  except that a unit failing for a reason of its own fails alone (see commitBatch). */
-  private readonly commits = new GroupCommit<(u: Unit) => Promise<unknown>>((batch, settle) => this.commitBatch(batch, settle), UNITS_PER_TRANSACTION);
+  private readonly commits = new GroupCommit<UnitOfWork>((batch, settle) => this.commitBatch(batch, settle), UNITS_PER_TRANSACTION);
 
-  transact<T>(work: (u: Unit) => Promise<T>): Promise<T> {
-    return this.commits.add<T>(work);
+  /** prefetch: keys the unit will read whatever it finds (its worker, the tasks it reports on). The
+   *  batch reads every unit's in one parallel round before its units run one after another: read by
+   *  each unit in turn, they were most of a transaction's time (a batch of 16 reports with next: true
+   *  spent 170 of its 220 ms reading 30 such documents one after another, 1 ms from the cluster). */
+  transact<T>(work: (u: Unit) => Promise<T>, prefetch: readonly string[] = []): Promise<T> {
+    return this.commits.add<T>({ work, prefetch });
   }
 
   /** settle(i, outcome) answers unit i early; from is the batch's place in the one it was split from. */
-  private async commitBatch(batch: ((u: Unit) => Promise<unknown>)[], settle: (index: number, outcome: Outcome) => void, from = 0): Promise<Outcome[]> {
+  private async commitBatch(batch: UnitOfWork[], settle: (index: number, outcome: Outcome) => void, from = 0): Promise<Outcome[]> {
     try {
       return await this.commitTogether(batch);
     } catch (e) {
@@ -138,7 +145,7 @@ export class CouchbaseConnection {
     }
   }
 
-  private commitTogether(batch: ((u: Unit) => Promise<unknown>)[]): Promise<Outcome[]> {
+  private commitTogether(batch: UnitOfWork[]): Promise<Outcome[]> {
     // The SDK never settles a transaction begun on a closed cluster, and the process cannot exit
     // while one waits (a write queued as the broker stops, a store closed under a running broker).
     if (this.closed) return Promise.reject(new StoreUnavailableError(`Couchbase store ${this.opts.connStr} is closed`));
@@ -152,7 +159,8 @@ export class CouchbaseConnection {
       await this.cluster.transactions().run(async (ctx) => {
         unit = new Unit(ctx, this.coll);
         outs = [];
-        for (const work of batch) outs.push({ ok: true, value: await work(unit) });
+        await unit.getMany([...new Set(batch.flatMap((b) => b.prefetch))]);
+        for (const { work } of batch) outs.push({ ok: true, value: await work(unit) });
         await unit.flush();
       }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });
       await Promise.all([this.addThroughput(unit.throughput), this.setExpiries(unit.expiries)]);

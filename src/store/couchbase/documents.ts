@@ -25,7 +25,7 @@ const FINISHED_EXPIRY_MARGIN_S = 60;
 export abstract class CouchbaseArea {
   protected readonly keys: Keys;
   constructor(protected readonly c: CouchbaseConnection) { this.keys = c.keys; }
-  protected transact<T>(work: (u: Unit) => Promise<T>): Promise<T> { return this.c.transact(work); }
+  protected transact<T>(work: (u: Unit) => Promise<T>, prefetch?: readonly string[]): Promise<T> { return this.c.transact(work, prefetch); }
   protected guard<T>(work: () => Promise<T>): Promise<T> { return this.c.guard(work); }
   protected getDoc<T>(key: string): Promise<T | null> { return this.c.getDoc<T>(key); }
 

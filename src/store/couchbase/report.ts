@@ -59,6 +59,6 @@ export class CouchbaseReport extends CouchbaseArea {
         outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: plan.to, startedAtMs, ...retry, ...also });
       }
       return { outcome: 'ok', reports: outcomes };
-    });
+    }, [this.keys.worker(workerId), ...reports.map((r) => this.keys.task(r.taskId))]);
   }
 }
