@@ -7,7 +7,7 @@
 // medians and each count's worst rep against one node's. Want: 4 nodes on the hot queue >= 2.5x one.
 // Needs COUCHBASE_CONNSTR (and credentials) of a local mock and its pid in COUCHBASE_PAUSE_PID
 // (the proxy reads the mock's ports from /proc). One JSON line per measurement on stdout.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,8 +45,26 @@ const call = (base, method, p, body) => new Promise((resolve, reject) => {
   req.end(payload);
 });
 
-/** Tasks completed a second by the clients spread over `urls`, across `queues` queues. */
-async function measure(urls, queues) {
+// Where the machine's two cores went during a measurement, from /proc: the mock, the broker nodes,
+// this process (clients and proxy), and idle. A run whose idle is near zero measured the machine,
+// not the cluster: adding nodes can then only share the same cores.
+const TICKS = 100; // USER_HZ on Linux
+const cpuOf = (pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / TICKS; } catch { return NaN; } };
+const machineCpu = () => { const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number); return { idle: (f[3] + f[4]) / TICKS, all: f.reduce((a, b) => a + b, 0) / TICKS }; };
+function cpuSnapshot(brokerPids) {
+  const self = process.cpuUsage();
+  return { at: performance.now(), mock: cpuOf(mockPid), brokers: brokerPids.reduce((a, pid) => a + cpuOf(pid), 0), bench: (self.user + self.system) / 1e6, machine: machineCpu() };
+}
+/** Cores used over the window between two snapshots. */
+function coresUsed(a, b) {
+  const s = (b.at - a.at) / 1000;
+  const r = (x) => Math.round((x / s) * 100) / 100;
+  return { mock: r(b.mock - a.mock), brokers: r(b.brokers - a.brokers), bench: r(b.bench - a.bench), idle: r(b.machine.idle - a.machine.idle), cores: os.cpus().length };
+}
+
+/** Tasks completed a second by the clients spread over `urls`, across `queues` queues, and the cores
+ *  each part used meanwhile. */
+async function measure(urls, queues, brokerPids) {
   const names = Array.from({ length: queues }, (_, i) => `q${i}`);
   for (const q of names) await call(urls[0], 'PUT', '/interest', { queue: q, interests: { to: `^${q}$` } });
   let stop = false;
@@ -71,11 +89,13 @@ async function measure(urls, queues) {
   });
   await new Promise((r) => setTimeout(r, 2000)); // warm: connections, first documents
   counting = true;
+  const before = cpuSnapshot(brokerPids);
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const cpu = coresUsed(before, cpuSnapshot(brokerPids));
   counting = false;
   stop = true;
   await Promise.all([...pubs, ...workers]);
-  return { tasks_per_s: done / SECONDS, published_per_s: published / SECONDS };
+  return { tasks_per_s: done / SECONDS, published_per_s: published / SECONDS, cpu };
 }
 
 const proxy = new LatencyProxy(mockPid, DELAY_MS);
@@ -98,9 +118,11 @@ try {
         const brokers = await Promise.all(Array.from({ length: nodes }, async (_, i) => new BrokerProcess(root, `n${i}`, await freePort(), env, scratch)));
         try {
           await Promise.all(brokers.map((b) => b.start()));
-          const m = await measure(brokers.map((b) => b.url), queues);
+          const m = await measure(brokers.map((b) => b.url), queues, brokers.map((b) => b.child.pid));
           results.push({ workload, nodes, rep, ...m });
-          log(`rep ${rep}, ${workload}, ${nodes} node(s): ${Math.round(m.tasks_per_s)} tasks/s (published ${Math.round(m.published_per_s)}/s)`);
+          const c = m.cpu;
+          log(`rep ${rep}, ${workload}, ${nodes} node(s): ${Math.round(m.tasks_per_s)} tasks/s (published ${Math.round(m.published_per_s)}/s); `
+            + `cores busy: mock ${c.mock}, brokers ${c.brokers}, clients+proxy ${c.bench}, idle ${c.idle} of ${c.cores}`);
           console.log(JSON.stringify({ run_id: e.BENCH_RUN_ID ?? 'cluster', rep, ts: new Date().toISOString(), peer: 'switchyard-cluster', variant: `${nodes}-nodes-${workload.replace(/ /g, '-')}-${DELAY_MS}ms`, metrics: m }));
         } finally {
           await Promise.all(brokers.map((b) => b.stop()));
@@ -123,6 +145,7 @@ for (const workload of Object.keys(WORKLOADS)) {
     // A rep's ratio: its n-node rate over the same rep's one-node rate.
     const ratios = mine.map((r) => r.tasks_per_s / (one.find((o) => o.rep === r.rep)?.tasks_per_s ?? NaN));
     log(`${workload}, ${nodes} node(s): median ${Math.round(median(mine.map((r) => r.tasks_per_s)))} tasks/s; ÷ 1 node median ${median(ratios).toFixed(2)}, worst rep ${Math.min(...ratios).toFixed(2)}`
-      + (workload === 'hot queue' && nodes === 4 ? ` (want >= 2.5: ${Math.min(...ratios) >= 2.5 ? 'met' : 'missed'})` : ''));
+      + (workload === 'hot queue' && nodes === 4 ? ` (want >= 2.5: ${Math.min(...ratios) >= 2.5 ? 'met' : 'missed'})` : '')
+      + `; median cores busy: mock ${median(mine.map((r) => r.cpu.mock)).toFixed(2)}, brokers ${median(mine.map((r) => r.cpu.brokers)).toFixed(2)}, idle ${median(mine.map((r) => r.cpu.idle)).toFixed(2)}`);
   }
 }
