@@ -69,6 +69,6 @@ export class CouchbaseClaim extends CouchbaseArea {
         }
       }
       return { outcome: 'ok', tasks: claimed };
-    }, [this.keys.worker(workerId)]);
+    }, { read: [this.keys.worker(workerId)] });
   }
 }

@@ -42,8 +42,15 @@ const UNITS_PER_TRANSACTION = 64;
 /** Tries of a batch of several units before it splits in halves (see commitBatch). */
 const BATCH_TRIES_BEFORE_SPLIT = 2;
 
-/** One request's part of a transaction, and the documents it will read for sure. */
-interface UnitOfWork { work: (u: Unit) => Promise<unknown>; prefetch: readonly string[] }
+/** What a unit will touch whatever it finds: documents it reads, and (known from those) documents it
+ *  will own, i.e. stage a write on (see Unit.getForUpdate). */
+export interface Prefetch {
+  read?: readonly string[];
+  own?: (u: Unit) => Promise<readonly string[]>;
+}
+
+/** One request's part of a transaction. */
+interface UnitOfWork { work: (u: Unit) => Promise<unknown>; prefetch: Prefetch }
 
 /** A batch of several units that kept losing races to other nodes: commitBatch splits it. */
 class BatchLostRaces extends Error {}
@@ -106,11 +113,14 @@ export class CouchbaseConnection {
    *  except that a unit failing for a reason of its own fails alone (see commitBatch). */
   private readonly commits = new GroupCommit<UnitOfWork>((batch, settle) => this.commitBatch(batch, settle), UNITS_PER_TRANSACTION);
 
-  /** prefetch: keys the unit will read whatever it finds (its worker, the tasks it reports on). The
-   *  batch reads every unit's in one parallel round before its units run one after another: read by
-   *  each unit in turn, they were most of a transaction's time (a batch of 16 reports with next: true
-   *  spent 170 of its 220 ms reading 30 such documents one after another, 1 ms from the cluster). */
-  transact<T>(work: (u: Unit) => Promise<T>, prefetch: readonly string[] = []): Promise<T> {
+  /** prefetch: what the unit will touch whatever it finds. Before its units run one after another,
+   *  the batch reads every unit's documents in one parallel round (read by each unit in turn, they
+   *  were most of a transaction's time: a batch of 16 reports with next: true spent 170 of its 220 ms
+   *  reading 30 such documents one after another, 1 ms from the cluster), then owns the documents
+   *  its units will write, one at a time in key order: two nodes' batches that own the same queues
+   *  own them in the same order, so one waits for the other instead of each holding what the other
+   *  waits for until one gives up. */
+  transact<T>(work: (u: Unit) => Promise<T>, prefetch: Prefetch = {}): Promise<T> {
     return this.commits.add<T>({ work, prefetch });
   }
 
@@ -159,7 +169,10 @@ export class CouchbaseConnection {
       await this.cluster.transactions().run(async (ctx) => {
         unit = new Unit(ctx, this.coll);
         outs = [];
-        await unit.getMany([...new Set(batch.flatMap((b) => b.prefetch))]);
+        await unit.getMany([...new Set(batch.flatMap((b) => b.prefetch.read ?? []))]);
+        const owned = new Set<string>();
+        for (const { prefetch } of batch) for (const key of await prefetch.own?.(unit) ?? []) owned.add(key);
+        for (const key of [...owned].sort()) await unit.getForUpdate(key);
         for (const { work } of batch) outs.push({ ok: true, value: await work(unit) });
         await unit.flush();
       }, { durabilityLevel: this.durabilityLevel, timeout: TRANSACTION_TIMEOUT_MS });

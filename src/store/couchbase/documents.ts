@@ -3,7 +3,7 @@
 // failed and finished lists exact. Areas (queues.ts, publish.ts, …) extend CouchbaseArea.
 import type { TaskRecord, TaskState } from '../store.js';
 import { countsOfMove, type MoveCounts } from '../../lifecycle/counts.js';
-import type { CouchbaseConnection } from './connection.js';
+import type { CouchbaseConnection, Prefetch } from './connection.js';
 import type { Keys } from './keys.js';
 import { minuteOf } from './keys.js';
 import { countWaitingKey, newQueueDoc, type QueueDoc } from './queue-doc.js';
@@ -25,7 +25,7 @@ const FINISHED_EXPIRY_MARGIN_S = 60;
 export abstract class CouchbaseArea {
   protected readonly keys: Keys;
   constructor(protected readonly c: CouchbaseConnection) { this.keys = c.keys; }
-  protected transact<T>(work: (u: Unit) => Promise<T>, prefetch?: readonly string[]): Promise<T> { return this.c.transact(work, prefetch); }
+  protected transact<T>(work: (u: Unit) => Promise<T>, prefetch?: Prefetch): Promise<T> { return this.c.transact(work, prefetch); }
   protected guard<T>(work: () => Promise<T>): Promise<T> { return this.c.guard(work); }
   protected getDoc<T>(key: string): Promise<T | null> { return this.c.getDoc<T>(key); }
 

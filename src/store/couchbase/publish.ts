@@ -14,14 +14,15 @@ export class CouchbasePublish extends CouchbaseArea {
     const recordKey = (publisher: string, key: string) => this.keys.idempotency(createHash('sha256').update(`${publisher}\u0000${key}`).digest('hex'));
     const keyed = events.filter((e) => e.idempotency).map((e) => recordKey(e.publisher, e.idempotency!.key));
     const queues = [...new Set(events.flatMap((e) => e.routes.map((r) => r.queue)))];
+    const queueKeys = queues.map((name) => this.keys.queue(name));
     return this.transact(async (u): Promise<PublishResult> => {
       // Before the reads below: one of them may create a queue and change meta.
       if (routedAtRevision !== undefined) {
         const revision = (await u.get<MetaDoc>(this.keys.meta()))?.revision ?? 0;
         if (revision !== routedAtRevision) return { outcome: 'interests_changed', revision };
       }
-      // Own every queue document first, in parallel (the records and documents are read already,
-      // with the rest of the batch's): the rest is in memory.
+      // Every queue document (read and owned already, with the rest of the batch's; created here
+      // when new) first: the rest is in memory.
       await Promise.all(queues.map((name) => this.queueDoc(u, name, 'undeclared')));
       const records = new Map<string, IdempotencyRecord>();
       for (const e of events) {
@@ -75,7 +76,7 @@ export class CouchbasePublish extends CouchbaseArea {
         out.push(published);
       }
       return { outcome: 'ok', events: out };
-    }, [...(routedAtRevision !== undefined ? [this.keys.meta()] : []), ...keyed, ...queues.map((name) => this.keys.queue(name))]);
+    }, { read: [...(routedAtRevision !== undefined ? [this.keys.meta()] : []), ...keyed, ...queueKeys], own: async () => queueKeys });
   }
 
   /** A fresh ready copy of a task in its queue (reEnqueue). */

@@ -16,12 +16,12 @@ export class CouchbaseReport extends CouchbaseArea {
    *  it): the worker must exist (its last-seen is refreshed), and each task must be started by it.
    *  rules: given for fails and lease renewals. */
   applyReports(workerId: string, reports: Report[], nowMs: number, rules?: TransitionRules): Promise<ReportResult> {
+    const taskKeys = reports.map((r) => this.keys.task(r.taskId));
     return this.transact(async (u): Promise<ReportResult> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
       if (!w) return { outcome: 'worker_not_found' };
       w.lastSeenAtMs = nowMs;
       u.put(this.keys.worker(workerId), w);
-      await u.getMany(reports.map((r) => this.keys.task(r.taskId)));
       const outcomes: ReportOutcome[] = [];
       for (const r of reports) {
         const t = await u.get<TaskRecord>(this.keys.task(r.taskId));
@@ -59,6 +59,10 @@ export class CouchbaseReport extends CouchbaseArea {
         outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: plan.to, startedAtMs, ...retry, ...also });
       }
       return { outcome: 'ok', reports: outcomes };
-    }, [this.keys.worker(workerId), ...reports.map((r) => this.keys.task(r.taskId))]);
+    }, {
+      read: [this.keys.worker(workerId), ...taskKeys],
+      // The queues of the tasks it may report on: those it will write.
+      own: async (u) => (await u.getMany<TaskRecord>(taskKeys)).filter((t) => t && !reportRefusal(t, workerId)).map((t) => this.keys.queue(t!.queue)),
+    });
   }
 }
