@@ -8,7 +8,7 @@ import { storeContract } from './contract.js';
 import { couchbaseTestSettings } from '../helpers/couchbase.js';
 import { openCouchbaseStore } from '../../src/store/couchbase/open.js';
 import type { Store } from '../../src/store/store.js';
-import { ev, RULES } from './harness.js';
+import { ev, RULES, T0 } from './harness.js';
 import { FAILED_SEGMENT_MAX } from '../../src/store/couchbase/lane.js';
 import assert from 'node:assert/strict';
 import { until } from '../helpers/until.js';
@@ -216,6 +216,32 @@ if (!settings) {
 
   // A node's transaction carries every request that arrived meanwhile (group commit); one that loses
   // races splits, so a publish is not held up by another node's hold on a queue it never touches.
+  it('couchbase: a purge cut short by its node stopping leaves each task purged or waiting in its lane, never in between', async () => {
+    const keyPrefix = `test-${randomUUID()}`;
+    const ids: string[] = [];
+    let purging: Promise<unknown> = Promise.resolve();
+    await withStore(keyPrefix, async (store) => {
+      await store.setInterests('a', '*', T0);
+      for (let i = 0; i < 3; i++) {
+        const r = await store.publishEvents(Array.from({ length: 150 }, () => ev(['a'])), T0);
+        assert.equal(r.outcome, 'ok');
+        if (r.outcome === 'ok') ids.push(...r.events.flatMap((e) => e.tasks.map((t) => t.taskId)));
+      }
+      purging = store.purgeWaitingTasks('a').catch(() => 'cut short');
+      // The node stops as soon as the purge has taken tasks out of the counts (withStore closes it).
+      await until('the purge under way', async () => ((await read(`${keyPrefix}:q:a`))?.counts as { ready: number }).ready < 450, 15_000, 1);
+    });
+    await purging;
+    await withStore(keyPrefix, async (store) => {
+      const left = await store.getTasks(ids);
+      const waiting = left.filter((t) => t.state === 'ready').length;
+      assert.ok(left.length < 450, 'the purge had begun');
+      assert.equal(waiting, left.length, 'every task left still waits');
+      assert.equal((await store.queueSummaries('a'))[0]!.counts.ready, waiting, 'and is counted');
+      assert.equal((await store.listTasks('a', 'ready', 1000, 0)).tasks.length, waiting, 'and is in its lane');
+    });
+  });
+
   it('couchbase: a batch that keeps losing a race on one queue splits, and a publish to another queue in it commits', async () => {
     const keyPrefix = `test-${randomUUID()}`;
     const coll = await collection();

@@ -1,6 +1,6 @@
 // Store contract, interests and queues.
 import assert from 'node:assert/strict';
-import { T0, type Kit } from './harness.js';
+import { T0, ev, type Kit } from './harness.js';
 import { StoreUnavailableError } from '../../src/errors.js';
 
 export function queuesContract({ store, test, publish, claim }: Kit) {
@@ -53,6 +53,18 @@ export function queuesContract({ store, test, publish, claim }: Kit) {
     assert.equal((await store.loadInterests()).queues.length, 1);
     assert.equal((await store.queueSummaries('b'))[0]!.counts.ready, 1);
     assert.equal(await store.purgeWaitingTasks('never'), 0);
+  });
+
+  test('a purge of more waiting tasks than one transaction takes removes them all, with their events and counts', async () => {
+    await store.setInterests('a', '*', T0);
+    const events = [...Array.from({ length: 330 }, () => ev(['a'])), ...Array.from({ length: 120 }, () => ev(['a'], { runAtMs: T0 + 60_000 }))];
+    for (let i = 0; i < events.length; i += 150) assert.equal((await store.publishEvents(events.slice(i, i + 150), T0)).outcome, 'ok');
+    await publish(['b']);
+    assert.equal(await store.purgeWaitingTasks('a'), 450);
+    const [a] = await store.queueSummaries('a');
+    assert.deepEqual([a!.counts.ready, a!.counts.scheduled], [0, 0]);
+    for (const e of [events[0]!, events[299]!, events[449]!]) assert.equal(await store.cancelWaitingTasks({ eventId: e.eventId }, T0), null);
+    assert.equal((await store.queueSummaries('b'))[0]!.counts.ready, 1);
   });
 
   test('queue policy: defaults, partial updates, whole policy back', async () => {

@@ -4,7 +4,8 @@ import type { Unit } from './unit.js';
 
 /** Changes kept per queue: its document stays small however often the interests change. */
 const INTEREST_HISTORY_KEPT = 1000;
-import { type QueueDoc } from './queue-doc.js';
+import { countWaitingKey, type QueueDoc } from './queue-doc.js';
+import type { WaitEntry } from './lane.js';
 import { type MetaDoc, TASKS_PER_TRANSACTION } from './docs.js';
 import { countsOfMove } from '../../lifecycle/counts.js';
 import { CouchbaseArea } from './documents.js';
@@ -102,32 +103,48 @@ export class CouchbaseQueues extends CouchbaseArea {
     return (await this.removeWaiting(queue, 'waiting only')) ?? 0;
   }
 
-  /** Empties the queue's waiting lanes and, for a delete, undeclares it. null: no such queue. */
+  /** Empties the queue's waiting lanes and, for a delete, undeclares it. null: no such queue. Each
+   *  transaction takes up to TASKS_PER_TRANSACTION tasks out of the lanes, the counts and their
+   *  events and removes their documents, all at once: a node that dies part way leaves some tasks
+   *  purged and the rest waiting, never a task that says it waits but is in no lane (as when the lanes
+   *  were emptied in one transaction and the documents removed after it). The tasks purged are those
+   *  that waited when it began (by arrival sequence), so a queue that keeps being published to ends. */
   private async removeWaiting(queue: string, what: 'queue too' | 'waiting only'): Promise<number | null> {
-    const removed = await this.transact(async (u) => {
-      const q = await this.queueDoc(u, queue, false);
-      if (!q || (!q.declared && q.ready.length === 0 && q.scheduled.length === 0)) return null;
-      const lanes = this.lanes(u, q);
-      const entries = [...await lanes.ready.clear(), ...await lanes.scheduled.clear()];
-      for (const e of entries) this.count(u, [q], countsOfMove({ queue, state: e.st }, null), 0);
-      q.waitingKeys = {};
-      const ids = entries.map((e) => e.id);
-      if (what === 'queue too') {
-        // Started and failed tasks still name the queue: keep its document, undeclared, for them.
-        Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });
-        await this.bumpRevision(u);
-      }
-      u.put(this.keys.queue(queue), q);
-      return ids;
-    });
-    if (removed === null) return null;
-    // The task documents are already out of every index: taking them out of their events, then
-    // removing them, is tidying that is safe to repeat.
-    for (let i = 0; i < removed.length; i += TASKS_PER_TRANSACTION) {
-      const keys = removed.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id));
-      await this.transact(async (u) => this.releaseFromEvents(u, (await u.getMany<TaskRecord>(keys)).filter((t) => t !== null)));
+    let before: number | null = null;
+    let removed = 0;
+    for (;;) {
+      const step = await this.transact(async (u) => {
+        const q = await this.queueDoc(u, queue, false);
+        if (!q || (before === null && !q.declared && q.ready.length === 0 && q.scheduled.length === 0)) return null;
+        const since = before ?? q.nextSeq;
+        const lanes = this.lanes(u, q);
+        const taken: WaitEntry[] = [];
+        for (const lane of [lanes.ready, lanes.scheduled]) {
+          const mine: WaitEntry[] = [];
+          await lane.scan((e) => (taken.length + mine.length >= TASKS_PER_TRANSACTION ? false : void (e.s < since && mine.push(e))));
+          await lane.remove(mine.map((e) => e.id));
+          taken.push(...mine);
+        }
+        for (const e of taken) {
+          this.count(u, [q], countsOfMove({ queue, state: e.st }, null), 0);
+          countWaitingKey(q, e, -1);
+        }
+        const keys = taken.map((e) => this.keys.task(e.id));
+        await this.releaseFromEvents(u, (await u.getMany<TaskRecord>(keys)).filter((t) => t !== null));
+        for (const key of keys) u.remove(key);
+        const last = taken.length < TASKS_PER_TRANSACTION;
+        if (last && what === 'queue too') {
+          // Started and failed tasks still name the queue: keep its document, undeclared, for them.
+          Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });
+          await this.bumpRevision(u);
+        }
+        u.put(this.keys.queue(queue), q);
+        return { since, n: taken.length, last };
+      });
+      if (step === null) return before === null ? null : removed;
+      before = step.since;
+      removed += step.n;
+      if (step.last) return removed;
     }
-    await this.guard(() => this.c.removeDocs(removed.map((id) => this.keys.task(id))));
-    return removed.length;
   }
 }
