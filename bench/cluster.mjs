@@ -50,16 +50,17 @@ const call = (base, method, p, body) => new Promise((resolve, reject) => {
 // not the cluster: adding nodes can then only share the same cores.
 const TICKS = 100; // USER_HZ on Linux
 const cpuOf = (pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / TICKS; } catch { return NaN; } };
-const machineCpu = () => { const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number); return { idle: (f[3] + f[4]) / TICKS, all: f.reduce((a, b) => a + b, 0) / TICKS }; };
+/** Seconds every core together spent idle (idle + iowait) since boot. */
+const idleCpu = () => { const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number); return (f[3] + f[4]) / TICKS; };
 function cpuSnapshot(brokerPids) {
   const self = process.cpuUsage();
-  return { at: performance.now(), mock: cpuOf(mockPid), brokers: brokerPids.reduce((a, pid) => a + cpuOf(pid), 0), bench: (self.user + self.system) / 1e6, machine: machineCpu() };
+  return { at: performance.now(), mock: cpuOf(mockPid), brokers: brokerPids.reduce((a, pid) => a + cpuOf(pid), 0), bench: (self.user + self.system) / 1e6, idle: idleCpu() };
 }
 /** Cores used over the window between two snapshots. */
 function coresUsed(a, b) {
   const s = (b.at - a.at) / 1000;
   const r = (x) => Math.round((x / s) * 100) / 100;
-  return { mock: r(b.mock - a.mock), brokers: r(b.brokers - a.brokers), bench: r(b.bench - a.bench), idle: r(b.machine.idle - a.machine.idle), cores: os.cpus().length };
+  return { mock: r(b.mock - a.mock), brokers: r(b.brokers - a.brokers), bench: r(b.bench - a.bench), idle: r(b.idle - a.idle), cores: os.cpus().length };
 }
 
 /** Tasks completed a second by the clients spread over `urls`, across `queues` queues, and the cores

@@ -11,7 +11,7 @@ import { CouchbaseArea } from './documents.js';
 /** Due scheduled tasks a claim promotes in passing, per queue (the sweep does the rest). */
 const PROMOTE_PER_CLAIM = 100;
 /** Queue documents a claim reads at once when the ones it reached had nothing to start. */
-const PREFETCH_QUEUES = 32;
+const READ_AHEAD_QUEUES = 32;
 
 export class CouchbaseClaim extends CouchbaseArea {
   async claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult> {
@@ -39,7 +39,7 @@ export class CouchbaseClaim extends CouchbaseArea {
           // Nothing here: the next queues' documents in one round trip, not one after another as
           // the loop reaches them (a worker of ten empty queues spent ten round trips finding nothing).
           if (i + 1 >= readAheadTo) {
-            readAheadTo = i + 1 + PREFETCH_QUEUES;
+            readAheadTo = i + 1 + READ_AHEAD_QUEUES;
             await u.getMany(queues.slice(i + 1, readAheadTo).map((next) => this.keys.queue(next)));
           }
           continue;

@@ -1,14 +1,14 @@
 // Interests, queue policy, deleting and purging a queue.
 import { DEFAULT_POLICY, type InterestChange, type InterestChangeBy, type InterestMap, type QueuePolicy, type TaskRecord } from '../store.js';
 import type { Unit } from './unit.js';
-
-/** Changes kept per queue: its document stays small however often the interests change. */
-const INTEREST_HISTORY_KEPT = 1000;
 import { countWaitingKey, type QueueDoc } from './queue-doc.js';
 import type { WaitEntry } from './lane.js';
 import { type MetaDoc, TASKS_PER_TRANSACTION } from './docs.js';
 import { countsOfMove } from '../../lifecycle/counts.js';
 import { CouchbaseArea } from './documents.js';
+
+/** Changes kept per queue: its document stays small however often the interests change. */
+const INTEREST_HISTORY_KEPT = 1000;
 
 export class CouchbaseQueues extends CouchbaseArea {
   async interestsRevision(): Promise<number> {
@@ -120,10 +120,9 @@ export class CouchbaseQueues extends CouchbaseArea {
         const lanes = this.lanes(u, q);
         const taken: WaitEntry[] = [];
         for (const lane of [lanes.ready, lanes.scheduled]) {
-          const mine: WaitEntry[] = [];
-          await lane.scan((e) => (taken.length + mine.length >= TASKS_PER_TRANSACTION ? false : void (e.s < since && mine.push(e))));
-          await lane.remove(mine.map((e) => e.id));
-          taken.push(...mine);
+          const ids: string[] = [];
+          await lane.scan((e) => (taken.length + ids.length >= TASKS_PER_TRANSACTION ? false : void (e.s < since && ids.push(e.id))));
+          taken.push(...await lane.remove(ids));
         }
         for (const e of taken) {
           this.count(u, [q], countsOfMove({ queue, state: e.st }, null), 0);
