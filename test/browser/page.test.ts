@@ -218,6 +218,9 @@ describe('management page (Chromium)', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
 
     await page.getByLabel('Queue').fill('vip');
     await page.getByRole('button', { name: 'Filter' }).click();
+    // The filtered view is a new one (no rows yet) with a new stream: publishing before it says
+    // "live" again raced the old view's "live" and lost the events to the gap between the streams.
+    await page.waitForFunction(() => document.querySelectorAll('main tbody tr').length === 0);
     await main().getByText('live', { exact: true }).waitFor();
     await s.api.publish({ type: 'userCreated' });
     await s.api.publish({ type: 'userCreated', tier: 'gold' });
