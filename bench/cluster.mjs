@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // How a cluster of broker nodes scales (issue 21): 1, 2 and 4 nodes over one Couchbase cluster,
 // reached through a proxy that adds DELAY_MS (1) each way to every byte (latency-proxy.mjs), as a
-// network would; on one hot queue and on 100 queues. 8 publishers (one event a request) and 16
-// single-task workers (each report takes the next task: next: true) are spread over the nodes;
-// prints tasks completed a second per node count, rep by rep (REPS=3, SECONDS=10 each), their
+// network would; on one hot queue and on 100 queues. Each node gets 8 publishers (one event a
+// request) and 16 single-task workers (each report takes the next task: next: true), or with
+// LOAD=fixed that many in all, spread over the nodes; prints tasks completed a second per node count, rep by rep (REPS=3, SECONDS=10 each), their
 // medians and each count's worst rep against one node's. Want: 4 nodes on the hot queue >= 2.5x one.
 // Needs COUCHBASE_CONNSTR (and credentials) of a local mock and its pid in COUCHBASE_PAUSE_PID
 // (the proxy reads the mock's ports from /proc). One JSON line per measurement on stdout.
@@ -23,6 +23,11 @@ const SECONDS = Number(e.SECONDS ?? 10);
 const REPS = Number(e.REPS ?? 3);
 const DELAY_MS = Number(e.DELAY_MS ?? 1);
 const NODE_COUNTS = (e.NODES ?? '1,2,4').split(',').map(Number);
+// Clients per node (LOAD=per-node, the default) or in all (LOAD=fixed). A node's transaction carries
+// every request that arrived meanwhile and takes about as long with few as with many, so a fixed set
+// of clients spread over more nodes only makes each node's batches smaller: that measures latency,
+// not whether more nodes carry more work. Per node, each node count is loaded as one node is.
+const LOAD = e.LOAD ?? 'per-node';
 const PUBLISHERS = 8;
 const WORKERS = 16;
 const WORKLOADS = { 'hot queue': 1, '100 queues': 100 };
@@ -72,11 +77,12 @@ async function measure(urls, queues, brokerPids) {
   let counting = false;
   let done = 0;
   let published = 0;
-  const pubs = Array.from({ length: PUBLISHERS }, async (_, i) => {
+  const scale = LOAD === 'fixed' ? 1 : urls.length;
+  const pubs = Array.from({ length: PUBLISHERS * scale }, async (_, i) => {
     const base = urls[i % urls.length];
-    for (let n = i; !stop; n += PUBLISHERS) { await call(base, 'PUT', '/task', { publisher: 'cluster', data: { to: names[n % queues] } }); if (counting) published++; }
+    for (let n = i; !stop; n += PUBLISHERS * scale) { await call(base, 'PUT', '/task', { publisher: 'cluster', data: { to: names[n % queues] } }); if (counting) published++; }
   });
-  const workers = Array.from({ length: WORKERS }, async (_, i) => {
+  const workers = Array.from({ length: WORKERS * scale }, async (_, i) => {
     const base = urls[i % urls.length];
     const mine = queues === 1 ? names : Array.from({ length: 10 }, (_, k) => names[(i * 10 + k) % queues]);
     const { workerId } = await call(base, 'PUT', '/worker', { queues: mine });
@@ -102,7 +108,8 @@ async function measure(urls, queues, brokerPids) {
 const proxy = new LatencyProxy(mockPid, DELAY_MS);
 await proxy.start();
 const connstr = proxy.connstr(e.COUCHBASE_CONNSTR);
-log(`${SECONDS} s per measurement, ${REPS} reps, nodes ${NODE_COUNTS.join(', ')}, ${DELAY_MS} ms each way through the proxy (${connstr})`);
+log(`${SECONDS} s per measurement, ${REPS} reps, nodes ${NODE_COUNTS.join(', ')}, ${DELAY_MS} ms each way through the proxy (${connstr}); `
+  + `${PUBLISHERS} publishers and ${WORKERS} workers ${LOAD === 'fixed' ? 'in all' : 'per node'} (LOAD=${LOAD})`);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-cluster-'));
 const results = []; // {workload, nodes, rep, tasks_per_s}
 try {
@@ -124,7 +131,7 @@ try {
           const c = m.cpu;
           log(`rep ${rep}, ${workload}, ${nodes} node(s): ${Math.round(m.tasks_per_s)} tasks/s (published ${Math.round(m.published_per_s)}/s); `
             + `cores busy: mock ${c.mock}, brokers ${c.brokers}, clients+proxy ${c.bench}, idle ${c.idle} of ${c.cores}`);
-          console.log(JSON.stringify({ run_id: e.BENCH_RUN_ID ?? 'cluster', rep, ts: new Date().toISOString(), peer: 'switchyard-cluster', variant: `${nodes}-nodes-${workload.replace(/ /g, '-')}-${DELAY_MS}ms`, metrics: m }));
+          console.log(JSON.stringify({ run_id: e.BENCH_RUN_ID ?? 'cluster', rep, ts: new Date().toISOString(), peer: 'switchyard-cluster', variant: `${nodes}-nodes-${workload.replace(/ /g, '-')}-${DELAY_MS}ms-${LOAD}`, metrics: m }));
         } finally {
           await Promise.all(brokers.map((b) => b.stop()));
         }

@@ -1,6 +1,7 @@
 // The only reader of process.env and argv: every setting parsed and checked once, then frozen.
 // A bad value stops startup with one line naming the setting and the value; nothing falls back silently.
 import { parseArgs } from 'node:util';
+import { DEFAULT_QUEUE_SHARDS } from './store/couchbase/keys.js';
 
 export interface Config {
   readonly port: number;
@@ -14,6 +15,7 @@ export interface Config {
     readonly scope: string;
     readonly durability: string;
     readonly keyPrefix: string;
+    readonly queueShards: number;
   };
   readonly workerTimeoutSeconds: number;
   readonly leaseSeconds: number;
@@ -62,6 +64,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'COUCHBASE_SCOPE', kind: 'string', def: '_default', unit: 'name', help: 'Couchbase scope' },
   { env: 'COUCHBASE_KEY_PREFIX', kind: 'string', def: 'switchyard', unit: 'text', help: 'start of every document key (installations sharing a bucket use different ones)' },
   { env: 'COUCHBASE_DURABILITY', kind: 'string', def: 'majority', unit: 'level', help: 'none | majority | majorityAndPersistActive | persistToMajority' },
+  { env: 'COUCHBASE_QUEUE_SHARDS', kind: 'count', def: String(DEFAULT_QUEUE_SHARDS), unit: 'shards', help: 'shards of each queue: each node publishes to and claims from its own, so nodes of a cluster can carry one hot queue together (1: one document a queue)' },
   { env: 'SWITCHYARD_WORKER_TIMEOUT', kind: 'seconds', def: '600', unit: 'seconds', help: 'a worker silent this long is removed and its tasks return' },
   { env: 'SWITCHYARD_LEASE', kind: 'seconds', def: '300', unit: 'seconds', help: 'default lease of a started task' },
   { env: 'SWITCHYARD_SYNC', kind: 'sync', def: 'full', unit: 'mode', help: 'SQLite fsync: full (a 201 survives power loss) | normal (faster, may lose the last commits on power loss)' },
@@ -175,7 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     couchbase = Object.freeze({
       connStr: String(v.COUCHBASE_CONNSTR), username: String(v.COUCHBASE_USERNAME), password: String(v.COUCHBASE_PASSWORD),
       bucket: String(v.COUCHBASE_BUCKET), scope: String(v.COUCHBASE_SCOPE), durability,
-      keyPrefix: String(v.COUCHBASE_KEY_PREFIX),
+      keyPrefix: String(v.COUCHBASE_KEY_PREFIX), queueShards: Math.max(1, v.COUCHBASE_QUEUE_SHARDS as number),
     });
   }
   return Object.freeze({

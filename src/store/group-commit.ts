@@ -11,8 +11,9 @@ export class GroupCommit<W> {
   /** commit: commits a batch and answers one outcome per write, in order; a throw fails them all.
    *  It may settle some writes early (settle(index, outcome)), when a part of the batch is done
    *  before the rest; the answer's outcomes for those are then ignored. */
+  /** alone: writes that take a commit of their own (in their turn), so that their failure is theirs. */
   constructor(private readonly commit: (batch: W[], settle: (index: number, outcome: Outcome) => void) => Outcome[] | Promise<Outcome[]>,
-    private readonly maxBatch = Infinity) {}
+    private readonly maxBatch = Infinity, private readonly alone: (write: W) => boolean = () => false) {}
 
   add<T>(write: W): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -27,7 +28,9 @@ export class GroupCommit<W> {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.pending.splice(0, this.maxBatch);
+    const nextAlone = this.pending.findIndex((p, i) => i > 0 && this.alone(p.write));
+    const size = this.alone(this.pending[0]!.write) ? 1 : nextAlone < 0 ? this.maxBatch : Math.min(nextAlone, this.maxBatch);
+    const batch = this.pending.splice(0, size);
     // A promise settles once: a write answered early keeps that answer when the batch's comes.
     const settle = (i: number, o: Outcome) => { if (o.ok) batch[i]!.resolve(o.value); else batch[i]!.reject(o.error); };
     try {

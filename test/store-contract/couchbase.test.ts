@@ -27,10 +27,12 @@ if (!settings) {
     return (await cluster).bucket(settings.bucket).defaultCollection();
   };
   /** A store under a key prefix of its own, closed after work. */
-  const withStore = async (keyPrefix: string, work: (store: Store) => Promise<void>, over: { keepFinishedSeconds?: number } = {}) => {
+  const withStore = async (keyPrefix: string, work: (store: Store) => Promise<void>, over: { keepFinishedSeconds?: number; queueShards?: number } = {}) => {
     const store = await openCouchbaseStore({ ...settings, keyPrefix, ...over }, systemClock);
     try { await work(store); } finally { await store.close(); }
   };
+  /** The layout of one document a queue, as the tests below that read a queue's document expect it. */
+  const ONE_SHARD = { queueShards: 1 };
   const read = async (key: string): Promise<Record<string, unknown> | null> => {
     const coll = await collection();
     try { return (await coll.get(key)).content as Record<string, unknown>; } catch (e) {
@@ -38,13 +40,18 @@ if (!settings) {
       throw e;
     }
   };
-  storeContract('couchbase', async () => openCouchbaseStore({ ...settings, keyPrefix: (prefix = `test-${randomUUID()}`) }, systemClock),
-    async (_store, eventId) => {
-      const event = await read(`${prefix}:e:${eventId}`);
-      const tasks = (await Promise.all(((event?.taskIds as string[] | undefined) ?? []).map((id) => read(`${prefix}:t:${id}`)))).filter((t) => t !== null);
-      const own = tasks.filter((t) => !t.sharedPayload).length;
-      return { payloads: own + (event?.data ? 1 : 0), copies: tasks.length, records: tasks.length + (event ? 1 : 0) };
-    });
+  // Once as one document a queue (the default), once with its tasks in shards (couchbase-shards.test.ts):
+  // the store's one node then publishes to shard 1, and tasks with a uniqueKey go to the head.
+  for (const queueShards of [1, 4]) {
+    storeContract(queueShards === 1 ? 'couchbase' : `couchbase, ${queueShards} shards a queue`,
+      async () => openCouchbaseStore({ ...settings, keyPrefix: (prefix = `test-${randomUUID()}`), queueShards }, systemClock),
+      async (_store, eventId) => {
+        const event = await read(`${prefix}:e:${eventId}`);
+        const tasks = (await Promise.all(((event?.taskIds as string[] | undefined) ?? []).map((id) => read(`${prefix}:t:${id}`)))).filter((t) => t !== null);
+        const own = tasks.filter((t) => !t.sharedPayload).length;
+        return { payloads: own + (event?.data ? 1 : 0), copies: tasks.length, records: tasks.length + (event ? 1 : 0) };
+      });
+  }
 
   // Document expiry is the Couchbase layout's own (docs/couchbase.md): no other store has it.
   it('couchbase: an idempotency record expires by itself a minute after its key stops counting', async () => {
@@ -114,7 +121,7 @@ if (!settings) {
       assert.equal(await store.pruneFinishedTasks(now + 4_000_000, 3_600_000, 100), 2);
       assert.equal((await store.queueSummaries('a'))[0]!.counts.succeeded, 0);
       assert.equal(await read(key), null);
-    });
+    }, ONE_SHARD);
   });
 
   // A claim owns (stages a write on) the queue documents it takes from: owning the empty ones too
@@ -131,7 +138,7 @@ if (!settings) {
       assert.equal(r.outcome === 'ok' && r.tasks.length, 1, JSON.stringify(r));
       assert.equal(await cas('empty'), emptyBefore, 'the empty queue, asked first, was only read');
       assert.notEqual(await cas('busy'), busyBefore, 'the queue it took from was written');
-    });
+    }, ONE_SHARD);
   });
 
   it('couchbase: schedules kept in the one shared document of old move to their own documents on first use', async () => {
@@ -211,7 +218,7 @@ if (!settings) {
       const moved = (await coll.get(qKey)).content as { failed: { n: number }[] };
       assert.equal(moved.failed.reduce((k, ref) => k + ref.n, 0), 2);
       assert.deepEqual(await list(), [ids[2], ids[0]]);
-    });
+    }, ONE_SHARD);
   });
 
   // A node's transaction carries every request that arrived meanwhile (group commit); one that loses
@@ -230,7 +237,7 @@ if (!settings) {
       purging = store.purgeWaitingTasks('a').catch(() => 'cut short');
       // The node stops as soon as the purge has taken tasks out of the counts (withStore closes it).
       await until('the purge under way', async () => ((await read(`${keyPrefix}:q:a`))?.counts as { ready: number }).ready < 450, 15_000, 1);
-    });
+    }, ONE_SHARD);
     await purging;
     await withStore(keyPrefix, async (store) => {
       const left = await store.getTasks(ids);
@@ -239,7 +246,7 @@ if (!settings) {
       assert.equal(waiting, left.length, 'every task left still waits');
       assert.equal((await store.queueSummaries('a'))[0]!.counts.ready, waiting, 'and is counted');
       assert.equal((await store.listTasks('a', 'ready', 1000, 0)).tasks.length, waiting, 'and is in its lane');
-    });
+    }, ONE_SHARD);
   });
 
   it('couchbase: a batch that keeps losing a race on one queue splits, and a publish to another queue in it commits', async () => {
@@ -273,6 +280,6 @@ if (!settings) {
         release();
         await holder?.catch(() => undefined);
       }
-    });
+    }, ONE_SHARD);
   });
 }

@@ -48,4 +48,13 @@ describe('group commit', () => {
     assert.equal(await a, 'a early');
     await assert.rejects(b, /the rest failed/);
   });
+
+  it('a write marked alone commits by itself, in its turn: the writes before and after it form batches of their own', async () => {
+    const batches: string[][] = [];
+    const gc = new GroupCommit<string>((batch) => { batches.push(batch); return batch.map((v) => ({ ok: !v.startsWith('bad'), value: v, error: new Error(v) }) as Outcome); },
+      Infinity, (w) => w.startsWith('alone') || w.startsWith('bad'));
+    const r = await Promise.allSettled(['a', 'b', 'alone-1', 'bad-alone', 'c', 'd'].map((w) => gc.add(w)));
+    assert.deepEqual(batches, [['a', 'b'], ['alone-1'], ['bad-alone'], ['c', 'd']]);
+    assert.deepEqual(r.map((x) => x.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'], 'its failure is its own');
+  });
 });

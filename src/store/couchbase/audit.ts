@@ -8,9 +8,10 @@ interface AuditIndex { days: Record<string, number> }
 interface AuditDay { entries: AuditEntry[] }
 
 export class CouchbaseAudit extends CouchbaseArea {
+  /** Every node appends to the same index: alone, so that a race lost here fails no one's publish. */
   appendAudit(entry: AuditEntry): Promise<void> {
     const day = Math.floor(entry.atMs / DAY_MS) * DAY_MS;
-    return this.transact(async (u) => {
+    return this.c.transactAlone(async (u) => {
       const index = (await u.getForUpdate<AuditIndex>(this.keys.auditIndex())) ?? { days: {} };
       const doc = await u.getOrCreate<AuditDay>(this.keys.auditDay(day), () => ({ entries: [] }));
       doc.entries.push(entry);

@@ -2,28 +2,52 @@
 import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
 import { claimQueues, startedEntry } from '../../lifecycle/claims.js';
-import { type ClaimResult, type TaskRecord, type TransitionRules } from '../store.js';
-import { claimFilter, hasWorkFor, type QueueDoc } from './queue-doc.js';
+import { StoreUnavailableError, type ClaimResult, type TaskRecord, type TransitionRules } from '../store.js';
+import { claimFilter, claimPlan, countWaitingKey, countsOverShards, isLimited, shardsOf, STEAL_AFTER_MS, type QueueDoc } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 
 /** Due scheduled tasks a claim promotes in passing, per queue (the sweep does the rest). */
 const PROMOTE_PER_CLAIM = 100;
+/** Tasks one take-over moves at least (when that many waited too long): one at a time, a worker of
+ *  queues that only another node's publishers feed got a task per two transactions. */
+const TAKE_OVER_AT_ONCE = 32;
 /** Queue documents a claim reads at once when the ones it reached had nothing to start. */
 const READ_AHEAD_QUEUES = 32;
 
 export class CouchbaseClaim extends CouchbaseArea {
-  async claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult> {
-    const r = await this.start(workerId, count, nowMs, rules, only);
-    // A started task's event document stays while the task does, so reading it after the commit is safe.
-    return r.outcome === 'ok' ? { outcome: 'ok', tasks: await this.guard(() => this.withPayloads(r.tasks)) } : r;
+  /** The shards each queue's head listed when this node last looked: read with the head, in one round
+   *  trip, instead of after it. A hint only: the head read in the transaction decides. */
+  private readonly shardsSeen = new Map<string, number[]>();
+
+  /** The keys of a queue's head and of the shards it was last seen with. */
+  private documentsOf(queue: string): string[] {
+    return [this.keys.queue(queue), ...(this.shardsSeen.get(queue) ?? []).map((n) => this.keys.queue(queue, n))];
   }
 
-  private start(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult> {
-    return this.transact(async (u): Promise<ClaimResult> => {
+  async claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult> {
+    const home = await this.c.homeShard();
+    const first = await this.start(workerId, count, nowMs, rules, home, only);
+    let r = first.result;
+    if (r.outcome === 'ok' && first.takeOver) {
+      // Tasks that waited too long in other nodes' shards: moved into this node's, then claimed here.
+      await this.takeOver(first.takeOver.queue, first.takeOver.shards, home, Math.max(count - r.tasks.length, TAKE_OVER_AT_ONCE), nowMs);
+      const more = (await this.start(workerId, count - r.tasks.length, nowMs, rules, home, only)).result;
+      if (more.outcome === 'ok') r = { outcome: 'ok', tasks: [...r.tasks, ...more.tasks] };
+    }
+    // A started task's event document stays while the task does, so reading it after the commit is safe.
+    const done = r;
+    return done.outcome === 'ok' ? { outcome: 'ok', tasks: await this.guard(() => this.withPayloads(done.tasks)) } : done;
+  }
+
+  /** One claim transaction. takeOver: a queue whose own shards (the head and this node's) fell short
+   *  while other shards held tasks that waited too long (claimPlan); the claim stops there. */
+  private start(workerId: string, count: number, nowMs: number, rules: TransitionRules, home: number, only?: readonly string[]) {
+    type Started = { result: ClaimResult; takeOver: { queue: string; shards: number[] } | null };
+    return this.transact(async (u): Promise<Started> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
-      if (!w) return { outcome: 'worker_not_found' };
+      if (!w) return { result: { outcome: 'worker_not_found' }, takeOver: null };
       w.lastSeenAtMs = nowMs;
       u.put(this.keys.worker(workerId), w);
       const claimed: TaskRecord[] = [];
@@ -32,43 +56,86 @@ export class CouchbaseClaim extends CouchbaseArea {
       for (const [i, queue] of queues.entries()) {
         if (claimed.length >= count) break;
         // Owning a queue's document (getForUpdate) locks it against every other node's writes until
-        // this commits, so a queue with nothing to start is only read: a worker of many queues on
+        // this commits, so a shard with nothing to start is only read: a worker of many queues on
         // many nodes would otherwise make every claim collide with every publish to any of them.
-        const seen = await u.get<QueueDoc>(this.keys.queue(queue));
-        if (!seen || !hasWorkFor(seen, nowMs)) {
-          // Nothing here: the next queues' documents in one round trip, not one after another as
-          // the loop reaches them (a worker of ten empty queues spent ten round trips finding nothing).
+        const [head] = await u.getMany<QueueDoc>(this.documentsOf(queue));
+        this.shardsSeen.set(queue, head?.shards ?? []);
+        const docs = head ? [head, ...await u.getMany<QueueDoc>(shardsOf(head).slice(1).map((n) => this.keys.queue(queue, n)))] : [];
+        const limited = !!head && isLimited(head.policy);
+        const plan = claimPlan(docs.filter((q) => q !== null), home, nowMs, limited);
+        if (plan.agedFirst) return { result: { outcome: 'ok', tasks: claimed }, takeOver: { queue, shards: plan.aged } };
+        if (!plan.local.length && !plan.aged.length) {
+          // Nothing here: the next queues' documents in one round trip, not one after another as the
+          // loop reaches them (a worker of ten empty queues spent ten round trips finding nothing).
           if (i + 1 >= readAheadTo) {
             readAheadTo = i + 1 + READ_AHEAD_QUEUES;
-            await u.getMany(queues.slice(i + 1, readAheadTo).map((next) => this.keys.queue(next)));
+            await u.getMany(queues.slice(i + 1, readAheadTo).flatMap((next) => this.documentsOf(next)));
           }
           continue;
         }
-        const q = await this.queueDoc(u, queue, false);
-        if (!q) continue;
-        await this.promoteDue(u, q, nowMs, PROMOTE_PER_CLAIM);
-        const { room, tokens } = roomToStart({ policy: q.policy, started: q.counts.started, rate: q.rate }, count - claimed.length, nowMs);
-        if (room <= 0) continue;
-        const mayTake = claimFilter(q, workerId);
-        const picks: WaitEntry[] = [];
-        await this.lanes(u, q).ready.scan((e) => (picks.length >= room ? false : void (mayTake(e) && picks.push(e))));
-        if (!picks.length) continue;
-        const lease = nowMs + leaseMs(q.policy.leaseSeconds, rules.defaultLeaseSeconds);
-        const tasks = await u.getMany<TaskRecord>(picks.map((e) => this.keys.task(e.id)));
-        for (const t of tasks) {
-          if (!t) continue;
-          t.workerId = workerId; t.attempts++; t.leaseExpiresAtMs = lease; t.failReason = null;
-          t.history.push(startedEntry(workerId, t.attempts, nowMs));
-          await this.move(u, q, t, 'started', nowMs);
-          w.tasks.push(t.taskId);
-          claimed.push(t);
+        // A limited queue's starts are counted over all its shards under its owned head.
+        if (limited) await this.queueDoc(u, queue, false);
+        const started = limited ? countsOverShards(docs as QueueDoc[]).counts.started : 0;
+        const limits = roomToStart({ policy: head!.policy, started, rate: head!.rate }, count - claimed.length, nowMs);
+        let room = limits.room;
+        const lease = nowMs + leaseMs(head!.policy.leaseSeconds, rules.defaultLeaseSeconds);
+        let taken = 0;
+        for (const seen of plan.local) {
+          if (room <= 0) break;
+          const q = await this.shardDoc(u, queue, seen.shard ?? 0);
+          await this.promoteDue(u, q, nowMs, PROMOTE_PER_CLAIM);
+          const mayTake = claimFilter(q, workerId);
+          const picks: WaitEntry[] = [];
+          await this.lanes(u, q).ready.scan((e) => (picks.length >= room ? false : void (mayTake(e) && picks.push(e))));
+          for (const t of await u.getMany<TaskRecord>(picks.map((e) => this.keys.task(e.id)))) {
+            if (!t) continue;
+            t.workerId = workerId; t.attempts++; t.leaseExpiresAtMs = lease; t.failReason = null;
+            t.history.push(startedEntry(workerId, t.attempts, nowMs));
+            await this.move(u, q, t, 'started', nowMs);
+            w.tasks.push(t.taskId);
+            claimed.push(t);
+          }
+          room -= picks.length;
+          taken += picks.length;
         }
-        if (q.policy.rateLimit !== null) {
-          q.rate = { tokens: tokens - picks.length, atMs: nowMs };
-          u.put(this.keys.queue(queue), q);
+        if (head!.policy.rateLimit !== null && taken > 0) {
+          head!.rate = { tokens: limits.tokens - taken, atMs: nowMs };
+          u.put(this.keys.queue(queue), head);
         }
+        if (room > 0 && plan.aged.length) return { result: { outcome: 'ok', tasks: claimed }, takeOver: { queue, shards: plan.aged } };
       }
-      return { outcome: 'ok', tasks: claimed };
+      return { result: { outcome: 'ok', tasks: claimed }, takeOver: null };
     }, { read: [this.keys.worker(workerId)] });
+  }
+
+  /** Moves up to `want` ready tasks that waited STEAL_AFTER_MS in other nodes' shards of the queue into
+   *  this node's home shard, oldest first, in a transaction of its own: a race lost to the shard's own
+   *  node fails this alone, not the requests of this node's batch. Not a change of state: no history. */
+  private async takeOver(queue: string, shards: number[], home: number, want: number, nowMs: number): Promise<void> {
+    await this.c.transactAlone(async (u) => {
+      const to = await this.shardDoc(u, queue, home);
+      let moved = 0;
+      for (const shard of shards) {
+        if (moved >= want) break;
+        const from = await this.shardDoc(u, queue, shard);
+        const ids: string[] = [];
+        await this.lanes(u, from).ready.scan((e) => (moved + ids.length >= want ? false : void (e.r <= nowMs - STEAL_AFTER_MS && ids.push(e.id))));
+        const taken = await this.lanes(u, from).ready.remove(ids);
+        for (const e of taken) countWaitingKey(from, e, -1);
+        for (const t of await u.getMany<TaskRecord>(taken.map((e) => this.keys.task(e.id)))) {
+          if (t?.state !== 'ready') continue;
+          await this.enterWaiting(u, to, t, 'ready');
+          // The same queue and state: its counts only change documents.
+          from.counts.ready--; to.counts.ready++;
+          u.put(this.keys.task(t.taskId), t);
+          moved++;
+        }
+        u.put(this.keys.queueOf(from), from);
+      }
+      u.put(this.keys.queueOf(to), to);
+    }).catch((e: unknown) => {
+      // Lost to the shard's own node, which is then at work on them: nothing to take over.
+      if (!(e instanceof StoreUnavailableError)) throw e;
+    });
   }
 }

@@ -7,7 +7,7 @@ import {
 } from 'couchbase';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { StoreUnavailableError, type Totals } from '../store.js';
-import { Keys } from './keys.js';
+import { DEFAULT_QUEUE_SHARDS, Keys } from './keys.js';
 import { emptyTotals } from './queue-doc.js';
 import { retryOnConflict, RETRY_LIMITS, type RetryOptions } from './retry.js';
 import type { Clock } from '../../clock.js';
@@ -26,6 +26,8 @@ export interface CouchbaseOptions {
   durability: string;
   /** Every document key starts with it: several installations can share a bucket. */
   keyPrefix: string;
+  /** COUCHBASE_QUEUE_SHARDS: how many shards a queue's tasks spread over (queue-doc.ts). */
+  queueShards?: number;
   bootstrapTimeoutMs?: number;
   /** SWITCHYARD_KEEP_FINISHED: a succeeded or cancelled task's document expires by itself a minute
    *  after this, whether or not a pruning sweep removed it first. */
@@ -49,8 +51,8 @@ export interface Prefetch {
   own?: (u: Unit) => Promise<readonly string[]>;
 }
 
-/** One request's part of a transaction. */
-interface UnitOfWork { work: (u: Unit) => Promise<unknown>; prefetch: Prefetch }
+/** One request's part of a transaction; alone: in a transaction of its own (transactAlone). */
+interface UnitOfWork { work: (u: Unit) => Promise<unknown>; prefetch: Prefetch; alone?: boolean }
 
 /** A batch of several units that kept losing races to other nodes: commitBatch splits it. */
 class BatchLostRaces extends Error {}
@@ -93,6 +95,21 @@ export class CouchbaseConnection {
     this.keepFinishedSeconds = opts.keepFinishedSeconds;
   }
 
+  private home: Promise<number> | null = null;
+
+  /** The shard this node publishes new tasks to and claims from first, 1 to COUCHBASE_QUEUE_SHARDS
+   *  (0, the head every node shares, when that is 1): nodes take numbers from one counter as they
+   *  first need one, so a cluster's nodes started together get different shards. */
+  homeShard(): Promise<number> {
+    const shards = this.opts.queueShards ?? DEFAULT_QUEUE_SHARDS;
+    if (shards <= 1) return Promise.resolve(0);
+    this.home ??= this.guard(async () => {
+      const r = await this.coll.binary().increment(this.keys.counter('nodes'), 1, { initial: 1, durabilityLevel: this.durabilityLevel });
+      return 1 + ((Number(r.value) - 1) % shards);
+    }).catch((e: unknown) => { this.home = null; throw e; });
+    return this.home;
+  }
+
   /** Maps "cannot reach the cluster" to StoreUnavailableError; everything else is a bug and passes. */
   async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
@@ -111,7 +128,7 @@ export class CouchbaseConnection {
    *  only other nodes' transactions can make one re-run. Each unit sees the ones before it in the
    *  batch, exactly as if they had run one after another; the batch commits or fails as a whole,
    *  except that a unit failing for a reason of its own fails alone (see commitBatch). */
-  private readonly commits = new GroupCommit<UnitOfWork>((batch, settle) => this.commitBatch(batch, settle), UNITS_PER_TRANSACTION);
+  private readonly commits = new GroupCommit<UnitOfWork>((batch, settle) => this.commitBatch(batch, settle), UNITS_PER_TRANSACTION, (w) => w.alone === true);
 
   /** prefetch: what the unit will touch whatever it finds. Before its units run one after another,
    *  the batch reads every unit's documents in one parallel round (read by each unit in turn, they
@@ -122,6 +139,13 @@ export class CouchbaseConnection {
    *  waits for until one gives up. */
   transact<T>(work: (u: Unit) => Promise<T>, prefetch: Prefetch = {}): Promise<T> {
     return this.commits.add<T>({ work, prefetch });
+  }
+
+  /** A transaction of its own, in its turn among this node's batches: for work that often loses races
+   *  to other nodes (documents every node writes now and then; another node's shard), which in a
+   *  batch would fail, and split, the requests beside it. */
+  transactAlone<T>(work: (u: Unit) => Promise<T>): Promise<T> {
+    return this.commits.add<T>({ work, prefetch: {}, alone: true });
   }
 
   /** settle(i, outcome) answers unit i early; from is the batch's place in the one it was split from. */

@@ -13,8 +13,9 @@ export type FinishedFacts = [eventId: string, state: 'succeeded' | 'cancelled', 
 /** An event's copies (reEnqueue copies too), and the payload the copies in sharedBy share
  *  (lifecycle/copies.ts sharesPayload): it goes with the last of them, the document with the last copy. */
 export interface EventDoc { taskIds: string[]; data?: Record<string, unknown>; sharedBy?: string[] }
-/** A task as stored: a copy whose payload is its event's holds sharedPayload and an empty data. */
-export type TaskDoc = TaskRecord & { sharedPayload?: true };
+/** A task as stored: a copy whose payload is its event's holds sharedPayload and an empty data; a
+ *  task in a shard above 0 of its queue holds its number. Neither leaves the store (withPayloads). */
+export type TaskDoc = TaskRecord & { sharedPayload?: true; shard?: number };
 /** Every schedule in one document: the layout before one document each (moved out on first use). */
 export interface SchedulesDoc { schedules: Record<string, ScheduleRecord> }
 export interface ScheduleNamesDoc { names: string[] }

@@ -1,12 +1,12 @@
 // What every area of the Couchbase driver works with: the connection's transaction, guard and
 // reads, and the document moves inside a transaction that keep a queue's lanes, counts, totals and
 // failed and finished lists exact. Areas (queues.ts, publish.ts, …) extend CouchbaseArea.
-import type { TaskRecord, TaskState } from '../store.js';
+import type { QueuePolicy, TaskRecord, TaskState } from '../store.js';
 import { countsOfMove, type MoveCounts } from '../../lifecycle/counts.js';
 import type { CouchbaseConnection, Prefetch } from './connection.js';
 import type { Keys } from './keys.js';
 import { minuteOf } from './keys.js';
-import { countWaitingKey, newQueueDoc, type QueueDoc } from './queue-doc.js';
+import { countWaitingKey, newQueueDoc, newShardDoc, shardsOf, type QueueDoc } from './queue-doc.js';
 import { dueOrder, failedOrder, FAILED_SEGMENT_MAX, Lane, readyOrder, type FailedEntry, type Segment, type SegmentIO, type WaitEntry } from './lane.js';
 import type { Unit } from './unit.js';
 import type { EventDoc, FailedDoc, FinishedDoc, MetaDoc, TaskDoc, WorkerDoc } from './docs.js';
@@ -46,6 +46,52 @@ export abstract class CouchbaseArea {
     return q;
   }
 
+  /** A shard's document, owned; shard 0 is the head (queueDoc). A shard made here is listed in its
+   *  head, the one time a node that publishes to it writes the head. */
+  protected async shardDoc(u: Unit, name: string, shard: number): Promise<QueueDoc> {
+    if (shard === 0) return this.queueDoc(u, name, 'undeclared');
+    const key = this.keys.queue(name, shard);
+    const q = await u.getForUpdate<QueueDoc>(key);
+    if (q) return q;
+    const head = await this.queueDoc(u, name, 'undeclared');
+    if (!(head.shards ?? []).includes(shard)) { (head.shards ??= []).push(shard); u.put(this.keys.queue(name), head); }
+    const made = newShardDoc(name, shard);
+    u.put(key, made);
+    return made;
+  }
+
+  /** The owned document of the shard a task is in. */
+  protected shardOfTask(u: Unit, t: TaskRecord): Promise<QueueDoc> {
+    return this.shardDoc(u, t.queue, (t as TaskDoc).shard ?? 0);
+  }
+
+  /** The policy of q's queue: a shard's is its head's (read, not owned). */
+  protected async policyOf(u: Unit, q: QueueDoc): Promise<QueuePolicy> {
+    if (!q.shard) return q.policy;
+    return (await u.get<QueueDoc>(this.keys.queue(q.name)))!.policy;
+  }
+
+  /** Every document of a queue outside a transaction, its head first; none when it does not exist. */
+  protected async readShards(name: string): Promise<QueueDoc[]> {
+    const head = await this.getDoc<QueueDoc>(this.keys.queue(name));
+    if (!head?.shards?.length) return head ? [head] : [];
+    const rest = await Promise.all(head.shards.map((i) => this.getDoc<QueueDoc>(this.keys.queue(name, i))));
+    return [head, ...rest.filter((q) => q !== null)];
+  }
+
+  /** Every document of every queue, heads first, read one queue at a time (for the sweeps). */
+  protected async *eachShard(): AsyncGenerator<QueueDoc> {
+    for (const name of await this.queueNames()) yield* await this.guard(() => this.readShards(name));
+  }
+
+  /** Every document of a queue inside a transaction, owned, its head first. */
+  protected async ownShards(u: Unit, name: string): Promise<QueueDoc[]> {
+    const head = await this.queueDoc(u, name, 'undeclared');
+    const out = [head];
+    for (const i of shardsOf(head).slice(1)) out.push(await this.shardDoc(u, name, i));
+    return out;
+  }
+
   /** The queue's document, declared; created: it was not declared before this transaction. */
   protected async declareQueue(u: Unit, name: string): Promise<{ q: QueueDoc; created: boolean }> {
     const created = !(await u.getForUpdate<QueueDoc>(this.keys.queue(name)))?.declared;
@@ -78,7 +124,7 @@ export abstract class CouchbaseArea {
       await this.addFinished(u, q, t, to, nowMs);
     }
     this.count(u, [q], countsOfMove({ queue: q.name, state: from }, { queue: q.name, state: to }), nowMs);
-    u.put(this.keys.queue(q.name), q);
+    u.put(this.keys.queueOf(q), q);
     u.put(this.keys.task(t.taskId), t);
   }
 
@@ -130,7 +176,7 @@ export abstract class CouchbaseArea {
   /** Lists a succeeded or cancelled task in its minute, and has its document expire by itself. */
   private async addFinished(u: Unit, q: QueueDoc, t: TaskRecord, to: 'succeeded' | 'cancelled', nowMs: number): Promise<void> {
     const minute = minuteOf(nowMs);
-    const key = this.keys.finished(q.name, minute);
+    const key = this.keys.finished(q.name, minute, q.shard);
     const d = await u.getOrCreate<FinishedDoc>(key, () => ({ ids: [], of: [] }));
     // A document from before `of` keeps ids alone, so that the two never fall out of step.
     if (d.of || d.ids.length === 0) (d.of ??= []).push([t.eventId, to, t.finishedAtMs ?? nowMs]);
@@ -168,6 +214,7 @@ export abstract class CouchbaseArea {
   }
 
   protected async enterWaiting(u: Unit, q: QueueDoc, t: TaskRecord, st: 'ready' | 'scheduled'): Promise<void> {
+    if (q.shard) (t as TaskDoc).shard = q.shard; else delete (t as TaskDoc).shard;
     const e: WaitEntry = { id: t.taskId, p: t.priority, r: t.runAtMs, s: q.nextSeq++, st, w: t.targetWorkerId, k: t.uniqueKey, sr: t.singularlyRun };
     await this.lanes(u, q)[st].insert(e);
     countWaitingKey(q, e, 1);
@@ -195,7 +242,7 @@ export abstract class CouchbaseArea {
   protected async addTask(u: Unit, q: QueueDoc, t: TaskRecord): Promise<void> {
     await this.enterWaiting(u, q, t, t.state as 'ready' | 'scheduled');
     this.count(u, [q], countsOfMove(null, { queue: q.name, state: t.state }), t.createdAtMs);
-    u.put(this.keys.queue(q.name), q);
+    u.put(this.keys.queueOf(q), q);
     u.put(this.keys.task(t.taskId), t);
   }
 
@@ -209,8 +256,10 @@ export abstract class CouchbaseArea {
     return this.withPayloads(out);
   }
 
-  /** Copies of tasks whose shared payloads are filled in from their events' documents. */
-  protected async withPayloads<T extends Pick<TaskRecord, 'eventId' | 'data'>>(tasks: T[]): Promise<T[]> {
+  /** Copies of tasks whose shared payloads are filled in from their events' documents; a task's
+   *  shard is the store's own business and stays here. */
+  protected async withPayloads<T extends Pick<TaskRecord, 'eventId' | 'data'>>(stored: T[]): Promise<T[]> {
+    const tasks = stored.map((t) => { if (!('shard' in t)) return t; const { shard: _, ...rest } = t as T & { shard?: number }; return rest as T; });
     const events = new Map<string, Promise<EventDoc | null>>();
     const shared = (t: T) => (t as Partial<TaskDoc>).sharedPayload === true;
     for (const t of tasks) if (shared(t) && !events.has(t.eventId)) events.set(t.eventId, this.getDoc<EventDoc>(this.keys.event(t.eventId)));
@@ -253,6 +302,6 @@ export abstract class CouchbaseArea {
   /** Takes a task out of its queue's failed list (its counts are the caller's move). */
   protected async leaveFailed(u: Unit, q: QueueDoc, t: Pick<TaskRecord, 'taskId' | 'finishedAtMs'>): Promise<void> {
     await this.leaveFailedLane(u, q, t);
-    u.put(this.keys.queue(q.name), q);
+    u.put(this.keys.queueOf(q), q);
   }
 }

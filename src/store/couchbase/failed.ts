@@ -15,7 +15,7 @@ export class CouchbaseFailed extends CouchbaseArea {
   private async failedMatching(filter: FailedFilter, upTo = Infinity): Promise<{ entries: [string, number][]; total: number; tasks?: Map<string, TaskRecord> }> {
     const meta = await this.getDoc<MetaDoc>(this.keys.meta());
     const names = filter.queue !== undefined ? [filter.queue] : meta?.queues ?? [];
-    const queues = (await Promise.all(names.map((q) => this.getDoc<QueueDoc>(this.keys.queue(q))))).filter((q) => q !== null);
+    const queues = (await Promise.all(names.map((q) => this.readShards(q)))).flat();
     const plain = filter.reason === undefined && filter.search === undefined && filter.field === undefined;
     const lists = await Promise.all(queues.map((q) => this.failedNewest(q, plain ? upTo : Infinity)));
     let entries = lists.flat().map((e): [string, number] => [e.id, e.at]);
@@ -57,7 +57,7 @@ export class CouchbaseFailed extends CouchbaseArea {
         let changed = 0;
         for (const t of await u.getMany<TaskDoc>(ids.slice(i, i + TASKS_PER_TRANSACTION).map((id) => this.keys.task(id)))) {
           if (!t || t.state !== 'failed') continue;
-          await change(u, await this.queueDoc(u, t.queue, 'undeclared'), t);
+          await change(u, await this.shardOfTask(u, t), t);
           changed++;
         }
         return changed;

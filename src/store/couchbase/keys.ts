@@ -10,6 +10,10 @@ export function nameKeyPart(name: string): string {
   return `#${createHash('sha256').update(name).digest('hex')}`;
 }
 
+/** COUCHBASE_QUEUE_SHARDS unless set: one document a queue. Shards let two nodes carry a hot queue
+ *  together, but cost queues that are not hot (docs/couchbase.md has the measurements). */
+export const DEFAULT_QUEUE_SHARDS = 1;
+
 export const MINUTE_MS = 60_000;
 export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
@@ -17,14 +21,19 @@ export class Keys {
   constructor(readonly prefix: string) {}
   /** Interests revision and the set of known queue names. */
   meta() { return `${this.prefix}:meta`; }
-  /** Policy, interests, counts, totals, waiting lane and started map of one queue. */
-  queue(name: string) { return `${this.prefix}:q:${nameKeyPart(name)}`; }
+  /** Policy, interests, counts, totals, waiting lane and started map of one queue: its head (shard 0);
+   *  a shard above 0 holds the lanes, counts and started map of its own tasks (queue-doc.ts). */
+  queue(name: string, shard = 0) { return shard ? `${this.prefix}:qs:${shard}:${nameKeyPart(name)}` : `${this.prefix}:q:${nameKeyPart(name)}`; }
+  /** The document of a queue's head or shard. */
+  queueOf(q: { name: string; shard?: number }) { return this.queue(q.name, q.shard ?? 0); }
   /** Changes of one queue's interests, oldest first (the latest INTEREST_HISTORY_KEPT). */
   interestHistory(name: string) { return `${this.prefix}:ih:${nameKeyPart(name)}`; }
   /** Failed tasks of one queue, newest last. */
   failed(name: string) { return `${this.prefix}:f:${nameKeyPart(name)}`; }
-  /** Succeeded/cancelled tasks of one queue that finished in one minute, for paging and pruning. */
-  finished(name: string, minuteMs: number) { return `${this.prefix}:d:${nameKeyPart(name)}:${minuteMs}`; }
+  /** Succeeded/cancelled tasks of one queue's shard that finished in one minute, for paging and pruning. */
+  finished(name: string, minuteMs: number, shard = 0) {
+    return shard ? `${this.prefix}:ds:${shard}:${minuteMs}:${nameKeyPart(name)}` : `${this.prefix}:d:${nameKeyPart(name)}:${minuteMs}`;
+  }
   /** One segment of a queue's waiting lanes (see lane.ts). */
   segment(name: string, id: number) { return `${this.prefix}:l:${nameKeyPart(name)}:${id}`; }
   /** A publisher's idempotencyKey (hashed with the publisher) and the answer to replay. */

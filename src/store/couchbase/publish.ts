@@ -4,26 +4,38 @@ import { timeOrderedId } from '../../ids.js';
 import { planCopies, createdEntry, reEnqueuedEntry, sharesPayload } from '../../lifecycle/copies.js';
 import { planIdempotency, replayed, type IdempotencyRecord } from '../idempotency.js';
 import { publishStatus, type NewEvent, type PublishedEvent, type PublishResult, type RouteInfo } from '../store.js';
-import { hasWaitingKey, type QueueDoc } from './queue-doc.js';
+import { hasWaitingKey, shardForNewTask, type QueueDoc } from './queue-doc.js';
 import { type MetaDoc, type EventDoc, type TaskDoc } from './docs.js';
 import type { Unit } from './unit.js';
 import { CouchbaseArea } from './documents.js';
 
 export class CouchbasePublish extends CouchbaseArea {
-  publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult> {
+  async publishEvents(events: NewEvent[], nowMs: number, routedAtRevision?: number): Promise<PublishResult> {
+    const home = await this.c.homeShard();
     const recordKey = (publisher: string, key: string) => this.keys.idempotency(createHash('sha256').update(`${publisher}\u0000${key}`).digest('hex'));
     const keyed = events.filter((e) => e.idempotency).map((e) => recordKey(e.publisher, e.idempotency!.key));
     const queues = [...new Set(events.flatMap((e) => e.routes.map((r) => r.queue)))];
     const queueKeys = queues.map((name) => this.keys.queue(name));
+    const keyedIn = new Set(events.flatMap((e) => (e.uniqueKey !== null ? e.routes.map((r) => r.queue) : [])));
+    /** The shards this batch will write, from the heads: a new task's (shardForNewTask), or the head
+     *  of a queue it makes. */
+    const shardKeys = async (u: Unit) => {
+      const heads = await u.getMany<QueueDoc>(queueKeys);
+      return queues.flatMap((name, i) => {
+        const head = heads[i];
+        if (!head) return [queueKeys[i]!];
+        const used = new Set([shardForNewTask(head, null, home), ...(keyedIn.has(name) ? [0] : [])]);
+        return [...used].map((shard) => this.keys.queue(name, shard));
+      });
+    };
     return this.transact(async (u): Promise<PublishResult> => {
       // Before the reads below: one of them may create a queue and change meta.
       if (routedAtRevision !== undefined) {
         const revision = (await u.get<MetaDoc>(this.keys.meta()))?.revision ?? 0;
         if (revision !== routedAtRevision) return { outcome: 'interests_changed', revision };
       }
-      // Every queue document (read and owned already, with the rest of the batch's; created here
-      // when new) first: the rest is in memory.
-      await Promise.all(queues.map((name) => this.queueDoc(u, name, 'undeclared')));
+      // Every queue's head (read already, with the rest of the batch's; made here when new) first.
+      const heads = new Map(await Promise.all(queues.map(async (name) => [name, await this.headDoc(u, name)] as const)));
       const records = new Map<string, IdempotencyRecord>();
       for (const e of events) {
         if (!e.idempotency) continue;
@@ -43,8 +55,9 @@ export class CouchbasePublish extends CouchbaseArea {
         const taskIds: string[] = [];
         const planned: { q: QueueDoc; route: RouteInfo; targets: (string | null)[] }[] = [];
         for (const { queue, route } of ev.routes) {
-          const q = await this.queueDoc(u, queue, 'undeclared');
-          const copies = planCopies(ev, { keyWaiting: () => hasWaitingKey(q, ev.uniqueKey!), workers: () => q.workers });
+          const head = heads.get(queue)!;
+          const q = await this.shardDoc(u, queue, shardForNewTask(head, ev.uniqueKey, home));
+          const copies = planCopies(ev, { keyWaiting: () => hasWaitingKey(q, ev.uniqueKey!), workers: () => head.workers });
           if (copies.deduplicated) published.deduplicated.push(queue);
           else planned.push({ q, route, targets: copies.targets });
         }
@@ -76,7 +89,12 @@ export class CouchbasePublish extends CouchbaseArea {
         out.push(published);
       }
       return { outcome: 'ok', events: out };
-    }, { read: [...(routedAtRevision !== undefined ? [this.keys.meta()] : []), ...keyed, ...queueKeys], own: async () => queueKeys });
+    }, { read: [...(routedAtRevision !== undefined ? [this.keys.meta()] : []), ...keyed, ...queueKeys], own: shardKeys });
+  }
+
+  /** A queue's head, read (a publish into another shard leaves it alone); made when the queue is new. */
+  private async headDoc(u: Unit, name: string): Promise<QueueDoc> {
+    return (await u.get<QueueDoc>(this.keys.queue(name))) ?? this.queueDoc(u, name, 'undeclared');
   }
 
   /** A fresh ready copy of a task in its queue (reEnqueue). */

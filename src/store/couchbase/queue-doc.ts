@@ -32,6 +32,11 @@ export interface QueueDoc {
   workers: string[];
   /** Minutes that have a finished-tasks document, oldest first. */
   finishedMinutes: number[];
+  /** A shard's number; absent in the head (shard 0). A shard uses its own lanes, counts, totals,
+   *  started map and finished minutes; name, policy, interests, workers and rate are the head's. */
+  shard?: number;
+  /** The head's list of the shards above 0 that exist. */
+  shards?: number[];
 }
 
 export const emptyTotals = (): Totals => ({ published: 0, started: 0, succeeded: 0, failed: 0, retried: 0 });
@@ -41,6 +46,64 @@ export function newQueueDoc(name: string, declared: boolean): QueueDoc {
     name, declared, interests: null, policy: { ...DEFAULT_POLICY }, rate: null, nextSeq: 1, nextSegment: 1,
     counts: emptyCounts(), totals: emptyTotals(), ready: [], scheduled: [], failed: [], waitingKeys: {}, started: {}, workers: [], finishedMinutes: [],
   };
+}
+
+/** Segment ids of one shard start here times its number, so the shards of a queue never share a
+ *  segment key (2^40 segments a shard; up to 2^12 shards stay exact integers). */
+const SHARD_SEGMENT_SPAN = 2 ** 40;
+
+export function newShardDoc(name: string, shard: number): QueueDoc {
+  return { ...newQueueDoc(name, false), shard, nextSegment: shard * SHARD_SEGMENT_SPAN + 1 };
+}
+
+/** The shard numbers of a queue, its head's (0) first. */
+export const shardsOf = (head: QueueDoc): number[] => [0, ...(head.shards ?? [])];
+
+/** A queue with a concurrency or rate limit counts its starts across every shard in one place (its
+ *  head), so its claims own the head; others never write it to start a task. */
+export const isLimited = (p: QueuePolicy): boolean => p.concurrency !== null || p.rateLimit !== null;
+
+/** Which shard a new task of this queue goes to: a task with a uniqueKey, and every task of a limited
+ *  queue, to the head, where singularlyEnqueue, singularlyRun and the limits see them all; the rest to
+ *  the publishing node's home shard, which other nodes mostly leave alone. */
+export function shardForNewTask(head: QueueDoc, uniqueKey: string | null, homeShard: number): number {
+  return uniqueKey !== null || isLimited(head.policy) ? 0 : homeShard;
+}
+
+/** How long a task waits in another node's shard before this node takes it over: that node's own
+ *  workers, woken by its publish, come first. Taken at once (or after 250 ms, the cross-node poll of
+ *  broker/waiters.ts), idle workers' claims kept colliding with the publishing node's transactions. */
+export const STEAL_AFTER_MS = 500;
+
+/** Where a claim on this node looks in one queue. `local`: the shards it takes from, in order: the
+ *  head (every node's) and its home shard, or for a limited queue every shard (its head, owned, counts
+ *  them all); the best priority at the front of a ready lane (or of the due scheduled tasks) first, at
+ *  equal priority the home shard. `aged`: other nodes' shards whose first task has waited
+ *  STEAL_AFTER_MS, to be moved into the home shard (claim.ts takeOver) when the local ones fall short;
+ *  `agedFirst`: one of them holds a more urgent task than any local one, so it moves first. */
+export function claimPlan(docs: QueueDoc[], homeShard: number, nowMs: number, limited: boolean): { local: QueueDoc[]; aged: number[]; agedFirst: boolean } {
+  const front = (q: QueueDoc) => {
+    const due = q.scheduled[0]?.first;
+    return [q.ready[0]?.first, due && due.r <= nowMs ? due : undefined].filter((e) => e !== undefined);
+  };
+  const best = (q: QueueDoc) => Math.max(...front(q).map((e) => e.p));
+  const isLocal = (q: QueueDoc) => limited || !q.shard || q.shard === homeShard;
+  const withWork = docs.filter((q) => hasWorkFor(q, nowMs));
+  const local = withWork.filter(isLocal)
+    .sort((a, b) => best(b) - best(a) || Number((b.shard ?? 0) === homeShard) - Number((a.shard ?? 0) === homeShard));
+  const aged = withWork.filter((q) => !isLocal(q) && q.ready[0] !== undefined && q.ready[0].first.r <= nowMs - STEAL_AFTER_MS);
+  const bestLocal = local.length ? best(local[0]!) : -Infinity;
+  return { local, aged: aged.map((q) => q.shard!), agedFirst: aged.some((q) => q.ready[0]!.first.p > bestLocal) };
+}
+
+/** A queue's counts and totals over all its shards (head first). */
+export function countsOverShards(docs: QueueDoc[]): { counts: Record<TaskState, number>; totals: Totals } {
+  const counts = emptyCounts(); const totals = emptyTotals();
+  for (const q of docs) {
+    for (const [s, n] of Object.entries(q.counts)) counts[s as TaskState] += n;
+    for (const [f, n] of Object.entries(q.totals)) totals[f as keyof Totals] += n ?? 0;
+  }
+  return { counts, totals };
 }
 
 /** Keeps waitingKeys in step as an entry joins (+1) or leaves (-1) the lanes. */

@@ -103,18 +103,29 @@ export class CouchbaseQueues extends CouchbaseArea {
     return (await this.removeWaiting(queue, 'waiting only')) ?? 0;
   }
 
-  /** Empties the queue's waiting lanes and, for a delete, undeclares it. null: no such queue. Each
-   *  transaction takes up to TASKS_PER_TRANSACTION tasks out of the lanes, the counts and their
-   *  events and removes their documents, all at once: a node that dies part way leaves some tasks
-   *  purged and the rest waiting, never a task that says it waits but is in no lane (as when the lanes
-   *  were emptied in one transaction and the documents removed after it). The tasks purged are those
-   *  that waited when it began (by arrival sequence), so a queue that keeps being published to ends. */
+  /** Empties the queue's waiting lanes (each shard's, the head's last) and, for a delete, undeclares
+   *  it. null: no such queue. Each transaction takes up to TASKS_PER_TRANSACTION tasks out of the
+   *  lanes, the counts and their events and removes their documents, all at once: a node that dies
+   *  part way leaves some tasks purged and the rest waiting, never a task that says it waits but is in
+   *  no lane (as when the lanes were emptied in one transaction and the documents removed after it).
+   *  The tasks purged are those that waited when it began (by arrival sequence), so a queue that keeps
+   *  being published to ends. */
   private async removeWaiting(queue: string, what: 'queue too' | 'waiting only'): Promise<number | null> {
+    const shards = (await this.guard(() => this.readShards(queue))).map((q) => q.shard ?? 0).reverse();
+    let removed = 0;
+    for (const shard of shards.slice(0, -1)) removed += await this.removeWaitingOf(queue, shard, 'waiting only') ?? 0;
+    const fromHead = await this.removeWaitingOf(queue, 0, what);
+    return fromHead === null && removed === 0 ? null : removed + (fromHead ?? 0);
+  }
+
+  /** removeWaiting in one shard of the queue; null: the queue does not exist (or, for the head, is
+   *  undeclared and has nothing waiting). */
+  private async removeWaitingOf(queue: string, shard: number, what: 'queue too' | 'waiting only'): Promise<number | null> {
     let before: number | null = null;
     let removed = 0;
     for (;;) {
       const step = await this.transact(async (u) => {
-        const q = await this.queueDoc(u, queue, false);
+        const q = shard === 0 ? await this.queueDoc(u, queue, false) : await this.shardDoc(u, queue, shard);
         if (!q || (before === null && !q.declared && q.ready.length === 0 && q.scheduled.length === 0)) return null;
         const since = before ?? q.nextSeq;
         const lanes = this.lanes(u, q);
@@ -137,7 +148,7 @@ export class CouchbaseQueues extends CouchbaseArea {
           Object.assign(q, { declared: false, interests: null, policy: { ...DEFAULT_POLICY }, rate: null });
           await this.bumpRevision(u);
         }
-        u.put(this.keys.queue(queue), q);
+        u.put(this.keys.queueOf(q), q);
         return { since, n: taken.length, last };
       });
       if (step === null) return before === null ? null : removed;

@@ -2,7 +2,7 @@
 import { leaseMs } from '../../lifecycle/lease.js';
 import { planFail, reportRefusal } from '../../lifecycle/transitions.js';
 import type { Report, ReportOutcome, ReportResult, TaskRecord, TransitionRules  } from '../store.js';
-import { type WorkerDoc } from './docs.js';
+import { type TaskDoc, type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 import type { CouchbaseConnection } from './connection.js';
 import type { CouchbasePublish } from './publish.js';
@@ -28,14 +28,15 @@ export class CouchbaseReport extends CouchbaseArea {
         if (!t) { outcomes.push({ outcome: 'task_not_found', taskId: r.taskId }); continue; }
         const refused = reportRefusal(t, workerId);
         if (refused) { outcomes.push({ outcome: refused, taskId: r.taskId }); continue; }
-        const q = await this.queueDoc(u, t.queue, 'undeclared');
+        const q = await this.shardOfTask(u, t);
+        const policy = await this.policyOf(u, q);
         const startedAtMs = q.started[t.taskId]?.at ?? nowMs;
         if (r.result !== undefined) t.result = r.result;
         if (r.state === 'progress') {
-          t.leaseExpiresAtMs = nowMs + leaseMs(q.policy.leaseSeconds, rules!.defaultLeaseSeconds);
+          t.leaseExpiresAtMs = nowMs + leaseMs(policy.leaseSeconds, rules!.defaultLeaseSeconds);
           q.started[t.taskId]!.lease = t.leaseExpiresAtMs;
           u.put(this.keys.task(t.taskId), t);
-          u.put(this.keys.queue(q.name), q);
+          u.put(this.keys.queueOf(q), q);
           outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: 'started', startedAtMs, leaseExpiresAtMs: t.leaseExpiresAtMs });
           continue;
         }
@@ -51,7 +52,7 @@ export class CouchbaseReport extends CouchbaseArea {
           outcomes.push({ outcome: 'ok', taskId: t.taskId, queue: t.queue, state: 'succeeded', startedAtMs, ...also });
           continue;
         }
-        const plan = planFail(t, q.policy, { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules!.backoffJitter, retry: r.retry }, nowMs);
+        const plan = planFail(t, policy, { failReason: r.failReason, reEnqueued: reEnqueuedTaskId !== undefined, draw: r.draw ?? 0.5, jitter: rules!.backoffJitter, retry: r.retry }, nowMs);
         const retry = plan.retryAtMs !== undefined ? { retryAtMs: plan.retryAtMs } : {};
         Object.assign(t, { runAtMs: plan.runAtMs, failReason: plan.reason, finishedAtMs: plan.finishedAtMs, workerId: plan.keepWorker ? workerId : null });
         t.history.push({ atMs: nowMs, what: 'failed', workerId, attempt: t.attempts, reason: plan.reason, ...retry, ...also });
@@ -61,8 +62,13 @@ export class CouchbaseReport extends CouchbaseArea {
       return { outcome: 'ok', reports: outcomes };
     }, {
       read: [this.keys.worker(workerId), ...taskKeys],
-      // The queues of the tasks it may report on: those it will write.
-      own: async (u) => (await u.getMany<TaskRecord>(taskKeys)).filter((t) => t && !reportRefusal(t, workerId)).map((t) => this.keys.queue(t!.queue)),
+      // The queue shards of the tasks it may report on: those it will write; and the heads of those
+      // above 0, whose policy the reports read (in one round trip here, not one a queue later).
+      own: async (u) => {
+        const tasks = (await u.getMany<TaskDoc>(taskKeys)).filter((t): t is TaskDoc => t !== null && !reportRefusal(t, workerId));
+        await u.getMany([...new Set(tasks.filter((t) => t.shard).map((t) => this.keys.queue(t.queue)))]);
+        return tasks.map((t) => this.keys.queue(t.queue, t.shard ?? 0));
+      },
     });
   }
 }

@@ -16,8 +16,9 @@ interface Chunk { events: LoggedEvent[] }
 interface MatchesDoc { m: Record<string, Record<string, [count: number, lastMatchMs: number]>> }
 
 export class CouchbaseRoutingRecords extends CouchbaseArea {
+  /** Every node appends to the same logs: alone, so that a race lost here fails no one's publish. */
   appendEvents(log: EventLogName, events: readonly LoggedEvent[], keep: { count: number; sinceMs: number }): Promise<void> {
-    return this.transact(async (u) => {
+    return this.c.transactAlone(async (u) => {
       const index = (await u.getForUpdate<LogIndex>(this.keys.eventLog(log))) ?? { next: 0, chunks: [] };
       let changed = false;
       for (let at = 0; at < events.length;) {

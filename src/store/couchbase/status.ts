@@ -1,8 +1,7 @@
 // Status reads: queue summaries, totals, throughput, counters.
-import { emptyCounts } from '../../lifecycle/states.js';
 import { minuteOf } from './keys.js';
 import { DEFAULT_POLICY, type QueueSummary, type ThroughputMinute, type Totals } from '../store.js';
-import { emptyTotals, type QueueDoc } from './queue-doc.js';
+import { countsOverShards, emptyTotals } from './queue-doc.js';
 import { type TotalsField } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 
@@ -13,28 +12,32 @@ export class CouchbaseStatus extends CouchbaseArea {
 
   async readyCounts(queues: readonly string[]): Promise<Map<string, number>> {
     return this.guard(async () => {
-      const docs = await Promise.all(queues.map((n) => this.getDoc<QueueDoc>(this.keys.queue(n))));
-      return new Map(queues.map((n, i) => [n, docs[i]?.counts.ready ?? 0]));
+      const docs = await Promise.all(queues.map((n) => this.readShards(n)));
+      return new Map(queues.map((n, i) => [n, countsOverShards(docs[i]!).counts.ready]));
     });
   }
 
   async queueSummaries(queue?: string): Promise<QueueSummary[]> {
     return this.guard(async () => {
       const names = queue === undefined ? await this.queueNames() : [queue];
-      const docs = await Promise.all(names.map((n) => this.getDoc<QueueDoc>(this.keys.queue(n))));
-      return docs
+      const queues = (await Promise.all(names.map((n) => this.readShards(n)))).filter((docs) => docs.length > 0)
+        .map((docs) => ({ q: docs[0]!, counts: countsOverShards(docs).counts }));
+      return queues
         // Like SQLite: declared queues, and queues that tasks or workers name.
-        .filter((q): q is QueueDoc => q !== null && (q.declared || q.workers.length > 0 || Object.values(q.counts).some((c) => c > 0)))
-        .map((q) => ({ name: q.name, counts: { ...emptyCounts(), ...q.counts }, policy: { ...DEFAULT_POLICY, ...(q.declared ? q.policy : {}) }, declared: q.declared, interests: q.interests, rate: q.rate }))
+        .filter(({ q, counts }) => q.declared || q.workers.length > 0 || Object.values(counts).some((c) => c > 0))
+        .map(({ q, counts }) => ({ name: q.name, counts, policy: { ...DEFAULT_POLICY, ...(q.declared ? q.policy : {}) }, declared: q.declared, interests: q.interests, rate: q.rate }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     });
   }
 
   async totals(): Promise<Record<string, Totals>> {
     return this.guard(async () => {
-      const docs = await Promise.all((await this.queueNames()).map((n) => this.getDoc<QueueDoc>(this.keys.queue(n))));
+      const queues = await Promise.all((await this.queueNames()).map((n) => this.readShards(n)));
       const out: Record<string, Totals> = {};
-      for (const q of docs) if (q && Object.values(q.totals).some((v) => v > 0)) out[q.name] = { ...emptyTotals(), ...q.totals };
+      for (const docs of queues) {
+        const { totals } = countsOverShards(docs);
+        if (docs.length && Object.values(totals).some((v) => v > 0)) out[docs[0]!.name] = totals;
+      }
       return out;
     });
   }

@@ -16,28 +16,27 @@ export class CouchbaseSweeps extends CouchbaseArea {
 
   async promoteDueTasks(nowMs: number, limit: number): Promise<number> {
     let n = 0;
-    for (const name of await this.queueNames()) {
+    for await (const peek of this.eachShard()) {
       if (n >= limit) break;
-      const peek = await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(name)));
-      if (!peek || !(peek.scheduled[0]?.first.r! <= nowMs)) continue;
-      n += await this.transact(async (u) => this.promoteDue(u, await this.queueDoc(u, name, 'undeclared'), nowMs, Math.min(limit - n, TASKS_PER_TRANSACTION)));
+      if (!(peek.scheduled[0]?.first.r! <= nowMs)) continue;
+      n += await this.transact(async (u) => this.promoteDue(u, await this.shardDoc(u, peek.name, peek.shard ?? 0), nowMs, Math.min(limit - n, TASKS_PER_TRANSACTION)));
     }
     return n;
   }
 
   async expireLeases(nowMs: number, limit: number) {
     let returned = 0; let failed = 0;
-    for (const name of await this.queueNames()) {
+    for await (const peek of this.eachShard()) {
       if (returned + failed >= limit) break;
-      const peek = await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(name)));
-      if (!peek || !Object.values(peek.started).some((s) => s.lease < nowMs)) continue;
+      if (!Object.values(peek.started).some((s) => s.lease < nowMs)) continue;
       const r = await this.transact(async (u) => {
-        const q = await this.queueDoc(u, name, 'undeclared');
+        const q = await this.shardDoc(u, peek.name, peek.shard ?? 0);
+        const policy = await this.policyOf(u, q);
         const expired = Object.entries(q.started).filter(([, s]) => s.lease < nowMs).slice(0, TASKS_PER_TRANSACTION).map(([id]) => id);
         let back = 0; let out = 0;
         for (const t of await u.getMany<TaskRecord>(expired.map((id) => this.keys.task(id)))) {
           if (!t || t.state !== 'started') continue;
-          const plan = planLeaseExpiry(t, q.policy.maxAttempts, nowMs);
+          const plan = planLeaseExpiry(t, policy.maxAttempts, nowMs);
           const owner = t.workerId;
           const workerQueues = await this.workerQueues(u, t.targetWorkerId);
           const target = targetOnReturn(t.targetWorkerId, t.queue, workerQueues);
@@ -70,13 +69,12 @@ export class CouchbaseSweeps extends CouchbaseArea {
   async pruneFinishedTasks(nowMs: number, keepFinishedMs: number, limit: number): Promise<number> {
     const cutoff = nowMs - keepFinishedMs;
     let n = 0;
-    for (const name of await this.queueNames()) {
-      const peek = await this.guard(() => this.getDoc<QueueDoc>(this.keys.queue(name)));
-      for (const minute of (peek?.finishedMinutes ?? []).filter((m) => m < cutoff)) {
+    for await (const peek of this.eachShard()) {
+      for (const minute of peek.finishedMinutes.filter((m) => m < cutoff)) {
         if (n >= limit) return n;
         const pruned = await this.transact(async (u) => {
-          const q = await this.queueDoc(u, name, 'undeclared');
-          const key = this.keys.finished(name, minute);
+          const q = await this.shardDoc(u, peek.name, peek.shard ?? 0);
+          const key = this.keys.finished(peek.name, minute, q.shard);
           const d = (await u.get<FinishedDoc>(key)) ?? { ids: [] };
           const batch = d.ids.slice(0, TASKS_PER_TRANSACTION);
           const facts = d.of?.slice(0, batch.length) ?? await this.factsOfTasks(u, batch);
@@ -86,7 +84,7 @@ export class CouchbaseSweeps extends CouchbaseArea {
             if (!f) continue; // a document from before `of` whose task is already gone
             const [eventId, state, finishedAtMs] = f;
             if (finishedAtMs >= cutoff || released.length >= limit - n) { keep.push(i); continue; }
-            this.count(u, [q], countsOfMove({ queue: name, state }, null), 0);
+            this.count(u, [q], countsOfMove({ queue: peek.name, state }, null), 0);
             released.push({ taskId: batch[i]!, eventId });
           }
           await this.releaseFromEvents(u, released);
@@ -94,7 +92,7 @@ export class CouchbaseSweeps extends CouchbaseArea {
           if (d.of) d.of = [...keep.map((i) => d.of![i]!), ...d.of.slice(batch.length)];
           if (d.ids.length) u.put(key, d);
           else { u.remove(key); q.finishedMinutes = q.finishedMinutes.filter((m) => m !== minute); }
-          u.put(this.keys.queue(name), q);
+          u.put(this.keys.queueOf(q), q);
           return released.map((t) => t.taskId);
         });
         // Out of every list already: removing the documents is tidying that is safe to repeat.

@@ -1,7 +1,7 @@
 // Reading tasks and cancelling waiting ones.
 import { DocumentExistsError } from 'couchbase';
 import { type TaskRecord, type TaskState } from '../store.js';
-import { type QueueDoc } from './queue-doc.js';
+import { countsOverShards, type QueueDoc } from './queue-doc.js';
 import { type FailedEntry, type WaitEntry } from './lane.js';
 import { type FinishedDoc, type EventDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
@@ -68,7 +68,7 @@ export class CouchbaseTasks extends CouchbaseArea {
       let cancelled = 0;
       for (const t of tasks) {
         if (!t || (t.state !== 'scheduled' && t.state !== 'ready')) continue;
-        const q = await this.queueDoc(u, t.queue, 'undeclared');
+        const q = await this.shardOfTask(u, t);
         t.finishedAtMs = nowMs;
         t.history.push({ atMs: nowMs, what: 'cancelled' });
         await this.move(u, q, t, 'cancelled', nowMs);
@@ -88,11 +88,12 @@ export class CouchbaseTasks extends CouchbaseArea {
 
   async listExportedTaskIds(queue: string): Promise<string[]> {
     return this.guard(async () => {
-      const q = await this.getDoc<QueueDoc>(this.keys.queue(queue));
-      if (!q) return [];
-      const ids: string[] = Object.keys(q.started);
-      for (const lane of ['ready', 'scheduled'] as const) await this.readLane(q, lane).scan((e) => void ids.push(e.id));
-      for (const e of await this.failedNewest(q, Infinity)) ids.push(e.id);
+      const ids: string[] = [];
+      for (const q of await this.readShards(queue)) {
+        ids.push(...Object.keys(q.started));
+        for (const lane of ['ready', 'scheduled'] as const) await this.readLane(q, lane).scan((e) => void ids.push(e.id));
+        for (const e of await this.failedNewest(q, Infinity)) ids.push(e.id);
+      }
       return ids.sort();
     });
   }
@@ -126,40 +127,46 @@ export class CouchbaseTasks extends CouchbaseArea {
     });
   }
 
+  /** A page of a queue's tasks in one state, newest first, over all its shards: waiting ones by
+   *  arrival (sequence in one shard, time-ordered id across shards), failed by time failed, finished
+   *  by minute. */
   async listTasks(queue: string, state: TaskState, limit: number, offset: number) {
     return this.guard(async () => {
-      const q = await this.getDoc<QueueDoc>(this.keys.queue(queue));
-      if (!q) return { total: 0, tasks: [] };
+      const docs = await this.readShards(queue);
+      if (!docs.length) return { total: 0, tasks: [] };
+      const total = countsOverShards(docs).counts[state];
       let ids: string[];
       if (state === 'ready' || state === 'scheduled') {
         const entries: WaitEntry[] = [];
-        await this.readLane(q, state).scan((e) => void entries.push(e));
-        ids = entries.sort((a, b) => a.s - b.s).map((e) => e.id);
+        for (const q of docs) await this.readLane(q, state).scan((e) => void entries.push(e));
+        ids = entries.sort(docs.length === 1 ? (a, b) => a.s - b.s : (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((e) => e.id);
       }
-      else if (state === 'started') ids = Object.keys(q.started);
+      else if (state === 'started') ids = docs.flatMap((q) => Object.keys(q.started));
       else if (state === 'failed') {
-        const page = (await this.failedNewest(q, offset + limit)).slice(offset).map((e) => e.id);
-        return { total: q.counts[state], tasks: await this.loadTasks(page) };
+        const newest = (await Promise.all(docs.map((q) => this.failedNewest(q, offset + limit)))).flat();
+        newest.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+        return { total, tasks: await this.loadTasks(newest.slice(offset, offset + limit).map((e) => e.id)) };
       }
       else {
         // Finished minutes, newest first, until the page is full.
         const tasks: TaskRecord[] = [];
         let skip = offset;
-        for (const minute of [...q.finishedMinutes].reverse()) {
+        const minutes = docs.flatMap((q) => q.finishedMinutes.map((m) => [m, q.shard ?? 0] as const)).sort((a, b) => b[0] - a[0]);
+        for (const [minute, shard] of minutes) {
           if (tasks.length >= limit) break;
-          const d = await this.getDoc<FinishedDoc>(this.keys.finished(queue, minute));
-          const docs = await this.loadTasks([...(d?.ids ?? [])].reverse());
-          for (const t of docs) {
+          const d = await this.getDoc<FinishedDoc>(this.keys.finished(queue, minute, shard));
+          const found = await this.loadTasks([...(d?.ids ?? [])].reverse());
+          for (const t of found) {
             if (t.state !== state) continue;
             if (skip > 0) { skip--; continue; }
             if (tasks.length < limit) tasks.push(t);
           }
         }
-        return { total: q.counts[state], tasks };
+        return { total, tasks };
       }
       // Newest first, like SQLite's arrival order descending.
       const page = ids.reverse().slice(offset, offset + limit);
-      return { total: q.counts[state], tasks: await this.loadTasks(page) };
+      return { total, tasks: await this.loadTasks(page) };
     });
   }
 }

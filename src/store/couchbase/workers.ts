@@ -5,6 +5,7 @@ import { type TaskRecord, type WorkerRecord, type WorkersRemoved } from '../stor
 import { type QueueDoc } from './queue-doc.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
+import type { Unit } from './unit.js';
 
 export class CouchbaseWorkers extends CouchbaseArea {
   registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {
@@ -65,26 +66,12 @@ export class CouchbaseWorkers extends CouchbaseArea {
       if (!w || (idleBeforeMs !== null && w.lastSeenAtMs >= idleBeforeMs)) return { workers: 0, tasksReturned: 0, tasksCancelled: 0 };
       let tasksReturned = 0; let tasksCancelled = 0;
       for (const queue of w.queues) {
-        const q = await this.queueDoc(u, queue, 'undeclared');
-        q.workers = q.workers.filter((id) => id !== workerId);
-        u.put(this.keys.queue(queue), q);
-        const mine = Object.entries(q.started).filter(([, s]) => s.w === workerId).map(([id]) => id);
-        const lanes = this.lanes(u, q);
-        for (const lane of [lanes.ready, lanes.scheduled]) await lane.scan((e) => void (e.w === workerId && mine.push(e.id)));
-        for (const t of await u.getMany<TaskRecord>(mine.map((id) => this.keys.task(id)))) {
-          if (!t) continue;
-          const plan = planWorkerRemoval(t, workerId);
-          if (plan === 'cancel') {
-            t.workerId = null; t.leaseExpiresAtMs = null; t.finishedAtMs = nowMs;
-            t.history.push({ atMs: nowMs, what: 'cancelled', workerId, reason: removedCopyReason(why) });
-            await this.move(u, q, t, 'cancelled', nowMs);
-            tasksCancelled++;
-          } else if (plan === 'return') {
-            t.workerId = null; t.leaseExpiresAtMs = null;
-            t.history.push({ atMs: nowMs, what: 'returned', workerId, reason: why });
-            await this.move(u, q, t, 'ready', nowMs);
-            tasksReturned++;
-          }
+        const shards = await this.ownShards(u, queue);
+        shards[0]!.workers = shards[0]!.workers.filter((id) => id !== workerId);
+        u.put(this.keys.queue(queue), shards[0]);
+        for (const q of shards) {
+          const r = await this.releaseTasksOf(u, q, workerId, why, nowMs);
+          tasksReturned += r.returned; tasksCancelled += r.cancelled;
         }
       }
       const reg = await u.getOrCreate<{ ids: string[] }>(this.keys.workers(), () => ({ ids: [] }));
@@ -93,5 +80,29 @@ export class CouchbaseWorkers extends CouchbaseArea {
       u.remove(this.keys.worker(workerId));
       return { workers: 1, tasksReturned, tasksCancelled };
     });
+  }
+
+  /** A removed worker's tasks in one shard: started ones back to ready, copies made for it cancelled. */
+  private async releaseTasksOf(u: Unit, q: QueueDoc, workerId: string, why: string, nowMs: number): Promise<{ returned: number; cancelled: number }> {
+    let returned = 0; let cancelled = 0;
+    const mine = Object.entries(q.started).filter(([, s]) => s.w === workerId).map(([id]) => id);
+    const lanes = this.lanes(u, q);
+    for (const lane of [lanes.ready, lanes.scheduled]) await lane.scan((e) => void (e.w === workerId && mine.push(e.id)));
+    for (const t of await u.getMany<TaskRecord>(mine.map((id) => this.keys.task(id)))) {
+      if (!t) continue;
+      const plan = planWorkerRemoval(t, workerId);
+      if (plan === 'cancel') {
+        t.workerId = null; t.leaseExpiresAtMs = null; t.finishedAtMs = nowMs;
+        t.history.push({ atMs: nowMs, what: 'cancelled', workerId, reason: removedCopyReason(why) });
+        await this.move(u, q, t, 'cancelled', nowMs);
+        cancelled++;
+      } else if (plan === 'return') {
+        t.workerId = null; t.leaseExpiresAtMs = null;
+        t.history.push({ atMs: nowMs, what: 'returned', workerId, reason: why });
+        await this.move(u, q, t, 'ready', nowMs);
+        returned++;
+      }
+    }
+    return { returned, cancelled };
   }
 }
