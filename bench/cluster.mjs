@@ -109,7 +109,7 @@ const proxy = new LatencyProxy(mockPid, DELAY_MS);
 await proxy.start();
 const connstr = proxy.connstr(e.COUCHBASE_CONNSTR);
 log(`${SECONDS} s per measurement, ${REPS} reps, nodes ${NODE_COUNTS.join(', ')}, ${DELAY_MS} ms each way through the proxy (${connstr}); `
-  + `${PUBLISHERS} publishers and ${WORKERS} workers ${LOAD === 'fixed' ? 'in all' : 'per node'} (LOAD=${LOAD})`);
+  + `${PUBLISHERS} publishers and ${WORKERS} workers ${LOAD === 'fixed' ? 'in all' : 'per node'} (LOAD=${LOAD}); COUCHBASE_QUEUE_SHARDS=${e.COUCHBASE_QUEUE_SHARDS ?? 1}`);
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-cluster-'));
 const results = []; // {workload, nodes, rep, tasks_per_s}
 try {

@@ -26,6 +26,8 @@ export function couchbaseEnv(keyPrefix: string): Record<string, string> {
   return {
     COUCHBASE_CONNSTR: s.connStr, COUCHBASE_USERNAME: s.username, COUCHBASE_PASSWORD: s.password,
     COUCHBASE_BUCKET: s.bucket, COUCHBASE_SCOPE: s.scope, COUCHBASE_DURABILITY: s.durability, COUCHBASE_KEY_PREFIX: keyPrefix,
+    // COUCHBASE_QUEUE_SHARDS=4 npm test runs the brokers of the HTTP suites with shards.
+    ...(process.env.COUCHBASE_QUEUE_SHARDS ? { COUCHBASE_QUEUE_SHARDS: process.env.COUCHBASE_QUEUE_SHARDS } : {}),
   };
 }
 
