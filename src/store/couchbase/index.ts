@@ -3,8 +3,9 @@
 // one transaction over the documents it touches, so racing nodes serialize per queue and exactly
 // one of them wins; a lost race re-runs from fresh reads. One file per area, the same names as the
 // SQLite driver's; the layout is explained in docs/couchbase.md.
+// A queue may spread its tasks over shard documents, one per node (COUCHBASE_QUEUE_SHARDS, queue-doc.ts).
 // Cannot yet: claim without scanning a queue's ready lane past other workers' scope-all copies (the
-// SQLite driver seeks them), nor spread one queue's transitions over several documents.
+// SQLite driver seeks them).
 import type { Cluster, Collection } from 'couchbase';
 import { composeStore, reportKinds } from '../areas.js';
 import type { Store } from '../store.js';
