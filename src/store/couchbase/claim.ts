@@ -29,16 +29,16 @@ export class CouchbaseClaim extends CouchbaseArea {
   async claimTasks(workerId: string, count: number, nowMs: number, rules: TransitionRules, only?: readonly string[]): Promise<ClaimResult> {
     const home = await this.c.homeShard();
     const first = await this.start(workerId, count, nowMs, rules, home, only);
-    let r = first.result;
-    if (r.outcome === 'ok' && first.takeOver) {
+    if (first.result.outcome !== 'ok') return first.result;
+    const tasks = first.result.tasks;
+    if (first.takeOver) {
       // Tasks that waited too long in other nodes' shards: moved into this node's, then claimed here.
-      await this.takeOver(first.takeOver.queue, first.takeOver.shards, home, Math.max(count - r.tasks.length, TAKE_OVER_AT_ONCE), nowMs);
-      const more = (await this.start(workerId, count - r.tasks.length, nowMs, rules, home, only)).result;
-      if (more.outcome === 'ok') r = { outcome: 'ok', tasks: [...r.tasks, ...more.tasks] };
+      await this.takeOver(first.takeOver.queue, first.takeOver.shards, home, Math.max(count - tasks.length, TAKE_OVER_AT_ONCE), nowMs);
+      const more = (await this.start(workerId, count - tasks.length, nowMs, rules, home, only)).result;
+      if (more.outcome === 'ok') tasks.push(...more.tasks);
     }
     // A started task's event document stays while the task does, so reading it after the commit is safe.
-    const done = r;
-    return done.outcome === 'ok' ? { outcome: 'ok', tasks: await this.guard(() => this.withPayloads(done.tasks)) } : done;
+    return { outcome: 'ok', tasks: await this.guard(() => this.withPayloads(tasks)) };
   }
 
   /** One claim transaction. takeOver: a queue whose own shards (the head and this node's) fell short
@@ -118,9 +118,10 @@ export class CouchbaseClaim extends CouchbaseArea {
       for (const shard of shards) {
         if (moved >= want) break;
         const from = await this.shardDoc(u, queue, shard);
+        const ready = this.lanes(u, from).ready;
         const ids: string[] = [];
-        await this.lanes(u, from).ready.scan((e) => (moved + ids.length >= want ? false : void (e.r <= nowMs - STEAL_AFTER_MS && ids.push(e.id))));
-        const taken = await this.lanes(u, from).ready.remove(ids);
+        await ready.scan((e) => (moved + ids.length >= want ? false : void (e.r <= nowMs - STEAL_AFTER_MS && ids.push(e.id))));
+        const taken = await ready.remove(ids);
         for (const e of taken) countWaitingKey(from, e, -1);
         for (const t of await u.getMany<TaskRecord>(taken.map((e) => this.keys.task(e.id)))) {
           if (t?.state !== 'ready') continue;

@@ -2,7 +2,7 @@
 import { DocumentExistsError } from 'couchbase';
 import { type TaskRecord, type TaskState } from '../store.js';
 import { countsOverShards, type QueueDoc } from './queue-doc.js';
-import { type FailedEntry, type WaitEntry } from './lane.js';
+import { failedOrder, type FailedEntry, type WaitEntry } from './lane.js';
 import { type FinishedDoc, type EventDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 import { EXPORTED_STATES, startedAtOf } from '../../lifecycle/imports.js';
@@ -144,7 +144,7 @@ export class CouchbaseTasks extends CouchbaseArea {
       else if (state === 'started') ids = docs.flatMap((q) => Object.keys(q.started));
       else if (state === 'failed') {
         const newest = (await Promise.all(docs.map((q) => this.failedNewest(q, offset + limit)))).flat();
-        newest.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+        newest.sort((a, b) => failedOrder(b, a));
         return { total, tasks: await this.loadTasks(newest.slice(offset, offset + limit).map((e) => e.id)) };
       }
       else {
