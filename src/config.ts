@@ -1,7 +1,6 @@
 // The only reader of process.env and argv: every setting parsed and checked once, then frozen.
 // A bad value stops startup with one line naming the setting and the value; nothing falls back silently.
 import { parseArgs } from 'node:util';
-import { DEFAULT_QUEUE_SHARDS } from './store/couchbase/keys.js';
 
 export interface Config {
   readonly port: number;
@@ -49,7 +48,7 @@ export interface Config {
   readonly capacity: { readonly maxQueues: number; readonly maxWorkers: number; readonly maxSchedules: number };
 }
 
-type Kind = 'port' | 'beanstalkPort' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes' | 'secret' | 'onoff' | 'list' | 'count';
+type Kind = 'port' | 'beanstalkPort' | 'string' | 'seconds' | 'level' | 'sync' | 'bytes' | 'secret' | 'onoff' | 'list' | 'count' | 'shards';
 interface Setting { env: string; kind: Kind; def: string | undefined; unit: string; help: string }
 
 /** Every setting, its default and unit; `--help` prints this table. */
@@ -64,7 +63,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'COUCHBASE_SCOPE', kind: 'string', def: '_default', unit: 'name', help: 'Couchbase scope' },
   { env: 'COUCHBASE_KEY_PREFIX', kind: 'string', def: 'switchyard', unit: 'text', help: 'start of every document key (installations sharing a bucket use different ones)' },
   { env: 'COUCHBASE_DURABILITY', kind: 'string', def: 'majority', unit: 'level', help: 'none | majority | majorityAndPersistActive | persistToMajority' },
-  { env: 'COUCHBASE_QUEUE_SHARDS', kind: 'count', def: String(DEFAULT_QUEUE_SHARDS), unit: 'shards', help: 'shards of each queue: each node publishes to and claims from its own, so nodes of a cluster can carry one hot queue together (1: one document a queue)' },
+  { env: 'COUCHBASE_QUEUE_SHARDS', kind: 'shards', def: '1', unit: 'shards', help: 'shards of each queue: each node publishes to and claims from its own, so nodes of a cluster can carry one hot queue together (1: one document a queue)' },
   { env: 'SWITCHYARD_WORKER_TIMEOUT', kind: 'seconds', def: '600', unit: 'seconds', help: 'a worker silent this long is removed and its tasks return' },
   { env: 'SWITCHYARD_LEASE', kind: 'seconds', def: '300', unit: 'seconds', help: 'default lease of a started task' },
   { env: 'SWITCHYARD_SYNC', kind: 'sync', def: 'full', unit: 'mode', help: 'SQLite fsync: full (a 201 survives power loss) | normal (faster, may lose the last commits on power loss)' },
@@ -143,6 +142,8 @@ function parseValue(s: Setting, raw: string): string | number {
     case 'list':
       return raw;
     case 'count': return whole(0, 1e9, 'expected a whole number');
+    // The driver numbers a shard's lane segments from shard x 2^40: exact integers up to 4096 shards.
+    case 'shards': return whole(1, 4096, 'expected a whole number of shards from 1 to 4096');
   }
 }
 
@@ -178,7 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     couchbase = Object.freeze({
       connStr: String(v.COUCHBASE_CONNSTR), username: String(v.COUCHBASE_USERNAME), password: String(v.COUCHBASE_PASSWORD),
       bucket: String(v.COUCHBASE_BUCKET), scope: String(v.COUCHBASE_SCOPE), durability,
-      keyPrefix: String(v.COUCHBASE_KEY_PREFIX), queueShards: Math.max(1, v.COUCHBASE_QUEUE_SHARDS as number),
+      keyPrefix: String(v.COUCHBASE_KEY_PREFIX), queueShards: v.COUCHBASE_QUEUE_SHARDS as number,
     });
   }
   return Object.freeze({

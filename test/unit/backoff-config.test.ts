@@ -27,6 +27,11 @@ describe('config', () => {
   it('a bad value is refused naming the setting, never replaced by the default', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT="eighty"/.test(e.message));
     assert.throws(() => loadConfig({ COUCHBASE_CONNSTR: 'couchbase://x' }), /COUCHBASE_USERNAME/);
+    // 0 shards once became 1 silently; past 4096 a shard's segment numbers stop being exact.
+    for (const shards of ['0', '4097', '2.5']) {
+      assert.throws(() => loadConfig({ COUCHBASE_QUEUE_SHARDS: shards }), (e: Error) => e instanceof ConfigError && /COUCHBASE_QUEUE_SHARDS=.* 1 to 4096/.test(e.message));
+    }
+    assert.equal(loadConfig({ COUCHBASE_CONNSTR: 'couchbase://x', COUCHBASE_USERNAME: 'u', COUCHBASE_PASSWORD: 'p', COUCHBASE_BUCKET: 'b', COUCHBASE_QUEUE_SHARDS: '4096' }).couchbase?.queueShards, 4096);
   });
   it('--help lists every setting with its default', () => {
     assert.match(helpText(), /SWITCHYARD_LEASE .*default 300/);

@@ -8,7 +8,7 @@ import {
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { StoreUnavailableError, type Totals } from '../store.js';
 import { DEFAULT_QUEUE_SHARDS, Keys } from './keys.js';
-import { emptyTotals } from './queue-doc.js';
+import { emptyTotals, MAX_QUEUE_SHARDS } from './queue-doc.js';
 import { retryOnConflict, RETRY_LIMITS, type RetryOptions } from './retry.js';
 import type { Clock } from '../../clock.js';
 import { Unit } from './unit.js';
@@ -91,6 +91,8 @@ export class CouchbaseConnection {
   constructor(private readonly cluster: Cluster, readonly coll: Collection, readonly opts: CouchbaseOptions, clock: Clock) {
     this.retry = { ...RETRY_LIMITS, clock };
     this.keys = new Keys(opts.keyPrefix);
+    const shards = opts.queueShards ?? DEFAULT_QUEUE_SHARDS;
+    if (!Number.isInteger(shards) || shards < 1 || shards > MAX_QUEUE_SHARDS) throw new RangeError(`queueShards must be a whole number from 1 to ${MAX_QUEUE_SHARDS}, not ${shards}`);
     this.durabilityLevel = DURABILITY_LEVELS[opts.durability] ?? DurabilityLevel.Majority;
     this.keepFinishedSeconds = opts.keepFinishedSeconds;
   }

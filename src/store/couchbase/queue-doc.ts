@@ -49,8 +49,9 @@ export function newQueueDoc(name: string, declared: boolean): QueueDoc {
 }
 
 /** Segment ids of one shard start here times its number, so the shards of a queue never share a
- *  segment key (2^40 segments a shard; up to 2^12 shards stay exact integers). */
+ *  segment key (2^40 segments a shard; up to MAX_QUEUE_SHARDS shards stay exact integers). */
 const SHARD_SEGMENT_SPAN = 2 ** 40;
+export const MAX_QUEUE_SHARDS = 2 ** 12;
 
 export function newShardDoc(name: string, shard: number): QueueDoc {
   return { ...newQueueDoc(name, false), shard, nextSegment: shard * SHARD_SEGMENT_SPAN + 1 };
