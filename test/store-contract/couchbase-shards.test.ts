@@ -10,6 +10,7 @@ import { couchbaseTestSettings } from '../helpers/couchbase.js';
 import { openCouchbaseStore } from '../../src/store/couchbase/open.js';
 import type { Store } from '../../src/store/store.js';
 import { ev, RULES } from './harness.js';
+import { TAKE_OVER_EVERY_MS } from '../../src/store/couchbase/claim.js';
 
 const settings = couchbaseTestSettings();
 if (!settings) {
@@ -57,22 +58,27 @@ if (!settings) {
       // Node b's worker: its own shard (2) comes after a's (1) in the head's list, and is taken first;
       // a's tasks, which have waited, are moved into b's shard and taken after.
       const w = await b.registerWorker('w', ['hot'], now());
-      const first = await claimed(b, w.workerId, 5);
+      const tookOverAt = now();
+      const first = await claimed(b, w.workerId, 5, tookOverAt);
       assert.deepEqual(first.slice(0, 2), fromB, 'its own shard first, in arrival order');
       assert.deepEqual(new Set(first.slice(2)), new Set(fromA), 'then the other node\'s');
       assert.equal((await a.queueSummaries('hot'))[0]!.counts.started, 5);
       assert.equal((await readQueue(`${prefix}:qs:1:hot`)).counts.ready, 0, 'moved out of node a\'s shard');
-      // A more urgent task in another node's shard comes before this node's own.
-      const mine = taskIds(await b.publishEvents([ev(['hot'], { runAtMs: now() - 1000 })], now()));
-      const urgent = taskIds(await a.publishEvents([ev(['hot'], { runAtMs: now() - 1000, priority: 5 })], now()));
-      assert.deepEqual(await claimed(b, w.workerId, 1), urgent);
-      assert.deepEqual(await claimed(b, w.workerId, 1), mine);
+      // A more urgent task in another node's shard comes before this node's own, once this node may
+      // take over again: right after a take-over, its claims take what its own shards hold.
+      const waited = { runAtMs: now() - 5000 };
+      const mine = taskIds(await b.publishEvents([ev(['hot'], waited), ev(['hot'], waited)], now()));
+      const urgent = taskIds(await a.publishEvents([ev(['hot'], { ...waited, priority: 5 })], now()));
+      assert.deepEqual(await claimed(b, w.workerId, 1, tookOverAt + 1), mine.slice(0, 1), 'no second take-over at once');
+      assert.equal((await readQueue(`${prefix}:qs:1:hot`)).counts.ready, 1, 'the urgent task stays in node a\'s shard meanwhile');
+      assert.deepEqual(await claimed(b, w.workerId, 1, tookOverAt + TAKE_OVER_EVERY_MS), urgent);
+      assert.deepEqual(await claimed(b, w.workerId, 1, tookOverAt + TAKE_OVER_EVERY_MS), mine.slice(1));
       const done = await b.completeTasks(w.workerId, [...first, ...urgent, ...mine].map((taskId) => ({ taskId })), now());
       assert.equal(done.outcome, 'ok');
       const summary = (await a.queueSummaries('hot'))[0]!;
-      assert.deepEqual([summary.counts.started, summary.counts.succeeded, summary.counts.ready], [0, 7, 0]);
-      assert.equal((await a.totals()).hot!.succeeded, 7);
-      assert.equal((await a.listTasks('hot', 'succeeded', 10, 0)).tasks.length, 7);
+      assert.deepEqual([summary.counts.started, summary.counts.succeeded, summary.counts.ready], [0, 8, 0]);
+      assert.equal((await a.totals()).hot!.succeeded, 8);
+      assert.equal((await a.listTasks('hot', 'succeeded', 10, 0)).tasks.length, 8);
       assert.deepEqual([(await readQueue(`${prefix}:qs:1:hot`)).counts.ready, (await readQueue(`${prefix}:qs:2:hot`)).counts.ready], [0, 0]);
     });
   });

@@ -51,8 +51,12 @@ export interface Prefetch {
   own?: (u: Unit) => Promise<readonly string[]>;
 }
 
-/** One request's part of a transaction; alone: in a transaction of its own (transactAlone). */
-interface UnitOfWork { work: (u: Unit) => Promise<unknown>; prefetch: Prefetch; alone?: boolean }
+/** One request's part of a transaction; alone: in a transaction of its own (transactAlone); once:
+ *  not re-run when it loses a race (it then fails with LostRace). */
+interface UnitOfWork { work: (u: Unit) => Promise<unknown>; prefetch: Prefetch; alone?: boolean; once?: boolean }
+
+/** A transaction run once (transactAlone's once) that lost a race to another node's; rolled back. */
+export class LostRace extends Error {}
 
 /** A batch of several units that kept losing races to other nodes: commitBatch splits it. */
 class BatchLostRaces extends Error {}
@@ -146,8 +150,8 @@ export class CouchbaseConnection {
   /** A transaction of its own, in its turn among this node's batches: for work that often loses races
    *  to other nodes (documents every node writes now and then; another node's shard), which in a
    *  batch would fail, and split, the requests beside it. */
-  transactAlone<T>(work: (u: Unit) => Promise<T>): Promise<T> {
-    return this.commits.add<T>({ work, prefetch: {}, alone: true });
+  transactAlone<T>(work: (u: Unit) => Promise<T>, opts: { once?: boolean } = {}): Promise<T> {
+    return this.commits.add<T>({ work, prefetch: {}, alone: true, once: opts.once === true });
   }
 
   /** settle(i, outcome) answers unit i early; from is the batch's place in the one it was split from. */
@@ -187,7 +191,8 @@ export class CouchbaseConnection {
     if (this.closed) return Promise.reject(new StoreUnavailableError(`Couchbase store ${this.opts.connStr} is closed`));
     // A batch of several units is not re-run while it keeps losing: it splits (see commitBatch).
     const several = batch.length > 1;
-    const retry = several ? { ...this.retry, attempts: BATCH_TRIES_BEFORE_SPLIT } : this.retry;
+    const once = !several && batch[0]?.once === true;
+    const retry = several ? { ...this.retry, attempts: BATCH_TRIES_BEFORE_SPLIT } : once ? { ...this.retry, attempts: 1 } : this.retry;
     const retryable = several ? (e: unknown, attempt: number) => !(e instanceof TransactionExpiredError) && isConflict(e, attempt) : isConflict;
     return this.guard(() => retryOnConflict(async () => {
       let outs: Outcome[] = [];
@@ -209,6 +214,7 @@ export class CouchbaseConnection {
       // cluster itself answers; a cluster that does not is an outage, answered as one, at once.
       const lost = e instanceof TransactionExpiredError || (isConflict(e, 1) && !isUnavailable(e));
       if (several && lost && await this.answers()) throw new BatchLostRaces('lost races', { cause: e });
+      if (once && lost && !isUnavailable(e)) throw new LostRace('lost a race', { cause: e });
       throw e;
     }));
   }
