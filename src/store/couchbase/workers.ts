@@ -9,6 +9,9 @@ import type { Unit } from './unit.js';
 
 export class CouchbaseWorkers extends CouchbaseArea {
   registerWorker(name: string, queues: string[], nowMs: number): Promise<WorkerRecord> {
+    // Every node's registrations write the registry and their queues' heads: read in one round trip
+    // and owned in key order like a publish's queues, not one after another as the loop reaches them.
+    const contended = [this.keys.workers(), ...queues.map((q) => this.keys.queue(q))];
     return this.transact(async (u) => {
       const workerId = timeOrderedId();
       const w: WorkerDoc = { workerId, name, queues, registeredAtMs: nowMs, lastSeenAtMs: nowMs, tasksDone: 0, tasks: [] };
@@ -22,7 +25,7 @@ export class CouchbaseWorkers extends CouchbaseArea {
         u.put(this.keys.queue(queue), q);
       }
       return { ...w };
-    });
+    }, { read: contended, own: () => Promise.resolve(contended) });
   }
 
   async getWorker(workerId: string): Promise<WorkerRecord | null> {
