@@ -77,6 +77,7 @@ async function measure(urls, queues, brokerPids) {
   let counting = false;
   let done = 0;
   let published = 0;
+  let registered = 0;
   const scale = LOAD === 'fixed' ? 1 : urls.length;
   const pubs = Array.from({ length: PUBLISHERS * scale }, async (_, i) => {
     const base = urls[i % urls.length];
@@ -86,6 +87,7 @@ async function measure(urls, queues, brokerPids) {
     const base = urls[i % urls.length];
     const mine = queues === 1 ? names : Array.from({ length: 10 }, (_, k) => names[(i * 10 + k) % queues]);
     const { workerId } = await call(base, 'PUT', '/worker', { queues: mine });
+    registered++;
     let task = null;
     while (!stop) {
       task ??= (await call(base, 'GET', `/task?workerId=${workerId}&wait=1`)).task;
@@ -94,6 +96,11 @@ async function measure(urls, queues, brokerPids) {
       if (counting) done++;
     }
   });
+  // Counted once every worker is registered: 64 workers of 10 queues each registering on 4 nodes at
+  // once took 15 s, which a 2 s warm-up left inside the measurement (its "0 tasks/s").
+  const startedAt = performance.now();
+  while (registered < workers.length) await new Promise((r) => setTimeout(r, 50));
+  const registerSeconds = Math.round((performance.now() - startedAt) / 100) / 10;
   await new Promise((r) => setTimeout(r, 2000)); // warm: connections, first documents
   counting = true;
   const before = cpuSnapshot(brokerPids);
@@ -102,7 +109,7 @@ async function measure(urls, queues, brokerPids) {
   counting = false;
   stop = true;
   await Promise.all([...pubs, ...workers]);
-  return { tasks_per_s: done / SECONDS, published_per_s: published / SECONDS, cpu };
+  return { tasks_per_s: done / SECONDS, published_per_s: published / SECONDS, register_s: registerSeconds, cpu };
 }
 
 const proxy = new LatencyProxy(mockPid, DELAY_MS);
@@ -129,7 +136,7 @@ try {
           const m = await measure(brokers.map((b) => b.url), queues, brokers.map((b) => b.child.pid));
           results.push({ workload, nodes, rep, ...m });
           const c = m.cpu;
-          log(`rep ${rep}, ${workload}, ${nodes} node(s): ${Math.round(m.tasks_per_s)} tasks/s (published ${Math.round(m.published_per_s)}/s); `
+          log(`rep ${rep}, ${workload}, ${nodes} node(s): ${Math.round(m.tasks_per_s)} tasks/s (published ${Math.round(m.published_per_s)}/s; workers registered in ${m.register_s} s); `
             + `cores busy: mock ${c.mock}, brokers ${c.brokers}, clients+proxy ${c.bench}, idle ${c.idle} of ${c.cores}`);
           console.log(JSON.stringify({ run_id: e.BENCH_RUN_ID ?? 'cluster', rep, ts: new Date().toISOString(), peer: 'switchyard-cluster', variant: `${nodes}-nodes-${workload.replace(/ /g, '-')}-${DELAY_MS}ms-${LOAD}`, metrics: m }));
         } finally {
