@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keys, nameKeyPart, minuteOf } from '../../src/store/couchbase/keys.js';
-import { claimFilter, countWaitingKey, hasWaitingKey, newQueueDoc } from '../../src/store/couchbase/queue-doc.js';
+import { claimFilter, claimPlan, countWaitingKey, hasWaitingKey, newQueueDoc, newShardDoc, STEAL_AFTER_MS } from '../../src/store/couchbase/queue-doc.js';
 import { roomToStart as roomOf } from '../../src/lifecycle/limits.js';
 import type { QueueDoc } from '../../src/store/couchbase/queue-doc.js';
 
@@ -212,5 +212,28 @@ describe('Couchbase conflict retry loop', () => {
     await assert.rejects(retryOnConflict(async () => { throw new Error('c'); }, () => true,
       { attempts: 6, budgetMs: 60_000, baseDelayMs: 2, maxDelayMs: 10, sleep: async (ms) => { waits.push(ms); }, clock: { nowMs: () => 0, random: () => 0.999 } }));
     assert.deepEqual(waits, [1, 3, 7, 9, 9]);
+  });
+});
+
+describe('Couchbase claim plan over shards', () => {
+  const shardWith = (shard: number, first: Partial<WaitEntry> | null): QueueDoc => {
+    const q = newShardDoc('hot', shard);
+    if (first) q.ready = [{ id: shard, n: 1, first: { id: `t${shard}`, p: 0, r: 0, s: 1, st: 'ready', w: null, k: null, sr: false, ...first } }];
+    return q;
+  };
+  const now = 100_000;
+
+  it('takes over from the shard whose first task waited longest, and only from shards whose tasks waited STEAL_AFTER_MS', () => {
+    const docs = [newQueueDoc('hot', true), shardWith(1, null), shardWith(2, { r: now - STEAL_AFTER_MS - 10 }), shardWith(3, { r: now - 5 * STEAL_AFTER_MS }), shardWith(4, { r: now - 10 })];
+    const plan = claimPlan(docs, 1, now, false);
+    assert.deepEqual([plan.local.length, plan.aged, plan.agedFirst], [0, [3, 2], true], 'nothing local: any aged task comes first');
+  });
+
+  it('puts its own shard before an aged one, unless the aged one holds a more urgent task', () => {
+    const docs = [newQueueDoc('hot', true), shardWith(1, { r: now - 10 }), shardWith(2, { r: now - 5 * STEAL_AFTER_MS })];
+    assert.deepEqual(claimPlan(docs, 1, now, false).local.map((q) => q.shard), [1]);
+    assert.equal(claimPlan(docs, 1, now, false).agedFirst, false);
+    docs[2] = shardWith(2, { r: now - 5 * STEAL_AFTER_MS, p: 5 });
+    assert.equal(claimPlan(docs, 1, now, false).agedFirst, true);
   });
 });

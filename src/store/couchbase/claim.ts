@@ -14,8 +14,9 @@ const PROMOTE_PER_CLAIM = 100;
 /** Tasks one take-over moves at least (when that many waited too long): one at a time, a worker of
  *  queues that only another node's publishers feed got a task per two transactions. */
 const TAKE_OVER_AT_ONCE = 32;
-/** How long a node waits between take-overs of one queue (see takeOverDue). */
+/** How long a node waits between take-overs of one queue (see takeOverDue), and at most after lost ones. */
 export const TAKE_OVER_EVERY_MS = 250;
+const TAKE_OVER_BACKOFF_MAX_MS = 2000;
 /** Queue documents a claim reads at once when the ones it reached had nothing to start. */
 const READ_AHEAD_QUEUES = 32;
 
@@ -24,15 +25,18 @@ export class CouchbaseClaim extends CouchbaseArea {
    *  trip, instead of after it. A hint only: the head read in the transaction decides. */
   private readonly shardsSeen = new Map<string, number[]>();
 
-  /** When this node last tried to take tasks of a queue over from other nodes' shards. */
-  private readonly lastTakeOver = new Map<string, number>();
+  /** When this node last tried to take tasks of a queue over from other nodes' shards, and how long
+   *  it waits before the next try. */
+  private readonly lastTakeOver = new Map<string, { atMs: number; waitMs: number }>();
 
-  /** A node takes tasks of a queue over TAKE_OVER_EVERY_MS apart at most: each take-over writes
-   *  another node's shard, and so fails that node's batch if it is at work there; every idle worker's
-   *  claim taking over kept four nodes on one hot queue at 0.4 of one node's rate. Until then its
-   *  claims take what its own shards hold. A hint in memory only: a restarted node may at once. */
+  /** A node takes tasks of a queue over TAKE_OVER_EVERY_MS apart at most, twice as long after each
+   *  one lost to the shard's busy node (up to TAKE_OVER_BACKOFF_MAX_MS): each take-over writes another
+   *  node's shard, and so fails that node's batch if it is at work there; every idle worker's claim
+   *  taking over kept four nodes on one hot queue at 0.4 of one node's rate. Until then its claims
+   *  take what its own shards hold. A hint in memory only: a restarted node may at once. */
   private takeOverDue(queue: string, nowMs: number): boolean {
-    return nowMs - (this.lastTakeOver.get(queue) ?? -Infinity) >= TAKE_OVER_EVERY_MS;
+    const last = this.lastTakeOver.get(queue);
+    return !last || nowMs - last.atMs >= last.waitMs;
   }
 
   /** The keys of a queue's head and of the shards it was last seen with. */
@@ -47,7 +51,7 @@ export class CouchbaseClaim extends CouchbaseArea {
     const tasks = first.result.tasks;
     if (first.takeOver) {
       // Tasks that waited too long in other nodes' shards: moved into this node's, then claimed here.
-      await this.takeOver(first.takeOver.queue, first.takeOver.shards, home, Math.max(count - tasks.length, TAKE_OVER_AT_ONCE), nowMs);
+      await this.takeOver(first.takeOver.queue, first.takeOver.shard, home, Math.max(count - tasks.length, TAKE_OVER_AT_ONCE), nowMs);
       const more = (await this.start(workerId, count - tasks.length, nowMs, rules, home, only)).result;
       if (more.outcome === 'ok') tasks.push(...more.tasks);
     }
@@ -58,7 +62,7 @@ export class CouchbaseClaim extends CouchbaseArea {
   /** One claim transaction. takeOver: a queue whose own shards (the head and this node's) fell short
    *  while other shards held tasks that waited too long (claimPlan); the claim stops there. */
   private start(workerId: string, count: number, nowMs: number, rules: TransitionRules, home: number, only?: readonly string[]) {
-    type Started = { result: ClaimResult; takeOver: { queue: string; shards: number[] } | null };
+    type Started = { result: ClaimResult; takeOver: { queue: string; shard: number } | null };
     return this.transact(async (u): Promise<Started> => {
       const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
       if (!w) return { result: { outcome: 'worker_not_found' }, takeOver: null };
@@ -78,7 +82,7 @@ export class CouchbaseClaim extends CouchbaseArea {
         const limited = !!head && isLimited(head.policy);
         const plan = claimPlan(docs.filter((q) => q !== null), home, nowMs, limited);
         const aged = this.takeOverDue(queue, nowMs) ? plan.aged : [];
-        if (plan.agedFirst && aged.length) return { result: { outcome: 'ok', tasks: claimed }, takeOver: { queue, shards: aged } };
+        if (plan.agedFirst && aged.length) return { result: { outcome: 'ok', tasks: claimed }, takeOver: { queue, shard: aged[0]! } };
         if (!plan.local.length && !aged.length) {
           // Nothing here: the next queues' documents in one round trip, not one after another as the
           // loop reaches them (a worker of ten empty queues spent ten round trips finding nothing).
@@ -117,43 +121,41 @@ export class CouchbaseClaim extends CouchbaseArea {
           head!.rate = { tokens: limits.tokens - taken, atMs: nowMs };
           u.put(this.keys.queue(queue), head);
         }
-        if (room > 0 && aged.length) return { result: { outcome: 'ok', tasks: claimed }, takeOver: { queue, shards: aged } };
+        if (room > 0 && aged.length) return { result: { outcome: 'ok', tasks: claimed }, takeOver: { queue, shard: aged[0]! } };
       }
       return { result: { outcome: 'ok', tasks: claimed }, takeOver: null };
     }, { read: [this.keys.worker(workerId)] });
   }
 
-  /** Moves up to `want` ready tasks that waited STEAL_AFTER_MS in other nodes' shards of the queue into
-   *  this node's home shard, oldest first, in a transaction of its own, tried once: a race lost to the
-   *  shard's own node fails this alone, not the requests of this node's batch, and is not re-run
-   *  against that node's next batches. Not a change of state: no history. */
-  private async takeOver(queue: string, shards: number[], home: number, want: number, nowMs: number): Promise<void> {
-    this.lastTakeOver.set(queue, nowMs);
+  /** Moves up to `want` ready tasks that waited STEAL_AFTER_MS in another node's shard of the queue
+   *  (the one whose first task waited longest: one busy node's, not every node's) into this node's
+   *  home shard, oldest first, in a transaction of its own, tried once: a race lost to the shard's
+   *  own node fails this alone, not the requests of this node's batch, and is not re-run against
+   *  that node's next batches. Not a change of state: no history. */
+  private async takeOver(queue: string, shard: number, home: number, want: number, nowMs: number): Promise<void> {
+    const waitedMs = this.lastTakeOver.get(queue)?.waitMs ?? TAKE_OVER_EVERY_MS;
+    this.lastTakeOver.set(queue, { atMs: nowMs, waitMs: TAKE_OVER_EVERY_MS });
     await this.c.transactAlone(async (u) => {
       const to = await this.shardDoc(u, queue, home);
-      let moved = 0;
-      for (const shard of shards) {
-        if (moved >= want) break;
-        const from = await this.shardDoc(u, queue, shard);
-        const ready = this.lanes(u, from).ready;
-        const ids: string[] = [];
-        await ready.scan((e) => (moved + ids.length >= want ? false : void (e.r <= nowMs - STEAL_AFTER_MS && ids.push(e.id))));
-        const taken = await ready.remove(ids);
-        for (const e of taken) countWaitingKey(from, e, -1);
-        for (const t of await u.getMany<TaskRecord>(taken.map((e) => this.keys.task(e.id)))) {
-          if (t?.state !== 'ready') continue;
-          await this.enterWaiting(u, to, t, 'ready');
-          // The same queue and state: its counts only change documents.
-          from.counts.ready--; to.counts.ready++;
-          u.put(this.keys.task(t.taskId), t);
-          moved++;
-        }
-        u.put(this.keys.queueOf(from), from);
+      const from = await this.shardDoc(u, queue, shard);
+      const ready = this.lanes(u, from).ready;
+      const ids: string[] = [];
+      await ready.scan((e) => (ids.length >= want ? false : void (e.r <= nowMs - STEAL_AFTER_MS && ids.push(e.id))));
+      const taken = await ready.remove(ids);
+      for (const e of taken) countWaitingKey(from, e, -1);
+      for (const t of await u.getMany<TaskRecord>(taken.map((e) => this.keys.task(e.id)))) {
+        if (t?.state !== 'ready') continue;
+        await this.enterWaiting(u, to, t, 'ready');
+        // The same queue and state: its counts only change documents.
+        from.counts.ready--; to.counts.ready++;
+        u.put(this.keys.task(t.taskId), t);
       }
+      u.put(this.keys.queueOf(from), from);
       u.put(this.keys.queueOf(to), to);
     }, { once: true }).catch((e: unknown) => {
       // Lost to the shard's own node, which is then at work on them: nothing to take over.
       if (!(e instanceof StoreUnavailableError) && !(e instanceof LostRace)) throw e;
+      this.lastTakeOver.set(queue, { atMs: nowMs, waitMs: Math.min(2 * waitedMs, TAKE_OVER_BACKOFF_MAX_MS) });
     });
   }
 }

@@ -80,7 +80,8 @@ export const STEAL_AFTER_MS = 500;
  *  head (every node's) and its home shard, or for a limited queue every shard (its head, owned, counts
  *  them all); the best priority at the front of a ready lane (or of the due scheduled tasks) first, at
  *  equal priority the home shard. `aged`: other nodes' shards whose first task has waited
- *  STEAL_AFTER_MS, to be moved into the home shard (claim.ts takeOver) when the local ones fall short;
+ *  STEAL_AFTER_MS, longest waiting first, to be moved into the home shard (claim.ts takeOver) when the
+ *  local ones fall short;
  *  `agedFirst`: one of them holds a more urgent task than any local one, so it moves first. */
 export function claimPlan(docs: QueueDoc[], homeShard: number, nowMs: number, limited: boolean): { local: QueueDoc[]; aged: number[]; agedFirst: boolean } {
   const front = (q: QueueDoc) => {
@@ -92,7 +93,8 @@ export function claimPlan(docs: QueueDoc[], homeShard: number, nowMs: number, li
   const withWork = docs.filter((q) => hasWorkFor(q, nowMs));
   const local = withWork.filter(isLocal)
     .sort((a, b) => best(b) - best(a) || Number((b.shard ?? 0) === homeShard) - Number((a.shard ?? 0) === homeShard));
-  const aged = withWork.filter((q) => !isLocal(q) && q.ready[0] !== undefined && q.ready[0].first.r <= nowMs - STEAL_AFTER_MS);
+  const aged = withWork.filter((q) => !isLocal(q) && q.ready[0] !== undefined && q.ready[0].first.r <= nowMs - STEAL_AFTER_MS)
+    .sort((a, b) => a.ready[0]!.first.r - b.ready[0]!.first.r);
   const bestLocal = local.length ? best(local[0]!) : -Infinity;
   return { local, aged: aged.map((q) => q.shard!), agedFirst: aged.some((q) => q.ready[0]!.first.p > bestLocal) };
 }
