@@ -83,6 +83,38 @@ if (!settings) {
     });
   });
 
+  it('couchbase shards: a take-over lost to the shard\'s busy node answers the claim with what it has, and waits before the next', async () => {
+    await twoNodes(async (a, b, prefix) => {
+      const fromA = taskIds(await a.publishEvents([1, 2].map(() => ev(['busy'], { runAtMs: now() - 5000 })), now()));
+      const w = await b.registerWorker('w', ['busy'], now());
+      cluster ??= connect(settings.connStr, { username: settings.username, password: settings.password });
+      const coll = (await cluster).bucket(settings.bucket).defaultCollection();
+      let release!: () => void;
+      const released = new Promise<void>((r) => { release = r; });
+      let held!: () => void;
+      const holding = new Promise<void>((r) => { held = r; });
+      // Node a at work on its shard: a transaction that has staged a write on it and waits to commit.
+      const holder = (await cluster).transactions().run(async (ctx) => {
+        const d = await ctx.get(coll, `${prefix}:qs:1:busy`);
+        await ctx.replace(d, d.content);
+        held();
+        await released;
+      }, { timeout: 15_000 });
+      try {
+        await holding;
+        const lostAt = now();
+        assert.deepEqual(await claimed(b, w.workerId, 2, lostAt), [], 'nothing moved, and no error');
+        release();
+        await holder;
+        assert.deepEqual(await claimed(b, w.workerId, 2, lostAt + TAKE_OVER_EVERY_MS), [], 'no take-over yet: it waits twice as long after a lost one');
+        assert.deepEqual(new Set(await claimed(b, w.workerId, 2, lostAt + 2 * TAKE_OVER_EVERY_MS)), new Set(fromA));
+      } finally {
+        release();
+        await holder.catch(() => undefined);
+      }
+    });
+  });
+
   it('couchbase shards: a task that has not waited long in another node\'s shard is left to that node', async () => {
     await twoNodes(async (a, b, prefix) => {
       const at = now();
