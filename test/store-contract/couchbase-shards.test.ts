@@ -115,6 +115,15 @@ if (!settings) {
     });
   });
 
+  it('couchbase shards: a take-over moves half of a long backlog at once, leaving the other half to its node', async () => {
+    await twoNodes(async (a, b, prefix) => {
+      await a.publishEvents(Array.from({ length: 100 }, () => ev(['backlog'], { runAtMs: now() - 5000 })), now());
+      const w = await b.registerWorker('w', ['backlog'], now());
+      assert.equal((await claimed(b, w.workerId, 1)).length, 1);
+      assert.deepEqual([(await readQueue(`${prefix}:qs:1:backlog`)).counts.ready, (await readQueue(`${prefix}:qs:2:backlog`)).counts.ready], [50, 49]);
+    });
+  });
+
   it('couchbase shards: a task that has not waited long in another node\'s shard is left to that node', async () => {
     await twoNodes(async (a, b, prefix) => {
       const at = now();

@@ -14,6 +14,8 @@ const PROMOTE_PER_CLAIM = 100;
 /** Tasks one take-over moves at least (when that many waited too long): one at a time, a worker of
  *  queues that only another node's publishers feed got a task per two transactions. */
 const TAKE_OVER_AT_ONCE = 32;
+/** Tasks one take-over moves at most: half the source shard's ready tasks, when that is more than the above. */
+const TAKE_OVER_AT_MOST = 256;
 /** How long a node waits between take-overs of one queue (see takeOverDue), and at most after lost ones. */
 export const TAKE_OVER_EVERY_MS = 250;
 const TAKE_OVER_BACKOFF_MAX_MS = 2000;
@@ -140,7 +142,10 @@ export class CouchbaseClaim extends CouchbaseArea {
       const from = await this.shardDoc(u, queue, shard);
       const ready = this.lanes(u, from).ready;
       const ids: string[] = [];
-      await ready.scan((e) => (ids.length >= want ? false : void (e.r <= nowMs - STEAL_AFTER_MS && ids.push(e.id))));
+      // Half a long backlog at once (a node whose workers see none of its own publishers' tasks
+      // lives on these), the other half left to the shard's node.
+      const upTo = Math.max(want, Math.min(TAKE_OVER_AT_MOST, Math.floor(from.counts.ready / 2)));
+      await ready.scan((e) => (ids.length >= upTo ? false : void (e.r <= nowMs - STEAL_AFTER_MS && ids.push(e.id))));
       const taken = await ready.remove(ids);
       for (const e of taken) countWaitingKey(from, e, -1);
       for (const t of await u.getMany<TaskRecord>(taken.map((e) => this.keys.task(e.id)))) {

@@ -52,8 +52,12 @@ export interface Prefetch {
 }
 
 /** One request's part of a transaction; alone: in a transaction of its own (transactAlone); once:
- *  not re-run when it loses a race (it then fails with LostRace). */
+ *  not re-run when another transaction holds a document it writes (it then fails with LostRace). */
 interface UnitOfWork { work: (u: Unit) => Promise<unknown>; prefetch: Prefetch; alone?: boolean; once?: boolean }
+
+/** Tries of a transaction run once: other transient failures (the mock's, under load) than a lost race
+ *  are still tried again. */
+const ONCE_TRIES = 3;
 
 /** A transaction run once (transactAlone's once) that lost a race to another node's; rolled back. */
 export class LostRace extends Error {}
@@ -73,6 +77,12 @@ function isConflict(e: unknown, attempt: number): boolean {
   const cause = (e as { cause?: unknown }).cause;
   if (cause instanceof TypeError || cause instanceof RangeError || cause instanceof ReferenceError) return false;
   return !isUnavailable(cause ?? e) || attempt <= TIMEOUT_RETRIES;
+}
+
+/** Another transaction holds a document this one would write (it had staged a write there first). */
+function isWriteWriteConflict(e: unknown): boolean {
+  for (let c: unknown = e; c instanceof Error; c = (c as { cause?: unknown }).cause) if (/in another transaction/i.test(c.message)) return true;
+  return false;
 }
 
 /** Errors that mean "the cluster cannot be reached or written now": the broker answers 503. */
@@ -192,8 +202,9 @@ export class CouchbaseConnection {
     // A batch of several units is not re-run while it keeps losing: it splits (see commitBatch).
     const several = batch.length > 1;
     const once = !several && batch[0]?.once === true;
-    const retry = several ? { ...this.retry, attempts: BATCH_TRIES_BEFORE_SPLIT } : once ? { ...this.retry, attempts: 1 } : this.retry;
-    const retryable = several ? (e: unknown, attempt: number) => !(e instanceof TransactionExpiredError) && isConflict(e, attempt) : isConflict;
+    const retry = several ? { ...this.retry, attempts: BATCH_TRIES_BEFORE_SPLIT } : once ? { ...this.retry, attempts: ONCE_TRIES } : this.retry;
+    const retryable = several ? (e: unknown, attempt: number) => !(e instanceof TransactionExpiredError) && isConflict(e, attempt)
+      : once ? (e: unknown, attempt: number) => !isWriteWriteConflict(e) && isConflict(e, attempt) : isConflict;
     return this.guard(() => retryOnConflict(async () => {
       let outs: Outcome[] = [];
       let unit!: Unit;
@@ -214,7 +225,7 @@ export class CouchbaseConnection {
       // cluster itself answers; a cluster that does not is an outage, answered as one, at once.
       const lost = e instanceof TransactionExpiredError || (isConflict(e, 1) && !isUnavailable(e));
       if (several && lost && await this.answers()) throw new BatchLostRaces('lost races', { cause: e });
-      if (once && lost && !isUnavailable(e)) throw new LostRace('lost a race', { cause: e });
+      if (once && isWriteWriteConflict(e)) throw new LostRace('lost a race', { cause: e });
       throw e;
     }));
   }
