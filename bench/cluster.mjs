@@ -3,7 +3,8 @@
 // reached through a proxy that adds DELAY_MS (1) each way to every byte (latency-proxy.mjs), as a
 // network would; on one hot queue and on 100 queues. Each node gets 8 publishers (one event a
 // request) and 16 single-task workers (each report takes the next task: next: true), or with
-// LOAD=fixed that many in all, spread over the nodes; prints tasks completed a second per node count, rep by rep (REPS=3, SECONDS=10 each), their
+// LOAD=fixed that many in all, spread over the nodes (LOAD=split: as per-node, but every publisher on
+// the first node and every worker on the others, so tasks reach workers only by take-overs); prints tasks completed a second per node count, rep by rep (REPS=3, SECONDS=10 each), their
 // medians and each count's worst rep against one node's. Want: 4 nodes on the hot queue >= 2.5x one.
 // Needs COUCHBASE_CONNSTR (and credentials) of a local mock and its pid in COUCHBASE_PAUSE_PID
 // (the proxy reads the mock's ports from /proc). One JSON line per measurement on stdout.
@@ -79,12 +80,14 @@ async function measure(urls, queues, brokerPids) {
   let published = 0;
   let registered = 0;
   const scale = LOAD === 'fixed' ? 1 : urls.length;
+  // LOAD=split: every publisher on the first node, every worker on the others (with one node, both on it).
+  const split = LOAD === 'split' && urls.length > 1;
   const pubs = Array.from({ length: PUBLISHERS * scale }, async (_, i) => {
-    const base = urls[i % urls.length];
+    const base = split ? urls[0] : urls[i % urls.length];
     for (let n = i; !stop; n += PUBLISHERS * scale) { await call(base, 'PUT', '/task', { publisher: 'cluster', data: { to: names[n % queues] } }); if (counting) published++; }
   });
   const workers = Array.from({ length: WORKERS * scale }, async (_, i) => {
-    const base = urls[i % urls.length];
+    const base = split ? urls[1 + (i % (urls.length - 1))] : urls[i % urls.length];
     const mine = queues === 1 ? names : Array.from({ length: 10 }, (_, k) => names[(i * 10 + k) % queues]);
     const { workerId } = await call(base, 'PUT', '/worker', { queues: mine });
     registered++;
