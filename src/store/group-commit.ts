@@ -10,8 +10,8 @@ export class GroupCommit<W> {
 
   /** commit: commits a batch and answers one outcome per write, in order; a throw fails them all.
    *  It may settle some writes early (settle(index, outcome)), when a part of the batch is done
-   *  before the rest; the answer's outcomes for those are then ignored. */
-  /** alone: writes that take a commit of their own (in their turn), so that their failure is theirs. */
+   *  before the rest; the answer's outcomes for those are then ignored. alone: writes that take a
+   *  commit of their own (in their turn), so that their failure is theirs. */
   constructor(private readonly commit: (batch: W[], settle: (index: number, outcome: Outcome) => void) => Outcome[] | Promise<Outcome[]>,
     private readonly maxBatch = Infinity, private readonly alone: (write: W) => boolean = () => false) {}
 

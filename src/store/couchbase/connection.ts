@@ -7,8 +7,8 @@ import {
 } from 'couchbase';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { StoreUnavailableError, type Totals } from '../store.js';
-import { DEFAULT_QUEUE_SHARDS, Keys } from './keys.js';
-import { emptyTotals, MAX_QUEUE_SHARDS } from './queue-doc.js';
+import { Keys } from './keys.js';
+import { DEFAULT_QUEUE_SHARDS, emptyTotals, MAX_QUEUE_SHARDS } from './queue-doc.js';
 import { retryOnConflict, RETRY_LIMITS, type RetryOptions } from './retry.js';
 import type { Clock } from '../../clock.js';
 import { Unit } from './unit.js';
@@ -99,14 +99,18 @@ export class CouchbaseConnection {
   readonly keys: Keys;
   readonly durabilityLevel: DurabilityLevel;
   readonly keepFinishedSeconds: number;
+  /** COUCHBASE_QUEUE_SHARDS, checked. */
+  readonly queueShards: number;
 
   private readonly retry: RetryOptions;
 
   constructor(private readonly cluster: Cluster, readonly coll: Collection, readonly opts: CouchbaseOptions, clock: Clock) {
     this.retry = { ...RETRY_LIMITS, clock };
     this.keys = new Keys(opts.keyPrefix);
-    const shards = opts.queueShards ?? DEFAULT_QUEUE_SHARDS;
-    if (!Number.isInteger(shards) || shards < 1 || shards > MAX_QUEUE_SHARDS) throw new RangeError(`queueShards must be a whole number from 1 to ${MAX_QUEUE_SHARDS}, not ${shards}`);
+    this.queueShards = opts.queueShards ?? DEFAULT_QUEUE_SHARDS;
+    if (!Number.isInteger(this.queueShards) || this.queueShards < 1 || this.queueShards > MAX_QUEUE_SHARDS) {
+      throw new RangeError(`queueShards must be a whole number from 1 to ${MAX_QUEUE_SHARDS}, not ${this.queueShards}`);
+    }
     this.durabilityLevel = DURABILITY_LEVELS[opts.durability] ?? DurabilityLevel.Majority;
     this.keepFinishedSeconds = opts.keepFinishedSeconds;
   }
@@ -117,7 +121,7 @@ export class CouchbaseConnection {
    *  (0, the head every node shares, when that is 1): nodes take numbers from one counter as they
    *  first need one, so a cluster's nodes started together get different shards. */
   homeShard(): Promise<number> {
-    const shards = this.opts.queueShards ?? DEFAULT_QUEUE_SHARDS;
+    const shards = this.queueShards;
     if (shards <= 1) return Promise.resolve(0);
     this.home ??= this.guard(async () => {
       const r = await this.coll.binary().increment(this.keys.counter('nodes'), 1, { initial: 1, durabilityLevel: this.durabilityLevel });

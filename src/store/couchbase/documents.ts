@@ -6,7 +6,7 @@ import { countsOfMove, type MoveCounts } from '../../lifecycle/counts.js';
 import type { CouchbaseConnection, Prefetch } from './connection.js';
 import type { Keys } from './keys.js';
 import { minuteOf } from './keys.js';
-import { countWaitingKey, newQueueDoc, newShardDoc, shardsOf, type QueueDoc } from './queue-doc.js';
+import { countsOverShards, countWaitingKey, newQueueDoc, newShardDoc, type QueueDoc } from './queue-doc.js';
 import { dueOrder, failedOrder, FAILED_SEGMENT_MAX, Lane, readyOrder, type FailedEntry, type Segment, type SegmentIO, type WaitEntry } from './lane.js';
 import type { Unit } from './unit.js';
 import type { EventDoc, FailedDoc, FinishedDoc, MetaDoc, TaskDoc, WorkerDoc } from './docs.js';
@@ -79,17 +79,16 @@ export abstract class CouchbaseArea {
     return [head, ...rest.filter((q) => q !== null)];
   }
 
+  /** A queue outside a transaction: its documents (head first) and its counts and totals over them;
+   *  null when it does not exist. */
+  protected async readQueue(name: string): Promise<{ head: QueueDoc; docs: QueueDoc[] } & ReturnType<typeof countsOverShards> | null> {
+    const docs = await this.readShards(name);
+    return docs.length ? { head: docs[0]!, docs, ...countsOverShards(docs) } : null;
+  }
+
   /** Every document of every queue, heads first, read one queue at a time (for the sweeps). */
   protected async *eachShard(): AsyncGenerator<QueueDoc> {
     for (const name of await this.queueNames()) yield* await this.guard(() => this.readShards(name));
-  }
-
-  /** Every document of a queue inside a transaction, owned, its head first. */
-  protected async ownShards(u: Unit, name: string): Promise<QueueDoc[]> {
-    const head = await this.queueDoc(u, name, 'undeclared');
-    const out = [head];
-    for (const i of shardsOf(head).slice(1)) out.push(await this.shardDoc(u, name, i));
-    return out;
   }
 
   /** The queue's document, declared; created: it was not declared before this transaction. */

@@ -10,10 +10,6 @@ export function nameKeyPart(name: string): string {
   return `#${createHash('sha256').update(name).digest('hex')}`;
 }
 
-/** COUCHBASE_QUEUE_SHARDS unless set: one document a queue. Shards let two nodes carry a hot queue
- *  together, but cost queues that are not hot (docs/couchbase.md has the measurements). */
-export const DEFAULT_QUEUE_SHARDS = 1;
-
 export const MINUTE_MS = 60_000;
 export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 

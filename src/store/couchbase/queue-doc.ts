@@ -52,6 +52,9 @@ export function newQueueDoc(name: string, declared: boolean): QueueDoc {
  *  segment key (2^40 segments a shard; up to MAX_QUEUE_SHARDS shards stay exact integers). */
 const SHARD_SEGMENT_SPAN = 2 ** 40;
 export const MAX_QUEUE_SHARDS = 2 ** 12;
+/** COUCHBASE_QUEUE_SHARDS unless set: one document a queue. Shards let nodes carry a hot queue
+ *  together, but cost queues that are not hot (docs/couchbase.md has the measurements). */
+export const DEFAULT_QUEUE_SHARDS = 1;
 
 export function newShardDoc(name: string, shard: number): QueueDoc {
   return { ...newQueueDoc(name, false), shard, nextSegment: shard * SHARD_SEGMENT_SPAN + 1 };

@@ -1,7 +1,7 @@
 // Status reads: queue summaries, totals, throughput, counters.
 import { minuteOf } from './keys.js';
 import { DEFAULT_POLICY, type QueueSummary, type ThroughputMinute, type Totals } from '../store.js';
-import { countsOverShards, emptyTotals } from './queue-doc.js';
+import { emptyTotals } from './queue-doc.js';
 import { type TotalsField } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 
@@ -12,32 +12,28 @@ export class CouchbaseStatus extends CouchbaseArea {
 
   async readyCounts(queues: readonly string[]): Promise<Map<string, number>> {
     return this.guard(async () => {
-      const docs = await Promise.all(queues.map((n) => this.readShards(n)));
-      return new Map(queues.map((n, i) => [n, countsOverShards(docs[i]!).counts.ready]));
+      const read = await Promise.all(queues.map((n) => this.readQueue(n)));
+      return new Map(queues.map((n, i) => [n, read[i]?.counts.ready ?? 0]));
     });
   }
 
   async queueSummaries(queue?: string): Promise<QueueSummary[]> {
     return this.guard(async () => {
       const names = queue === undefined ? await this.queueNames() : [queue];
-      const queues = (await Promise.all(names.map((n) => this.readShards(n)))).filter((docs) => docs.length > 0)
-        .map((docs) => ({ q: docs[0]!, counts: countsOverShards(docs).counts }));
+      const queues = (await Promise.all(names.map((n) => this.readQueue(n)))).filter((r) => r !== null);
       return queues
         // Like SQLite: declared queues, and queues that tasks or workers name.
-        .filter(({ q, counts }) => q.declared || q.workers.length > 0 || Object.values(counts).some((c) => c > 0))
-        .map(({ q, counts }) => ({ name: q.name, counts, policy: { ...DEFAULT_POLICY, ...(q.declared ? q.policy : {}) }, declared: q.declared, interests: q.interests, rate: q.rate }))
+        .filter(({ head: q, counts }) => q.declared || q.workers.length > 0 || Object.values(counts).some((c) => c > 0))
+        .map(({ head: q, counts }) => ({ name: q.name, counts, policy: { ...DEFAULT_POLICY, ...(q.declared ? q.policy : {}) }, declared: q.declared, interests: q.interests, rate: q.rate }))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     });
   }
 
   async totals(): Promise<Record<string, Totals>> {
     return this.guard(async () => {
-      const queues = await Promise.all((await this.queueNames()).map((n) => this.readShards(n)));
+      const queues = await Promise.all((await this.queueNames()).map((n) => this.readQueue(n)));
       const out: Record<string, Totals> = {};
-      for (const docs of queues) {
-        const { totals } = countsOverShards(docs);
-        if (docs.length && Object.values(totals).some((v) => v > 0)) out[docs[0]!.name] = totals;
-      }
+      for (const r of queues) if (r && Object.values(r.totals).some((v) => v > 0)) out[r.head.name] = r.totals;
       return out;
     });
   }

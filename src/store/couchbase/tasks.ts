@@ -1,7 +1,7 @@
 // Reading tasks and cancelling waiting ones.
 import { DocumentExistsError } from 'couchbase';
 import { type TaskRecord, type TaskState } from '../store.js';
-import { countsOverShards, type QueueDoc } from './queue-doc.js';
+import { type QueueDoc } from './queue-doc.js';
 import { failedOrder, type FailedEntry, type WaitEntry } from './lane.js';
 import { type FinishedDoc, type EventDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
@@ -132,9 +132,10 @@ export class CouchbaseTasks extends CouchbaseArea {
    *  by minute. */
   async listTasks(queue: string, state: TaskState, limit: number, offset: number) {
     return this.guard(async () => {
-      const docs = await this.readShards(queue);
-      if (!docs.length) return { total: 0, tasks: [] };
-      const total = countsOverShards(docs).counts[state];
+      const read = await this.readQueue(queue);
+      if (!read) return { total: 0, tasks: [] };
+      const { docs } = read;
+      const total = read.counts[state];
       let ids: string[];
       if (state === 'ready' || state === 'scheduled') {
         const entries: WaitEntry[] = [];

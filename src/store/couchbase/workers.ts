@@ -2,7 +2,7 @@
 import { timeOrderedId } from '../../ids.js';
 import { planWorkerRemoval, removedCopyReason } from '../../lifecycle/transitions.js';
 import { type TaskRecord, type WorkerRecord, type WorkersRemoved } from '../store.js';
-import { type QueueDoc } from './queue-doc.js';
+import { shardsOf, type QueueDoc } from './queue-doc.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
 import type { Unit } from './unit.js';
@@ -69,10 +69,12 @@ export class CouchbaseWorkers extends CouchbaseArea {
       if (!w || (idleBeforeMs !== null && w.lastSeenAtMs >= idleBeforeMs)) return { workers: 0, tasksReturned: 0, tasksCancelled: 0 };
       let tasksReturned = 0; let tasksCancelled = 0;
       for (const queue of w.queues) {
-        const shards = await this.ownShards(u, queue);
-        shards[0]!.workers = shards[0]!.workers.filter((id) => id !== workerId);
-        u.put(this.keys.queue(queue), shards[0]);
-        for (const q of shards) {
+        const head = await this.queueDoc(u, queue, 'undeclared');
+        head.workers = head.workers.filter((id) => id !== workerId);
+        u.put(this.keys.queue(queue), head);
+        for (const shard of shardsOf(head)) {
+          const q = shard === 0 ? head : await u.get<QueueDoc>(this.keys.queue(queue, shard));
+          if (!q) continue;
           const r = await this.releaseTasksOf(u, q, workerId, why, nowMs);
           tasksReturned += r.returned; tasksCancelled += r.cancelled;
         }
@@ -85,12 +87,15 @@ export class CouchbaseWorkers extends CouchbaseArea {
     });
   }
 
-  /** A removed worker's tasks in one shard: started ones back to ready, copies made for it cancelled. */
+  /** A removed worker's tasks in one shard: started ones back to ready, copies made for it cancelled.
+   *  The shard is owned only when it holds some: a shard read is not staged, so other nodes' work on
+   *  the rest goes on. */
   private async releaseTasksOf(u: Unit, q: QueueDoc, workerId: string, why: string, nowMs: number): Promise<{ returned: number; cancelled: number }> {
     let returned = 0; let cancelled = 0;
     const mine = Object.entries(q.started).filter(([, s]) => s.w === workerId).map(([id]) => id);
     const lanes = this.lanes(u, q);
     for (const lane of [lanes.ready, lanes.scheduled]) await lane.scan((e) => void (e.w === workerId && mine.push(e.id)));
+    if (mine.length) await u.getForUpdate(this.keys.queueOf(q));
     for (const t of await u.getMany<TaskRecord>(mine.map((id) => this.keys.task(id)))) {
       if (!t) continue;
       const plan = planWorkerRemoval(t, workerId);
