@@ -126,7 +126,15 @@ export class CouchbaseClaim extends CouchbaseArea {
         if (room > 0 && aged.length) return { result: { outcome: 'ok', tasks: claimed }, takeOver: { queue, shard: aged[0]! } };
       }
       return { result: { outcome: 'ok', tasks: claimed }, takeOver: null };
-    }, { read: [this.keys.worker(workerId)] });
+    }, {
+      read: [this.keys.worker(workerId)],
+      // The worker's first queues' documents, with every other claim's of the batch in one round: read
+      // by each claim in turn, one node on 100 queues spent its batches on those round trips.
+      thenRead: async (u) => {
+        const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
+        return w ? claimQueues(w.queues, only).slice(0, READ_AHEAD_QUEUES).flatMap((queue) => this.documentsOf(queue)) : [];
+      },
+    });
   }
 
   /** Moves up to `want` ready tasks that waited STEAL_AFTER_MS in another node's shard of the queue

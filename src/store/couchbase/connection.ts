@@ -44,10 +44,12 @@ const UNITS_PER_TRANSACTION = 64;
 /** Tries of a batch of several units before it splits in halves (see commitBatch). */
 const BATCH_TRIES_BEFORE_SPLIT = 2;
 
-/** What a unit will touch whatever it finds: documents it reads, and (known from those) documents it
- *  will own, i.e. stage a write on (see Unit.getForUpdate). */
+/** What a unit will touch whatever it finds: documents it reads, documents it will read that those
+ *  name (thenRead: a worker's queues), and (known from those) documents it will own, i.e. stage a
+ *  write on (see Unit.getForUpdate). */
 export interface Prefetch {
   read?: readonly string[];
+  thenRead?: (u: Unit) => Promise<readonly string[]>;
   own?: (u: Unit) => Promise<readonly string[]>;
 }
 
@@ -216,6 +218,8 @@ export class CouchbaseConnection {
         unit = new Unit(ctx, this.coll);
         outs = [];
         await unit.getMany([...new Set(batch.flatMap((b) => b.prefetch.read ?? []))]);
+        const named = await Promise.all(batch.map((b) => b.prefetch.thenRead?.(unit) ?? []));
+        await unit.getMany([...new Set(named.flat())]);
         const owned = new Set<string>();
         for (const { prefetch } of batch) for (const key of await prefetch.own?.(unit) ?? []) owned.add(key);
         for (const key of [...owned].sort()) await unit.getForUpdate(key);
