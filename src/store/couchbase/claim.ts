@@ -146,6 +146,11 @@ export class CouchbaseClaim extends CouchbaseArea {
     const waitedMs = this.lastTakeOver.get(queue)?.waitMs ?? TAKE_OVER_EVERY_MS;
     this.lastTakeOver.set(queue, { atMs: nowMs, waitMs: TAKE_OVER_EVERY_MS });
     await this.c.transactAlone(async (u) => {
+      // Read before owning: the claim that chose this shard ran earlier, in this node's batch, and its
+      // node has often taken the tasks since (half of the take-overs counted found none). Such a
+      // take-over now writes nothing, so it fails none of that node's batches.
+      const seen = await u.get<QueueDoc>(this.keys.queue(queue, shard));
+      if (!seen?.ready[0] || seen.ready[0].first.r > nowMs - STEAL_AFTER_MS) return;
       const to = await this.shardDoc(u, queue, home);
       const from = await this.shardDoc(u, queue, shard);
       const ready = this.lanes(u, from).ready;
