@@ -3,7 +3,7 @@ import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
 import { claimQueues, startedEntry } from '../../lifecycle/claims.js';
 import { StoreUnavailableError, type ClaimResult, type TaskRecord, type TransitionRules } from '../store.js';
-import { claimFilter, claimPlan, countWaitingKey, countsOverShards, isLimited, shardsOf, STEAL_AFTER_MS, type QueueDoc } from './queue-doc.js';
+import { claimFilter, claimPlan, countWaitingKey, countsOverShards, isLimited, mayTakeOver, shardsOf, STEAL_AFTER_MS, type QueueDoc } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
@@ -149,8 +149,7 @@ export class CouchbaseClaim extends CouchbaseArea {
       // Read before owning: the claim that chose this shard ran earlier, in this node's batch, and its
       // node has often taken the tasks since (half of the take-overs counted found none). Such a
       // take-over now writes nothing, so it fails none of that node's batches.
-      const seen = await u.get<QueueDoc>(this.keys.queue(queue, shard));
-      if (!seen?.ready[0] || seen.ready[0].first.r > nowMs - STEAL_AFTER_MS) return;
+      if (!mayTakeOver(await u.get<QueueDoc>(this.keys.queue(queue, shard)), nowMs)) return;
       const to = await this.shardDoc(u, queue, home);
       const from = await this.shardDoc(u, queue, shard);
       const ready = this.lanes(u, from).ready;

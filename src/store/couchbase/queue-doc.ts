@@ -79,6 +79,11 @@ export function shardForNewTask(head: QueueDoc, uniqueKey: string | null, homeSh
  *  broker/waiters.ts), idle workers' claims kept colliding with the publishing node's transactions. */
 export const STEAL_AFTER_MS = 500;
 
+/** Whether q, another node's shard, holds a ready task that has waited long enough to be taken over. */
+export function mayTakeOver(q: QueueDoc | null, nowMs: number): q is QueueDoc {
+  return q?.ready[0] !== undefined && q.ready[0].first.r <= nowMs - STEAL_AFTER_MS;
+}
+
 /** Where a claim on this node looks in one queue. `local`: the shards it takes from, in order: the
  *  head (every node's) and its home shard, or for a limited queue every shard (its head, owned, counts
  *  them all); the best priority at the front of a ready lane (or of the due scheduled tasks) first, at
@@ -96,7 +101,7 @@ export function claimPlan(docs: QueueDoc[], homeShard: number, nowMs: number, li
   const withWork = docs.filter((q) => hasWorkFor(q, nowMs));
   const local = withWork.filter(isLocal)
     .sort((a, b) => best(b) - best(a) || Number((b.shard ?? 0) === homeShard) - Number((a.shard ?? 0) === homeShard));
-  const aged = withWork.filter((q) => !isLocal(q) && q.ready[0] !== undefined && q.ready[0].first.r <= nowMs - STEAL_AFTER_MS)
+  const aged = withWork.filter((q) => !isLocal(q) && mayTakeOver(q, nowMs))
     .sort((a, b) => a.ready[0]!.first.r - b.ready[0]!.first.r);
   const bestLocal = local.length ? best(local[0]!) : -Infinity;
   return { local, aged: aged.map((q) => q.shard!), agedFirst: aged.some((q) => q.ready[0]!.first.p > bestLocal) };
