@@ -243,7 +243,7 @@ describe('management page (Chromium)', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
   it('schedules: a bad cron is refused with its reason; a good one is listed with its next run, paused, deleted', async () => {
     watch.allowRefusedRequests();
     await open('schedules');
-    await page.getByLabel('Name').fill('nightly');
+    await page.getByLabel('Name', { exact: true }).fill('nightly');
     await page.getByLabel('Cron').fill('0 25 * * *');
     await page.getByLabel('Time zone (IANA)').fill('Europe/Paris');
     await page.getByRole('button', { name: 'Save schedule' }).click();
