@@ -43,13 +43,13 @@ export class CouchbaseAudit extends CouchbaseArea {
    *  each time, it failed other nodes' batches, and this node's requests beside it, a few times a
    *  minute under load). */
   pruneAudit(beforeMs: number): Promise<number> {
-    const due = (index: AuditIndex | null) => Object.keys(index?.days ?? {}).some((d) => Number(d) + DAY_MS <= beforeMs);
+    const due = (day: string) => Number(day) + DAY_MS <= beforeMs;
     return this.transact(async (u) => {
-      if (!due(await u.get<AuditIndex>(this.keys.auditIndex()))) return 0;
+      if (!Object.keys((await u.get<AuditIndex>(this.keys.auditIndex()))?.days ?? {}).some(due)) return 0;
       const index = (await u.getForUpdate<AuditIndex>(this.keys.auditIndex()))!;
       let pruned = 0;
       for (const [d, n] of Object.entries(index.days)) {
-        if (Number(d) + DAY_MS > beforeMs) continue;
+        if (!due(d)) continue;
         await u.get<AuditDay>(this.keys.auditDay(Number(d)));
         u.remove(this.keys.auditDay(Number(d)));
         delete index.days[d];

@@ -3,7 +3,7 @@ import { leaseMs } from '../../lifecycle/lease.js';
 import { roomToStart } from '../../lifecycle/limits.js';
 import { claimQueues, startedEntry } from '../../lifecycle/claims.js';
 import { StoreUnavailableError, type ClaimResult, type TaskRecord, type TransitionRules } from '../store.js';
-import { claimFilter, claimPlan, countWaitingKey, countsOverShards, isLimited, mayTakeOver, shardsOf, STEAL_AFTER_MS, type QueueDoc } from './queue-doc.js';
+import { claimFilter, claimPlan, countWaitingKey, countsOverShards, isLimited, mayTakeOver, shardsOf, waitedToTakeOver, type QueueDoc } from './queue-doc.js';
 import { type WaitEntry } from './lane.js';
 import { type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
@@ -72,7 +72,7 @@ export class CouchbaseClaim extends CouchbaseArea {
       u.put(this.keys.worker(workerId), w);
       const claimed: TaskRecord[] = [];
       const queues = claimQueues(w.queues, only);
-      let readAheadTo = 0; // documents of the queues before this index are read ahead already
+      let readAheadTo = READ_AHEAD_QUEUES; // documents of the queues before this index are read already (thenRead)
       for (const [i, queue] of queues.entries()) {
         if (claimed.length >= count) break;
         // Owning a queue's document (getForUpdate) locks it against every other node's writes until
@@ -137,7 +137,7 @@ export class CouchbaseClaim extends CouchbaseArea {
     });
   }
 
-  /** Moves up to `want` ready tasks that waited STEAL_AFTER_MS in another node's shard of the queue
+  /** Moves up to `want` ready tasks that waited long enough (waitedToTakeOver) in another node's shard of the queue
    *  (the one whose first task waited longest: one busy node's, not every node's) into this node's
    *  home shard, oldest first, in a transaction of its own, tried once: a race lost to the shard's
    *  own node fails this alone, not the requests of this node's batch, and is not re-run against
@@ -157,7 +157,7 @@ export class CouchbaseClaim extends CouchbaseArea {
       // Half a long backlog at once (a node whose workers see none of its own publishers' tasks
       // lives on these), the other half left to the shard's node.
       const upTo = Math.max(want, Math.min(TAKE_OVER_AT_MOST, Math.floor(from.counts.ready / 2)));
-      await ready.scan((e) => (ids.length >= upTo ? false : void (e.r <= nowMs - STEAL_AFTER_MS && ids.push(e.id))));
+      await ready.scan((e) => (ids.length >= upTo ? false : void (waitedToTakeOver(e, nowMs) && ids.push(e.id))));
       const taken = await ready.remove(ids);
       for (const e of taken) countWaitingKey(from, e, -1);
       for (const t of await u.getMany<TaskRecord>(taken.map((e) => this.keys.task(e.id)))) {

@@ -79,9 +79,12 @@ export function shardForNewTask(head: QueueDoc, uniqueKey: string | null, homeSh
  *  broker/waiters.ts), idle workers' claims kept colliding with the publishing node's transactions. */
 export const STEAL_AFTER_MS = 500;
 
-/** Whether q, another node's shard, holds a ready task that has waited long enough to be taken over. */
+/** Whether a ready task in another node's shard has waited long enough to be taken over. */
+export const waitedToTakeOver = (e: WaitEntry, nowMs: number) => e.r <= nowMs - STEAL_AFTER_MS;
+
+/** Whether q, another node's shard, holds such a task (its first is the longest waiting). */
 export function mayTakeOver(q: QueueDoc | null, nowMs: number): q is QueueDoc {
-  return q?.ready[0] !== undefined && q.ready[0].first.r <= nowMs - STEAL_AFTER_MS;
+  return q?.ready[0] !== undefined && waitedToTakeOver(q.ready[0].first, nowMs);
 }
 
 /** Where a claim on this node looks in one queue. `local`: the shards it takes from, in order: the
