@@ -35,10 +35,24 @@ export function compilePattern(pattern: string): TextMatcher | { problem: string
     return { problem: `not a pattern this broker runs: ${(e as Error).message} (backreferences and lookaround are refused because they cannot be matched in linear time)` };
   }
   if (re.programSize() > PROGRAM_MAX_SIZE) return { problem: `the pattern is too complex (program size ${re.programSize()}, limit ${PROGRAM_MAX_SIZE})` };
+  return literalMatcher(pattern) ?? regexMatcher(pattern);
+}
+
+// A compiled program holds about 15 KB, and the one made above to judge the pattern is let go: a
+// literal needs none, and a regex compiles again (about 40 µs) the first time a value reaches it. A
+// broker with 10,000 queues of three patterns each kept 350 MB of programs, though an event's values
+// reach only a few of those queues (interest-index.ts).
+function literalMatcher(pattern: string): TextMatcher | null {
   if (!REGEX_META.test(pattern)) return { test: (text) => text.includes(pattern) };
   const exact = /^\^([^\\^$.|?*+()[\]{}]*)\$$/.exec(pattern);
-  if (exact) { const literal = exact[1]!; return { test: (text) => text === literal }; }
-  return { test: (text) => re.test(text) };
+  if (!exact) return null;
+  const literal = exact[1]!;
+  return { test: (text) => text === literal };
+}
+
+function regexMatcher(pattern: string): TextMatcher {
+  let re: RE2JS | null = null;
+  return { test: (text) => (re ??= RE2JS.compile(pattern)).test(text) };
 }
 
 /** Compiles or throws pattern_invalid naming every refused pattern. */
