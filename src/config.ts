@@ -30,7 +30,7 @@ export interface Config {
   /** Data fields the live tap never shows. */
   readonly tapRedact: readonly string[];
   /** What routing keeps (src/broker/routing-records.ts). */
-  readonly routingRecords: { readonly sampleEvents: number; readonly unroutedKeepSeconds: number; readonly unroutedMax: number };
+  readonly routingRecords: { readonly sampleEvents: number; readonly samplePerSecond: number; readonly unroutedKeepSeconds: number; readonly unroutedMax: number };
   readonly statsd: null | { readonly host: string; readonly port: number; readonly prefix: string; readonly tags: readonly string[] | null; readonly intervalSeconds: number };
   readonly security: {
     /** Never logged or answered; only its hash is kept past start-up. */
@@ -91,6 +91,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_BEANSTALK_MAX_JOB_SIZE', kind: 'bytes', def: '65535', unit: 'bytes', help: 'largest job body a beanstalkd put may carry (beanstalkd\'s -z)' },
   { env: 'SWITCHYARD_TAP_REDACT', kind: 'string', def: undefined, unit: 'paths', help: 'data fields (dot paths, comma-separated) the live tap (GET /tap) shows as [redacted]' },
   { env: 'SWITCHYARD_SAMPLE_EVENTS', kind: 'count', def: '10000', unit: 'events', help: 'recent events kept (shared by all nodes) for POST /interest/what-if; 0: none' },
+  { env: 'SWITCHYARD_SAMPLE_PER_SECOND', kind: 'count', def: '100', unit: 'events', help: 'events each node adds to that sample a second, at most (chosen evenly among those it routed)' },
   { env: 'SWITCHYARD_UNROUTED_KEEP', kind: 'count', def: '86400', unit: 'seconds', help: 'how long events no queue wanted are kept (GET /unrouted); 0: not kept' },
   { env: 'SWITCHYARD_UNROUTED_MAX', kind: 'count', def: '100000', unit: 'events', help: 'unrouted events kept at most (the oldest go first)' },
   { env: 'STATSD_HOST', kind: 'string', def: undefined, unit: 'host', help: 'when set, each node also sends StatsD metrics there (UDP)' },
@@ -197,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     bodyLimitBytes: v.SWITCHYARD_BODY_LIMIT as number,
     tapRedact: Object.freeze(v.SWITCHYARD_TAP_REDACT === undefined ? [] : String(v.SWITCHYARD_TAP_REDACT).split(',').map((p) => p.trim()).filter(Boolean)),
     routingRecords: Object.freeze({
-      sampleEvents: v.SWITCHYARD_SAMPLE_EVENTS as number, unroutedKeepSeconds: v.SWITCHYARD_UNROUTED_KEEP as number, unroutedMax: v.SWITCHYARD_UNROUTED_MAX as number,
+      sampleEvents: v.SWITCHYARD_SAMPLE_EVENTS as number, samplePerSecond: v.SWITCHYARD_SAMPLE_PER_SECOND as number, unroutedKeepSeconds: v.SWITCHYARD_UNROUTED_KEEP as number, unroutedMax: v.SWITCHYARD_UNROUTED_MAX as number,
     }),
     beanstalk: v.SWITCHYARD_BEANSTALK_PORT === undefined ? null : Object.freeze({
       host: String(v.SWITCHYARD_BEANSTALK_HOST), port: v.SWITCHYARD_BEANSTALK_PORT as number,

@@ -33,9 +33,11 @@ export interface BrokerSettings {
   pushAllow?: readonly string[];
   /** Data fields (dot paths) the live tap never shows (SWITCHYARD_TAP_REDACT). */
   tapRedact?: readonly string[];
-  /** Recent events kept for what-if (SWITCHYARD_SAMPLE_EVENTS), and how long and how many unrouted
-   *  events are kept (SWITCHYARD_UNROUTED_KEEP, SWITCHYARD_UNROUTED_MAX): routing-records.ts DEFAULTS unless given. */
+  /** Recent events kept for what-if (SWITCHYARD_SAMPLE_EVENTS), how many a node adds each second
+   *  (SWITCHYARD_SAMPLE_PER_SECOND), and how long and how many unrouted events are kept
+   *  (SWITCHYARD_UNROUTED_KEEP, SWITCHYARD_UNROUTED_MAX): routing-records.ts DEFAULTS unless given. */
   sampleEvents?: number;
+  samplePerSecond?: number;
   unroutedKeepSeconds?: number;
   unroutedMax?: number;
 }

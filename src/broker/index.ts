@@ -45,6 +45,7 @@ export class Broker {
       tap: new RoutingTap(settings.tapRedact ?? []),
       records: new RoutingRecords(store, {
         sampleEvents: settings.sampleEvents ?? RECORD_DEFAULTS.sampleEvents,
+        samplePerSecond: settings.samplePerSecond ?? RECORD_DEFAULTS.samplePerSecond,
         unroutedKeepSeconds: settings.unroutedKeepSeconds ?? RECORD_DEFAULTS.unroutedKeepSeconds,
         unroutedMax: settings.unroutedMax ?? RECORD_DEFAULTS.unroutedMax,
       }),

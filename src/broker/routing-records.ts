@@ -6,13 +6,14 @@ import type { Store } from '../store/store.js';
 import type { LoggedEvent, MatchedInterest, NewEvent } from '../model.js';
 import { interestKey } from '../routing/health.js';
 
-/** Events kept per node between two flushes, at most: beyond, a uniform choice of them (reservoir).
- *  At 1,000 a second the flush's inserts and trim held the event loop 10-25 ms each second (the
- *  longest stall of a paced run); at 100, under 15. A 10,000 sample then spans 100 s of a busy node. */
-export const SAMPLE_PER_FLUSH = 100;
 /** An event whose data is longer than this, as JSON, is not sampled: the sample stays small. */
 export const SAMPLE_DATA_MAX_CHARS = 8192;
-export const DEFAULTS = { sampleEvents: 10_000, unroutedKeepSeconds: 86_400, unroutedMax: 100_000 } as const;
+/** samplePerSecond: events a node adds to the sample each second (its flush), at most: beyond, a
+ *  uniform choice of them (reservoir). At 1,000 a second the flush's inserts and trim held the event
+ *  loop 10-25 ms each second, the longest stall of a paced run; at 100, a 10,000 sample spans 100 s of
+ *  a busy node. */
+export const DEFAULTS = { sampleEvents: 10_000, samplePerSecond: 100, unroutedKeepSeconds: 86_400, unroutedMax: 100_000 } as const;
+export type RecordSettings = { [K in keyof typeof DEFAULTS]: number };
 
 export const loggedEvent = (e: NewEvent, atMs: number): LoggedEvent => ({
   eventId: e.eventId, publisher: e.publisher, data: e.data, atMs,
@@ -24,14 +25,14 @@ export class RoutingRecords {
   private seen = 0;
   private matches = new Map<string, { queue: string; interest: string; count: number; lastMatchMs: number }>();
 
-  constructor(private readonly store: Store, readonly settings: { sampleEvents: number; unroutedKeepSeconds: number; unroutedMax: number }) {}
+  constructor(private readonly store: Store, readonly settings: RecordSettings) {}
 
   /** Offers published events (routed by interest, stored) to the sample. */
   sampled(events: readonly NewEvent[], atMs: number): void {
     if (this.settings.sampleEvents === 0) return;
     for (const e of events) {
-      const at = this.seen++ < SAMPLE_PER_FLUSH ? this.sample.length : Math.floor(Math.random() * this.seen);
-      if (at >= SAMPLE_PER_FLUSH) continue;
+      const at = this.seen++ < this.settings.samplePerSecond ? this.sample.length : Math.floor(Math.random() * this.seen);
+      if (at >= this.settings.samplePerSecond) continue;
       if (JSON.stringify(e.data).length > SAMPLE_DATA_MAX_CHARS) continue;
       this.sample[at] = loggedEvent(e, atMs);
     }

@@ -53,6 +53,21 @@ describe('what-if over the sample of recent events', () => {
       assert.equal(r.gained.count, 1, 'the newest event is in the sample');
     } finally { await small.stop(); }
   });
+
+  it('a node adds at most SWITCHYARD_SAMPLE_PER_SECOND of the events it routed in a second', async () => {
+    const few = await startTestServer({ SWITCHYARD_SAMPLE_PER_SECOND: '2' });
+    try {
+      await few.api.call('PUT', '/interest', { queue: 'mail', interests: { type: '^userCreated$' } });
+      // One batch is offered to the sample at once, so one flush chooses among all ten.
+      const events = Array.from({ length: 10 }, (_, n) => ({ publisher: 'shop', data: { type: 'userCreated', n } }));
+      assert.equal((await few.api.call('PUT', '/tasks', { events })).status, 201);
+      const sampled = await until('the flush', async () => {
+        const n = (await few.api.call('POST', '/interest/what-if', { queue: 'q', interests: { n: '^\\d$' } })).body.sampled as number;
+        return n > 0 ? n : null;
+      });
+      assert.equal(sampled, 2);
+    } finally { await few.stop(); }
+  });
 });
 
 describe('unrouted events', () => {
