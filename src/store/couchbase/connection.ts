@@ -81,9 +81,12 @@ function isConflict(e: unknown, attempt: number): boolean {
   return !isUnavailable(cause ?? e) || attempt <= TIMEOUT_RETRIES;
 }
 
-/** Another transaction holds a document this one would write (it had staged a write there first). */
+/** Another transaction holds a document this one would write (it had staged a write there first).
+ *  The SDK has no error class for it: its message says so ("... in another transaction"), or its
+ *  cause's code (document_already_in_transaction, the name the SDK gives that case). */
+const WRITE_WRITE_CONFLICT = /in another transaction|document_already_in_transaction/i;
 function isWriteWriteConflict(e: unknown): boolean {
-  for (let c: unknown = e; c instanceof Error; c = (c as { cause?: unknown }).cause) if (/in another transaction/i.test(c.message)) return true;
+  for (let c: unknown = e; c instanceof Error; c = (c as { cause?: unknown }).cause) if (WRITE_WRITE_CONFLICT.test(c.message)) return true;
   return false;
 }
 
