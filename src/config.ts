@@ -1,6 +1,7 @@
 // The only reader of process.env and argv: every setting parsed and checked once, then frozen.
 // A bad value stops startup with one line naming the setting and the value; nothing falls back silently.
 import { parseArgs } from 'node:util';
+import type { RecordSettings } from './broker/routing-records.js';
 
 export interface Config {
   readonly port: number;
@@ -30,7 +31,7 @@ export interface Config {
   /** Data fields the live tap never shows. */
   readonly tapRedact: readonly string[];
   /** What routing keeps (src/broker/routing-records.ts). */
-  readonly routingRecords: { readonly sampleEvents: number; readonly samplePerSecond: number; readonly unroutedKeepSeconds: number; readonly unroutedMax: number };
+  readonly routingRecords: Readonly<RecordSettings>;
   readonly statsd: null | { readonly host: string; readonly port: number; readonly prefix: string; readonly tags: readonly string[] | null; readonly intervalSeconds: number };
   readonly security: {
     /** Never logged or answered; only its hash is kept past start-up. */

@@ -1,6 +1,6 @@
 // What every broker operation reaches: the store, the settings it needs, the interest cache, waiters.
 import type { RoutingTap } from './tap.js';
-import type { RoutingRecords } from './routing-records.js';
+import type { RecordSettings, RoutingRecords } from './routing-records.js';
 import type { Logger } from '../log.js';
 import type { Store, TransitionRules } from '../store/store.js';
 import type { InterestsCache } from './interests-cache.js';
@@ -9,7 +9,9 @@ import type { BrokerMetrics } from '../metrics.js';
 import type { CronMatchers } from '../schedules/cron.js';
 import type { PushTargets } from '../security/push-targets.js';
 
-export interface BrokerSettings {
+/** A broker's settings. Those of what routing keeps (RecordSettings: the what-if sample's size and
+ *  rate, how long and how many unrouted events stay) are routing-records.ts DEFAULTS unless given. */
+export interface BrokerSettings extends Partial<RecordSettings> {
   leaseSeconds: number;
   workerTimeoutSeconds: number;
   keepFinishedSeconds: number;
@@ -33,13 +35,6 @@ export interface BrokerSettings {
   pushAllow?: readonly string[];
   /** Data fields (dot paths) the live tap never shows (SWITCHYARD_TAP_REDACT). */
   tapRedact?: readonly string[];
-  /** Recent events kept for what-if (SWITCHYARD_SAMPLE_EVENTS), how many a node adds each second
-   *  (SWITCHYARD_SAMPLE_PER_SECOND), and how long and how many unrouted events are kept
-   *  (SWITCHYARD_UNROUTED_KEEP, SWITCHYARD_UNROUTED_MAX): routing-records.ts DEFAULTS unless given. */
-  sampleEvents?: number;
-  samplePerSecond?: number;
-  unroutedKeepSeconds?: number;
-  unroutedMax?: number;
 }
 
 export interface BrokerContext {
