@@ -29,9 +29,12 @@ const NODE_COUNTS = (e.NODES ?? '1,2,4').split(',').map(Number);
 // of clients spread over more nodes only makes each node's batches smaller: that measures latency,
 // not whether more nodes carry more work. Per node, each node count is loaded as one node is.
 const LOAD = e.LOAD ?? 'per-node';
+// Node's own flags for every broker node, e.g. BROKER_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const NODE_FLAGS = (e.BROKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PUBLISHERS = 8;
 const WORKERS = 16;
-const WORKLOADS = { 'hot queue': 1, '100 queues': 100 };
+// WORKLOAD=hot or WORKLOAD=100 measures that one alone.
+const WORKLOADS = Object.fromEntries(Object.entries({ 'hot queue': 1, '100 queues': 100 }).filter(([name]) => !e.WORKLOAD || name.startsWith(e.WORKLOAD)));
 const log = (...a) => console.error('[cluster]', ...a);
 
 const mockPid = Number(e.COUCHBASE_PAUSE_PID);
@@ -133,7 +136,7 @@ try {
           COUCHBASE_BUCKET: e.COUCHBASE_BUCKET ?? 'default', COUCHBASE_KEY_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
           LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0', SWITCHYARD_DB: path.join(scratch, 'unused.db'),
         };
-        const brokers = await Promise.all(Array.from({ length: nodes }, async (_, i) => new BrokerProcess(root, `n${i}`, await freePort(), env, scratch)));
+        const brokers = await Promise.all(Array.from({ length: nodes }, async (_, i) => new BrokerProcess(root, `n${i}`, await freePort(), env, scratch, NODE_FLAGS)));
         try {
           await Promise.all(brokers.map((b) => b.start()));
           const m = await measure(brokers.map((b) => b.url), queues, brokers.map((b) => b.child.pid));
