@@ -225,7 +225,8 @@ export class CouchbaseConnection {
         const named = await Promise.all(batch.map((b) => b.prefetch.thenRead?.(unit) ?? []));
         await unit.getMany([...new Set(named.flat())]);
         const owned = new Set<string>();
-        for (const { prefetch } of batch) for (const key of await prefetch.own?.(unit) ?? []) owned.add(key);
+        // Each unit's own() reads what tells it which documents it writes: all units' in one round.
+        for (const keys of await Promise.all(batch.map((b) => b.prefetch.own?.(unit) ?? []))) for (const key of keys) owned.add(key);
         // Owned all at once on the first run: one by one (the order that makes two nodes' batches wait
         // for each other instead of failing each other) cost a batch of publishes and reports to 100
         // queues 86 of its 225 ms, and most batches meet no other node's. A run after a lost race owns

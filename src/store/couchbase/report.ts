@@ -4,6 +4,7 @@ import { planFail, reportRefusal } from '../../lifecycle/transitions.js';
 import type { Report, ReportOutcome, ReportResult, TaskRecord, TransitionRules  } from '../store.js';
 import { type TaskDoc, type WorkerDoc } from './docs.js';
 import { CouchbaseArea } from './documents.js';
+import { minuteOf } from './keys.js';
 import type { CouchbaseConnection } from './connection.js';
 import type { CouchbasePublish } from './publish.js';
 
@@ -66,7 +67,10 @@ export class CouchbaseReport extends CouchbaseArea {
       // above 0, whose policy the reports read (in one round trip here, not one a queue later).
       own: async (u) => {
         const tasks = (await u.getMany<TaskDoc>(taskKeys)).filter((t): t is TaskDoc => t !== null && !reportRefusal(t, workerId));
-        await u.getMany([...new Set(tasks.filter((t) => t.shard).map((t) => this.keys.queue(t.queue)))]);
+        // With them, the minute's finished-task documents that successes are listed in.
+        const succeeded = tasks.filter((t) => reports.some((r) => r.taskId === t.taskId && r.state === 'success'));
+        await u.getMany([...new Set([...tasks.filter((t) => t.shard).map((t) => this.keys.queue(t.queue)),
+          ...succeeded.map((t) => this.keys.finished(t.queue, minuteOf(nowMs), t.shard))])]);
         return tasks.map((t) => this.keys.queue(t.queue, t.shard ?? 0));
       },
     });
