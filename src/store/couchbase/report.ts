@@ -68,7 +68,8 @@ export class CouchbaseReport extends CouchbaseArea {
       own: async (u) => {
         const tasks = (await u.getMany<TaskDoc>(taskKeys)).filter((t): t is TaskDoc => t !== null && !reportRefusal(t, workerId));
         // With them, the minute's finished-task documents that successes are listed in.
-        const succeeded = tasks.filter((t) => reports.some((r) => r.taskId === t.taskId && r.state === 'success'));
+        const successes = new Set(reports.filter((r) => r.state === 'success').map((r) => r.taskId));
+        const succeeded = tasks.filter((t) => successes.has(t.taskId));
         await u.getMany([...new Set([...tasks.filter((t) => t.shard).map((t) => this.keys.queue(t.queue)),
           ...succeeded.map((t) => this.keys.finished(t.queue, minuteOf(nowMs), t.shard))])]);
         return tasks.map((t) => this.keys.queue(t.queue, t.shard ?? 0));
