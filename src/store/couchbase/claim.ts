@@ -146,7 +146,10 @@ export class CouchbaseClaim extends CouchbaseArea {
           const limited = isLimited(head.policy);
           const q = claimPlan(docs, home, nowMs, limited).local[0];
           if (!q) continue;
-          await u.getMany((await this.picksOf(u, q, workerId, count)).map((e) => this.keys.task(e.id)));
+          // Past the tasks guessed for the batch's other claims: they run first and take those.
+          const guessed = this.guessed.get(u) ?? new Set<string>();
+          this.guessed.set(u, guessed);
+          await u.getMany((await this.picksOf(u, q, workerId, count, guessed)).map((e) => this.keys.task(e.id)));
           return [...new Set([this.keys.queueOf(q), ...(limited ? [this.keys.queue(queue)] : [])])];
         }
         return [];
@@ -154,13 +157,22 @@ export class CouchbaseClaim extends CouchbaseArea {
     });
   }
 
-  /** The ready entries of shard q that the worker may start, up to room, in claim order. */
-  private async picksOf(u: Unit, q: QueueDoc, workerId: string, room: number): Promise<WaitEntry[]> {
+  /** The ready entries of shard q that the worker may start, up to room, in claim order. guessed: those
+   *  to pass over, and the picks are added to it as they are made (claims guessing at once, see own). */
+  private async picksOf(u: Unit, q: QueueDoc, workerId: string, room: number, guessed?: Set<string>): Promise<WaitEntry[]> {
     const mayTake = claimFilter(q, workerId);
     const picks: WaitEntry[] = [];
-    await this.lanes(u, q).ready.scan((e) => (picks.length >= room ? false : void (mayTake(e) && picks.push(e))));
+    await this.lanes(u, q).ready.scan((e) => {
+      if (picks.length >= room) return false;
+      if (guessed?.has(e.id) || !mayTake(e)) return;
+      picks.push(e);
+      guessed?.add(e.id);
+    });
     return picks;
   }
+
+  /** The tasks each batch's claims guessed they would start (see start's own), by the batch's unit. */
+  private readonly guessed = new WeakMap<Unit, Set<string>>();
 
   /** Moves up to `want` ready tasks that waited long enough (waitedToTakeOver) in another node's shard of the queue
    *  (the one whose first task waited longest: one busy node's, not every node's) into this node's
