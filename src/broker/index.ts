@@ -27,7 +27,7 @@ import type { Role } from '../model.js';
 import { CronMatchers } from '../schedules/cron.js';
 import { PushTargets } from '../security/push-targets.js';
 import { RoutingTap } from './tap.js';
-import { RoutingRecords, DEFAULTS as RECORD_DEFAULTS } from './routing-records.js';
+import { RoutingRecords, recordSettings } from './routing-records.js';
 import type { ScheduleDefinition } from '../model.js';
 
 export class Broker {
@@ -43,12 +43,7 @@ export class Broker {
       cron: new CronMatchers(),
       pushTargets: new PushTargets(settings.pushAllow ?? []),
       tap: new RoutingTap(settings.tapRedact ?? []),
-      records: new RoutingRecords(store, {
-        sampleEvents: settings.sampleEvents ?? RECORD_DEFAULTS.sampleEvents,
-        samplePerSecond: settings.samplePerSecond ?? RECORD_DEFAULTS.samplePerSecond,
-        unroutedKeepSeconds: settings.unroutedKeepSeconds ?? RECORD_DEFAULTS.unroutedKeepSeconds,
-        unroutedMax: settings.unroutedMax ?? RECORD_DEFAULTS.unroutedMax,
-      }),
+      records: new RoutingRecords(store, recordSettings(settings)),
     };
   }
 

@@ -14,6 +14,9 @@ export const SAMPLE_DATA_MAX_CHARS = 8192;
  *  a busy node. */
 export const DEFAULTS = { sampleEvents: 10_000, samplePerSecond: 100, unroutedKeepSeconds: 86_400, unroutedMax: 100_000 } as const;
 export type RecordSettings = { [K in keyof typeof DEFAULTS]: number };
+/** The settings given, DEFAULTS for the rest. */
+export const recordSettings = (given: Partial<RecordSettings>): RecordSettings =>
+  Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [k, given[k as keyof RecordSettings] ?? v])) as RecordSettings;
 
 export const loggedEvent = (e: NewEvent, atMs: number): LoggedEvent => ({
   eventId: e.eventId, publisher: e.publisher, data: e.data, atMs,

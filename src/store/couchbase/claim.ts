@@ -79,11 +79,7 @@ export class CouchbaseClaim extends CouchbaseArea {
         // Owning a queue's document (getForUpdate) locks it against every other node's writes until
         // this commits, so a shard with nothing to start is only read: a worker of many queues on
         // many nodes would otherwise make every claim collide with every publish to any of them.
-        const [head] = await u.getMany<QueueDoc>(this.documentsOf(queue));
-        this.shardsSeen.set(queue, head?.shards ?? []);
-        const docs = head ? [head, ...await u.getMany<QueueDoc>(shardsOf(head).slice(1).map((n) => this.keys.queue(queue, n)))] : [];
-        const limited = !!head && isLimited(head.policy);
-        const plan = claimPlan(docs.filter((q) => q !== null), home, nowMs, limited);
+        const { head, docs, limited, plan } = await this.planOf(u, queue, home, nowMs);
         const aged = this.takeOverDue(queue, nowMs) ? plan.aged : [];
         if (plan.agedFirst && aged.length) return { result: { outcome: 'ok', tasks: claimed }, takeOver: { queue, shard: aged[0]! } };
         if (!plan.local.length && !aged.length) {
@@ -97,7 +93,7 @@ export class CouchbaseClaim extends CouchbaseArea {
         }
         // A limited queue's starts are counted over all its shards under its owned head.
         if (limited) await this.queueDoc(u, queue, false);
-        const started = limited ? countsOverShards(docs as QueueDoc[]).counts.started : 0;
+        const started = limited ? countsOverShards(docs).counts.started : 0;
         const limits = roomToStart({ policy: head!.policy, started, rate: head!.rate }, count - claimed.length, nowMs);
         let room = limits.room;
         const lease = nowMs + leaseMs(head!.policy.leaseSeconds, rules.defaultLeaseSeconds);
@@ -140,21 +136,28 @@ export class CouchbaseClaim extends CouchbaseArea {
       own: async (u) => {
         const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
         for (const queue of w ? claimQueues(w.queues, only).slice(0, READ_AHEAD_QUEUES) : []) {
-          const head = await u.get<QueueDoc>(this.keys.queue(queue));
-          if (!head) continue;
-          const docs = (await u.getMany<QueueDoc>(shardsOf(head).map((n) => this.keys.queue(queue, n)))).filter((q) => q !== null);
-          const limited = isLimited(head.policy);
-          const q = claimPlan(docs, home, nowMs, limited).local[0];
+          const { limited, plan } = await this.planOf(u, queue, home, nowMs);
+          const q = plan.local[0];
           if (!q) continue;
           // Past the tasks guessed for the batch's other claims: they run first and take those.
-          const guessed = this.guessed.get(u) ?? new Set<string>();
-          this.guessed.set(u, guessed);
+          let guessed = this.guessed.get(u);
+          if (!guessed) this.guessed.set(u, guessed = new Set());
           await u.getMany((await this.picksOf(u, q, workerId, count, guessed)).map((e) => this.keys.task(e.id)));
           return [...new Set([this.keys.queueOf(q), ...(limited ? [this.keys.queue(queue)] : [])])];
         }
         return [];
       },
     });
+  }
+
+  /** A queue's documents as this transaction sees them (its head and every shard the head lists), and
+   *  where a claim on this node would look in them (claimPlan). */
+  private async planOf(u: Unit, queue: string, home: number, nowMs: number) {
+    const [head] = await u.getMany<QueueDoc>(this.documentsOf(queue));
+    this.shardsSeen.set(queue, head?.shards ?? []);
+    const docs = head ? [head, ...await u.getMany<QueueDoc>(shardsOf(head).slice(1).map((n) => this.keys.queue(queue, n)))].filter((q) => q !== null) : [];
+    const limited = !!head && isLimited(head.policy);
+    return { head, docs, limited, plan: claimPlan(docs, home, nowMs, limited) };
   }
 
   /** The ready entries of shard q that the worker may start, up to room, in claim order. guessed: those
