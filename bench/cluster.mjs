@@ -74,6 +74,11 @@ function coresUsed(a, b) {
 
 /** Tasks completed a second by the clients spread over `urls`, across `queues` queues, and the cores
  *  each part used meanwhile. */
+/** Memcached opcodes a broker node sends, by name (the rest print in hex). */
+const OPCODES = { 0x00: 'get', 0x01: 'set', 0x02: 'add', 0x03: 'replace', 0x04: 'delete', 0x05: 'increment', 0x06: 'decrement',
+  0x1d: 'touch', 0x1f: 'hello', 0x20: 'sasl', 0x89: 'select_bucket', 0xb5: 'get_cluster_config', 0xbb: 'get_collection_id',
+  0xd0: 'subdoc_multi_lookup', 0xd1: 'subdoc_multi_mutation', 0xfe: 'get_error_map' };
+
 async function measure(urls, queues, brokerPids) {
   const names = Array.from({ length: queues }, (_, i) => `q${i}`);
   for (const q of names) await call(urls[0], 'PUT', '/interest', { queue: q, interests: { to: `^${q}$` } });
@@ -109,13 +114,18 @@ async function measure(urls, queues, brokerPids) {
   const registerSeconds = Math.round((performance.now() - startedAt) / 100) / 10;
   await new Promise((r) => setTimeout(r, 2000)); // warm: connections, first documents
   counting = true;
+  proxy.ops.clear();
+  proxy.counting = true;
   const before = cpuSnapshot(brokerPids);
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   const cpu = coresUsed(before, cpuSnapshot(brokerPids));
   counting = false;
+  proxy.counting = false;
   stop = true;
   await Promise.all([...pubs, ...workers]);
-  return { tasks_per_s: done / SECONDS, published_per_s: published / SECONDS, register_s: registerSeconds, cpu };
+  // What a task cost the cluster: key-value requests per completed task, by kind.
+  const kvOps = Object.fromEntries([...proxy.ops].sort((a, b) => b[1] - a[1]).map(([op, n]) => [OPCODES[op] ?? `0x${op.toString(16)}`, Math.round((n / Math.max(1, done)) * 10) / 10]));
+  return { tasks_per_s: done / SECONDS, published_per_s: published / SECONDS, register_s: registerSeconds, cpu, kv_ops_per_task: kvOps };
 }
 
 const proxy = new LatencyProxy(mockPid, DELAY_MS);
@@ -143,7 +153,8 @@ try {
           results.push({ workload, nodes, rep, ...m });
           const c = m.cpu;
           log(`rep ${rep}, ${workload}, ${nodes} node(s): ${Math.round(m.tasks_per_s)} tasks/s (published ${Math.round(m.published_per_s)}/s; workers registered in ${m.register_s} s); `
-            + `cores busy: mock ${c.mock}, brokers ${c.brokers}, clients+proxy ${c.bench}, idle ${c.idle} of ${c.cores}`);
+            + `cores busy: mock ${c.mock}, brokers ${c.brokers}, clients+proxy ${c.bench}, idle ${c.idle} of ${c.cores}; `
+            + `key-value requests per task: ${Object.entries(m.kv_ops_per_task).map(([k, v]) => `${k} ${v}`).join(', ')}`);
           console.log(JSON.stringify({ run_id: e.BENCH_RUN_ID ?? 'cluster', rep, ts: new Date().toISOString(), peer: 'switchyard-cluster', variant: `${nodes}-nodes-${workload.replace(/ /g, '-')}-${DELAY_MS}ms-${LOAD}`, metrics: m }));
         } finally {
           await Promise.all(brokers.map((b) => b.stop()));

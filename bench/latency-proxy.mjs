@@ -63,6 +63,9 @@ export class LatencyProxy {
     this.sockets = new Set();
     /** Connections made through the proxy, by the mock's port (to show the SDK really uses it). */
     this.connections = new Map();
+    /** Key-value requests the nodes sent while `counting`, by memcached opcode (what a task costs). */
+    this.ops = new Map();
+    this.counting = false;
   }
 
   async start() {
@@ -99,7 +102,13 @@ export class LatencyProxy {
     upstream.setNoDelay(true);
     const toUpstream = delayedWriter(upstream, this.delayMs);
     const toClient = delayedWriter(client, this.delayMs);
-    client.on('data', toUpstream);
+    client.once('data', (first) => {
+      // A memcached request (0x80, or 0x08 with flexible framing): count it by its opcode.
+      const kv = first[0] === 0x80 || first[0] === 0x08;
+      const onData = kv ? frames((f) => { if (this.counting) this.ops.set(f[1], (this.ops.get(f[1]) ?? 0) + 1); toUpstream(f); }) : toUpstream;
+      onData(first);
+      client.on('data', onData);
+    });
     // A config is a memcached frame's body naming the nodes (or, on the HTTP ports, a JSON answer,
     // rewritten chunk by chunk: the SDK bootstraps over memcached, so those ports carry little).
     upstream.once('data', (first) => {
