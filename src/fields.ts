@@ -7,19 +7,29 @@ export type Field = readonly [path: string, text: string];
 const MAX_FIELDS = 10_000;
 const MAX_DEPTH = 32;
 
-/** Leaf fields of data as [dot path, text]. */
-export function flattenFields(data: Record<string, unknown>): Field[] {
+/** Leaf fields of data as [dot path, text]; with maxTextChars, only those whose text is at most that
+ *  long (the longer ones still count towards MAX_FIELDS). */
+export function flattenFields(data: Record<string, unknown>, maxTextChars = Infinity): Field[] {
   const out: Field[] = [];
-  const walk = (value: unknown, path: string, depth: number) => {
-    if (out.length >= MAX_FIELDS) return;
-    if (value !== null && typeof value === 'object') {
-      if (depth >= MAX_DEPTH) return;
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(v, path ? `${path}.${k}` : k, depth + 1);
-      return;
+  let seen = 0;
+  // Runs for every published event: a plain loop over keys, no [key, value] pair made per field.
+  const walk = (value: Record<string, unknown>, path: string, depth: number): void => {
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      if (seen >= MAX_FIELDS) return;
+      const key = keys[i]!;
+      const v = value[key];
+      const at = path === '' ? key : `${path}.${key}`;
+      if (v !== null && typeof v === 'object') {
+        if (depth + 1 < MAX_DEPTH) walk(v as Record<string, unknown>, at, depth + 1);
+        continue;
+      }
+      seen++;
+      const text = typeof v === 'string' ? v : String(v);
+      if (text.length <= maxTextChars) out.push([at, text]);
     }
-    out.push([path, typeof value === 'string' ? value : String(value)]);
   };
-  walk(data, '', 0);
+  if (data !== null && typeof data === 'object') walk(data, '', 0);
   return out;
 }
 

@@ -25,7 +25,7 @@ export function matchQueue(q: CompiledQueue, fields: readonly Field[], data: Rec
 export { FIELD_TEXT_MAX_CHARS } from './pattern-safety.js';
 
 /** The fields interests are matched against: every field whose value is at most FIELD_TEXT_MAX_CHARS. */
-export const routableFields = (data: Record<string, unknown>): Field[] => flattenFields(data).filter(([, text]) => text.length <= FIELD_TEXT_MAX_CHARS);
+export const routableFields = (data: Record<string, unknown>): Field[] => flattenFields(data, FIELD_TEXT_MAX_CHARS);
 
 /** Routing one event may take this long before it is refused (routing_too_costly) instead of
  *  holding the event loop (and every other request) meanwhile. */

@@ -1,13 +1,30 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileInterestMap, checkInterestMap } from '../../src/routing/compile.js';
-import { flattenFields, routeEvent, FIELD_TEXT_MAX_CHARS } from '../../src/routing/match.js';
+import { flattenFields, routableFields, routeEvent, FIELD_TEXT_MAX_CHARS } from '../../src/routing/match.js';
 import { explainRouting } from '../../src/routing/explain.js';
 import { compilePattern } from '../../src/routing/pattern-safety.js';
 
 describe('routing', () => {
   it('flattens nested fields to dot paths and values to text', () => {
     assert.deepEqual(flattenFields({ a: 1, b: { c: true, d: null, e: [1, 'x'] } }), [['a', '1'], ['b.c', 'true'], ['b.d', 'null'], ['b.e.0', '1'], ['b.e.1', 'x']]);
+  });
+
+  it('reads at most 10,000 fields and 32 levels of an event; fields too long to route still count', () => {
+    const wide = Object.fromEntries(Array.from({ length: 10_050 }, (_, i) => [`f${i}`, i]));
+    const fields = flattenFields(wide);
+    assert.equal(fields.length, 10_000);
+    assert.deepEqual(fields.at(-1), ['f9999', '9999']);
+    const long = 'x'.repeat(FIELD_TEXT_MAX_CHARS + 1);
+    const mixed = Object.fromEntries(Array.from({ length: 10_050 }, (_, i) => [`f${i}`, i < 50 ? long : i]));
+    const routable = routableFields(mixed);
+    assert.equal(routable.length, 9_950, 'the 50 long fields are left out, and counted');
+    assert.deepEqual([routable[0], routable.at(-1)], [['f50', '50'], ['f9999', '9999']]);
+    let deep: Record<string, unknown> = { leaf: 'bottom' };
+    for (let level = 40; level > 0; level--) deep = { [`l${level}`]: deep, [`v${level}`]: level };
+    const paths = flattenFields(deep).map(([path]) => path);
+    assert.equal(paths.length, 32, 'one value at each level an object is read at');
+    assert.deepEqual([paths[0], paths.at(-1)], [`${Array.from({ length: 31 }, (_, i) => `l${i + 1}`).join('.')}.v32`, 'v1']);
   });
 
   it('a pair matches when one field matches both key and value; the first matching pair is the route', () => {
