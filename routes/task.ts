@@ -3,6 +3,7 @@
 import { Router, type Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import type { Broker } from '../src/broker/index.js';
+import type { HangUp } from '../src/broker/claim.js';
 import type { PublishInput } from '../src/broker/publish.js';
 import type { Report } from '../src/model.js';
 import { BrokerError } from '../src/errors.js';
@@ -63,7 +64,7 @@ export function taskHandlers(broker: Broker) {
       const answers = await broker.publish(events);
       return { status: answers.every((a) => a.status === 'discarded') ? 200 : 201, body: { events: answers } };
     },
-    async claim(q: { workerId: string; wait?: number; count?: number; queues?: string }, gone?: AbortSignal): Promise<Answer> {
+    async claim(q: { workerId: string; wait?: number; count?: number; queues?: string }, gone?: HangUp): Promise<Answer> {
       const tasks = await broker.claim(q.workerId, q.count ?? 1, q.wait ?? 0, gone, queueList(q.queues));
       return { status: 200, body: q.count === undefined ? { task: tasks[0] ? workTaskJson(tasks[0]) : null } : { tasks: tasks.map(workTaskJson) } };
     },
@@ -113,9 +114,13 @@ export function taskRoutes(broker: Broker, h: TaskHandlers): Router {
   return r;
 }
 
-/** Aborts when the connection closes before the answer is sent (the client hung up). */
-export function clientGone(res: ServerResponse): AbortSignal {
-  const ac = new AbortController();
-  res.once('close', () => { if (!res.writableEnded) ac.abort(); });
-  return ac.signal;
+/** Aborts when the connection closes before the answer is sent (the client hung up); made when a
+ *  claim is about to wait, so a connection already gone by then aborts it at once. */
+export function clientGone(res: ServerResponse): HangUp {
+  return () => {
+    const ac = new AbortController();
+    if (res.socket === null || res.socket.destroyed) ac.abort();
+    else res.once('close', () => { if (!res.writableEnded) ac.abort(); });
+    return ac.signal;
+  };
 }

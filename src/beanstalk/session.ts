@@ -90,7 +90,7 @@ export class Session {
   private async claim(waitSeconds: number): Promise<WorkTask[]> {
     const w = await this.ensureWorker();
     try {
-      return await this.broker.claim(w.id, 1, waitSeconds, this.gone.signal);
+      return await this.broker.claim(w.id, 1, waitSeconds, () => this.gone.signal);
     } catch (e) {
       // Reaped while it sat idle longer than the worker timeout: it registers again.
       if (!(e instanceof BrokerError && e.code === 'worker_not_found')) throw e;

@@ -10,7 +10,7 @@ import type { BrokerContext, BrokerSettings } from './context.js';
 import { InterestsCache } from './interests-cache.js';
 import { Waiters } from './waiters.js';
 import { publishEvents, publishInBackground, type PublishInput } from './publish.js';
-import { claimTasks } from './claim.js';
+import { claimTasks, type HangUp } from './claim.js';
 import { reportTasks } from './report.js';
 import { registerWorker, removeWorkers } from './workers.js';
 import { deleteQueue, dryRunRouting, interestHistory, removeInterests, rollbackInterests, setInterests, updateQueuePolicy, type DryRunEvent } from './queues.js';
@@ -62,7 +62,7 @@ export class Broker {
 
   publish(inputs: PublishInput[]) { return publishEvents(this.ctx, inputs); }
   publishInBackground(inputs: PublishInput[]) { publishInBackground(this.ctx, inputs); }
-  claim(workerId: string, count: number, waitSeconds: number, gone?: AbortSignal, only?: readonly string[]) { return claimTasks(this.ctx, workerId, count, waitSeconds, gone, only); }
+  claim(workerId: string, count: number, waitSeconds: number, gone?: HangUp, only?: readonly string[]) { return claimTasks(this.ctx, workerId, count, waitSeconds, gone, only); }
   report(workerId: string, reports: Report[]) { return reportTasks(this.ctx, workerId, reports); }
 
   async cancel(sel: { taskId: string } | { eventId: string }) {

@@ -4,10 +4,13 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { until } from '../helpers/until.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { spawnBroker } from '../helpers/process.js';
+import { clientGone } from '../../routes/task.js';
 
 const waitingPolls = async (url: string) => Number(/^switchyard_long_polls_waiting (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1]);
 
@@ -43,6 +46,51 @@ describe('long polls that end early', () => {
     const taskId = (await s.api.publish({ n: 1 })).tasks[0].taskId;
     assert.equal((await second).body.task.taskId, taskId);
   });
+});
+
+// A claim asks for its hang-up signal only when it is about to wait: the signal must abort whether
+// the client hangs up after that or had hung up already.
+describe('the hang-up signal of a claim (clientGone)', () => {
+  /** A server whose one request's handler is given; the request's client hangs up at `hangUp()`. */
+  async function withRequest(handler: (res: http.ServerResponse, hangUp: () => Promise<void>) => Promise<void>): Promise<void> {
+    let client: net.Socket | undefined;
+    let done!: Promise<void>;
+    const server = http.createServer((_req, res) => {
+      const serverSide = res.socket!;
+      const hangUp = () => new Promise<void>((resolve) => { serverSide.once('close', () => resolve()); client!.destroy(); });
+      done = handler(res, hangUp);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      await new Promise<void>((resolve) => { client = net.connect(port, '127.0.0.1', () => client!.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n', () => resolve())); });
+      await until('the request handled', () => done !== undefined);
+      await done;
+    } finally {
+      client?.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it('aborts when the client hangs up while the claim waits', () => withRequest(async (res, hangUp) => {
+    const signal = clientGone(res)();
+    assert.equal(signal.aborted, false);
+    await hangUp();
+    await until('aborted', () => signal.aborted);
+  }));
+
+  it('is aborted from the start when the client hung up before the claim began to wait', () => withRequest(async (res, hangUp) => {
+    await hangUp();
+    assert.equal(clientGone(res)().aborted, true);
+  }));
+
+  it('does not abort when the answer was sent', () => withRequest(async (res, hangUp) => {
+    const signal = clientGone(res)();
+    res.end('{}');
+    await hangUp();
+    assert.equal(signal.aborted, false);
+  }));
 });
 
 describe('the process', () => {
