@@ -24,6 +24,10 @@ async function send(s: TestServer, r: FuzzRequest) {
   return { status: res.status, text: await res.text() };
 }
 
+type Worker = { name: string; workerId: string; queues: string[]; tasks: string[] };
+/** The broker's own push workers (push@host:pid). */
+const ownPushWorker = (w: Worker) => w.name.startsWith('push@');
+
 /** What a refused request must not change (times of use aside), and the queues it leaves out. The
  *  broker's own push workers (push@host:pid) come and go in the background as queues gain or lose
  *  push (a pushUrl, or allowTaskPushUrl), whatever request runs meanwhile: they are left out, and so
@@ -34,23 +38,21 @@ async function snapshot(s: TestServer, leaveOut?: ReadonlySet<string>): Promise<
   const [queues, { matches: _matches, ...interests }, workers, schedules, failed, tokens, unrouted] = await Promise.all([
     get('/status?queues&limit=1000'), get('/status?interests'), get('/status?workers'), get('/schedule'), get('/failed?limit=1000'), get('/token'), get('/unrouted?limit=1000'),
   ]);
-  type Worker = { name: string; workerId: string; queues: string[]; tasks: string[] };
-  const own = (w: Worker) => w.name.startsWith('push@');
-  const leftOut = leaveOut ?? await leavingQueues(workers.workers as Worker[], own, get);
+  const leftOut = leaveOut ?? await leavingQueues(workers.workers as Worker[], get);
   const listed = (queues.queues as { name: string }[]).filter((q) => !leftOut.has(q.name));
   const policies = await Promise.all(listed.slice(0, 20).map((q) => get(`/status?queue=${encodeURIComponent(q.name)}`)));
   // The interests' match counts come and go too, written once a second after the publishes that made them.
   const text = JSON.stringify([{ ...queues, total: queues.total - (queues.queues.length - listed.length), queues: listed }, interests,
-    (workers.workers as Worker[]).filter((w) => !own(w)).map((w) => [w.workerId, w.queues, w.tasks]),
+    (workers.workers as Worker[]).filter((w) => !ownPushWorker(w)).map((w) => [w.workerId, w.queues, w.tasks]),
     schedules.schedules.map(({ nextRuns: _n, ...rest }: { nextRuns: unknown }) => rest), failed, tokens, unrouted, policies.map((p) => [p.queue, p.policy, p.counts])]);
   return { text, leftOut };
 }
 
 /** Queues only the broker's push workers name that push no more: they may leave the list any moment. */
-async function leavingQueues<W extends { queues: string[] }>(workers: W[], own: (w: W) => boolean, get: (p: string) => Promise<unknown>): Promise<Set<string>> {
-  const byOthers = new Set(workers.filter((w) => !own(w)).flatMap((w) => w.queues));
+async function leavingQueues(workers: Worker[], get: (p: string) => Promise<unknown>): Promise<Set<string>> {
+  const byOthers = new Set(workers.filter((w) => !ownPushWorker(w)).flatMap((w) => w.queues));
   const leaving = new Set<string>();
-  for (const queue of new Set(workers.filter(own).flatMap((w) => w.queues))) {
+  for (const queue of new Set(workers.filter(ownPushWorker).flatMap((w) => w.queues))) {
     if (byOthers.has(queue)) continue;
     const { policy } = await get(`/status?queue=${encodeURIComponent(queue)}`) as { policy?: { pushUrl: string | null; allowTaskPushUrl: boolean } };
     if (!policy || !isPushed(policy)) leaving.add(queue);

@@ -135,13 +135,13 @@ export class CouchbaseClaim extends CouchbaseArea {
       // time (16 workers of 10 queues each on 100 queues). A guess only: the claim decides.
       own: async (u) => {
         const w = await u.get<WorkerDoc>(this.keys.worker(workerId));
+        // Past the tasks guessed for the batch's other claims: they run first and take those.
+        let guessed = this.guessed.get(u);
+        if (!guessed) this.guessed.set(u, guessed = new Set());
         for (const queue of w ? claimQueues(w.queues, only).slice(0, READ_AHEAD_QUEUES) : []) {
           const { limited, plan } = await this.planOf(u, queue, home, nowMs);
           const q = plan.local[0];
           if (!q) continue;
-          // Past the tasks guessed for the batch's other claims: they run first and take those.
-          let guessed = this.guessed.get(u);
-          if (!guessed) this.guessed.set(u, guessed = new Set());
           await u.getMany((await this.picksOf(u, q, workerId, count, guessed)).map((e) => this.keys.task(e.id)));
           return [...new Set([this.keys.queueOf(q), ...(limited ? [this.keys.queue(queue)] : [])])];
         }
