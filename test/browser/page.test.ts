@@ -211,6 +211,8 @@ describe('management page (Chromium)', { skip: SKIP_WITHOUT_CHROMIUM }, () => {
 
     await page.getByRole('button', { name: 'Pause' }).click();
     await s.api.publish({ type: 'whilePaused' });
+    // Its decision reaches the page after the publish is answered: resumed before then, it was shown.
+    await main().getByText('paused: 1 new decision not shown', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Resume' }).click();
     await s.api.publish({ type: 'userCreated' });
     await rows.nth(2).waitFor();

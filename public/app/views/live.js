@@ -19,8 +19,10 @@ export async function render(root, { query, go }) {
   const publisherInput = h('input', { name: 'publisher', value: filter.publisher });
   const state = h('span', { class: 'muted', 'aria-live': 'polite' }, 'connecting…');
   let paused = false;
+  let missed = 0;
   const pause = h('button', { type: 'button', class: 'secondary', onclick: () => {
     paused = !paused;
+    missed = 0;
     pause.textContent = paused ? 'Resume' : 'Pause';
     state.textContent = paused ? 'paused: new decisions are not shown' : 'live';
   } }, 'Pause');
@@ -34,7 +36,8 @@ export async function render(root, { query, go }) {
     h('table', {}, h('thead', {}, h('tr', {}, ['When', 'Event', 'Publisher', 'Went to'].map((t) => h('th', { scope: 'col' }, t)))), rows));
 
   const show = (d) => {
-    if (paused) return;
+    // Counted, so that whoever resumes knows what they did not see.
+    if (paused) { missed++; state.textContent = `paused: ${missed} new decision${missed === 1 ? '' : 's'} not shown`; return; }
     rows.prepend(h('tr', {},
       h('td', {}, time(d.at)), h('td', {}, h('code', {}, d.eventId)), h('td', {}, d.publisher),
       h('td', {}, d.unrouted ? h('span', { class: 'tag warn' }, 'no queue wanted it')
