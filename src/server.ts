@@ -60,6 +60,7 @@ export async function startServer(config: Config, opts: { log?: Logger; sweepInt
   const sweeps = new Sweeps(broker.ctx, opts.sweepIntervalMs);
   const scheduler = new Scheduler(broker.ctx, opts.schedulerIntervalMs || undefined);
   const pusher = new Pusher(broker.ctx);
+  broker.ctx.pushing = pusher;
   const flusher = new RecordsFlusher(broker.ctx);
   const sec = config.security;
   const loopback = isLoopbackListen(config.host);

@@ -8,6 +8,7 @@ import type { Waiters } from './waiters.js';
 import type { BrokerMetrics } from '../metrics.js';
 import type { CronMatchers } from '../schedules/cron.js';
 import type { PushTargets } from '../security/push-targets.js';
+import type { QueuePolicy } from '../model.js';
 
 /** A broker's settings. Those of what routing keeps (RecordSettings: the what-if sample's size and
  *  rate, how long and how many unrouted events stay) are routing-records.ts DEFAULTS unless given. */
@@ -37,6 +38,12 @@ export interface BrokerSettings extends Partial<RecordSettings> {
   tapRedact?: readonly string[];
 }
 
+/** This node's push workers, told of a queue's new policy (null: the queue is gone) so that they
+ *  follow it before the change is answered; other nodes follow at their next look. */
+export interface PushFollower {
+  follow(queue: string, policy: QueuePolicy | null): Promise<void>;
+}
+
 export interface BrokerContext {
   store: Store;
   settings: BrokerSettings;
@@ -52,6 +59,8 @@ export interface BrokerContext {
   tap: RoutingTap;
   /** The sample, unrouted events and match counts routing leaves in the store. */
   records: RoutingRecords;
+  /** Set once the node's push workers start (server.ts). */
+  pushing: PushFollower | null;
   log: Logger;
   now: () => number;
 }

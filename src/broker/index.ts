@@ -44,6 +44,7 @@ export class Broker {
       pushTargets: new PushTargets(settings.pushAllow ?? []),
       tap: new RoutingTap(settings.tapRedact ?? []),
       records: new RoutingRecords(store, recordSettings(settings)),
+      pushing: null,
     };
   }
 

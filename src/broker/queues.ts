@@ -36,6 +36,7 @@ export async function rollbackInterests(ctx: BrokerContext, queue: string, revis
 export async function deleteQueue(ctx: BrokerContext, queue: string) {
   const r = await ctx.store.deleteQueue(queue);
   if (!r) throw new BrokerError('queue_not_found', `no queue ${JSON.stringify(queue)}`);
+  await ctx.pushing?.follow(queue, null);
   return { queue, deleted: true, waitingTasksDeleted: r.waitingTasksDeleted };
 }
 
@@ -46,6 +47,7 @@ export async function updateQueuePolicy(ctx: BrokerContext, queue: string, patch
   if (typeof patch.pushUrl === 'string') await ctx.pushTargets.check(patch.pushUrl);
   await roomForQueue(ctx, queue);
   const r = await ctx.store.updateQueuePolicy(queue, patch, ctx.now());
+  await ctx.pushing?.follow(queue, r.policy);
   if (patch.paused === false || patch.concurrency !== undefined || patch.rateLimit !== undefined) ctx.waiters.notify([queue]);
   return r;
 }

@@ -183,6 +183,24 @@ describe('push delivery', () => {
     assert.equal(rx.got.length, deliveriesBefore, 'nothing was pushed');
   });
 
+  it('deleting a pushed queue, or removing its pushUrl, takes the node\'s push worker away before the answer', async () => {
+    s = await startTestServer(LOCAL_RECEIVER);
+    const pushWorkers = async () => (await s!.api.status('?workers')).workers
+      .filter((w: { name: string }) => w.name.startsWith('push@')).map((w: { queues: string[] }) => w.queues.join());
+    const listed = async () => (await s!.api.status('?queues')).queues.map((q: { name: string }) => q.name);
+    await pushQueue('brief', { pushUrl: `${rx.url()}/ok` });
+    await pushQueue('kept', { pushUrl: `${rx.url()}/ok` });
+    await until('both pushed', async () => (await pushWorkers()).length === 2);
+
+    assert.equal((await s.api.call('DELETE', '/queue?queue=brief')).status, 200);
+    assert.deepEqual(await pushWorkers(), ['kept'], 'the deleted queue\'s push worker is gone with the answer');
+    assert.ok(!(await listed()).includes('brief'), 'a deleted queue is not listed after its DELETE is answered');
+
+    assert.equal((await s.api.call('PATCH', '/queue', { queue: 'kept', pushUrl: null })).status, 200);
+    assert.deepEqual(await pushWorkers(), [], 'no push worker once the pushUrl is removed');
+    assert.ok((await listed()).includes('kept'), 'the queue itself stays');
+  });
+
   it('a node killed mid-delivery loses nothing: the lease returns the task and another node pushes it', async () => {
     const dbFile = path.join(tempDir(), 'push-kill.db');
     const first = await spawnBroker(dbFile, LOCAL_RECEIVER);

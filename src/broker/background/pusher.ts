@@ -4,7 +4,7 @@
 // worker at a time, so it is never in flight twice; a node that dies mid-delivery loses nothing:
 // the lease expires and the task goes back to ready.
 import os from 'node:os';
-import type { BrokerContext } from '../context.js';
+import type { BrokerContext, PushFollower } from '../context.js';
 import { claimTasks } from '../claim.js';
 import { reportTasks } from '../report.js';
 import { registerWorker, removeWorkers } from '../workers.js';
@@ -27,6 +27,7 @@ class QueuePusher {
   policy: QueuePolicy;
   private workerId: string | null = null;
   private stopped = false;
+  private readonly quit = new AbortController();
   private inFlight = 0;
   private slotFreed: (() => void) | null = null;
   readonly done: Promise<void>;
@@ -36,14 +37,15 @@ class QueuePusher {
     this.done = this.run();
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.slotFreed?.();
-  }
+  get idle(): boolean { return this.inFlight === 0; }
 
-  /** After stop(): waits a little for deliveries under way, then gives the worker up. A delivery
-   *  still running keeps its worker, so its task is not handed to another node meanwhile. */
+  /** Stops taking tasks (a claim waiting for one ends at once), waits a little for deliveries under
+   *  way, then gives the worker up. A delivery still running keeps its worker, so its task is not
+   *  handed to another node meanwhile. */
   async finish(): Promise<void> {
+    this.stopped = true;
+    this.quit.abort();
+    this.slotFreed?.();
     await this.done;
     const deadline = Date.now() + STOP_GRACE_MS;
     while (this.inFlight > 0 && Date.now() < deadline) await sleep(50);
@@ -61,7 +63,7 @@ class QueuePusher {
           continue;
         }
         this.workerId ??= (await registerWorker(this.ctx, `push@${this.node}`, [this.queue])).workerId;
-        const tasks = await claimTasks(this.ctx, this.workerId, MAX_IN_FLIGHT_PER_QUEUE - this.inFlight, CLAIM_WAIT_SECONDS);
+        const tasks = await claimTasks(this.ctx, this.workerId, MAX_IN_FLIGHT_PER_QUEUE - this.inFlight, CLAIM_WAIT_SECONDS, () => this.quit.signal);
         // Stopped meanwhile (pushUrl removed, or shutdown): finish() gives these back with the worker.
         if (this.stopped) break;
         for (const t of tasks) this.start(t, this.workerId);
@@ -108,10 +110,12 @@ class QueuePusher {
   }
 }
 
-export class Pusher {
+export class Pusher implements PushFollower {
   private readonly queues = new Map<string, QueuePusher>();
   private readonly node = `${os.hostname()}:${process.pid}`;
   private readonly loop: Periodic;
+  private turn: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(private readonly ctx: BrokerContext, intervalMs = ctx.settings.pushDiscoveryIntervalMs) {
     this.loop = new Periodic(() => this.sync(), () => intervalMs, (e) => ctx.log.warn('push: cannot read queues', { error: e.message }));
@@ -121,31 +125,55 @@ export class Pusher {
 
   /** Starts pushing for queues that gained a pushUrl, stops for those that lost it, and counts
    *  queues with ready tasks held by their limits. */
-  async sync(nowMs = this.ctx.now()): Promise<void> {
-    const summaries = await queueSummaries(this.ctx);
-    const wanted = new Set<string>();
-    for (const q of summaries) {
-      if (!q.declared || !isPushed(q.policy)) continue;
-      wanted.add(q.name);
-      const running = this.queues.get(q.name);
-      if (running) running.policy = q.policy;
-      else this.queues.set(q.name, new QueuePusher(this.ctx, q.name, q.policy, this.node));
-      const by = held(q, nowMs);
-      if (q.counts.ready > 0 && (by === 'concurrency' || by === 'rateLimit')) this.ctx.metrics.limiterWait(q.name, by);
+  sync(nowMs = this.ctx.now()): Promise<void> {
+    return this.inTurn(async () => {
+      const summaries = await queueSummaries(this.ctx);
+      const wanted = new Set<string>();
+      for (const q of summaries) {
+        if (!q.declared || !isPushed(q.policy)) continue;
+        wanted.add(q.name);
+        void this.apply(q.name, q.policy);
+        const by = held(q, nowMs);
+        if (q.counts.ready > 0 && (by === 'concurrency' || by === 'rateLimit')) this.ctx.metrics.limiterWait(q.name, by);
+      }
+      for (const name of this.queues.keys()) if (!wanted.has(name)) void this.apply(name, null);
+    });
+  }
+
+  /** One queue's change, applied before it is answered: a deleted queue, or one no longer pushed,
+   *  leaves the queue list with this node's worker (unless a delivery is still under way). */
+  follow(queue: string, policy: QueuePolicy | null): Promise<void> {
+    return this.inTurn(() => this.apply(queue, policy));
+  }
+
+  /** Pushes a queue with this policy, or stops pushing it (null, or a policy that does not push);
+   *  resolves when a stopped queue's worker is gone or left to the deliveries under way. */
+  private async apply(queue: string, policy: QueuePolicy | null): Promise<void> {
+    const running = this.queues.get(queue);
+    if (this.stopped) return;
+    if (policy && isPushed(policy)) {
+      if (running) running.policy = policy;
+      else this.queues.set(queue, new QueuePusher(this.ctx, queue, policy, this.node));
+      return;
     }
-    for (const [name, p] of this.queues) {
-      if (wanted.has(name)) continue;
-      this.queues.delete(name);
-      p.stop();
-      void p.finish();
-    }
+    if (!running) return;
+    this.queues.delete(queue);
+    const finished = running.finish();
+    if (running.idle) await finished;
+  }
+
+  /** One look or change at a time: a look that read the queues before a change must not undo it. */
+  private inTurn(step: () => Promise<void>): Promise<void> {
+    const next = this.turn.then(step);
+    this.turn = next.catch(() => undefined);
+    return next;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.loop.stop();
     const all = [...this.queues.values()];
     this.queues.clear();
-    for (const p of all) p.stop();
     await Promise.all(all.map((p) => p.finish()));
   }
 }
