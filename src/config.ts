@@ -1,7 +1,10 @@
 // The only reader of process.env and argv: every setting parsed and checked once, then frozen.
 // A bad value stops startup with one line naming the setting and the value; nothing falls back silently.
 import { parseArgs } from 'node:util';
-import type { RecordSettings } from './broker/routing-records.js';
+import { DEFAULTS as RECORD_DEFAULTS, type RecordSettings } from './broker/routing-records.js';
+import { DEFAULT_CAPACITY } from './broker/capacity.js';
+import { DEFAULT_FAN_OUT } from './broker/publish.js';
+import { DEFAULT_AUDIT_KEEP_SECONDS } from './broker/audit.js';
 
 export interface Config {
   readonly port: number;
@@ -79,22 +82,22 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'SWITCHYARD_PUSH_ALLOW', kind: 'list', def: undefined, unit: 'hosts, CIDRs', help: 'internal push targets allowed anyway (comma-separated, e.g. 127.0.0.1,10.0.0.0/8)' },
   { env: 'SWITCHYARD_TLS_CERT', kind: 'string', def: undefined, unit: 'path', help: 'PEM certificate: serve HTTPS (with SWITCHYARD_TLS_KEY)' },
   { env: 'SWITCHYARD_TLS_KEY', kind: 'string', def: undefined, unit: 'path', help: 'PEM private key of SWITCHYARD_TLS_CERT' },
-  { env: 'SWITCHYARD_AUDIT_KEEP', kind: 'seconds', def: '2592000', unit: 'seconds', help: 'how long the audit trail of admin changes is kept (30 days)' },
+  { env: 'SWITCHYARD_AUDIT_KEEP', kind: 'seconds', def: String(DEFAULT_AUDIT_KEEP_SECONDS), unit: 'seconds', help: 'how long the audit trail of admin changes is kept (30 days)' },
   { env: 'SWITCHYARD_RATE_LIMIT', kind: 'count', def: '20000', unit: 'requests/s', help: 'requests a second per token (per address in open mode), each node; 0: no limit' },
-  { env: 'SWITCHYARD_MAX_QUEUES', kind: 'count', def: '10000', unit: 'queues', help: 'queues this installation may hold' },
-  { env: 'SWITCHYARD_MAX_WORKERS', kind: 'count', def: '10000', unit: 'workers', help: 'workers registered at once' },
-  { env: 'SWITCHYARD_MAX_SCHEDULES', kind: 'count', def: '1000', unit: 'schedules', help: 'schedules this installation may hold' },
-  { env: 'SWITCHYARD_MAX_COPIES', kind: 'count', def: '1000', unit: 'copies', help: 'copies one event may make (one per interested queue)' },
-  { env: 'SWITCHYARD_MAX_COPIES_PER_REQUEST', kind: 'count', def: '10000', unit: 'copies', help: 'copies one request may make' },
+  { env: 'SWITCHYARD_MAX_QUEUES', kind: 'count', def: String(DEFAULT_CAPACITY.maxQueues), unit: 'queues', help: 'queues this installation may hold' },
+  { env: 'SWITCHYARD_MAX_WORKERS', kind: 'count', def: String(DEFAULT_CAPACITY.maxWorkers), unit: 'workers', help: 'workers registered at once' },
+  { env: 'SWITCHYARD_MAX_SCHEDULES', kind: 'count', def: String(DEFAULT_CAPACITY.maxSchedules), unit: 'schedules', help: 'schedules this installation may hold' },
+  { env: 'SWITCHYARD_MAX_COPIES', kind: 'count', def: String(DEFAULT_FAN_OUT.maxCopiesPerEvent), unit: 'copies', help: 'copies one event may make (one per interested queue)' },
+  { env: 'SWITCHYARD_MAX_COPIES_PER_REQUEST', kind: 'count', def: String(DEFAULT_FAN_OUT.maxCopiesPerRequest), unit: 'copies', help: 'copies one request may make' },
   { env: 'SWITCHYARD_BEANSTALK_PORT', kind: 'beanstalkPort', def: undefined, unit: 'port', help: 'when set, also speak the beanstalkd protocol on this TCP port (default: 11300; 0 picks a free one)' },
   { env: 'SWITCHYARD_BEANSTALK_HOST', kind: 'string', def: '127.0.0.1', unit: 'address', help: 'address of the beanstalkd listener (a non-loopback one needs SWITCHYARD_BEANSTALK_OPEN=on)' },
   { env: 'SWITCHYARD_BEANSTALK_OPEN', kind: 'onoff', def: 'off', unit: 'on|off', help: 'on: let the beanstalkd listener, which has no tokens, listen on a non-loopback address on purpose' },
   { env: 'SWITCHYARD_BEANSTALK_MAX_JOB_SIZE', kind: 'bytes', def: '65535', unit: 'bytes', help: 'largest job body a beanstalkd put may carry (beanstalkd\'s -z)' },
   { env: 'SWITCHYARD_TAP_REDACT', kind: 'string', def: undefined, unit: 'paths', help: 'data fields (dot paths, comma-separated) the live tap (GET /tap) shows as [redacted]' },
-  { env: 'SWITCHYARD_SAMPLE_EVENTS', kind: 'count', def: '10000', unit: 'events', help: 'recent events kept (shared by all nodes) for POST /interest/what-if; 0: none' },
-  { env: 'SWITCHYARD_SAMPLE_PER_SECOND', kind: 'count', def: '100', unit: 'events', help: 'events each node adds to that sample a second, at most (chosen evenly among those it routed)' },
-  { env: 'SWITCHYARD_UNROUTED_KEEP', kind: 'count', def: '86400', unit: 'seconds', help: 'how long events no queue wanted are kept (GET /unrouted); 0: not kept' },
-  { env: 'SWITCHYARD_UNROUTED_MAX', kind: 'count', def: '100000', unit: 'events', help: 'unrouted events kept at most (the oldest go first)' },
+  { env: 'SWITCHYARD_SAMPLE_EVENTS', kind: 'count', def: String(RECORD_DEFAULTS.sampleEvents), unit: 'events', help: 'recent events kept (shared by all nodes) for POST /interest/what-if; 0: none' },
+  { env: 'SWITCHYARD_SAMPLE_PER_SECOND', kind: 'count', def: String(RECORD_DEFAULTS.samplePerSecond), unit: 'events', help: 'events each node adds to that sample a second, at most (chosen evenly among those it routed)' },
+  { env: 'SWITCHYARD_UNROUTED_KEEP', kind: 'count', def: String(RECORD_DEFAULTS.unroutedKeepSeconds), unit: 'seconds', help: 'how long events no queue wanted are kept (GET /unrouted); 0: not kept' },
+  { env: 'SWITCHYARD_UNROUTED_MAX', kind: 'count', def: String(RECORD_DEFAULTS.unroutedMax), unit: 'events', help: 'unrouted events kept at most (the oldest go first)' },
   { env: 'STATSD_HOST', kind: 'string', def: undefined, unit: 'host', help: 'when set, each node also sends StatsD metrics there (UDP)' },
   { env: 'STATSD_PORT', kind: 'port', def: '8125', unit: 'port', help: 'StatsD port' },
   { env: 'STATSD_PREFIX', kind: 'string', def: 'switchyard.', unit: 'text', help: 'start of every StatsD metric name' },
