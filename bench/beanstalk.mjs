@@ -6,13 +6,11 @@
 //   node bench/beanstalk.mjs              REPS=3 BENCH_N=5000, PEER_KIT=../shared/bench/peers
 // Prints one JSON line per peer and rep (bench/run.mjs adds them to its table), and a summary.
 import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { beanstalkServers, freePort, root } from './beanstalk-servers.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const kit = process.env.PEER_KIT ?? path.resolve(root, '..', 'shared', 'bench', 'peers');
 if (!existsSync(path.join(kit, 'node_modules', 'jackd'))) { console.error(`bench: no set-up peer kit at ${kit} (set PEER_KIT; run its setup.sh)`); process.exit(1); }
 const lib = (f) => import(pathToFileURL(path.join(kit, 'lib', f)).href);
@@ -24,9 +22,6 @@ const REPS = Number(process.env.REPS ?? 3);
 const N = Number(process.env.BENCH_N ?? 5000);
 const runId = process.env.BENCH_RUN_ID ?? new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
 
 /** The kit's beanstalkd adapter, against any port: one connection per producer loop and consumer. */
 function adapter(port) {
@@ -62,20 +57,7 @@ function adapter(port) {
   };
 }
 
-const peers = {
-  'beanstalkd-binlog0': async (port) => startServer('beanstalkd', ['-l', '127.0.0.1', '-p', String(port), '-b', scratchDir('beanstalkd-binlog'), '-f', '0'], { port, name: 'beanstalkd' }),
-  // Its data beside beanstalkd's binlog, on the kit's disk: fsyncs cost the same for both.
-  'switchyard-beanstalk': async (port) => startServer(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
-    port, name: 'switchyard',
-    env: {
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_'))),
-      PORT: String(await freePort()), SWITCHYARD_DB: path.join(scratchDir('switchyard-beanstalk'), 'db.sqlite'),
-      SWITCHYARD_BEANSTALK_PORT: String(port), LOG_LEVEL: 'warn',
-    },
-  }),
-};
-
-if (!existsSync(path.join(root, 'dist', 'src', 'main.js'))) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+const peers = beanstalkServers({ startServer, scratchDir });
 const rows = [];
 for (let rep = 1; rep <= REPS; rep++) {
   for (const [peer, start] of Object.entries(peers)) {

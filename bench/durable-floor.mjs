@@ -10,13 +10,12 @@
 //   node bench/durable-floor.mjs        REPS=5 BENCH_N=3000, PEER_KIT=../shared/bench/peers
 // Writes bench/results/<run>-durable-floor.json and prints each rep's ratios to beanstalkd.
 import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
 import { existsSync, ftruncateSync, fdatasyncSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { beanstalkServers, freePort, root } from './beanstalk-servers.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Server mode: `durable-floor.mjs serve <log|sqlite> <port> <file>`. */
 function serve(mode, port, file) {
@@ -73,26 +72,16 @@ if (process.argv[2] === 'serve') {
   const REPS = Number(process.env.REPS ?? 5);
   const N = Number(process.env.BENCH_N ?? 3000);
   const runId = process.env.BENCH_RUN_ID ?? new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const freePort = () => new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
+  const started = beanstalkServers({ startServer, scratchDir });
   const self = fileURLToPath(import.meta.url);
   // Every server's data on the kit's scratch disk, where beanstalkd's binlog is: fsyncs cost the same.
   const floor = (mode) => (port) => startServer(process.execPath, [self, 'serve', mode, String(port), path.join(scratchDir(`floor-${mode}`), 'log')], { port, name: `floor-${mode}` });
   const servers = {
-    'beanstalkd-binlog0': (port) => startServer('beanstalkd', ['-l', '127.0.0.1', '-p', String(port), '-b', scratchDir('beanstalkd-binlog'), '-f', '0'], { port, name: 'beanstalkd' }),
+    'beanstalkd-binlog0': started['beanstalkd-binlog0'],
     'floor-log': floor('log'),
     'floor-sqlite': floor('sqlite'),
-    'switchyard-beanstalk': async (port) => startServer(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
-      port, name: 'switchyard',
-      env: {
-        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_'))),
-        PORT: String(await freePort()), SWITCHYARD_DB: path.join(scratchDir('switchyard-floor'), 'db.sqlite'),
-        SWITCHYARD_BEANSTALK_PORT: String(port), LOG_LEVEL: 'warn',
-      },
-    }),
+    'switchyard-beanstalk': started['switchyard-beanstalk'],
   };
-  if (!existsSync(path.join(root, 'dist', 'src', 'main.js'))) execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
   /** Puts per second from one jackd connection, after 200 to warm up; the payload is the kit's size. */
   async function putsPerSecond(port) {
