@@ -165,6 +165,14 @@ describe('push delivery', () => {
     assert.match(metrics, /switchyard_push_attempts_total\{queue="gone",outcome="connection_error"\} 1/);
   });
 
+  it('a queue with a one-second lease is pushed too: the push gets the lease less a margin in proportion', async () => {
+    s = await startTestServer(LOCAL_RECEIVER);
+    await pushQueue('brisk', { pushUrl: `${rx.url()}/ok`, leaseSeconds: 1, maxAttempts: 1 });
+    const taskId = (await s.api.publish({ to: 'brisk' })).tasks[0].taskId;
+    const t = await until('pushed or failed', async () => { const x = await taskOf(taskId); return ['succeeded', 'failed'].includes(x.state) && x; });
+    assert.equal(t.state, 'succeeded', t.failReason);
+  });
+
   it('removing the pushUrl stops pushing: tasks wait for pulling workers again', async () => {
     s = await startTestServer(LOCAL_RECEIVER);
     await pushQueue('switch', { pushUrl: `${rx.url()}/hold?ms=100` });

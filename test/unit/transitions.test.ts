@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { capFailReason, FAIL_REASON_MAX_CHARS, planFail, planLeaseExpiry, planWorkerRemoval, reportRefusal, targetOnReturn } from '../../src/lifecycle/transitions.js';
 import { isPushed, pushTarget, taskHeldBy, type TaskWaitState } from '../../src/lifecycle/limits.js';
+import { pushLeaseMarginMs, pushNeedsFreshLease } from '../../src/lifecycle/lease.js';
 
 const POLICY = { maxAttempts: 3, backoffSeconds: 10, maxBackoffSeconds: 3600 };
 const T = 1_000_000;
@@ -20,6 +21,17 @@ describe('transitions', () => {
     assert.deepEqual(spent, { to: 'failed', runAtMs: 5, finishedAtMs: T, keepWorker: true, reason: 'no reason given' });
     assert.equal(planFail({ attempts: 1, maxAttempts: 1, runAtMs: 5 }, POLICY, { reEnqueued: false, draw: 0.5, jitter: 0 }, T).to, 'failed');
     assert.equal(planFail({ attempts: 3, maxAttempts: 9, runAtMs: 5 }, POLICY, { reEnqueued: false, draw: 0.5, jitter: 0 }, T).to, 'scheduled');
+  });
+
+  it('a push ends a margin before its lease: a second, or a quarter of a short lease; it renews a lease the claim used up', () => {
+    assert.deepEqual([pushLeaseMarginMs(300_000), pushLeaseMarginMs(4000), pushLeaseMarginMs(2000), pushLeaseMarginMs(1000)], [1000, 1000, 500, 250]);
+    // Window of a fresh 2 s lease: 1.5 s. Renew when less than half of it, 750 ms, is left.
+    assert.equal(pushNeedsFreshLease(1490, 2000), false, 'just claimed');
+    assert.equal(pushNeedsFreshLease(751, 2000), false);
+    assert.equal(pushNeedsFreshLease(749, 2000), true, 'the claim took most of the lease');
+    assert.equal(pushNeedsFreshLease(-5, 2000), true, 'the lease ran out before the push began');
+    assert.equal(pushNeedsFreshLease(Infinity, 2000), false, 'no lease at all');
+    assert.equal(pushNeedsFreshLease(298_000, 300_000), false);
   });
 
   it('a fail with reEnqueue is closed as cancelled, whatever its attempts', () => {

@@ -12,13 +12,12 @@ import { BrokerError } from '../../errors.js';
 import { held, queueSummaries } from '../status.js';
 import type { QueuePolicy, Report, WorkTask } from '../../model.js';
 import { isPushed, pushTarget } from '../../lifecycle/limits.js';
+import { leaseMs, pushLeaseMarginMs, pushNeedsFreshLease } from '../../lifecycle/lease.js';
 import { deliver } from './deliver.js';
 import { Periodic } from './periodic.js';
 
 const MAX_IN_FLIGHT_PER_QUEUE = 32;
 const CLAIM_WAIT_SECONDS = 2;
-// A push must end before its lease does, or another node could deliver the same task meanwhile.
-const LEASE_MARGIN_MS = 1000;
 const STOP_GRACE_MS = 5000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,12 +90,30 @@ class QueuePusher {
       await this.report(t, workerId, { taskId: t.taskId, state: 'fail', failReason: 'no push target: the task brought no pushUrl of its own and its queue has none' });
       return;
     }
+    const leaseLength = leaseMs(policy.leaseSeconds, this.ctx.rules.defaultLeaseSeconds);
+    let untilDeadline = (t.leaseExpiresAtMs ?? Infinity) - pushLeaseMarginMs(leaseLength) - this.ctx.now();
+    if (pushNeedsFreshLease(untilDeadline, leaseLength)) {
+      const renewed = await this.renewLease(t, workerId);
+      if (renewed === null) return; // no longer this worker's task: whoever has it now pushes it
+      untilDeadline = renewed - pushLeaseMarginMs(leaseLength) - this.ctx.now();
+    }
     const startedMs = Date.now();
-    const untilLeaseEnds = (t.leaseExpiresAtMs ?? Infinity) - this.ctx.now() - LEASE_MARGIN_MS;
-    const timeoutMs = Math.max(1, Math.min(policy.pushTimeoutSeconds * 1000, untilLeaseEnds));
+    const timeoutMs = Math.max(1, Math.min(policy.pushTimeoutSeconds * 1000, untilDeadline));
     const { outcome, report } = await deliver(t, url, { timeoutMs, secret: policy.pushSecret ?? this.ctx.settings.pushSecret, nowMs: this.ctx.now(), guard: this.ctx.pushTargets });
     this.ctx.metrics.pushed(this.queue, outcome, Date.now() - startedMs);
     await this.report(t, workerId, report);
+  }
+
+  /** A fresh lease for a task about to be pushed (a progress report); its end, or null when the task
+   *  is no longer this worker's. */
+  private async renewLease(t: WorkTask, workerId: string): Promise<number | null> {
+    try {
+      const [o] = await reportTasks(this.ctx, workerId, [{ taskId: t.taskId, state: 'progress' }]);
+      return o?.outcome === 'ok' ? (o.leaseExpiresAtMs ?? null) : null;
+    } catch (e) {
+      this.ctx.log.warn('push: cannot renew a lease', { queue: this.queue, taskId: t.taskId, error: (e as Error).message });
+      return null;
+    }
   }
 
   private async report(t: WorkTask, workerId: string, report: Report): Promise<void> {
