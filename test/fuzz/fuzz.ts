@@ -29,10 +29,11 @@ type Worker = { name: string; workerId: string; queues: string[]; tasks: string[
 const ownPushWorker = (w: Worker) => w.name.startsWith('push@');
 
 /** What a refused request must not change (times of use aside), and the queues it leaves out. The
- *  broker's own push workers (push@host:pid) come and go in the background as queues gain or lose
- *  push (a pushUrl, or allowTaskPushUrl), whatever request runs meanwhile: they are left out, and so
- *  are the queues that no longer push and that only they name (a deleted one leaves the list when
- *  they go). The snapshot after a request leaves out the same queues as the one before it. */
+ *  broker's own push workers (push@host:pid) are left out: one whose queue stops pushing (a pushUrl
+ *  or allowTaskPushUrl removed, or the queue deleted) stays while a delivery of its is under way, and
+ *  goes when that ends, whatever request runs meanwhile. So are the queues that no longer push and
+ *  that only they name (a deleted one leaves the list when they go). The snapshot after a request
+ *  leaves out the same queues as the one before it. */
 async function snapshot(s: TestServer, leaveOut?: ReadonlySet<string>): Promise<{ text: string; leftOut: ReadonlySet<string> }> {
   const get = async (p: string) => JSON.parse(await (await fetch(`${s.url}${p}`, { headers: AUTH })).text());
   const [queues, { matches: _matches, ...interests }, workers, schedules, failed, tokens, unrouted] = await Promise.all([

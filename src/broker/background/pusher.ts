@@ -25,7 +25,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 class QueuePusher {
   policy: QueuePolicy;
   private workerId: string | null = null;
-  private stopped = false;
+  /** Aborted by finish(): no more claims, and a claim waiting for a task ends at once. */
   private readonly quit = new AbortController();
   private inFlight = 0;
   private slotFreed: (() => void) | null = null;
@@ -42,7 +42,6 @@ class QueuePusher {
    *  way, then gives the worker up. A delivery still running keeps its worker, so its task is not
    *  handed to another node meanwhile. */
   async finish(): Promise<void> {
-    this.stopped = true;
     this.quit.abort();
     this.slotFreed?.();
     await this.done;
@@ -54,7 +53,7 @@ class QueuePusher {
   }
 
   private async run(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.quit.signal.aborted) {
       try {
         if (this.inFlight >= MAX_IN_FLIGHT_PER_QUEUE) {
           await new Promise<void>((resolve) => { this.slotFreed = resolve; });
@@ -64,7 +63,7 @@ class QueuePusher {
         this.workerId ??= (await registerWorker(this.ctx, `push@${this.node}`, [this.queue])).workerId;
         const tasks = await claimTasks(this.ctx, this.workerId, MAX_IN_FLIGHT_PER_QUEUE - this.inFlight, CLAIM_WAIT_SECONDS, () => this.quit.signal);
         // Stopped meanwhile (pushUrl removed, or shutdown): finish() gives these back with the worker.
-        if (this.stopped) break;
+        if (this.quit.signal.aborted) break;
         for (const t of tasks) this.start(t, this.workerId);
       } catch (e) {
         // Reaped, or removed by DELETE /worker: register again on the next turn.
@@ -91,14 +90,15 @@ class QueuePusher {
       return;
     }
     const leaseLength = leaseMs(policy.leaseSeconds, this.ctx.rules.defaultLeaseSeconds);
-    let untilDeadline = (t.leaseExpiresAtMs ?? Infinity) - pushLeaseMarginMs(leaseLength) - this.ctx.now();
-    if (pushNeedsFreshLease(untilDeadline, leaseLength)) {
+    const margin = pushLeaseMarginMs(leaseLength);
+    let leaseEndsAtMs = t.leaseExpiresAtMs ?? Infinity;
+    if (pushNeedsFreshLease(leaseEndsAtMs - margin - this.ctx.now(), leaseLength)) {
       const renewed = await this.renewLease(t, workerId);
       if (renewed === null) return; // no longer this worker's task: whoever has it now pushes it
-      untilDeadline = renewed - pushLeaseMarginMs(leaseLength) - this.ctx.now();
+      leaseEndsAtMs = renewed;
     }
     const startedMs = Date.now();
-    const timeoutMs = Math.max(1, Math.min(policy.pushTimeoutSeconds * 1000, untilDeadline));
+    const timeoutMs = Math.max(1, Math.min(policy.pushTimeoutSeconds * 1000, leaseEndsAtMs - margin - this.ctx.now()));
     const { outcome, report } = await deliver(t, url, { timeoutMs, secret: policy.pushSecret ?? this.ctx.settings.pushSecret, nowMs: this.ctx.now(), guard: this.ctx.pushTargets });
     this.ctx.metrics.pushed(this.queue, outcome, Date.now() - startedMs);
     await this.report(t, workerId, report);
@@ -166,8 +166,8 @@ export class Pusher implements PushFollower {
   /** Pushes a queue with this policy, or stops pushing it (null, or a policy that does not push);
    *  resolves when a stopped queue's worker is gone or left to the deliveries under way. */
   private async apply(queue: string, policy: QueuePolicy | null): Promise<void> {
-    const running = this.queues.get(queue);
     if (this.stopped) return;
+    const running = this.queues.get(queue);
     if (policy && isPushed(policy)) {
       if (running) running.policy = policy;
       else this.queues.set(queue, new QueuePusher(this.ctx, queue, policy, this.node));
