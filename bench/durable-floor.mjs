@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// How fast can a Node.js server answer one connection's durable beanstalkd `put` at all? Beside
-// beanstalkd with a binlog fsynced on every write (the kit's beanstalkd-binlog0) and Switchyard's
-// listener, same client (the peer kit's jackd), one connection, reps interleaved, runs two floors:
-//   floor-log     Node reads the put, appends it to a preallocated file, fdatasyncs, answers
-//                 (what beanstalkd itself does, in Node);
-//   floor-sqlite  the same, but the put is one INSERT into a one-table SQLite file in WAL mode with
-//                 synchronous=FULL (the least any server over the embedded store can do).
-// They answer `put` and `use` only: no ids beyond a counter, no routing, no JSON, nothing else.
+// How fast can a Node.js server answer one connection's durable beanstalkd `put`, and its
+// `reserve`+`delete`, at all? Beside beanstalkd with a binlog fsynced on every write (the kit's
+// beanstalkd-binlog0) and Switchyard's listener, same client (the peer kit's jackd), one connection,
+// reps interleaved, runs two floors:
+//   floor-log     Node appends each put and each delete to a preallocated file, fdatasyncs, answers
+//                 (what beanstalkd itself does, in Node; a reserve, as in beanstalkd, writes nothing);
+//   floor-sqlite  the same, but a put is one INSERT and a delete one DELETE in a one-table SQLite
+//                 file in WAL mode with synchronous=FULL (the least any server over the embedded
+//                 store can do).
+// They answer `use`, `watch`, `put`, `reserve-with-timeout` and `delete` only: ready jobs in an array, no
+// routing, no JSON, nothing else.
 //   node bench/durable-floor.mjs        REPS=5 BENCH_N=3000, PEER_KIT=../shared/bench/peers
 // Writes bench/results/<run>-durable-floor.json and prints each rep's ratios to beanstalkd.
 import { createRequire } from 'node:module';
@@ -21,18 +24,22 @@ import { beanstalkServers, freePort, root } from './beanstalk-servers.mjs';
 function serve(mode, port, file) {
   const fd = openSync(file, 'w+');
   ftruncateSync(fd, 64 << 20); // preallocated, as beanstalkd's binlog: a sync then writes no file size
-  let insert = null;
+  let pos = 0;
+  let id = 0;
+  const append = (record) => { writeSync(fd, record, 0, record.length, pos); fdatasyncSync(fd); pos += record.length; };
+  /** Stores a put durably (the command as it came, or its body) and answers its id; removes a job durably. */
+  let store = { put: (command) => { append(command); return ++id; }, remove: (jobId) => append(Buffer.from(`delete ${jobId}\r\n`)) };
   if (mode === 'sqlite') {
     const Database = createRequire(path.join(root, 'package.json'))('better-sqlite3');
     const db = new Database(`${file}.db`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.exec('CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, tube TEXT, body BLOB)');
-    const st = db.prepare('INSERT INTO jobs (tube, body) VALUES (?, ?)');
-    insert = (body) => st.run('floor', body);
+    const insert = db.prepare('INSERT INTO jobs (tube, body) VALUES (?, ?)');
+    const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
+    store = { put: (command, body) => Number(insert.run('floor', body).lastInsertRowid), remove: (jobId) => remove.run(jobId) };
   }
-  let pos = 0;
-  let id = 0;
+  const ready = [];
   net.createServer({ noDelay: true }, (sock) => {
     sock.on('error', () => {});
     let buf = Buffer.alloc(0);
@@ -47,14 +54,22 @@ function serve(mode, port, file) {
           const bytes = Number(line.split(' ')[4]);
           const end = eol + 2 + bytes + 2;
           if (buf.length < end) break;
-          if (insert) insert(buf.subarray(eol + 2, eol + 2 + bytes));
-          else { writeSync(fd, buf, 0, end, pos); fdatasyncSync(fd); }
-          pos += end;
+          const body = Buffer.from(buf.subarray(eol + 2, eol + 2 + bytes));
+          const jobId = store.put(buf.subarray(0, end), body);
+          ready.push({ jobId, body });
           buf = buf.subarray(end);
-          out.push(`INSERTED ${++id}\r\n`);
+          out.push(`INSERTED ${jobId}\r\n`);
+        } else if (line.startsWith('reserve')) {
+          buf = buf.subarray(eol + 2);
+          const job = ready.shift();
+          out.push(job ? `RESERVED ${job.jobId} ${job.body.length}\r\n${job.body.toString('latin1')}\r\n` : 'TIMED_OUT\r\n');
+        } else if (line.startsWith('delete ')) {
+          buf = buf.subarray(eol + 2);
+          store.remove(Number(line.slice(7)));
+          out.push('DELETED\r\n');
         } else {
           buf = buf.subarray(eol + 2);
-          out.push(line.startsWith('use ') ? `USING ${line.slice(4)}\r\n` : 'UNKNOWN_COMMAND\r\n');
+          out.push(line.startsWith('use ') ? `USING ${line.slice(4)}\r\n` : line.startsWith('watch ') ? 'WATCHING 2\r\n' : 'UNKNOWN_COMMAND\r\n');
         }
       }
       if (out.length) sock.write(out.join(''));
@@ -83,18 +98,22 @@ if (process.argv[2] === 'serve') {
     'switchyard-beanstalk': started['switchyard-beanstalk'],
   };
 
-  /** Puts per second from one jackd connection, after 200 to warm up; the payload is the kit's size. */
-  async function putsPerSecond(port) {
+  /** From one jackd connection, after 200 to warm up (the payload is the kit's size): puts per
+   *  second, then reserve+delete per second over the jobs those puts made, as the kit's drain does. */
+  async function ratesOf(port) {
     const c = new Jackd();
     await c.connect({ host: '127.0.0.1', port });
     await c.use('floor');
+    await c.watch('floor');
     const body = JSON.stringify({ i: 0, t: 0, pad: 'x'.repeat(100) });
+    const timed = async (n, op) => { const t0 = performance.now(); for (let i = 0; i < n; i++) await op(); return Math.round(n / ((performance.now() - t0) / 1000)); };
+    const reserveDelete = async () => { const { id } = await c.reserveWithTimeout(1); await c.delete(id); };
     for (let i = 0; i < 200; i++) await c.put(body);
-    const t0 = performance.now();
-    for (let i = 0; i < N; i++) await c.put(body);
-    const rate = N / ((performance.now() - t0) / 1000);
+    const put = await timed(N, () => c.put(body));
+    for (let i = 0; i < 200; i++) await reserveDelete();
+    const reserveDel = await timed(N, reserveDelete);
     await c.quit();
-    return Math.round(rate);
+    return { put, reserveDelete: reserveDel };
   }
 
   const rows = [];
@@ -103,15 +122,17 @@ if (process.argv[2] === 'serve') {
     for (const [name, start] of Object.entries(servers)) {
       const port = await freePort();
       const server = await start(port);
-      try { row[name] = await putsPerSecond(port); } finally { await server.stop(); }
+      try { row[name] = await ratesOf(port); } finally { await server.stop(); }
     }
     rows.push(row);
     console.log(JSON.stringify(row));
   }
-  console.log('\nput, 1 connection, ÷ beanstalkd-binlog0 per rep:');
-  for (const name of Object.keys(servers).slice(1)) {
-    const ratios = rows.map((r) => r[name] / r['beanstalkd-binlog0']);
-    console.log(`  ${name.padEnd(22)} ${ratios.map((x) => x.toFixed(2)).join('  ')}   worst ${Math.min(...ratios).toFixed(2)}`);
+  for (const op of ['put', 'reserveDelete']) {
+    console.log(`\n${op}, 1 connection, ÷ beanstalkd-binlog0 per rep:`);
+    for (const name of Object.keys(servers).slice(1)) {
+      const ratios = rows.map((r) => r[name][op] / r['beanstalkd-binlog0'][op]);
+      console.log(`  ${name.padEnd(22)} ${ratios.map((x) => x.toFixed(2)).join('  ')}   worst ${Math.min(...ratios).toFixed(2)}`);
+    }
   }
   mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(path.join(root, 'bench', 'results', `${runId}-durable-floor.json`), JSON.stringify({ run_id: runId, n: N, rows }, null, 1) + '\n');
