@@ -9,22 +9,42 @@
 //                 file in WAL mode with synchronous=FULL (the least any server over the embedded
 //                 store can do).
 // They answer `use`, `watch`, `put`, `reserve-with-timeout` and `delete` only: ready jobs in an array, no
-// routing, no JSON, nothing else.
+// routing, no JSON, nothing else. For the HTTP publish (issue 21: one client's publish >= 0.8x
+// beanstalkd's put), the same rep also times one keep-alive HTTP client, one request at a time, as
+// the peer kit's Switchyard adapter sends them:
+//   floor-http    node:http reads a PUT's JSON body, appends it to a preallocated file, fdatasyncs
+//                 and answers 201 (the least any durable HTTP publish on Node can do);
+//   switchyard-http  Switchyard's PUT /task into one queue.
 //   node bench/durable-floor.mjs        REPS=5 BENCH_N=3000, PEER_KIT=../shared/bench/peers
 // Writes bench/results/<run>-durable-floor.json and prints each rep's ratios to beanstalkd.
 import { createRequire } from 'node:module';
 import { existsSync, ftruncateSync, fdatasyncSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beanstalkServers, freePort, root } from './beanstalk-servers.mjs';
 
 
-/** Server mode: `durable-floor.mjs serve <log|sqlite> <port> <file>`. */
+/** Server mode: `durable-floor.mjs serve <log|sqlite|http> <port> <file>`. */
 function serve(mode, port, file) {
   const fd = openSync(file, 'w+');
   ftruncateSync(fd, 64 << 20); // preallocated, as beanstalkd's binlog: a sync then writes no file size
   let pos = 0;
+  if (mode === 'http') {
+    http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        JSON.parse(body.toString('utf8'));
+        writeSync(fd, body, 0, body.length, pos); fdatasyncSync(fd); pos += body.length;
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      });
+    }).listen(port, '127.0.0.1');
+    return;
+  }
   let id = 0;
   const append = (record) => { writeSync(fd, record, 0, record.length, pos); fdatasyncSync(fd); pos += record.length; };
   /** Stores a put durably (the command as it came, or its body) and answers its id; removes a job durably. */
@@ -97,6 +117,17 @@ if (process.argv[2] === 'serve') {
     'floor-sqlite': floor('sqlite'),
     'switchyard-beanstalk': started['switchyard-beanstalk'],
   };
+  // Over HTTP: the port given is the HTTP one.
+  const httpServers = {
+    'floor-http': floor('http'),
+    'switchyard-http': async (port) => startServer(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
+      port, name: 'switchyard-http',
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_'))),
+        PORT: String(port), SWITCHYARD_DB: path.join(scratchDir('switchyard-http'), 'db.sqlite'), LOG_LEVEL: 'warn',
+      },
+    }),
+  };
 
   /** From one jackd connection, after 200 to warm up (the payload is the kit's size): puts per
    *  second, then reserve+delete per second over the jobs those puts made, as the kit's drain does. */
@@ -116,20 +147,42 @@ if (process.argv[2] === 'serve') {
     return { put, reserveDelete: reserveDel };
   }
 
+  /** Publishes per second from one keep-alive HTTP client, one at a time, after 200 to warm up. */
+  async function httpPutsPerSecond(port) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method, p, body) => new Promise((resolve, reject) => {
+      const payload = Buffer.from(JSON.stringify(body));
+      const req = http.request({ host: '127.0.0.1', port, path: p, method, agent, headers: { 'content-type': 'application/json', 'content-length': payload.length } }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode < 300 ? resolve() : reject(new Error(`${method} ${p}: ${res.statusCode}`))));
+      });
+      req.once('error', reject);
+      req.end(payload);
+    });
+    await send('PUT', '/interest', { queue: 'floor', interests: { '^benchQueue$': '^floor$' } });
+    const event = { publisher: 'floor', data: { benchQueue: 'floor', i: 0, t: 0, pad: 'x'.repeat(100) } };
+    for (let i = 0; i < 200; i++) await send('PUT', '/task', event);
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) await send('PUT', '/task', event);
+    const rate = Math.round(N / ((performance.now() - t0) / 1000));
+    agent.destroy();
+    return { put: rate };
+  }
+
   const rows = [];
   for (let rep = 1; rep <= REPS; rep++) {
     const row = { rep };
-    for (const [name, start] of Object.entries(servers)) {
+    for (const [name, start, rates] of [...Object.entries(servers).map(([n, s]) => [n, s, ratesOf]), ...Object.entries(httpServers).map(([n, s]) => [n, s, httpPutsPerSecond])]) {
       const port = await freePort();
       const server = await start(port);
-      try { row[name] = await ratesOf(port); } finally { await server.stop(); }
+      try { row[name] = await rates(port); } finally { await server.stop(); }
     }
     rows.push(row);
     console.log(JSON.stringify(row));
   }
   for (const op of ['put', 'reserveDelete']) {
     console.log(`\n${op}, 1 connection, ÷ beanstalkd-binlog0 per rep:`);
-    for (const name of Object.keys(servers).slice(1)) {
+    for (const name of [...Object.keys(servers).slice(1), ...(op === 'put' ? Object.keys(httpServers) : [])]) {
       const ratios = rows.map((r) => r[name][op] / r['beanstalkd-binlog0'][op]);
       console.log(`  ${name.padEnd(22)} ${ratios.map((x) => x.toFixed(2)).join('  ')}   worst ${Math.min(...ratios).toFixed(2)}`);
     }
