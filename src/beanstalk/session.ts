@@ -7,14 +7,13 @@ import type { WorkTask } from '../model.js';
 import { line, withData, yamlDict, yamlList, type Command } from './protocol.js';
 import { BURIED, RELEASED, bodyOfData, dataOfBody, jobStateOf, jobStats, priorityOfPri } from './jobs.js';
 import type { BeanstalkNode } from './node.js';
+import { ReservedJobs } from './reserved-jobs.js';
 
 /** The last second of a reserved job's time is kept as a margin: a reserve in it answers DEADLINE_SOON. */
 const SAFETY_MARGIN_MS = 1000;
 /** A reserve with no timeout waits in long polls of this many seconds (each ends early on work); each
  *  new poll refreshes the worker's last-seen time, so a connection waiting for hours is not reaped. */
 const POLL_SECONDS = 60;
-
-interface Reserved { taskId: string; workerId: string; leaseExpiresAtMs: number }
 
 export class Session {
   using = 'default';
@@ -23,7 +22,7 @@ export class Session {
   private worker: { id: string; queues: string[] } | null = null;
   /** Workers this connection was before its watch list changed, kept until their jobs are done. */
   private readonly former = new Set<string>();
-  private readonly reserved = new Map<number, Reserved>();
+  private readonly reserved = new ReservedJobs();
   /** Aborted when the connection closes: a waiting reserve ends without taking a job. */
   private readonly gone = new AbortController();
   waiting = false;
@@ -72,7 +71,7 @@ export class Session {
     this.waiting = true;
     try {
       for (;;) {
-        const soonMs = Math.min(...[...this.reserved.values()].map((r) => r.leaseExpiresAtMs - SAFETY_MARGIN_MS));
+        const soonMs = this.reserved.soonestLeaseEndMs() - SAFETY_MARGIN_MS;
         if (soonMs <= Date.now()) return line('DEADLINE_SOON');
         const untilMs = Math.min(deadlineMs, soonMs);
         const waitSeconds = Math.min(POLL_SECONDS, Math.max(0, (untilMs - Date.now()) / 1000));
@@ -101,7 +100,7 @@ export class Session {
 
   private async reserved1(t: WorkTask): Promise<Buffer> {
     const [jobId] = await this.broker.store.jobIdsOf([t.taskId]);
-    this.reserved.set(jobId!, { taskId: t.taskId, workerId: this.worker!.id, leaseExpiresAtMs: t.leaseExpiresAtMs ?? Date.now() });
+    this.reserved.add(jobId!, { taskId: t.taskId, workerId: this.worker!.id, leaseExpiresAtMs: t.leaseExpiresAtMs ?? Date.now() });
     return withData(`RESERVED ${jobId}`, bodyOfData(t.data));
   }
 
@@ -124,7 +123,7 @@ export class Session {
       if (!(e instanceof BrokerError && e.code === 'worker_not_found')) throw e;
     }
     if (outcome?.outcome !== 'ok') { this.forget(jobId); return line('NOT_FOUND'); }
-    if (report.state === 'progress') r.leaseExpiresAtMs = outcome.leaseExpiresAtMs ?? r.leaseExpiresAtMs;
+    if (report.state === 'progress') this.reserved.renew(jobId, outcome.leaseExpiresAtMs ?? r.leaseExpiresAtMs);
     else this.forget(jobId);
     return line(ok);
   }
@@ -154,14 +153,13 @@ export class Session {
     const w = this.worker;
     if (!w) return;
     this.worker = null;
-    if ([...this.reserved.values()].some((r) => r.workerId === w.id)) this.former.add(w.id);
+    if (this.reserved.holds(w.id)) this.former.add(w.id);
     else await this.removeWorker(w.id);
   }
 
   private forget(jobId: number): void {
-    const r = this.reserved.get(jobId);
-    this.reserved.delete(jobId);
-    if (r && this.former.has(r.workerId) && ![...this.reserved.values()].some((x) => x.workerId === r.workerId)) {
+    const r = this.reserved.delete(jobId);
+    if (r && this.former.has(r.workerId) && !this.reserved.holds(r.workerId)) {
       this.former.delete(r.workerId);
       void this.removeWorker(r.workerId);
     }
