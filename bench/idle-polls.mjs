@@ -2,7 +2,9 @@
 // Idle long polls (issue 17's review: 3,000 of them cost a fifth of a core): on the built broker
 // (dist/) over a scratch SQLite file, POLLS workers each hold a long poll (wait=30) on queues with
 // nothing in them, and we read the broker's CPU time (from /proc) over WINDOW_MS: CPU % of one core,
-// per rep, then the median and the worst. POLLS=3000 WINDOW_MS=5000 REPS=3 by default.
+// per rep, then the median and the worst. POLLS=3000 WINDOW_MS=5000 REPS=3 by default. Each rep also
+// times PUBLISHES (5000) events from 16 clients, one a request, into a queue nobody polls, before the
+// long polls start and while they wait: a publish should not pay for waiters of other queues.
 // Compare two builds by running it in each (e.g. a worktree of the commit before).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const POLLS = Number(process.env.POLLS ?? 3000);
 const WINDOW_MS = Number(process.env.WINDOW_MS ?? 5000);
 const REPS = Number(process.env.REPS ?? 3);
+const PUBLISHES = Number(process.env.PUBLISHES ?? 5000);
 const TICKS = 100; // USER_HZ on Linux
 
 const cpuMs = (pid) => {
@@ -42,6 +45,18 @@ async function rep() {
   try {
     for (let i = 0; i < 100; i++) { try { if ((await call('GET', '/healthz')).status === 200) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 100)); }
     for (let q = 0; q < 10; q++) await call('PUT', '/interest', { queue: `q${q}`, interests: { never: '^x$' } });
+    await call('PUT', '/interest', { queue: 'published', interests: { to: '^published$' } });
+    /** Events a second from 16 clients, one event a request. */
+    const publishRate = async (n = PUBLISHES) => {
+      let sent = 0;
+      const t = performance.now();
+      await Promise.all(Array.from({ length: 16 }, async () => {
+        while (sent < n) { sent++; const r = await call('PUT', '/task', { publisher: 'idle-bench', data: { to: 'published' } }); if (r.status !== 201) throw new Error(`PUT /task ${r.status} ${r.text}`); }
+      }));
+      return n / ((performance.now() - t) / 1000);
+    };
+    await publishRate(1000); // warm
+    const alone = await publishRate();
     const workers = [];
     for (let i = 0; i < POLLS; i++) workers.push(JSON.parse((await call('PUT', '/worker', { queues: [`q${i % 10}`] })).text).workerId);
     let stop = false;
@@ -52,10 +67,11 @@ async function rep() {
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, WINDOW_MS));
     const cpu = ((cpuMs(child.pid) - c0) / (Date.now() - t0)) * 100;
+    const beside = await publishRate();
     stop = true;
     child.kill('SIGKILL');
     await Promise.allSettled(loops);
-    return cpu;
+    return { cpu, alone, beside };
   } finally {
     child.kill('SIGKILL');
     agent.destroy();
@@ -63,7 +79,14 @@ async function rep() {
   }
 }
 
-const cpus = [];
-for (let i = 0; i < REPS; i++) { cpus.push(await rep()); console.error(`rep ${i + 1}: ${cpus.at(-1).toFixed(1)}% of a core with ${POLLS} idle long polls`); }
-const sorted = [...cpus].sort((a, b) => a - b);
-console.log(JSON.stringify({ polls: POLLS, windowMs: WINDOW_MS, cpuPercentMedian: sorted[sorted.length >> 1], cpuPercentWorst: sorted.at(-1) }));
+const reps = [];
+for (let i = 0; i < REPS; i++) {
+  const r = await rep();
+  reps.push(r);
+  console.error(`rep ${i + 1}: ${r.cpu.toFixed(1)}% of a core with ${POLLS} idle long polls; publishing ${Math.round(r.alone)}/s alone, ${Math.round(r.beside)}/s beside them (${(r.beside / r.alone).toFixed(2)})`);
+}
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const cpus = sorted(reps.map((r) => r.cpu));
+const ratios = sorted(reps.map((r) => r.beside / r.alone));
+console.log(JSON.stringify({ polls: POLLS, windowMs: WINDOW_MS, cpuPercentMedian: cpus[cpus.length >> 1], cpuPercentWorst: cpus.at(-1),
+  publishBesideRatioMedian: ratios[ratios.length >> 1], publishBesideRatioWorst: ratios[0], reps }));

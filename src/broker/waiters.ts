@@ -6,6 +6,9 @@ interface Waiter { queues: ReadonlySet<string>; wake: () => void }
 
 export class Waiters {
   private readonly waiting = new Set<Waiter>();
+  /** The same waiters by queue, longest waiting first: a publish looks only at its queues' waiters
+   *  (a walk over all of them made 3,000 idle long polls on other queues cost each publish). */
+  private readonly byQueue = new Map<string, Set<Waiter>>();
   /** Counts notifications, so a claim can ask "did anything arrive since I looked?" (see mark()). */
   private seq = 0;
   private readonly notifiedAt = new Map<string, number>();
@@ -36,11 +39,17 @@ export class Waiters {
       const timer = setTimeout(() => w.wake(), Math.max(0, deadlineMs - Date.now()));
       const w: Waiter = {
         queues: new Set(queues),
-        wake: () => { clearTimeout(timer); signal?.removeEventListener('abort', w.wake); this.waiting.delete(w); this.stopTickIfIdle(); resolve(); },
+        wake: () => {
+          clearTimeout(timer); signal?.removeEventListener('abort', w.wake);
+          this.waiting.delete(w);
+          for (const q of w.queues) { const of = this.byQueue.get(q); of?.delete(w); if (of?.size === 0) this.byQueue.delete(q); }
+          this.stopTickIfIdle(); resolve();
+        },
       };
       // An aborted wait (the client hung up, or the worker polls again) ends now.
       signal?.addEventListener('abort', w.wake, { once: true });
       this.waiting.add(w);
+      for (const q of w.queues) { let of = this.byQueue.get(q); if (!of) this.byQueue.set(q, (of = new Set())); of.add(w); }
       // One shared timer for all waiters, only while there are any.
       this.tick ??= setInterval(() => void this.onTick(), this.pollMs);
     });
@@ -51,9 +60,7 @@ export class Waiters {
     this.seq++;
     // One entry per queue name ever notified: bounded by the queues in use.
     for (const q of names) this.notifiedAt.set(q, this.seq);
-    for (const w of [...this.waiting]) {
-      for (const q of w.queues) if (names.has(q)) { w.wake(); break; }
-    }
+    for (const q of names) for (const w of [...(this.byQueue.get(q) ?? [])]) w.wake();
   }
 
   /** New ready tasks: wakes at most as many waiters of each queue as it got tasks, longest waiting
@@ -65,9 +72,10 @@ export class Waiters {
     for (const q of readyByQueue.keys()) this.notifiedAt.set(q, this.seq);
     for (const [q, n] of readyByQueue) {
       let left = n;
-      for (const w of this.waiting) {
-        if (left <= 0) break;
-        if (w.queues.has(q)) { w.wake(); left--; }
+      // A woken waiter leaves the set as it is walked: a Set's iterator skips what was deleted.
+      for (const w of this.byQueue.get(q) ?? []) {
+        if (left-- <= 0) break;
+        w.wake();
       }
     }
   }
@@ -103,11 +111,9 @@ export class Waiters {
   private async onTick(): Promise<void> {
     if (!this.readyIn) { this.wakeAll(); return; }
     if (this.probing) return;
-    const queues = new Set<string>();
-    for (const w of this.waiting) for (const q of w.queues) queues.add(q);
     this.probing = true;
     try {
-      const ready = await this.readyIn([...queues]);
+      const ready = await this.readyIn([...this.byQueue.keys()]);
       this.offer(new Map([...ready].filter(([, n]) => n > 0)));
     } catch {
       // The store did not answer: the claims will find out, and answer the clients.

@@ -56,4 +56,20 @@ describe('waiters', () => {
     assert.deepEqual(await settledSoon([late]), [true]);
     w.close();
   });
+
+  it('a woken waiter of several queues leaves every one of them: it takes no later offer from another queue', async () => {
+    const w = new Waiters();
+    const far = Date.now() + 60_000;
+    const both = w.wait(['a', 'b'], far);
+    const onlyB = w.wait(['b'], far);
+    w.offer(new Map([['a', 1]]));
+    assert.deepEqual(await settledSoon([both, onlyB]), [true, false]);
+    w.offer(new Map([['b', 1]]));
+    assert.deepEqual(await settledSoon([onlyB]), [true], 'the one ready task of b wakes its waiter still waiting');
+    const c = w.wait(['c', 'd'], far);
+    w.notify(['c', 'd']);
+    assert.deepEqual(await settledSoon([c]), [true]);
+    assert.equal(w.size, 0);
+    w.close();
+  });
 });
