@@ -17,6 +17,19 @@ export function tasksContract({ store, test, publish, claim }: Kit) {
     assert.equal(await store.cancelWaitingTasks({ eventId: 'nope' }, T0), null);
   });
 
+  test('a queue\'s tasks page newest first from either end: every page is that slice of the whole list', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 13; i++) ids.unshift((await publish(['pages'], {}, T0 + i)).tasks[0]!.taskId);
+    const all = await store.listTasks('pages', 'ready', 100, 0);
+    assert.deepEqual([all.total, all.tasks.map((t) => t.taskId)], [13, ids]);
+    for (let offset = 0; offset <= 14; offset++) {
+      for (let limit = 1; limit <= 5; limit++) {
+        const page = await store.listTasks('pages', 'ready', limit, offset);
+        assert.deepEqual([page.total, page.tasks.map((t) => t.taskId)], [13, ids.slice(offset, offset + limit)], `offset ${offset}, limit ${limit}`);
+      }
+    }
+  });
+
   test('imported tasks are stored as given, all or none, and then behave like any other', async () => {
     const here = await publish(['src']);
     const template = (await store.getTask(here.tasks[0]!.taskId))!;

@@ -14,6 +14,7 @@ const statements = (p: Prepare) => ({
     history = json_insert(history, '$[#]', json(@entry)) WHERE event_id = @eventId AND state = @state RETURNING queue`).pluck(),
   eventExists: p(`SELECT 1 FROM tasks WHERE event_id = ? LIMIT 1`).pluck(),
   listTasks: p(`SELECT ${TASK_COLUMNS} FROM tasks WHERE queue = ? AND state = ? ORDER BY seq DESC LIMIT ? OFFSET ?`),
+  listTasksOldestFirst: p(`SELECT ${TASK_COLUMNS} FROM tasks WHERE queue = ? AND state = ? ORDER BY seq LIMIT ? OFFSET ?`),
   exportedIds: p(`SELECT task_id FROM tasks WHERE queue = ? AND state IN (${EXPORTED_STATES.map((s) => `'${s}'`).join(', ')}) ORDER BY task_id`).pluck(),
   // A task's arrival number is its job id: unique in the file, and every node shares the file.
   seqOf: p(`SELECT seq FROM tasks WHERE task_id = ?`).pluck(),
@@ -93,10 +94,15 @@ export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
     return this.run(() => (this.st.taskOfSeq.get(jobId) as string | undefined) ?? null);
   }
 
+  /** An OFFSET walks every row it skips: a page in the older half (beanstalkd's peek-ready asks for
+   *  the very last) is read from the oldest end instead, so it costs its own rows, not the queue's. */
   listTasks(queue: string, state: TaskState, limit: number, offset: number) {
-    return this.run(() => this.db.transaction(() => ({
-      total: ((this.st.countInState.get(queue, state) as number | undefined) ?? 0),
-      tasks: (this.st.listTasks.all(queue, state, limit, offset) as TaskRow[]).map(toTask),
-    }))());
+    return this.run(() => this.db.transaction(() => {
+      const total = (this.st.countInState.get(queue, state) as number | undefined) ?? 0;
+      if (offset * 2 <= total) return { total, tasks: (this.st.listTasks.all(queue, state, limit, offset) as TaskRow[]).map(toTask) };
+      const from = Math.max(0, total - offset - limit);
+      const rows = this.st.listTasksOldestFirst.all(queue, state, Math.max(0, total - offset - from), from) as TaskRow[];
+      return { total, tasks: rows.reverse().map(toTask) };
+    })());
   }
 }
