@@ -20,6 +20,19 @@ export function failedContract({ store, test, publish, claim, failInto }: Kit) {
     assert.equal(page.total, 3);
   });
 
+  test('failed tasks page newest first from either end: every page is that slice of the whole list', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 11; i++) ids.unshift(await failInto('fpages', `reason ${i}`, { i }));
+    const all = await store.listFailedTasks({ queue: 'fpages' }, 100, 0);
+    assert.deepEqual([all.total, all.tasks.map((t) => t.taskId)], [11, ids]);
+    for (let offset = 0; offset <= 12; offset++) {
+      for (let limit = 1; limit <= 4; limit++) {
+        const page = await store.listFailedTasks({ queue: 'fpages' }, limit, offset);
+        assert.deepEqual([page.total, page.tasks.map((t) => t.taskId)], [11, ids.slice(offset, offset + limit)], `offset ${offset}, limit ${limit}`);
+      }
+    }
+  });
+
   test('retry moves a failed task to ready with fresh attempts, into another queue with edited data, keeping the original in history', async () => {
     const id = await failInto('a', 'bad', { v: 1 });
     const other = await failInto('a', 'bad', { v: 2 });

@@ -45,9 +45,16 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
     return this.run(() => this.db.transaction(() => {
       const w = selectionWhere({ all: true, filter });
       const total = this.prepared(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
-      const rows = this.prepared(`SELECT ${TASK_COLUMNS} FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms DESC, seq DESC LIMIT ? OFFSET ?`)
-        .all(...w.args, limit, offset) as TaskRow[];
-      return { total, tasks: rows.map(toTask) };
+      // A page in the older half (kick takes the oldest) is read from that end, as tasks.ts does.
+      if (offset * 2 <= total) {
+        const rows = this.prepared(`SELECT ${TASK_COLUMNS} FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms DESC, seq DESC LIMIT ? OFFSET ?`)
+          .all(...w.args, limit, offset) as TaskRow[];
+        return { total, tasks: rows.map(toTask) };
+      }
+      const from = Math.max(0, total - offset - limit);
+      const rows = this.prepared(`SELECT ${TASK_COLUMNS} FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms, seq LIMIT ? OFFSET ?`)
+        .all(...w.args, Math.max(0, total - offset - from), from) as TaskRow[];
+      return { total, tasks: rows.reverse().map(toTask) };
     })());
   }
 
