@@ -2,7 +2,7 @@
 import { retriedEntry, targetOnReturn } from '../../lifecycle/transitions.js';
 import type Database from 'better-sqlite3';
 import type { FailedFilter, FailedSelection } from '../store.js';
-import { toTask, entry, containsPattern, TASK_COLUMNS, TASK_DATA, type TaskRow } from './rows.js';
+import { toTask, entry, containsPattern, fromOldestEnd, TASK_COLUMNS, TASK_DATA, type TaskRow } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqliteWorkers } from './workers.js';
 
@@ -45,15 +45,15 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
     return this.run(() => this.db.transaction(() => {
       const w = selectionWhere({ all: true, filter });
       const total = this.prepared(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
-      // A page in the older half (kick takes the oldest) is read from that end, as tasks.ts does.
-      if (offset * 2 <= total) {
+      // A page in the older half (kick takes the oldest) is read from that end.
+      const older = fromOldestEnd(total, limit, offset);
+      if (!older) {
         const rows = this.prepared(`SELECT ${TASK_COLUMNS} FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms DESC, seq DESC LIMIT ? OFFSET ?`)
           .all(...w.args, limit, offset) as TaskRow[];
         return { total, tasks: rows.map(toTask) };
       }
-      const from = Math.max(0, total - offset - limit);
       const rows = this.prepared(`SELECT ${TASK_COLUMNS} FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms, seq LIMIT ? OFFSET ?`)
-        .all(...w.args, Math.max(0, total - offset - from), from) as TaskRow[];
+        .all(...w.args, older.limit, older.offset) as TaskRow[];
       return { total, tasks: rows.reverse().map(toTask) };
     })());
   }

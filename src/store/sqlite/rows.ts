@@ -88,5 +88,14 @@ export function toWorker(w: WorkerRow, tasks: string[]): WorkerRecord {
 }
 
 export const entry = (e: HistoryEntry) => JSON.stringify(e);
+
+/** A newest-first page (limit rows from offset) as the same rows counted from the oldest end, for a
+ *  page in the older half: an OFFSET walks every row it skips, so that end is the shorter walk.
+ *  null: the page is nearer the newest end. The rows come oldest first: reverse them. */
+export function fromOldestEnd(total: number, limit: number, offset: number): { limit: number; offset: number } | null {
+  if (offset * 2 <= total) return null;
+  const from = Math.max(0, total - offset - limit);
+  return { limit: Math.max(0, total - offset - from), offset: from };
+}
 /** LIKE pattern for "contains", with the user's % and _ taken literally. */
 export const containsPattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

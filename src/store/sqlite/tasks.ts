@@ -1,6 +1,6 @@
 // Reading tasks and cancelling waiting ones.
 import type { TaskRecord, TaskState } from '../store.js';
-import { toTask, entry, TASK_COLUMNS, type TaskRow } from './rows.js';
+import { toTask, entry, fromOldestEnd, TASK_COLUMNS, type TaskRow } from './rows.js';
 import { WAITING_STATES } from '../../lifecycle/states.js';
 import { EXPORTED_STATES, startedAtOf } from '../../lifecycle/imports.js';
 import { countsOfImport } from '../../lifecycle/counts.js';
@@ -94,14 +94,14 @@ export class SqliteTasks extends SqliteArea<ReturnType<typeof statements>> {
     return this.run(() => (this.st.taskOfSeq.get(jobId) as string | undefined) ?? null);
   }
 
-  /** An OFFSET walks every row it skips: a page in the older half (beanstalkd's peek-ready asks for
-   *  the very last) is read from the oldest end instead, so it costs its own rows, not the queue's. */
+  /** A page in the older half (beanstalkd's peek-ready asks for the very last) is read from the
+   *  oldest end, so it costs its own rows, not the queue's. */
   listTasks(queue: string, state: TaskState, limit: number, offset: number) {
     return this.run(() => this.db.transaction(() => {
       const total = (this.st.countInState.get(queue, state) as number | undefined) ?? 0;
-      if (offset * 2 <= total) return { total, tasks: (this.st.listTasks.all(queue, state, limit, offset) as TaskRow[]).map(toTask) };
-      const from = Math.max(0, total - offset - limit);
-      const rows = this.st.listTasksOldestFirst.all(queue, state, Math.max(0, total - offset - from), from) as TaskRow[];
+      const older = fromOldestEnd(total, limit, offset);
+      if (!older) return { total, tasks: (this.st.listTasks.all(queue, state, limit, offset) as TaskRow[]).map(toTask) };
+      const rows = this.st.listTasksOldestFirst.all(queue, state, older.limit, older.offset) as TaskRow[];
       return { total, tasks: rows.reverse().map(toTask) };
     })());
   }
