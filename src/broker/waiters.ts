@@ -1,5 +1,5 @@
-// Long polls: a waiting GET /task sleeps here until a publish on this node names one of its queues,
-// or the shared tick (for publishes on other nodes and tasks coming due) wakes every waiter.
+// Long polls: a waiting GET /task sleeps here until a publish on this node makes a task ready in one
+// of its queues, or the shared tick (for publishes on other nodes and tasks coming due) finds one.
 export const CROSS_NODE_POLL_MS = 250;
 
 interface Waiter { queues: ReadonlySet<string>; wake: () => void }
