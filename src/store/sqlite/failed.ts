@@ -12,6 +12,7 @@ const statements = (p: Prepare) => ({
     worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs, queue = @queue, data = COALESCE(@data, data),
     target_worker_id = @targetWorkerId, history = json_insert(history, '$[#]', json(@entry))
     WHERE task_id = @taskId AND state = 'failed'`),
+  failedInAll: p(`SELECT coalesce(sum(n), 0) FROM task_counts WHERE state = 'failed'`).pluck(),
 });
 
 /** A selection as a WHERE clause over failed tasks: named ids, or a filter. */
@@ -44,7 +45,11 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
   listFailedTasks(filter: FailedFilter, limit: number, offset: number) {
     return this.run(() => this.db.transaction(() => {
       const w = selectionWhere({ all: true, filter });
-      const total = this.prepared(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
+      // By queue alone (the page asks every 2 s), the kept counts answer; counting rows walked them all.
+      const byQueueAlone = filter.reason === undefined && filter.search === undefined && filter.field === undefined;
+      const total = byQueueAlone
+        ? (filter.queue !== undefined ? (this.st.countInState.get(filter.queue, 'failed') as number | undefined) ?? 0 : this.st.failedInAll.get() as number)
+        : this.prepared(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
       // A page in the older half (kick takes the oldest) is read from that end.
       const older = fromOldestEnd(total, limit, offset);
       if (!older) {
