@@ -9,11 +9,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BrokerProcess, freePort } from '../test/soak/brokers.mjs';
 import { LatencyProxy } from './latency-proxy.mjs';
+import { mockPidOrSkip, nodeEnv } from './mock-cluster.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const e = process.env;
@@ -21,11 +20,7 @@ const N = Number(e.N ?? 200);
 const REPS = Number(e.REPS ?? 3);
 const DELAY_MS = Number(e.DELAY_MS ?? 1);
 const log = (...a) => console.error('[cluster-latency]', ...a);
-if (!e.COUCHBASE_CONNSTR || !Number(e.COUCHBASE_PAUSE_PID)) {
-  log('skipped: needs COUCHBASE_CONNSTR (a local mock, see the README\'s Tests section) and the mock\'s pid in COUCHBASE_PAUSE_PID');
-  process.exit(0);
-}
-if (spawnSync(process.execPath, [path.join(root, 'bin', 'build-if-changed.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+const mockPid = mockPidOrSkip(root, log);
 const kit = e.PEER_KIT ?? path.resolve(root, '..', 'shared', 'bench', 'peers');
 const Jackd = existsSync(path.join(kit, 'node_modules', 'jackd')) ? createRequire(path.join(kit, 'package.json'))('jackd') : null;
 if (!Jackd) log(`no jackd in the peer kit at ${kit} (PEER_KIT): the protocol rows are left out`);
@@ -65,19 +60,14 @@ async function measure(url, beanstalkPort) {
   return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, { p50: percentile(v, 0.5), p99: percentile(v, 0.99) }]));
 }
 
-const proxy = new LatencyProxy(Number(e.COUCHBASE_PAUSE_PID), DELAY_MS);
+const proxy = new LatencyProxy(mockPid, DELAY_MS);
 await proxy.start();
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-cluster-latency-'));
 log(`${N} of each, one at a time, ${REPS} reps, ${DELAY_MS} ms each way through the proxy`);
 try {
   for (let rep = 1; rep <= REPS; rep++) {
     const beanstalkPort = await freePort();
-    const node = new BrokerProcess(root, 'n0', await freePort(), {
-      COUCHBASE_CONNSTR: proxy.connstr(e.COUCHBASE_CONNSTR), COUCHBASE_USERNAME: e.COUCHBASE_USERNAME ?? 'Administrator',
-      COUCHBASE_PASSWORD: e.COUCHBASE_PASSWORD ?? 'password', COUCHBASE_BUCKET: e.COUCHBASE_BUCKET ?? 'default',
-      COUCHBASE_KEY_PREFIX: `lat-${randomUUID().slice(0, 8)}`, LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0',
-      SWITCHYARD_DB: path.join(scratch, 'unused.db'), SWITCHYARD_BEANSTALK_PORT: String(beanstalkPort),
-    }, scratch);
+    const node = new BrokerProcess(root, 'n0', await freePort(), nodeEnv(proxy.connstr(e.COUCHBASE_CONNSTR), scratch, { SWITCHYARD_BEANSTALK_PORT: String(beanstalkPort) }), scratch);
     await node.start();
     try {
       const m = await measure(node.url, beanstalkPort);

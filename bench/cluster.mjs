@@ -12,11 +12,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import { BrokerProcess, freePort } from '../test/soak/brokers.mjs';
 import { LatencyProxy } from './latency-proxy.mjs';
+import { mockPidOrSkip, nodeEnv } from './mock-cluster.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const e = process.env;
@@ -37,12 +36,7 @@ const WORKERS = 16;
 const WORKLOADS = Object.fromEntries(Object.entries({ 'hot queue': 1, '100 queues': 100 }).filter(([name]) => !e.WORKLOAD || name.startsWith(e.WORKLOAD)));
 const log = (...a) => console.error('[cluster]', ...a);
 
-const mockPid = Number(e.COUCHBASE_PAUSE_PID);
-if (!e.COUCHBASE_CONNSTR || !mockPid) {
-  log('skipped: needs COUCHBASE_CONNSTR (a local mock, see the README\'s Tests section) and the mock\'s pid in COUCHBASE_PAUSE_PID');
-  process.exit(0);
-}
-if (spawnSync(process.execPath, [path.join(root, 'bin', 'build-if-changed.mjs')], { cwd: root, stdio: 'inherit' }).status !== 0) process.exit(1);
+const mockPid = mockPidOrSkip(root, log);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const call = (base, method, p, body) => new Promise((resolve, reject) => {
@@ -141,11 +135,7 @@ try {
     const order = [...NODE_COUNTS.slice(rep % NODE_COUNTS.length), ...NODE_COUNTS.slice(0, rep % NODE_COUNTS.length)];
     for (const nodes of order) {
       for (const [workload, queues] of Object.entries(WORKLOADS)) {
-        const env = {
-          COUCHBASE_CONNSTR: connstr, COUCHBASE_USERNAME: e.COUCHBASE_USERNAME ?? 'Administrator', COUCHBASE_PASSWORD: e.COUCHBASE_PASSWORD ?? 'password',
-          COUCHBASE_BUCKET: e.COUCHBASE_BUCKET ?? 'default', COUCHBASE_KEY_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
-          LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0', SWITCHYARD_DB: path.join(scratch, 'unused.db'),
-        };
+        const env = nodeEnv(connstr, scratch);
         const brokers = await Promise.all(Array.from({ length: nodes }, async (_, i) => new BrokerProcess(root, `n${i}`, await freePort(), env, scratch, NODE_FLAGS)));
         try {
           await Promise.all(brokers.map((b) => b.start()));
