@@ -23,8 +23,14 @@ const kept = (ctx: BrokerContext) => ctx.store.readEvents('unrouted', ctx.now() 
 export const unroutedJson = (e: LoggedEvent) => ({ eventId: e.eventId, publisher: e.publisher, at: e.atMs / 1000, data: e.data });
 
 export async function listUnrouted(ctx: BrokerContext, filter: UnroutedFilter, limit: number, offset: number) {
+  const keepSeconds = ctx.records.settings.unroutedKeepSeconds;
+  // Unfiltered (the page's usual view, every 2 s), the store reads the page alone.
+  if (filter.publisher === undefined && filter.search === undefined && filter.field === undefined) {
+    const page = await ctx.store.readEventsPage('unrouted', ctx.now() - keepSeconds * 1000, limit, offset);
+    return { total: page.total, keepSeconds, events: page.events.map(unroutedJson) };
+  }
   const all = (await kept(ctx)).filter((e) => matches(e, filter));
-  return { total: all.length, keepSeconds: ctx.records.settings.unroutedKeepSeconds, events: all.slice(offset, offset + limit).map(unroutedJson) };
+  return { total: all.length, keepSeconds, events: all.slice(offset, offset + limit).map(unroutedJson) };
 }
 
 async function selected(ctx: BrokerContext, sel: UnroutedSelection): Promise<LoggedEvent[]> {

@@ -181,6 +181,9 @@ export interface RoutingRecordStore {
   appendEvents(log: EventLogName, events: readonly LoggedEvent[], keep: { count: number; sinceMs: number }): Promise<void>;
   /** The log's events at or after sinceMs, newest first. */
   readEvents(log: EventLogName, sinceMs: number): Promise<LoggedEvent[]>;
+  /** One page of those (limit from offset, newest first) and how many there are, reading only the
+   *  page: a log may hold 100,000 events, and the page lists them every 2 s. */
+  readEventsPage(log: EventLogName, sinceMs: number, limit: number, offset: number): Promise<{ total: number; events: LoggedEvent[] }>;
   /** How many events the log holds (cheap). */
   countEvents(log: EventLogName): Promise<number>;
   /** Removes these events from the log; the ids that were there, so went by this call. */

@@ -31,6 +31,22 @@ export function routingRecordsContract({ store, test }: Kit) {
     assert.equal(await store.countEvents('sample'), 0);
   });
 
+  test('routing records: a page of a log is that slice of the whole, newest first, with the whole count', async () => {
+    // 260 events over several appends (and blocks), the first 40 older than the page's sinceMs;
+    // one removed from the middle.
+    for (let i = 0; i < 260; i += 65) await store.appendEvents('unrouted', Array.from({ length: 65 }, (_, j) => ev(i + j, T0 - 40 + i + j)), KEEP_ALL);
+    assert.deepEqual(await store.removeEvents('unrouted', ['e0150']), ['e0150']);
+    const whole = (await store.readEvents('unrouted', T0)).map((e) => e.eventId);
+    assert.equal(whole.length, 219);
+    for (const offset of [0, 1, 19, 20, 99, 100, 150, 218, 219, 300]) {
+      for (const limit of [1, 7, 100, 250]) {
+        const page = await store.readEventsPage('unrouted', T0, limit, offset);
+        assert.deepEqual([page.total, page.events.map((e) => e.eventId)], [219, whole.slice(offset, offset + limit)], `offset ${offset}, limit ${limit}`);
+      }
+    }
+    assert.deepEqual(await store.readEventsPage('sample', T0, 10, 0), { total: 0, events: [] });
+  });
+
   test('routing records: removing events takes each once and leaves the others', async () => {
     await store.appendEvents('unrouted', Array.from({ length: 150 }, (_, i) => ev(i)), KEEP_ALL);
     await store.appendEvents('sample', [ev(5)], KEEP_ALL);

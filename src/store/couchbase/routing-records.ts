@@ -53,6 +53,32 @@ export class CouchbaseRoutingRecords extends CouchbaseArea {
     });
   }
 
+  /** Counts from the index; reads the chunks holding the page, and the oldest kept chunk, which
+   *  alone may hold events before sinceMs (trimming drops whole chunks). */
+  readEventsPage(log: EventLogName, sinceMs: number, limit: number, offset: number) {
+    return this.guard(async () => {
+      const index = await this.getDoc<LogIndex>(this.keys.eventLog(log));
+      const chunks = index?.chunks.filter((c) => c.lastAtMs >= sinceMs) ?? [];
+      const live = (events: LoggedEvent[] | undefined) => (events ?? []).filter((e) => e.atMs >= sinceMs);
+      const oldest = chunks.length ? live((await this.getDoc<Chunk>(this.keys.eventLogChunk(log, chunks[0]!.id)))?.events) : [];
+      const counts = chunks.map((c, i) => (i === 0 ? oldest.length : c.n));
+      const total = counts.reduce((a, b) => a + b, 0);
+      // Newest first: the chunks from the newest back, past `offset` events, until the page is full.
+      const wanted: number[] = [];
+      let skip = offset;
+      let firstSkip = 0;
+      for (let i = chunks.length - 1, need = limit; i >= 0 && need > 0; i--) {
+        if (skip >= counts[i]!) { skip -= counts[i]!; continue; }
+        if (!wanted.length) firstSkip = skip;
+        wanted.push(i);
+        need -= counts[i]! - skip;
+        skip = 0;
+      }
+      const docs = await Promise.all(wanted.map(async (i) => (i === 0 ? oldest : live((await this.getDoc<Chunk>(this.keys.eventLogChunk(log, chunks[i]!.id)))?.events))));
+      return { total, events: docs.flatMap((events) => [...events].reverse()).slice(firstSkip, firstSkip + limit) };
+    });
+  }
+
   countEvents(log: EventLogName): Promise<number> {
     return this.guard(async () => (await this.getDoc<LogIndex>(this.keys.eventLog(log)))?.chunks.reduce((n, c) => n + c.n, 0) ?? 0);
   }

@@ -9,6 +9,11 @@ const statements = (p: Prepare) => ({
   trimCount: p(`DELETE FROM event_log WHERE log = @log AND seq <= (SELECT seq FROM event_log WHERE log = @log ORDER BY seq DESC LIMIT 1 OFFSET @keep)`),
   trimTime: p(`DELETE FROM event_log WHERE log = ? AND at_ms < ?`),
   read: p(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ? ORDER BY seq DESC`).pluck(),
+  readPage: p(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ? ORDER BY seq DESC LIMIT ? OFFSET ?`).pluck(),
+  // Events arrive in time order: those at or after sinceMs are the ones from the first such seq on,
+  // counted in the index alone (a count that read at_ms would visit every row).
+  countSince: p(`SELECT count(*) FROM event_log WHERE log = @log AND seq >= coalesce(
+    (SELECT seq FROM event_log WHERE log = @log AND at_ms >= @sinceMs ORDER BY seq LIMIT 1), 9007199254740991)`).pluck(),
   count: p(`SELECT count(*) FROM event_log WHERE log = ?`).pluck(),
   remove: p(`DELETE FROM event_log WHERE log = ? AND event_id = ?`),
   addMatches: p(`INSERT INTO interest_matches (queue, interest, count, last_match_ms) VALUES (?, ?, ?, ?)
@@ -31,6 +36,13 @@ export class SqliteRoutingRecords extends SqliteArea<ReturnType<typeof statement
 
   readEvents(log: EventLogName, sinceMs: number): Promise<LoggedEvent[]> {
     return this.run(() => (this.st.read.all(log, sinceMs) as string[]).map((e) => JSON.parse(e) as LoggedEvent));
+  }
+
+  readEventsPage(log: EventLogName, sinceMs: number, limit: number, offset: number) {
+    return this.run(() => this.db.transaction(() => ({
+      total: this.st.countSince.get({ log, sinceMs }) as number,
+      events: (this.st.readPage.all(log, sinceMs, limit, offset) as string[]).map((e) => JSON.parse(e) as LoggedEvent),
+    }))());
   }
 
   countEvents(log: EventLogName): Promise<number> {
