@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The management page at scale: 1,000 queues, 100 workers and 100,000 failed tasks in a built broker
+// The management page at scale: 1,000 queues, 100 workers, 100,000 failed tasks and 100,000 kept
+// unrouted events (the default cap) in a built broker
 // (dist/) over a scratch SQLite file, then the median time (5 runs) of every API call a page view
 // makes, and how long each view takes to draw in headless Chromium. Nothing here is a pass/fail
 // assertion: it shows that the views page and filter on the server as the data grows.
-// Run: npm run build && node bench/page-scale.mjs   (FAILED=100000 QUEUES=1000 WORKERS=100)
+// Run: npm run build && node bench/page-scale.mjs   (FAILED=100000 QUEUES=1000 WORKERS=100 UNROUTED=100000)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -15,6 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const QUEUES = Number(process.env.QUEUES ?? 1000);
 const WORKERS = Number(process.env.WORKERS ?? 100);
 const FAILED = Number(process.env.FAILED ?? 100_000);
+const UNROUTED = Number(process.env.UNROUTED ?? 100_000);
 
 const port = await new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-page-'));
@@ -36,7 +38,7 @@ const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.lengt
 
 try {
   for (let i = 0; i < 100; i++) { try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 100)); }
-  log(`seeding ${QUEUES} queues, ${WORKERS} workers, ${FAILED} failed tasks`);
+  log(`seeding ${QUEUES} queues, ${WORKERS} workers, ${FAILED} failed tasks, ${UNROUTED} unrouted events`);
   for (let q = 0; q < QUEUES; q++) {
     await call('PUT', '/interest', { queue: `queue-${q}`, interests: { kind: `^k${q}$`, 'user\\.id': `^${q}-`, region: `^r${q}$` } });
   }
@@ -53,6 +55,9 @@ try {
     await call('POST', '/tasks', { workerId: failer, reports: tasks.map((t) => ({ taskId: t.taskId, state: 'fail', failReason: `upstream said no to ${t.data.user.id}` })) });
     left -= tasks.length;
   }
+  for (let i = 0; i < UNROUTED; i += 1000) {
+    await call('PUT', '/tasks', { events: Array.from({ length: Math.min(1000, UNROUTED - i) }, (_, j) => ({ publisher: 'lost', data: { nobody: 'wants', n: i + j } })) });
+  }
   for (let w = 0; w < WORKERS; w++) await call('PUT', '/worker', { queues: [`queue-${w}`, `queue-${w + 1}`, 'doomed'], name: `worker-${w}` });
 
   const names = Array.from({ length: 50 }, (_, i) => `queue-${i}`).join(',');
@@ -61,12 +66,15 @@ try {
     'overview: GET /status?queues (page of 50)': '/status?queues&limit=50',
     'overview: GET /throughput (50 queues)': `/throughput?queues=${names}&minutes=15`,
     'failed: GET /failed (page of 50)': '/failed?limit=50',
+    'failed: GET /failed?queue= (page of 50)': '/failed?queue=doomed&limit=50',
     'failed: GET /failed?reason=': '/failed?reason=said%20no%20to%2099999&limit=50',
     'failed: GET /failed?field=user.id&value=': '/failed?field=user.id&value=4242&limit=50',
     'failed: GET /failed?search=': '/failed?search=row%2077777&limit=50',
     'workers: GET /status?workers': '/status?workers',
     'interests: GET /status?interests': '/status?interests',
     'queue: GET /queue/tasks (page of 50)': '/queue/tasks?queue=doomed&state=failed&limit=50',
+    'unrouted: GET /unrouted (page of 50)': '/unrouted?limit=50',
+    'unrouted: GET /unrouted?publisher=': '/unrouted?publisher=lost&limit=50',
   };
   const rows = [];
   for (const [what, p] of Object.entries(calls)) {
@@ -92,7 +100,7 @@ try {
     });
     const page = await ctx.newPage();
     const row = '.scroll tbody tr';
-    const views = [['overview', '', row], ['failed', 'failed', row], ['workers', 'workers', row], ['interests', 'interests', row], ['queue', 'queue/doomed?state=failed', row]];
+    const views = [['overview', '', row], ['failed', 'failed', row], ['workers', 'workers', row], ['interests', 'interests', row], ['queue', 'queue/doomed?state=failed', row], ['unrouted', 'unrouted', row]];
     const drawn = [];
     for (const [name, hash, sel] of views) {
       const times = [];
