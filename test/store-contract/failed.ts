@@ -15,9 +15,14 @@ export function failedContract({ store, test, publish, claim, failInto }: Kit) {
     assert.deepEqual((await store.listFailedTasks({ field: { path: 'user', value: 'cy' } }, 10, 0)).tasks.map((t) => t.queue), ['b']);
     assert.equal((await store.listFailedTasks({ field: { path: 'user', value: 'c' } }, 10, 0)).total, 0, 'field = value is exact');
     assert.equal((await store.listFailedTasks({ field: { path: 'name', value: 'cy' } }, 10, 0)).total, 0, 'another field does not match');
+    // Texts JSON writes otherwise (a quote, a backslash) and texts it writes as they are, numbers by their text.
+    await failInto('c', 'quoted', { says: 'a "b" \\ c', who: 'zoë', n: 1.5 });
+    for (const [path, value] of [['says', 'a "b" \\ c'], ['who', 'zoë'], ['n', '1.5']] as const) {
+      assert.deepEqual((await store.listFailedTasks({ field: { path, value } }, 10, 0)).tasks.map((t) => t.failReason), ['quoted'], `${path} = ${value}`);
+    }
     const page = await store.listFailedTasks({}, 1, 1);
     assert.equal(page.tasks.length, 1);
-    assert.equal(page.total, 3);
+    assert.equal(page.total, 4);
   });
 
   test('failed tasks page newest first from either end: every page is that slice of the whole list', async () => {

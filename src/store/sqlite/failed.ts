@@ -15,6 +15,9 @@ const statements = (p: Prepare) => ({
   failedInAll: p(`SELECT coalesce(sum(n), 0) FROM task_counts WHERE state = 'failed'`).pluck(),
 });
 
+/** Characters JSON.stringify writes otherwise: quotes, backslashes, controls, lone surrogates. */
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** A selection as a WHERE clause over failed tasks: named ids, or a filter. */
 function selectionWhere(sel: FailedSelection): { sql: string; args: unknown[] } {
   if ('taskIds' in sel) return { sql: `state = 'failed' AND task_id IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(sel.taskIds)] };
@@ -24,7 +27,12 @@ function selectionWhere(sel: FailedSelection): { sql: string; args: unknown[] } 
   if (f.queue !== undefined) { parts.push('queue = ?'); args.push(f.queue); }
   if (f.reason !== undefined) { parts.push(`fail_reason LIKE ? ESCAPE '\\'`); args.push(containsPattern(f.reason)); }
   if (f.search !== undefined) { parts.push(`${TASK_DATA} LIKE ? ESCAPE '\\'`); args.push(containsPattern(f.search)); }
-  if (f.field !== undefined) { parts.push(`switchyard_has_field_text(${TASK_DATA}, ?, ?)`); args.push(f.field.path, f.field.value); }
+  if (f.field !== undefined) {
+    // A field's text is in the payload's JSON as it is, unless JSON escapes it: there, a text search
+    // in C first leaves the parse-and-walk for the few payloads that can match (every one took 5 µs).
+    if (f.field.value !== '' && !JSON_ESCAPED.test(f.field.value)) { parts.push(`instr(${TASK_DATA}, ?) > 0`); args.push(f.field.value); }
+    parts.push(`switchyard_has_field_text(${TASK_DATA}, ?, ?)`); args.push(f.field.path, f.field.value);
+  }
   return { sql: parts.join(' AND '), args };
 }
 
