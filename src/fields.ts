@@ -37,3 +37,10 @@ export function flattenFields(data: Record<string, unknown>, maxTextChars = Infi
 export function hasFieldText(data: Record<string, unknown>, path: string, value: string): boolean {
   return flattenFields(data).some(([p, text]) => p === path && text === value);
 }
+
+/** Characters JSON.stringify writes otherwise (quotes, backslashes, controls, lone surrogates). */
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Whether text appears in JSON.stringify's output exactly as it is, so a payload whose field has this
+ *  text holds it in its JSON too: a plain text search may then narrow a field filter first. */
+export const writtenAsIsInJson = (text: string): boolean => text !== '' && !ESCAPED_IN_JSON.test(text);

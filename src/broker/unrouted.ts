@@ -4,7 +4,7 @@
 // matches nothing is kept again by the publish itself, and a replay that fails puts its events back.
 import type { BrokerContext } from './context.js';
 import type { LoggedEvent } from '../model.js';
-import { hasFieldText } from '../fields.js';
+import { hasFieldText, writtenAsIsInJson } from '../fields.js';
 import { publishEvents, type PublishInput, type PublishAnswer } from './publish.js';
 
 export interface UnroutedFilter { publisher?: string; search?: string; field?: { path: string; value: string } }
@@ -18,7 +18,18 @@ const matches = (e: LoggedEvent, f: UnroutedFilter): boolean =>
   && (f.search === undefined || JSON.stringify(e.data).includes(f.search))
   && (f.field === undefined || hasFieldText(e.data, f.field.path, f.field.value));
 
-const kept = (ctx: BrokerContext) => ctx.store.readEvents('unrouted', ctx.now() - ctx.records.settings.unroutedKeepSeconds * 1000);
+/** Texts an event matching the filter must hold in its stored JSON: the store may skip any other
+ *  without parsing it (a filter over 100,000 kept events parsed them all). */
+function heldTexts(f: UnroutedFilter): string[] {
+  const texts: string[] = [];
+  if (f.publisher !== undefined) texts.push(`"publisher":${JSON.stringify(f.publisher)}`);
+  if (f.search !== undefined && f.search !== '') texts.push(f.search); // found in the data's JSON, which the event's holds
+  if (f.field !== undefined && writtenAsIsInJson(f.field.value)) texts.push(f.field.value);
+  return texts;
+}
+
+const kept = (ctx: BrokerContext, filter?: UnroutedFilter) =>
+  ctx.store.readEvents('unrouted', ctx.now() - ctx.records.settings.unroutedKeepSeconds * 1000, filter ? heldTexts(filter) : []);
 
 export const unroutedJson = (e: LoggedEvent) => ({ eventId: e.eventId, publisher: e.publisher, at: e.atMs / 1000, data: e.data });
 
@@ -29,14 +40,13 @@ export async function listUnrouted(ctx: BrokerContext, filter: UnroutedFilter, l
     const page = await ctx.store.readEventsPage('unrouted', ctx.now() - keepSeconds * 1000, limit, offset);
     return { total: page.total, keepSeconds, events: page.events.map(unroutedJson) };
   }
-  const all = (await kept(ctx)).filter((e) => matches(e, filter));
+  const all = (await kept(ctx, filter)).filter((e) => matches(e, filter));
   return { total: all.length, keepSeconds, events: all.slice(offset, offset + limit).map(unroutedJson) };
 }
 
 async function selected(ctx: BrokerContext, sel: UnroutedSelection): Promise<LoggedEvent[]> {
-  const all = await kept(ctx);
-  if ('eventIds' in sel) { const ids = new Set(sel.eventIds); return all.filter((e) => ids.has(e.eventId)); }
-  return all.filter((e) => matches(e, sel.filter));
+  if ('eventIds' in sel) { const ids = new Set(sel.eventIds); return (await kept(ctx)).filter((e) => ids.has(e.eventId)); }
+  return (await kept(ctx, sel.filter)).filter((e) => matches(e, sel.filter));
 }
 
 export async function deleteUnrouted(ctx: BrokerContext, sel: UnroutedSelection) {

@@ -179,8 +179,10 @@ export interface RoutingRecordStore {
   /** Appends events (oldest first) to the log, then drops its oldest beyond keep.count and those
    *  before keep.sinceMs (a store may drop in blocks, keeping a few more). No events: only the drop. */
   appendEvents(log: EventLogName, events: readonly LoggedEvent[], keep: { count: number; sinceMs: number }): Promise<void>;
-  /** The log's events at or after sinceMs, newest first. */
-  readEvents(log: EventLogName, sinceMs: number): Promise<LoggedEvent[]>;
+  /** The log's events at or after sinceMs, newest first. holding: a hint that only events whose
+   *  JSON (as JSON.stringify writes it) holds each of these texts are wanted; a store may skip the
+   *  others or return them too, so the caller still filters. */
+  readEvents(log: EventLogName, sinceMs: number, holding?: readonly string[]): Promise<LoggedEvent[]>;
   /** One page of those (limit from offset, newest first) and how many there are, reading only the
    *  page: a log may hold 100,000 events, and the page lists them every 2 s. */
   readEventsPage(log: EventLogName, sinceMs: number, limit: number, offset: number): Promise<{ total: number; events: LoggedEvent[] }>;

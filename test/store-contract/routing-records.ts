@@ -47,6 +47,18 @@ export function routingRecordsContract({ store, test }: Kit) {
     assert.deepEqual(await store.readEventsPage('sample', T0, 10, 0), { total: 0, events: [] });
   });
 
+  test('routing records: a read holding texts returns every event whose JSON holds them, newest first', async () => {
+    const events = Array.from({ length: 30 }, (_, i) => ({ ...ev(i), publisher: i % 3 === 0 ? 'bank' : 'shop', data: { i, note: i % 5 === 0 ? 'say "refund"' : 'plain' } }));
+    await store.appendEvents('unrouted', events, KEEP_ALL);
+    const holding = (texts: string[]) => events.filter((e) => texts.every((t) => JSON.stringify(e).includes(t))).map((e) => e.eventId).reverse();
+    for (const texts of [['"publisher":"bank"'], ['say \\"refund\\"'], ['"publisher":"bank"', 'refund'], ['nowhere']]) {
+      const got = (await store.readEvents('unrouted', 0, texts)).map((e) => e.eventId);
+      const want = holding(texts);
+      assert.deepEqual(got.filter((id) => want.includes(id)), want, `every event holding ${JSON.stringify(texts)}, in order`);
+    }
+    assert.equal((await store.readEvents('unrouted', 0, [])).length, 30);
+  });
+
   test('routing records: removing events takes each once and leaves the others', async () => {
     await store.appendEvents('unrouted', Array.from({ length: 150 }, (_, i) => ev(i)), KEEP_ALL);
     await store.appendEvents('sample', [ev(5)], KEEP_ALL);

@@ -2,6 +2,7 @@
 import { retriedEntry, targetOnReturn } from '../../lifecycle/transitions.js';
 import type Database from 'better-sqlite3';
 import type { FailedFilter, FailedSelection } from '../store.js';
+import { writtenAsIsInJson } from '../../fields.js';
 import { toTask, entry, containsPattern, fromOldestEnd, TASK_COLUMNS, TASK_DATA, type TaskRow } from './rows.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqliteWorkers } from './workers.js';
@@ -15,9 +16,6 @@ const statements = (p: Prepare) => ({
   failedInAll: p(`SELECT coalesce(sum(n), 0) FROM task_counts WHERE state = 'failed'`).pluck(),
 });
 
-/** Characters JSON.stringify writes otherwise: quotes, backslashes, controls, lone surrogates. */
-const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
-
 /** A selection as a WHERE clause over failed tasks: named ids, or a filter. */
 function selectionWhere(sel: FailedSelection): { sql: string; args: unknown[] } {
   if ('taskIds' in sel) return { sql: `state = 'failed' AND task_id IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(sel.taskIds)] };
@@ -30,7 +28,7 @@ function selectionWhere(sel: FailedSelection): { sql: string; args: unknown[] } 
   if (f.field !== undefined) {
     // A field's text is in the payload's JSON as it is, unless JSON escapes it: there, a text search
     // in C first leaves the parse-and-walk for the few payloads that can match (every one took 5 µs).
-    if (f.field.value !== '' && !JSON_ESCAPED.test(f.field.value)) { parts.push(`instr(${TASK_DATA}, ?) > 0`); args.push(f.field.value); }
+    if (writtenAsIsInJson(f.field.value)) { parts.push(`instr(${TASK_DATA}, ?) > 0`); args.push(f.field.value); }
     parts.push(`switchyard_has_field_text(${TASK_DATA}, ?, ?)`); args.push(f.field.path, f.field.value);
   }
   return { sql: parts.join(' AND '), args };

@@ -1,5 +1,6 @@
 // What routing leaves behind: event logs (the what-if sample, unrouted events), oldest first by
 // seq, trimmed on every append; and each interest's match count.
+import type Database from 'better-sqlite3';
 import type { EventLogName, InterestMatchCount, LoggedEvent } from '../store.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
@@ -34,8 +35,22 @@ export class SqliteRoutingRecords extends SqliteArea<ReturnType<typeof statement
     });
   }
 
-  readEvents(log: EventLogName, sinceMs: number): Promise<LoggedEvent[]> {
-    return this.run(() => (this.st.read.all(log, sinceMs) as string[]).map((e) => JSON.parse(e) as LoggedEvent));
+  /** holding: texts the event's JSON must hold, searched in C before any event is parsed. */
+  readEvents(log: EventLogName, sinceMs: number, holding: readonly string[] = []): Promise<LoggedEvent[]> {
+    return this.run(() => {
+      const read = holding.length ? this.holdingStatement(holding.length) : this.st.read;
+      return (read.all(log, sinceMs, ...holding) as string[]).map((e) => JSON.parse(e) as LoggedEvent);
+    });
+  }
+
+  private readonly holdingReads = new Map<number, Database.Statement>();
+  private holdingStatement(n: number): Database.Statement {
+    let st = this.holdingReads.get(n);
+    if (!st) {
+      const holds = Array.from({ length: n }, () => 'AND instr(event, ?) > 0').join(' ');
+      this.holdingReads.set(n, (st = this.db.prepare(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ? ${holds} ORDER BY seq DESC`).pluck()));
+    }
+    return st;
   }
 
   readEventsPage(log: EventLogName, sinceMs: number, limit: number, offset: number) {
