@@ -28,8 +28,10 @@ function heldTexts(f: UnroutedFilter): string[] {
   return texts;
 }
 
-const kept = (ctx: BrokerContext, filter?: UnroutedFilter) =>
-  ctx.store.readEvents('unrouted', ctx.now() - ctx.records.settings.unroutedKeepSeconds * 1000, filter ? heldTexts(filter) : []);
+/** The oldest time an unrouted event is still kept. */
+const keptSince = (ctx: BrokerContext) => ctx.now() - ctx.records.settings.unroutedKeepSeconds * 1000;
+
+const kept = (ctx: BrokerContext, filter?: UnroutedFilter) => ctx.store.readEvents('unrouted', keptSince(ctx), filter ? heldTexts(filter) : []);
 
 export const unroutedJson = (e: LoggedEvent) => ({ eventId: e.eventId, publisher: e.publisher, at: e.atMs / 1000, data: e.data });
 
@@ -37,7 +39,7 @@ export async function listUnrouted(ctx: BrokerContext, filter: UnroutedFilter, l
   const keepSeconds = ctx.records.settings.unroutedKeepSeconds;
   // Unfiltered (the page's usual view, every 2 s), the store reads the page alone.
   if (filter.publisher === undefined && filter.search === undefined && filter.field === undefined) {
-    const page = await ctx.store.readEventsPage('unrouted', ctx.now() - keepSeconds * 1000, limit, offset);
+    const page = await ctx.store.readEventsPage('unrouted', keptSince(ctx), limit, offset);
     return { total: page.total, keepSeconds, events: page.events.map(unroutedJson) };
   }
   const all = (await kept(ctx, filter)).filter((e) => matches(e, filter));

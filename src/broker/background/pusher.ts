@@ -10,7 +10,7 @@ import { reportTasks } from '../report.js';
 import { registerWorker, removeWorkers } from '../workers.js';
 import { BrokerError } from '../../errors.js';
 import { held, queueSummaries } from '../status.js';
-import type { QueuePolicy, Report, WorkTask } from '../../model.js';
+import type { QueuePolicy, Report, ReportOutcome, WorkTask } from '../../model.js';
 import { isPushed, pushTarget } from '../../lifecycle/limits.js';
 import { leaseMs, pushLeaseMarginMs, pushNeedsFreshLease } from '../../lifecycle/lease.js';
 import { deliver } from './deliver.js';
@@ -107,22 +107,20 @@ class QueuePusher {
   /** A fresh lease for a task about to be pushed (a progress report); its end, or null when the task
    *  is no longer this worker's. */
   private async renewLease(t: WorkTask, workerId: string): Promise<number | null> {
-    try {
-      const [o] = await reportTasks(this.ctx, workerId, [{ taskId: t.taskId, state: 'progress' }]);
-      return o?.outcome === 'ok' ? (o.leaseExpiresAtMs ?? null) : null;
-    } catch (e) {
-      this.ctx.log.warn('push: cannot renew a lease', { queue: this.queue, taskId: t.taskId, error: (e as Error).message });
-      return null;
-    }
+    const o = await this.report(t, workerId, { taskId: t.taskId, state: 'progress' });
+    return o?.outcome === 'ok' ? (o.leaseExpiresAtMs ?? null) : null;
   }
 
-  private async report(t: WorkTask, workerId: string, report: Report): Promise<void> {
+  /** The report's outcome, or null when it could not be made (the lease will return the task; it is
+   *  pushed again then). A refused renewal only means the task is another's now: not worth a warning. */
+  private async report(t: WorkTask, workerId: string, report: Report): Promise<ReportOutcome | null> {
     try {
       const [o] = await reportTasks(this.ctx, workerId, [report]);
-      if (o && o.outcome !== 'ok') this.ctx.log.warn('push: report refused', { queue: this.queue, taskId: t.taskId, outcome: o.outcome });
+      if (o && o.outcome !== 'ok' && report.state !== 'progress') this.ctx.log.warn('push: report refused', { queue: this.queue, taskId: t.taskId, outcome: o.outcome });
+      return o ?? null;
     } catch (e) {
-      // The lease will return the task; it is pushed again then.
-      this.ctx.log.warn('push: report failed', { queue: this.queue, taskId: t.taskId, error: (e as Error).message });
+      this.ctx.log.warn(report.state === 'progress' ? 'push: cannot renew a lease' : 'push: report failed', { queue: this.queue, taskId: t.taskId, error: (e as Error).message });
+      return null;
     }
   }
 }

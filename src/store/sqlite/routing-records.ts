@@ -4,12 +4,13 @@ import type Database from 'better-sqlite3';
 import type { EventLogName, InterestMatchCount, LoggedEvent } from '../store.js';
 import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
 
+const parseEvent = (json: string) => JSON.parse(json) as LoggedEvent;
+
 const statements = (p: Prepare) => ({
   append: p(`INSERT INTO event_log (log, event_id, at_ms, event) VALUES (?, ?, ?, ?)`),
   // The keep.count newest stay: the row at that offset from the newest, and every older one, go.
   trimCount: p(`DELETE FROM event_log WHERE log = @log AND seq <= (SELECT seq FROM event_log WHERE log = @log ORDER BY seq DESC LIMIT 1 OFFSET @keep)`),
   trimTime: p(`DELETE FROM event_log WHERE log = ? AND at_ms < ?`),
-  read: p(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ? ORDER BY seq DESC`).pluck(),
   readPage: p(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ? ORDER BY seq DESC LIMIT ? OFFSET ?`).pluck(),
   // Events arrive in time order: those at or after sinceMs are the ones from the first such seq on,
   // counted in the index alone (a count that read at_ms would visit every row).
@@ -37,18 +38,16 @@ export class SqliteRoutingRecords extends SqliteArea<ReturnType<typeof statement
 
   /** holding: texts the event's JSON must hold, searched in C before any event is parsed. */
   readEvents(log: EventLogName, sinceMs: number, holding: readonly string[] = []): Promise<LoggedEvent[]> {
-    return this.run(() => {
-      const read = holding.length ? this.holdingStatement(holding.length) : this.st.read;
-      return (read.all(log, sinceMs, ...holding) as string[]).map((e) => JSON.parse(e) as LoggedEvent);
-    });
+    return this.run(() => (this.readHolding(holding.length).all(log, sinceMs, ...holding) as string[]).map(parseEvent));
   }
 
-  private readonly holdingReads = new Map<number, Database.Statement>();
-  private holdingStatement(n: number): Database.Statement {
-    let st = this.holdingReads.get(n);
+  /** The read for n held texts (none: every event since), prepared once per n. */
+  private readonly reads = new Map<number, Database.Statement>();
+  private readHolding(n: number): Database.Statement {
+    let st = this.reads.get(n);
     if (!st) {
-      const holds = Array.from({ length: n }, () => 'AND instr(event, ?) > 0').join(' ');
-      this.holdingReads.set(n, (st = this.db.prepare(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ? ${holds} ORDER BY seq DESC`).pluck()));
+      const holds = Array.from({ length: n }, () => ' AND instr(event, ?) > 0').join('');
+      this.reads.set(n, (st = this.db.prepare(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ?${holds} ORDER BY seq DESC`).pluck()));
     }
     return st;
   }
@@ -56,7 +55,7 @@ export class SqliteRoutingRecords extends SqliteArea<ReturnType<typeof statement
   readEventsPage(log: EventLogName, sinceMs: number, limit: number, offset: number) {
     return this.run(() => this.db.transaction(() => ({
       total: this.st.countSince.get({ log, sinceMs }) as number,
-      events: (this.st.readPage.all(log, sinceMs, limit, offset) as string[]).map((e) => JSON.parse(e) as LoggedEvent),
+      events: (this.st.readPage.all(log, sinceMs, limit, offset) as string[]).map(parseEvent),
     }))());
   }
 
