@@ -1,6 +1,7 @@
 // Long polls: a waiting GET /task sleeps here until a publish on this node makes a task ready in one
 // of its queues, or the shared tick (for publishes on other nodes and tasks coming due) finds one.
 export const CROSS_NODE_POLL_MS = 250;
+const REMEMBERED_QUEUES = 4096;
 
 interface Waiter { queues: ReadonlySet<string>; wake: () => void }
 
@@ -11,7 +12,13 @@ export class Waiters {
   private readonly byQueue = new Map<string, Set<Waiter>>();
   /** Counts notifications, so a claim can ask "did anything arrive since I looked?" (see mark()). */
   private seq = 0;
-  private readonly notifiedAt = new Map<string, number>();
+  /** The last notification of each queue, in two generations: when the newer holds
+   *  REMEMBERED_QUEUES names the older is dropped, so names of queues long gone (beanstalkd tubes,
+   *  deleted queues) do not pile up. A mark from before what was dropped counts as notified. */
+  private notifiedAt = new Map<string, number>();
+  private notifiedBefore = new Map<string, number>();
+  private generationStart = 0;
+  private forgottenUpTo = 0;
   private allNotifiedAt = 0;
   private tick: NodeJS.Timeout | null = null;
   private closed = false;
@@ -34,7 +41,7 @@ export class Waiters {
    *  of the queues was notified after `since` (a mark()). */
   wait(queues: readonly string[], deadlineMs: number, since = Infinity, signal?: AbortSignal): Promise<void> {
     if (this.closed || signal?.aborted) return Promise.resolve();
-    if (this.allNotifiedAt > since || queues.some((q) => (this.notifiedAt.get(q) ?? 0) > since)) return Promise.resolve();
+    if (this.allNotifiedAt > since || this.forgottenUpTo > since || queues.some((q) => this.lastNotified(q) > since)) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => w.wake(), Math.max(0, deadlineMs - Date.now()));
       const w: Waiter = {
@@ -58,8 +65,7 @@ export class Waiters {
   notify(queues: Iterable<string>): void {
     const names = new Set(queues);
     this.seq++;
-    // One entry per queue name ever notified: bounded by the queues in use.
-    for (const q of names) this.notifiedAt.set(q, this.seq);
+    for (const q of names) this.remember(q);
     for (const q of names) for (const w of [...(this.byQueue.get(q) ?? [])]) w.wake();
   }
 
@@ -69,7 +75,7 @@ export class Waiters {
    *  other; a task no woken claim took is found by the next tick (CROSS_NODE_POLL_MS). */
   offer(readyByQueue: ReadonlyMap<string, number>): void {
     this.seq++;
-    for (const q of readyByQueue.keys()) this.notifiedAt.set(q, this.seq);
+    for (const q of readyByQueue.keys()) this.remember(q);
     for (const [q, n] of readyByQueue) {
       let left = n;
       // A woken waiter leaves the set as it is walked: a Set's iterator skips what was deleted.
@@ -79,6 +85,24 @@ export class Waiters {
       }
     }
   }
+
+  private lastNotified(queue: string): number {
+    return this.notifiedAt.get(queue) ?? this.notifiedBefore.get(queue) ?? 0;
+  }
+
+  private remember(queue: string): void {
+    if (this.notifiedAt.size >= REMEMBERED_QUEUES && !this.notifiedAt.has(queue)) {
+      // What the older generation held was notified no later than the newer one began.
+      this.forgottenUpTo = this.generationStart;
+      this.notifiedBefore = this.notifiedAt;
+      this.notifiedAt = new Map();
+      this.generationStart = this.seq;
+    }
+    this.notifiedAt.set(queue, this.seq);
+  }
+
+  /** Queue names whose last notification is remembered (bounded: 2 × REMEMBERED_QUEUES). */
+  get remembered(): number { return this.notifiedAt.size + this.notifiedBefore.size; }
 
   private readonly pollOf = new Map<string, AbortController>();
 

@@ -72,4 +72,19 @@ describe('waiters', () => {
     assert.equal(w.size, 0);
     w.close();
   });
+
+  it('remembers a bounded number of queue names, and a claim that looked before a forgotten notification still does not sleep through it', async () => {
+    const w = new Waiters();
+    const mark = w.mark();
+    w.offer(new Map([['q', 1]]));
+    for (let i = 0; i < 50_000; i++) w.notify([`tube-${i}`]);
+    assert.ok(w.remembered <= 2 * 4096, `${w.remembered} names remembered`);
+    const late = w.wait(['q'], Date.now() + 60_000, mark);
+    assert.deepEqual(await settledSoon([late]), [true], 'q was notified after the mark, though its entry is gone');
+    const fresh = w.wait(['q'], Date.now() + 60_000, w.mark());
+    assert.deepEqual(await settledSoon([fresh]), [false], 'a claim that looked after everything sleeps until the next offer');
+    w.offer(new Map([['q', 1]]));
+    assert.deepEqual(await settledSoon([fresh]), [true]);
+    w.close();
+  });
 });
