@@ -11,7 +11,9 @@ const statements = (p: Prepare) => ({
   insertWorkerQueue: p(`INSERT OR IGNORE INTO worker_queues (queue, worker_id) VALUES (?, ?)`),
   allWorkers: p(`SELECT * FROM workers ORDER BY registered_at_ms, worker_id`),
   startedOfWorker: p(`SELECT task_id FROM tasks WHERE state = 'started' AND worker_id = ? ORDER BY seq`).pluck(),
-  allStarted: p(`SELECT worker_id, task_id FROM tasks WHERE state = 'started' ORDER BY seq`),
+  // By worker, then arrival: the order of tasks_worker, which holds only started tasks (ORDER BY seq
+  // alone made SQLite walk every task in the table).
+  allStarted: p(`SELECT worker_id, task_id FROM tasks WHERE state = 'started' ORDER BY worker_id, seq`),
   returnTasksOfWorker: p(`UPDATE tasks SET state = 'ready', worker_id = NULL, lease_expires_at_ms = NULL, updated_at_ms = @nowMs,
     history = json_insert(history, '$[#]', json(@entry))
     WHERE state = 'started' AND worker_id = @workerId AND target_worker_id IS NULL RETURNING queue`).pluck(),
