@@ -26,7 +26,11 @@ describe('sqlite query plans', () => {
       store = await openSqliteStore(file, { sync: 'full', clock: systemClock });
       // Statements some calls prepare when first used.
       const nowMs = Date.now();
-      await Promise.all([store.listWorkers(), store.queueSummaries(), store.throughput(nowMs - 60_000, nowMs), store.throughput(nowMs - 60_000, nowMs, 'q')]);
+      await Promise.all([store.listWorkers(), store.queueSummaries(), store.throughput(nowMs - 60_000, nowMs), store.throughput(nowMs - 60_000, nowMs, 'q'),
+        ...[{}, { queue: 'q' }, { reason: 'r' }, { search: 's' }, { queue: 'q', field: { path: 'a.b', value: 'v' } }].flatMap((f) =>
+          [store.listFailedTasks(f, 50, 0), store.listFailedTasks(f, 50, 1_000_000)]),
+        store.readEvents('unrouted', nowMs - 60_000), store.readEvents('unrouted', nowMs - 60_000, ['x']),
+        store.readEventsPage('unrouted', nowMs - 60_000, 50, 0), store.listTasks('q', 'ready', 50, 0), store.listTasks('q', 'failed', 50, 1_000_000)]);
     } finally {
       Database.prototype.prepare = prepare;
     }
