@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/server.js';
 const GROWING = ['tasks', 'payloads', 'event_log', 'idempotency'];
 
 describe('sqlite query plans', () => {
-  it('every statement the store prepares seeks or walks an index of a growing table, never the table itself', async () => {
+  it('every statement the store prepares seeks or walks an index of a growing table, never the table itself, and no write walks any table', async () => {
     const prepared = new Set<string>();
     const prepare = Database.prototype.prepare;
     Database.prototype.prepare = function (this: Database.Database, sql: string) {
@@ -48,7 +48,9 @@ describe('sqlite query plans', () => {
           : plan.all(...Array<null>((sql.replace(/'[^']*'/g, '').match(/\?/g) ?? []).length).fill(null))) as { detail: string }[];
         for (const { detail } of rows) {
           const table = /^SCAN (\w+)/.exec(detail)?.[1];
-          if (table && GROWING.includes(table) && !/\bUSING\b/.test(detail)) walks.push(`${detail}: ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
+          // A write runs inside a commit that every other write waits for: it walks no table at all.
+          const write = /^\s*(UPDATE|DELETE)\b/i.test(sql);
+          if (table && (GROWING.includes(table) || write) && !/\bUSING\b|VIRTUAL TABLE/.test(detail)) walks.push(`${detail}: ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
         }
       }
     } finally { db.close(); }

@@ -21,7 +21,8 @@ const statements = (p: Prepare) => ({
     finished_at_ms = @nowMs, updated_at_ms = @nowMs, history = json_insert(history, '$[#]', json(@entry))
     WHERE target_worker_id = @workerId AND state = @state RETURNING queue`).pluck(),
   deleteWorker: p(`DELETE FROM workers WHERE worker_id = ?`),
-  deleteWorkerQueues: p(`DELETE FROM worker_queues WHERE worker_id = ?`),
+  // By its key, one row per queue of the worker: WHERE worker_id alone walked every worker's rows.
+  deleteWorkerQueue: p(`DELETE FROM worker_queues WHERE queue = ? AND worker_id = ?`),
   count: p(`SELECT count(*) FROM workers`).pluck(),
 });
 
@@ -88,7 +89,7 @@ export class SqliteWorkers extends SqliteArea<ReturnType<typeof statements>> {
           tasksCancelled++;
         }
       }
-      this.st.deleteWorkerQueues.run(workerId);
+      for (const queue of this.workerQueues(workerId) ?? []) this.st.deleteWorkerQueue.run(queue, workerId);
       this.st.deleteWorker.run(workerId);
     }
     return { workers: ids.length, tasksReturned, tasksCancelled };
