@@ -1,0 +1,61 @@
+// The SQLite driver erases a big backlog (purge, queue delete) a part per commit: one commit for
+// all of it held every other request until it ended (500,000 waiting: 2.6 s).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { systemClock } from '../../src/clock.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { tempDir } from '../helpers/server.js';
+import { T0, ev } from './harness.js';
+
+const WAITING = 5500;
+
+async function storeWithBacklog(queue: string) {
+  const store = await openSqliteStore(path.join(tempDir(), 'erase.db'), { sync: 'full', clock: systemClock });
+  await store.setInterests(queue, '*', T0);
+  for (let i = 0; i < WAITING; i += 500) {
+    assert.equal((await store.publishEvents(Array.from({ length: 500 }, (_, k) => ev([queue], k % 5 ? {} : { runAtMs: T0 + 60_000 })), T0)).outcome, 'ok');
+  }
+  return store;
+}
+
+/** Publishes one task into queue after another while `erasing` runs: how many commit before it ends. */
+async function publishWhile(store: Awaited<ReturnType<typeof storeWithBacklog>>, queue: string, erasing: Promise<unknown>) {
+  let done = false;
+  void erasing.then(() => { done = true; }, () => { done = true; });
+  let before = 0; let published = 0;
+  while (!done) {
+    assert.equal((await store.publishEvents([ev([queue])], T0)).outcome, 'ok');
+    published++;
+    if (!done) before++;
+  }
+  return { before, published };
+}
+
+describe('sqlite: erasing a backlog', () => {
+  it('a purge commits in parts: writes queued meanwhile commit between them, and tasks published meanwhile stay', async () => {
+    const store = await storeWithBacklog('a');
+    try {
+      const purging = store.purgeWaitingTasks('a');
+      const { before, published } = await publishWhile(store, 'a', purging);
+      assert.equal(await purging, WAITING, 'every task that waited when the purge began');
+      assert.ok(before >= 3, `${before} publishes committed while the purge ran`);
+      const [a] = await store.queueSummaries('a');
+      assert.deepEqual([a!.counts.ready, a!.counts.scheduled], [published, 0], 'the tasks published meanwhile wait still');
+    } finally { await store.close(); }
+  });
+
+  it('a queue delete does too, and undeclares the queue in its last part', async () => {
+    const store = await storeWithBacklog('d');
+    try {
+      const deleting = store.deleteQueue('d');
+      const { before } = await publishWhile(store, 'x', deleting);
+      assert.deepEqual(await deleting, { waitingTasksDeleted: WAITING });
+      assert.ok(before >= 3, `${before} publishes committed while the delete ran`);
+      assert.deepEqual((await store.loadInterests()).queues.map((q) => q.queue), []);
+      const [d] = await store.queueSummaries('d');
+      assert.equal(d?.declared ?? false, false);
+      assert.deepEqual([d?.counts.ready ?? 0, d?.counts.scheduled ?? 0], [0, 0]);
+    } finally { await store.close(); }
+  });
+});
