@@ -6,6 +6,7 @@ import path from 'node:path';
 import { systemClock } from '../../src/clock.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDir } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 import { T0, ev } from './harness.js';
 
 const WAITING = 5500;
@@ -42,6 +43,21 @@ describe('sqlite: erasing a backlog', () => {
       assert.ok(before >= 3, `${before} publishes committed while the purge ran`);
       const [a] = await store.queueSummaries('a');
       assert.deepEqual([a!.counts.ready, a!.counts.scheduled], [published, 0], 'the tasks published meanwhile wait still');
+    } finally { await store.close(); }
+  });
+
+  it('a task published once the purge has erased a part stays, though nothing newer than the backlog was in the file', async () => {
+    // SQLite gives a new row the largest seq so far plus one: had the newest tasks gone first, this
+    // task would have taken the seq of one of them, and a later part would have erased it.
+    const store = await storeWithBacklog('a');
+    try {
+      const purging = store.purgeWaitingTasks('a');
+      const waiting = async () => { const [a] = await store.queueSummaries('a'); return a!.counts.ready + a!.counts.scheduled; };
+      await until('the purge part way', async () => { const n = await waiting(); return n > 0 && n < WAITING; }, 15_000, 0);
+      const late = await store.publishEvents([ev(['a'])], T0);
+      assert.equal(late.outcome, 'ok');
+      assert.equal(await purging, WAITING);
+      assert.equal(await waiting(), 1, 'the task published meanwhile waits still');
     } finally { await store.close(); }
   });
 

@@ -13,9 +13,14 @@ const statements = (p: Prepare) => ({
   setInterests: p(`UPDATE queues SET interests = ? WHERE queue = ?`),
   clearInterests: p(`UPDATE queues SET interests = NULL WHERE queue = ? AND interests IS NOT NULL`),
   queueExists: p(`SELECT 1 FROM queues WHERE queue = ?`).pluck(),
-  lastSeq: p(`SELECT coalesce(max(seq), 0) FROM tasks`).pluck(),
-  deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready') AND seq <= ?
-    LIMIT ${ERASED_PER_COMMIT}) RETURNING state`).pluck(),
+  lastWaitingSeq: p(`SELECT coalesce(max(seq), 0) FROM tasks WHERE queue = ? AND state IN ('scheduled', 'ready')`).pluck(),
+  // The oldest waiting tasks after @after, of both states together (a task that comes due meanwhile
+  // is still found), up to @upTo.
+  deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM (
+      SELECT * FROM (SELECT seq FROM tasks WHERE queue = @queue AND state = 'scheduled' AND seq > @after AND seq <= @upTo ORDER BY seq LIMIT ${ERASED_PER_COMMIT})
+      UNION ALL
+      SELECT * FROM (SELECT seq FROM tasks WHERE queue = @queue AND state = 'ready' AND seq > @after AND seq <= @upTo ORDER BY seq LIMIT ${ERASED_PER_COMMIT}))
+    ORDER BY seq LIMIT ${ERASED_PER_COMMIT}) RETURNING seq, state`),
   deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
   addChange: p(`INSERT OR REPLACE INTO interest_history (queue, revision, interests, who, at_ms, rollback_of) VALUES (?, ?, ?, ?, ?, ?)`),
   changes: p(`SELECT * FROM interest_history WHERE queue = ? ORDER BY revision DESC LIMIT ? OFFSET ?`),
@@ -114,25 +119,28 @@ export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
     return existed || erased > 0 ? { waitingTasksDeleted: erased } : null;
   }
 
-  /** Erases the queue's waiting tasks, ERASED_PER_COMMIT a commit, counting each from the state it
-   *  was in; in the commit that finds the last of them, also runs `last` (a delete: the queue's row,
-   *  answering whether there was one). As on Couchbase, only the tasks that waited when it began (by
-   *  arrival) are erased, so a queue that keeps being published to ends. */
+  /** Erases the queue's waiting tasks, ERASED_PER_COMMIT a commit, oldest first, counting each from
+   *  the state it was in; in the commit that finds the last of them, also runs `last` (a delete: the
+   *  queue's row, answering whether there was one). As on Couchbase, only the tasks that waited when
+   *  it began (by arrival) are erased, so a queue that keeps being published to ends. Oldest first,
+   *  because SQLite gives a new row the largest seq so far plus one: the newest waiting task stays
+   *  until the last commit, so a task published meanwhile always arrives after it. */
   private async eraseWaiting(queue: string, last?: () => boolean): Promise<{ erased: number; existed: boolean }> {
-    const upTo = await this.run(() => this.st.lastSeq.get() as number);
-    let erased = 0;
+    const upTo = await this.run(() => this.st.lastWaitingSeq.get(queue) as number);
+    let erased = 0; let after = 0;
     for (;;) {
       // The write may run again after a rollback (connection.ts): it changes nothing outside the file.
       const before = erased;
       const step = await this.write(() => {
-        const states = this.st.deleteWaitingOfQueue.all(queue, upTo) as ('scheduled' | 'ready')[];
-        for (const state of states) this.countMoves({ queue, state }, null, 0);
-        if (states.length === ERASED_PER_COMMIT) return { n: states.length, existed: null };
+        const rows = this.st.deleteWaitingOfQueue.all({ queue, after, upTo }) as { seq: number; state: 'scheduled' | 'ready' }[];
+        for (const r of rows) this.countMoves({ queue, state: r.state }, null, 0);
+        const lastSeq = rows.reduce((m, r) => Math.max(m, r.seq), after);
+        if (rows.length === ERASED_PER_COMMIT) return { n: rows.length, lastSeq, existed: null };
         const existed = last?.() ?? false;
-        if (last && (existed || before + states.length > 0)) this.st.bumpRevision.get();
-        return { n: states.length, existed };
+        if (last && (existed || before + rows.length > 0)) this.st.bumpRevision.get();
+        return { n: rows.length, lastSeq, existed };
       });
-      erased += step.n;
+      erased += step.n; after = step.lastSeq;
       if (step.existed !== null) return { erased, existed: step.existed };
     }
   }
