@@ -16,6 +16,9 @@ const statements = (p: Prepare) => ({
   failedInAll: p(`SELECT coalesce(sum(n), 0) FROM task_counts WHERE state = 'failed'`).pluck(),
 });
 
+/** Failed tasks a retry or delete of many changes a commit. */
+const CHANGED_PER_COMMIT = 1000;
+
 /** A selection as a WHERE clause over failed tasks: named ids, or a filter. */
 function selectionWhere(sel: FailedSelection): { sql: string; args: unknown[] } {
   if ('taskIds' in sel) return { sql: `state = 'failed' AND task_id IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(sel.taskIds)] };
@@ -69,9 +72,20 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
     })());
   }
 
+  /** A selection changed a part a commit: the matching ids are read first (as on Couchbase), then
+   *  each part changes those of its tasks that are still failed. In one commit, retrying 100,000
+   *  failed tasks held every other request 2.1 s. */
+  private async inParts(sel: FailedSelection, change: (part: FailedSelection) => number): Promise<number> {
+    const w = selectionWhere(sel);
+    const ids = 'taskIds' in sel ? sel.taskIds : await this.run(() => this.prepared(`SELECT task_id FROM tasks WHERE ${w.sql}`).pluck().all(...w.args) as string[]);
+    let changed = 0;
+    for (let i = 0; i < ids.length; i += CHANGED_PER_COMMIT) changed += await this.write(() => change({ taskIds: ids.slice(i, i + CHANGED_PER_COMMIT) }));
+    return changed;
+  }
+
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
-    return this.write(() => {
-      const w = selectionWhere(sel);
+    return this.inParts(sel, (part) => {
+      const w = selectionWhere(part);
       const rows = this.prepared(`SELECT task_id, queue, ${TASK_DATA} AS data, target_worker_id FROM tasks WHERE ${w.sql}`)
         .all(...w.args) as Pick<TaskRow, 'task_id' | 'queue' | 'data' | 'target_worker_id'>[];
       const data = opts.data === undefined ? null : JSON.stringify(opts.data);
@@ -90,8 +104,8 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
   }
 
   deleteFailedTasks(sel: FailedSelection): Promise<number> {
-    return this.write(() => {
-      const w = selectionWhere(sel);
+    return this.inParts(sel, (part) => {
+      const w = selectionWhere(part);
       const queues = this.prepared(`DELETE FROM tasks WHERE ${w.sql} RETURNING queue`).pluck().all(...w.args) as string[];
       for (const queue of queues) this.countMoves({ queue, state: 'failed' }, null, 0);
       return queues.length;

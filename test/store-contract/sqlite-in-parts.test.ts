@@ -1,5 +1,6 @@
-// The SQLite driver erases a big backlog (purge, queue delete) a part per commit: one commit for
-// all of it held every other request until it ended (500,000 waiting: 2.6 s).
+// The SQLite driver changes many tasks at once (a purge or queue delete of a backlog, a retry or
+// delete of the failed queue) a part per commit: one commit for all of them held every other request
+// until it ended (500,000 waiting purged: 2.6 s; 100,000 failed retried: 2.1 s).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -7,16 +8,33 @@ import { systemClock } from '../../src/clock.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { tempDir } from '../helpers/server.js';
 import { until } from '../helpers/until.js';
-import { T0, ev } from './harness.js';
+import { T0, RULES, ev } from './harness.js';
 
 const WAITING = 5500;
 
 async function storeWithBacklog(queue: string) {
-  const store = await openSqliteStore(path.join(tempDir(), 'erase.db'), { sync: 'full', clock: systemClock });
+  const store = await openSqliteStore(path.join(tempDir(), 'parts.db'), { sync: 'full', clock: systemClock });
   await store.setInterests(queue, '*', T0);
   for (let i = 0; i < WAITING; i += 500) {
     assert.equal((await store.publishEvents(Array.from({ length: 500 }, (_, k) => ev([queue], k % 5 ? {} : { runAtMs: T0 + 60_000 })), T0)).outcome, 'ok');
   }
+  return store;
+}
+
+/** A backlog that failed: every task of it in the failed queue. */
+async function storeWithFailed(queue: string) {
+  const store = await storeWithBacklog(queue);
+  await store.updateQueuePolicy(queue, { maxAttempts: 1 }, T0);
+  const { workerId } = await store.registerWorker('f', [queue], T0);
+  for (let left = WAITING; left > 0;) {
+    const claimed = await store.claimTasks(workerId, 1000, T0 + 120_000, RULES);
+    assert.equal(claimed.outcome, 'ok');
+    const tasks = claimed.outcome === 'ok' ? claimed.tasks : [];
+    assert.ok(tasks.length > 0, `${left} left to fail`);
+    await store.failTasks(workerId, tasks.map((t) => ({ taskId: t.taskId, failReason: 'down' })), T0 + 120_000, RULES);
+    left -= tasks.length;
+  }
+  await store.removeWorkers({ workerId }, T0 + 120_000);
   return store;
 }
 
@@ -72,6 +90,29 @@ describe('sqlite: erasing a backlog', () => {
       const [d] = await store.queueSummaries('d');
       assert.equal(d?.declared ?? false, false);
       assert.deepEqual([d?.counts.ready ?? 0, d?.counts.scheduled ?? 0], [0, 0]);
+    } finally { await store.close(); }
+  });
+
+  it('retrying the whole failed queue does too: each failed task once, and writes queued meanwhile commit between the parts', async () => {
+    const store = await storeWithFailed('f');
+    try {
+      const retrying = store.retryFailedTasks({ all: true, filter: { queue: 'f' } }, {}, T0 + 180_000);
+      const { before } = await publishWhile(store, 'x', retrying);
+      assert.equal(await retrying, WAITING);
+      assert.ok(before >= 3, `${before} publishes committed while the retry ran`);
+      const [f] = await store.queueSummaries('f');
+      assert.deepEqual([f!.counts.failed, f!.counts.ready], [0, WAITING]);
+    } finally { await store.close(); }
+  });
+
+  it('deleting the whole failed queue does too', async () => {
+    const store = await storeWithFailed('f');
+    try {
+      const deleting = store.deleteFailedTasks({ all: true, filter: {} });
+      const { before } = await publishWhile(store, 'x', deleting);
+      assert.equal(await deleting, WAITING);
+      assert.ok(before >= 3, `${before} publishes committed while the delete ran`);
+      assert.deepEqual(await store.listFailedTasks({}, 10, 0), { total: 0, tasks: [] });
     } finally { await store.close(); }
   });
 });
