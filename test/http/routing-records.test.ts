@@ -108,6 +108,24 @@ describe('unrouted events', () => {
     assert.equal((await s.api.call('GET', '/unrouted')).body.total, 0);
   });
 
+  it('deleting many kept events removes them in parts: publishes made meanwhile are answered before it', async () => {
+    const many = 9000;
+    for (let i = 0; i < many; i += 500) {
+      const r = await s.api.call('PUT', '/tasks', { events: Array.from({ length: 500 }, (_, k) => ({ publisher: 'bulk', data: { type: 'nobody', n: i + k } })) });
+      assert.equal(r.status, 200);
+    }
+    await s.api.call('PUT', '/interest', { queue: 'beside', interests: { type: '^beside$' } });
+    let answered = false;
+    const deleting = s.api.call('DELETE', '/unrouted?all=true&publisher=bulk').then((r) => { answered = true; return r; });
+    let meanwhile = 0;
+    while (!answered) {
+      assert.equal((await publish(s, { type: 'beside' })).status, 201);
+      if (!answered) meanwhile++;
+    }
+    assert.deepEqual((await deleting).body, { deleted: many });
+    assert.ok(meanwhile >= 2, `${meanwhile} publishes answered while the delete ran`);
+  });
+
   it('two replays of one event at once route it once', async () => {
     const e = (await publish(s, { type: 'twice' })).body.eventId as string;
     await s.api.call('PUT', '/interest', { queue: 'twice', interests: { type: '^twice$' } });
