@@ -47,7 +47,7 @@ export async function listUnrouted(ctx: BrokerContext, filter: UnroutedFilter, l
 }
 
 async function selected(ctx: BrokerContext, sel: UnroutedSelection): Promise<LoggedEvent[]> {
-  if ('eventIds' in sel) { const ids = new Set(sel.eventIds); return (await kept(ctx)).filter((e) => ids.has(e.eventId)); }
+  if ('eventIds' in sel) return ctx.store.readEventsById('unrouted', keptSince(ctx), sel.eventIds);
   return (await kept(ctx, sel.filter)).filter((e) => matches(e, sel.filter));
 }
 

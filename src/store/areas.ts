@@ -15,7 +15,7 @@ export const AREA_OF = {
   queueSummaries: 'status', readyCounts: 'status', countQueues: 'status', totals: 'status', throughput: 'status', addToCounter: 'status', counter: 'status',
   createToken: 'tokens', listTokens: 'tokens', tokenByHash: 'tokens', hasTokens: 'tokens', deleteToken: 'tokens', touchToken: 'tokens',
   appendAudit: 'audit', listAudit: 'audit', pruneAudit: 'audit',
-  appendEvents: 'routingRecords', readEvents: 'routingRecords', readEventsPage: 'routingRecords', countEvents: 'routingRecords', removeEvents: 'routingRecords',
+  appendEvents: 'routingRecords', readEvents: 'routingRecords', readEventsPage: 'routingRecords', readEventsById: 'routingRecords', countEvents: 'routingRecords', removeEvents: 'routingRecords',
   addInterestMatches: 'routingRecords', interestMatches: 'routingRecords',
 } as const satisfies Record<Exclude<keyof Store, 'kind' | 'ping' | 'close'>, string>;
 

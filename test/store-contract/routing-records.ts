@@ -24,6 +24,7 @@ export function routingRecordsContract({ store, test }: Kit) {
     const kept = await store.readEvents('sample', 0);
     assert.ok(kept.length >= 200 && kept.length < 300, `kept ${kept.length}`);
     assert.equal(kept[0]!.eventId, 'e0499');
+    assert.equal(await store.countEvents('sample'), kept.length, 'the count follows what trimming keeps');
     assert.deepEqual(kept.map((e) => e.data.i), [...kept.map((e) => e.data.i as number)].sort((a, b) => b - a));
     // Nothing new: the age limit alone drops everything older.
     await store.appendEvents('sample', [], { count: 1000, sinceMs: T0 + 10_000 });
@@ -57,6 +58,17 @@ export function routingRecordsContract({ store, test }: Kit) {
       assert.deepEqual(got.filter((id) => want.includes(id)), want, `every event holding ${JSON.stringify(texts)}, in order`);
     }
     assert.equal((await store.readEvents('unrouted', 0, [])).length, 30);
+  });
+
+  test('routing records: events read by id are those of them the log keeps since then, newest first', async () => {
+    for (let i = 0; i < 260; i += 65) await store.appendEvents('unrouted', Array.from({ length: 65 }, (_, j) => ev(i + j, T0 - 40 + i + j)), KEEP_ALL);
+    await store.appendEvents('sample', [ev(300)], KEEP_ALL);
+    assert.deepEqual(await store.removeEvents('unrouted', ['e0150']), ['e0150']);
+    // e0010 is older than sinceMs, e0150 was removed, e0300 is in another log, nope never was.
+    const got = await store.readEventsById('unrouted', T0, ['e0007', 'e0045', 'e0259', 'e0010', 'e0150', 'e0300', 'nope', 'e0100']);
+    assert.deepEqual(got.map((e) => e.eventId), ['e0259', 'e0100', 'e0045']);
+    assert.deepEqual(got[0], ev(259, T0 - 40 + 259));
+    assert.deepEqual(await store.readEventsById('unrouted', T0, []), []);
   });
 
   test('routing records: removing events takes each once and leaves the others', async () => {

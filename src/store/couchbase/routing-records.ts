@@ -53,6 +53,12 @@ export class CouchbaseRoutingRecords extends CouchbaseArea {
     });
   }
 
+  /** The log keeps no index by id here: the kept chunks are read and filtered. */
+  async readEventsById(log: EventLogName, sinceMs: number, eventIds: readonly string[]): Promise<LoggedEvent[]> {
+    const wanted = new Set(eventIds);
+    return (await this.readEvents(log, sinceMs)).filter((e) => wanted.has(e.eventId));
+  }
+
   /** Counts from the index; reads the chunks holding the page, and the oldest kept chunk, which
    *  alone may hold events before sinceMs (trimming drops whole chunks). */
   readEventsPage(log: EventLogName, sinceMs: number, limit: number, offset: number) {

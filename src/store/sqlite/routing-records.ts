@@ -8,15 +8,22 @@ const parseEvent = (json: string) => JSON.parse(json) as LoggedEvent;
 
 const statements = (p: Prepare) => ({
   append: p(`INSERT INTO event_log (log, event_id, at_ms, event) VALUES (?, ?, ?, ?)`),
-  // The keep.count newest stay: the row at that offset from the newest, and every older one, go.
-  trimCount: p(`DELETE FROM event_log WHERE log = @log AND seq <= (SELECT seq FROM event_log WHERE log = @log ORDER BY seq DESC LIMIT 1 OFFSET @keep)`),
-  trimTime: p(`DELETE FROM event_log WHERE log = ? AND at_ms < ?`),
+  // The oldest n go: a walk of those alone from the oldest end.
+  trimOldest: p(`DELETE FROM event_log WHERE seq IN (SELECT seq FROM event_log WHERE log = ? ORDER BY seq LIMIT ?)`),
+  // Events arrive in time order: those before sinceMs are the ones before its first seq at or after
+  // it (a walk of those alone; at_ms has no index, and a WHERE on it walked the whole log).
+  trimTime: p(`DELETE FROM event_log WHERE log = @log AND seq < coalesce(
+    (SELECT seq FROM event_log WHERE log = @log AND at_ms >= @sinceMs ORDER BY seq LIMIT 1), 9007199254740991)`),
+  addCount: p(`INSERT INTO event_log_counts (log, n) VALUES (?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`),
   readPage: p(`SELECT event FROM event_log WHERE log = ? AND at_ms >= ? ORDER BY seq DESC LIMIT ? OFFSET ?`).pluck(),
   // Events arrive in time order: those at or after sinceMs are the ones from the first such seq on,
   // counted in the index alone (a count that read at_ms would visit every row).
   countSince: p(`SELECT count(*) FROM event_log WHERE log = @log AND seq >= coalesce(
     (SELECT seq FROM event_log WHERE log = @log AND at_ms >= @sinceMs ORDER BY seq LIMIT 1), 9007199254740991)`).pluck(),
-  count: p(`SELECT count(*) FROM event_log WHERE log = ?`).pluck(),
+  count: p(`SELECT coalesce((SELECT n FROM event_log_counts WHERE log = ?), 0)`).pluck(),
+  // By the id index: left to itself, SQLite walked the whole log in seq order to skip the sort.
+  readById: p(`SELECT event FROM event_log INDEXED BY event_log_id WHERE log = ? AND event_id IN (SELECT value FROM json_each(?)) AND at_ms >= ?
+    ORDER BY seq DESC`).pluck(),
   remove: p(`DELETE FROM event_log WHERE log = ? AND event_id = ?`),
   addMatches: p(`INSERT INTO interest_matches (queue, interest, count, last_match_ms) VALUES (?, ?, ?, ?)
     ON CONFLICT (queue, interest) DO UPDATE SET count = count + excluded.count, last_match_ms = max(last_match_ms, excluded.last_match_ms)`),
@@ -31,8 +38,9 @@ export class SqliteRoutingRecords extends SqliteArea<ReturnType<typeof statement
   appendEvents(log: EventLogName, events: readonly LoggedEvent[], keep: { count: number; sinceMs: number }): Promise<void> {
     return this.write(() => {
       for (const e of events) this.st.append.run(log, e.eventId, e.atMs, JSON.stringify(e));
-      this.st.trimCount.run({ log, keep: keep.count });
-      this.st.trimTime.run(log, keep.sinceMs);
+      const over = (this.st.count.get(log) as number) + events.length - keep.count;
+      const dropped = (over > 0 ? this.st.trimOldest.run(log, over).changes : 0) + this.st.trimTime.run({ log, sinceMs: keep.sinceMs }).changes;
+      if (events.length || dropped) this.st.addCount.run(log, events.length - dropped);
     });
   }
 
@@ -52,6 +60,10 @@ export class SqliteRoutingRecords extends SqliteArea<ReturnType<typeof statement
     return st;
   }
 
+  readEventsById(log: EventLogName, sinceMs: number, eventIds: readonly string[]): Promise<LoggedEvent[]> {
+    return this.run(() => (this.st.readById.all(log, JSON.stringify(eventIds), sinceMs) as string[]).map(parseEvent));
+  }
+
   readEventsPage(log: EventLogName, sinceMs: number, limit: number, offset: number) {
     return this.run(() => this.db.transaction(() => ({
       total: this.st.countSince.get({ log, sinceMs }) as number,
@@ -64,7 +76,11 @@ export class SqliteRoutingRecords extends SqliteArea<ReturnType<typeof statement
   }
 
   removeEvents(log: EventLogName, eventIds: readonly string[]): Promise<string[]> {
-    return this.write(() => eventIds.filter((id) => this.st.remove.run(log, id).changes > 0));
+    return this.write(() => {
+      const removed = eventIds.filter((id) => this.st.remove.run(log, id).changes > 0);
+      if (removed.length) this.st.addCount.run(log, -removed.length);
+      return removed;
+    });
   }
 
   addInterestMatches(counts: readonly InterestMatchCount[]): Promise<void> {

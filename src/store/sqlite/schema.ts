@@ -243,6 +243,12 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (queue, interest)
   ) WITHOUT ROWID;
   `,
+  // 15: how many events each log holds, kept with every append, trim and removal: finding the
+  // events beyond the cap by their offset walked the whole log (100,000) at every append.
+  `
+  CREATE TABLE event_log_counts (log TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO event_log_counts (log, n) SELECT log, count(*) FROM event_log GROUP BY log;
+  `,
 ];
 
 /** Brings the file to the newest schema. Safe to call from several processes at once. */
