@@ -51,25 +51,14 @@ async function selected(ctx: BrokerContext, sel: UnroutedSelection): Promise<Log
   return (await kept(ctx, sel.filter)).filter((e) => matches(e, sel.filter));
 }
 
-/** Events removed from the log a write: removing all 100,000 kept in one held every other request
- *  about half a second. */
-const REMOVED_PER_WRITE = 1000;
-
-/** The ids of those events this call removed from the log (not another call before it). */
-async function removeInParts(ctx: BrokerContext, ids: string[]): Promise<string[]> {
-  const removed: string[] = [];
-  for (let i = 0; i < ids.length; i += REMOVED_PER_WRITE) removed.push(...await ctx.store.removeEvents('unrouted', ids.slice(i, i + REMOVED_PER_WRITE)));
-  return removed;
-}
-
 export async function deleteUnrouted(ctx: BrokerContext, sel: UnroutedSelection) {
   const ids = (await selected(ctx, sel)).map((e) => e.eventId);
-  return { deleted: (await removeInParts(ctx, ids)).length };
+  return { deleted: (await ctx.store.removeEvents('unrouted', ids)).length };
 }
 
 export async function replayUnrouted(ctx: BrokerContext, sel: UnroutedSelection) {
   const events = await selected(ctx, sel);
-  const taken = new Set(await removeInParts(ctx, events.map((e) => e.eventId)));
+  const taken = new Set(await ctx.store.removeEvents('unrouted', events.map((e) => e.eventId)));
   const mine = events.filter((e) => taken.has(e.eventId)).reverse(); // oldest first, as they came
   const answers: PublishAnswer[] = [];
   for (let i = 0; i < mine.length; i += REPLAY_BATCH) {

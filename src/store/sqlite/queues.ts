@@ -1,11 +1,7 @@
 // Interests, queue policy, deleting and purging a queue.
 import type { InterestChange, InterestChangeBy, InterestMap, QueuePolicy } from '../store.js';
 import { toPolicy, POLICY_COLUMNS, type QueueRow } from './rows.js';
-import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
-
-/** Waiting tasks a purge or queue delete erases a commit. In one commit, 500,000 of them held every
- *  other request 2.6 s (and grew the WAL by 230 MB); between these, other writes get their turn. */
-const ERASED_PER_COMMIT = 1000;
+import { SqliteArea, ROWS_PER_COMMIT, type Prepare, type SqliteConnection } from './connection.js';
 
 /** The statements this area prepares, besides the connection's shared ones. */
 const statements = (p: Prepare) => ({
@@ -17,10 +13,10 @@ const statements = (p: Prepare) => ({
   // The oldest waiting tasks after @after, of both states together (a task that comes due meanwhile
   // is still found), up to @upTo.
   deleteWaitingOfQueue: p(`DELETE FROM tasks WHERE seq IN (SELECT seq FROM (
-      SELECT * FROM (SELECT seq FROM tasks WHERE queue = @queue AND state = 'scheduled' AND seq > @after AND seq <= @upTo ORDER BY seq LIMIT ${ERASED_PER_COMMIT})
+      SELECT * FROM (SELECT seq FROM tasks WHERE queue = @queue AND state = 'scheduled' AND seq > @after AND seq <= @upTo ORDER BY seq LIMIT ${ROWS_PER_COMMIT})
       UNION ALL
-      SELECT * FROM (SELECT seq FROM tasks WHERE queue = @queue AND state = 'ready' AND seq > @after AND seq <= @upTo ORDER BY seq LIMIT ${ERASED_PER_COMMIT}))
-    ORDER BY seq LIMIT ${ERASED_PER_COMMIT}) RETURNING seq, state`),
+      SELECT * FROM (SELECT seq FROM tasks WHERE queue = @queue AND state = 'ready' AND seq > @after AND seq <= @upTo ORDER BY seq LIMIT ${ROWS_PER_COMMIT}))
+    ORDER BY seq LIMIT ${ROWS_PER_COMMIT}) RETURNING seq, state`),
   deleteQueue: p(`DELETE FROM queues WHERE queue = ?`),
   addChange: p(`INSERT OR REPLACE INTO interest_history (queue, revision, interests, who, at_ms, rollback_of) VALUES (?, ?, ?, ?, ?, ?)`),
   changes: p(`SELECT * FROM interest_history WHERE queue = ? ORDER BY revision DESC LIMIT ? OFFSET ?`),
@@ -119,7 +115,7 @@ export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
     return existed || erased > 0 ? { waitingTasksDeleted: erased } : null;
   }
 
-  /** Erases the queue's waiting tasks, ERASED_PER_COMMIT a commit, oldest first, counting each from
+  /** Erases the queue's waiting tasks, ROWS_PER_COMMIT a commit, oldest first, counting each from
    *  the state it was in; in the commit that finds the last of them, also runs `last` (a delete: the
    *  queue's row, answering whether there was one). As on Couchbase, only the tasks that waited when
    *  it began (by arrival) are erased, so a queue that keeps being published to ends. Oldest first,
@@ -135,7 +131,7 @@ export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
         const rows = this.st.deleteWaitingOfQueue.all({ queue, after, upTo }) as { seq: number; state: 'scheduled' | 'ready' }[];
         for (const r of rows) this.countMoves({ queue, state: r.state }, null, 0);
         const lastSeq = rows.reduce((m, r) => Math.max(m, r.seq), after);
-        if (rows.length === ERASED_PER_COMMIT) return { n: rows.length, lastSeq, existed: null };
+        if (rows.length === ROWS_PER_COMMIT) return { n: rows.length, lastSeq, existed: null };
         const existed = last?.() ?? false;
         if (last && (existed || before + rows.length > 0)) this.st.bumpRevision.get();
         return { n: rows.length, lastSeq, existed };
