@@ -132,6 +132,29 @@ describe('managing', () => {
     assert.equal((await s.api.call('DELETE', '/queue?queue=a')).status, 404);
   });
 
+  it('DELETE /queue of a backlog stops routing to the queue as it begins: nothing published meanwhile is left in it', async () => {
+    // Longer than one part of the delete (SQLite erases 1,000 tasks a commit, Couchbase 200), so
+    // publishes commit between its parts.
+    const backlog = 5000;
+    await s.api.interest('a', '*');
+    for (let i = 0; i < backlog; i += 500) {
+      const put = await s.api.call('PUT', '/tasks', { events: Array.from({ length: 500 }, (_, n) => ({ publisher: 'p', data: { n: i + n } })) });
+      assert.equal(put.status, 201);
+    }
+    let done = false;
+    const deleting = s.api.call('DELETE', '/queue?queue=a').finally(() => { done = true; });
+    let meanwhile = 0;
+    while (!done) {
+      await s.api.publish({ late: meanwhile });
+      if (!done) meanwhile++;
+    }
+    assert.deepEqual((await deleting).body, { queue: 'a', deleted: true, waitingTasksDeleted: backlog });
+    assert.ok(meanwhile >= 2, `${meanwhile} publishes answered while the delete ran`);
+    const left = (await s.api.status('?queues')).queues.filter((q: { name: string }) => q.name === 'a');
+    assert.deepEqual(left.map((q: { length: number }) => q.length), left.length ? [0] : [], 'no task of the deleted queue waits');
+    assert.deepEqual((await s.api.status('?interests')).interests, {});
+  });
+
   it('DELETE /queue/tasks purges the waiting tasks only; GET /queue/tasks pages them by state', async () => {
     await s.api.interest('p', '*');
     for (let i = 0; i < 4; i++) await s.api.publish({ i });

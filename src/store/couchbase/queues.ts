@@ -111,6 +111,15 @@ export class CouchbaseQueues extends CouchbaseArea {
    *  The tasks purged are those that waited when it began (by arrival sequence), so a queue that keeps
    *  being published to ends. */
   private async removeWaiting(queue: string, what: 'queue too' | 'waiting only'): Promise<number | null> {
+    // A delete clears the interests first: publishes between its transactions route past the queue
+    // instead of leaving tasks in it once it is gone.
+    if (what === 'queue too') await this.transact(async (u) => {
+      const q = await this.queueDoc(u, queue, false);
+      if (!q?.declared || q.interests === null) return;
+      q.interests = null;
+      u.put(this.keys.queue(queue), q);
+      await this.bumpRevision(u);
+    });
     const shards = (await this.guard(() => this.readShards(queue))).map((q) => q.shard ?? 0).reverse();
     let removed = 0;
     for (const shard of shards.slice(0, -1)) removed += await this.removeWaitingOf(queue, shard, 'waiting only') ?? 0;

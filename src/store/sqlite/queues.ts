@@ -120,9 +120,16 @@ export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
    *  queue's row, answering whether there was one). As on Couchbase, only the tasks that waited when
    *  it began (by arrival) are erased, so a queue that keeps being published to ends. Oldest first,
    *  because SQLite gives a new row the largest seq so far plus one: the newest waiting task stays
-   *  until the last commit, so a task published meanwhile always arrives after it. */
+   *  until the last commit, so a task published meanwhile always arrives after it. A delete first
+   *  clears the queue's interests, in the commit that fixes which tasks it erases: publishes between
+   *  its parts route past the queue instead of leaving tasks in it once it is gone. */
   private async eraseWaiting(queue: string, last?: () => boolean): Promise<{ erased: number; existed: boolean }> {
-    const upTo = await this.run(() => this.st.lastWaitingSeq.get(queue) as number);
+    const upTo = last
+      ? await this.write(() => {
+        if (this.st.clearInterests.run(queue).changes === 1) this.st.bumpRevision.get();
+        return this.st.lastWaitingSeq.get(queue) as number;
+      })
+      : await this.run(() => this.st.lastWaitingSeq.get(queue) as number);
     let erased = 0; let after = 0;
     for (;;) {
       // The write may run again after a rollback (connection.ts): it changes nothing outside the file.
