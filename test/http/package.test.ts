@@ -29,6 +29,8 @@ console.log(JSON.stringify({ eventId: published.eventId, result: await done }));
 await worker.stop();
 `;
 
+const withoutCouchbase = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('COUCHBASE_')));
+
 describe('the npm package', () => {
   it('packs, installs into an empty directory, serves with npx switchyard serve, and its client works', async () => {
     const out = tempDir();
@@ -49,20 +51,27 @@ describe('the npm package', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const serve = spawn('npx', ['switchyard', 'serve'], {
-      cwd: APP, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(tempDir(), 'pkg.db'), LOG_LEVEL: 'warn', SWITCHYARD_URL: url },
+      // On the embedded store, as a newcomer starts it, whatever cluster the suites around it use.
+      cwd: APP, env: { ...withoutCouchbase(process.env), PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(tempDir(), 'pkg.db'), LOG_LEVEL: 'warn', SWITCHYARD_URL: url },
       // Its own process group: npx runs the broker as a child, and the stop must reach both.
       stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     });
     let log = '';
+    serve.stdout.on('data', (d) => { log += d; });
     serve.stderr.on('data', (d) => { log += d; });
-    const exited = new Promise<string>((r) => serve.once('exit', (code, signal) => r(`${code ?? signal}`)));
+    let gone: string | null = null;
+    const exited = new Promise<string>((r) => serve.once('exit', (code, signal) => { gone = `${code ?? signal}`; r(gone); }));
     try {
-      await until(`npx switchyard serve answering (${log})`, async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok, 30_000, 100);
+      await until('npx switchyard serve answering', async () => {
+        if (gone !== null) throw new Error(`npx switchyard serve ended (${gone}) before answering: ${log}`);
+        return (await fetch(`${url}/healthz`).catch(() => null))?.ok;
+      }, 30_000, 100);
       writeFileSync(path.join(APP, 'use-client.mjs'), SCRIPT);
       const used = await run(process.execPath, ['use-client.mjs'], { cwd: APP, env: { ...process.env, SWITCHYARD_URL: url } });
       assert.deepEqual(JSON.parse(used.stdout.trim()).result, { hello: 'packaged' });
     } finally {
-      process.kill(-serve.pid!, 'SIGTERM');
+      // Already gone when it failed to start: the error that says why is the one to keep.
+      try { process.kill(-serve.pid!, 'SIGTERM'); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
     }
     // npx ends with the broker (0), or by the same SIGTERM when it is the first to get it.
     assert.match(await exited, /^(0|SIGTERM)$/, log);
