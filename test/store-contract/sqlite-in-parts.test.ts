@@ -105,6 +105,27 @@ describe('sqlite: erasing a backlog', () => {
     } finally { await store.close(); }
   });
 
+  it('retrying all while the retried tasks fail again ends, having retried each task that had failed when it began once', async () => {
+    const store = await storeWithFailed('f');
+    try {
+      const { workerId } = await store.registerWorker('again', ['f'], T0 + 180_000);
+      const retrying = store.retryFailedTasks({ all: true, filter: { queue: 'f' } }, {}, T0 + 180_000);
+      let done = false;
+      void retrying.finally(() => { done = true; });
+      let failedAgain = 0;
+      while (!done) {
+        const claimed = await store.claimTasks(workerId, 100, T0 + 200_000, RULES);
+        const tasks = claimed.outcome === 'ok' ? claimed.tasks : [];
+        if (tasks.length) await store.failTasks(workerId, tasks.map((t) => ({ taskId: t.taskId, failReason: 'again' })), T0 + 200_000, RULES);
+        failedAgain += tasks.length;
+      }
+      assert.equal(await retrying, WAITING);
+      assert.ok(failedAgain > 0, 'tasks failed again while the retry ran');
+      const [f] = await store.queueSummaries('f');
+      assert.equal(f!.counts.failed, failedAgain, 'those that failed again wait in the failed queue');
+    } finally { await store.close(); }
+  });
+
   it('deleting the whole failed queue does too', async () => {
     const store = await storeWithFailed('f');
     try {

@@ -30,7 +30,8 @@ describe('sqlite query plans', () => {
         ...[{}, { queue: 'q' }, { reason: 'r' }, { search: 's' }, { queue: 'q', field: { path: 'a.b', value: 'v' } }].flatMap((f) =>
           [store.listFailedTasks(f, 50, 0), store.listFailedTasks(f, 50, 1_000_000)]),
         store.readEvents('unrouted', nowMs - 60_000), store.readEvents('unrouted', nowMs - 60_000, ['x']),
-        store.readEventsPage('unrouted', nowMs - 60_000, 50, 0), store.listTasks('q', 'ready', 50, 0), store.listTasks('q', 'failed', 50, 1_000_000)]);
+        store.readEventsPage('unrouted', nowMs - 60_000, 50, 0), store.listTasks('q', 'ready', 50, 0), store.listTasks('q', 'failed', 50, 1_000_000),
+        ...[{}, { queue: 'q' }].flatMap((filter) => [store.retryFailedTasks({ all: true, filter }, {}, nowMs), store.deleteFailedTasks({ all: true, filter })])]);
     } finally {
       Database.prototype.prepare = prepare;
     }

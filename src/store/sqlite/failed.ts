@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { FailedFilter, FailedSelection } from '../store.js';
 import { writtenAsIsInJson } from '../../fields.js';
 import { toTask, entry, containsPattern, fromOldestEnd, TASK_COLUMNS, TASK_DATA, type TaskRow } from './rows.js';
-import { SqliteArea, type Prepare, type SqliteConnection } from './connection.js';
+import { SqliteArea, ROWS_PER_COMMIT, type Prepare, type SqliteConnection } from './connection.js';
 import type { SqliteWorkers } from './workers.js';
 
 /** The statements this area prepares, besides the connection's shared ones. */
@@ -15,6 +15,9 @@ const statements = (p: Prepare) => ({
     WHERE task_id = @taskId AND state = 'failed'`),
   failedInAll: p(`SELECT coalesce(sum(n), 0) FROM task_counts WHERE state = 'failed'`).pluck(),
 });
+
+/** A filter by queue alone, or none: the kept counts know how many it selects. */
+const byQueueAlone = (f: FailedFilter) => f.reason === undefined && f.search === undefined && f.field === undefined;
 
 /** A selection as a WHERE clause over failed tasks: named ids, or a filter. */
 function selectionWhere(sel: FailedSelection): { sql: string; args: unknown[] } {
@@ -51,11 +54,7 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
   listFailedTasks(filter: FailedFilter, limit: number, offset: number) {
     return this.run(() => this.db.transaction(() => {
       const w = selectionWhere({ all: true, filter });
-      // By queue alone (the page asks every 2 s), the kept counts answer; counting rows walked them all.
-      const byQueueAlone = filter.reason === undefined && filter.search === undefined && filter.field === undefined;
-      const total = byQueueAlone
-        ? (filter.queue !== undefined ? (this.st.countInState.get(filter.queue, 'failed') as number | undefined) ?? 0 : this.st.failedInAll.get() as number)
-        : this.prepared(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
+      const total = byQueueAlone(filter) ? this.keptCount(filter) : this.prepared(`SELECT count(*) FROM tasks WHERE ${w.sql}`).pluck().get(...w.args) as number;
       // A page in the older half (kick takes the oldest) is read from that end.
       const older = fromOldestEnd(total, limit, offset);
       if (!older) {
@@ -69,13 +68,40 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
     })());
   }
 
-  /** A selection changed a part a commit: the matching ids are read first (as on Couchbase), then
-   *  each part changes those of its tasks that are still failed (retrying 100,000 in one commit held
-   *  every other request 2.1 s). The number changed. */
+  /** The failed tasks of a queue, or of all, from the kept counts (counting rows walks them all). */
+  private keptCount(filter: FailedFilter): number {
+    return filter.queue !== undefined ? (this.st.countInState.get(filter.queue, 'failed') as number | undefined) ?? 0 : this.st.failedInAll.get() as number;
+  }
+
+  /** A selection changed a part a commit (retrying 100,000 in one commit held every other request
+   *  2.1 s). The number changed. */
   private async inParts(sel: FailedSelection, change: (part: FailedSelection) => number): Promise<number> {
+    if (!('taskIds' in sel) && byQueueAlone(sel.filter)) return this.oldestInParts(sel.filter, change);
+    // A filter that looks inside the tasks walks them once: the matching ids are read first (as on
+    // Couchbase), then each part changes those of its tasks that are still failed.
     const ids = 'taskIds' in sel ? sel.taskIds
       : await this.run(() => { const w = selectionWhere(sel); return this.prepared(`SELECT task_id FROM tasks WHERE ${w.sql}`).pluck().all(...w.args) as string[]; });
     return (await this.writeInParts(ids, (part) => change({ taskIds: part }))).reduce((a, b) => a + b, 0);
+  }
+
+  /** All the failed tasks of a queue, or of all queues (the page's "retry all" and "delete all"), with
+   *  no read of every id first (100,000 ids held every other request 143 ms): each part takes the
+   *  oldest still failed, as many as failed when it began at most, so tasks that fail again meanwhile
+   *  (they are the newest) are left for the next time. */
+  private async oldestInParts(filter: FailedFilter, change: (part: FailedSelection) => number): Promise<number> {
+    const w = selectionWhere({ all: true, filter });
+    const oldest = this.prepared(`SELECT task_id FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms, seq LIMIT ?`).pluck();
+    let left = await this.run(() => this.keptCount(filter));
+    let changed = 0;
+    while (left > 0) {
+      const step = await this.write(() => {
+        const ids = oldest.all(...w.args, Math.min(ROWS_PER_COMMIT, left)) as string[];
+        return { taken: ids.length, changed: ids.length ? change({ taskIds: ids }) : 0 };
+      });
+      if (step.taken === 0) break;
+      left -= step.taken; changed += step.changed;
+    }
+    return changed;
   }
 
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {
