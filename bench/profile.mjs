@@ -15,14 +15,15 @@
 // It also prints how busy the machine's cores were (from /proc/stat) and the client's own CPU.
 // Usage (after npm run build): node bench/profile.mjs [workload ...]; SECONDS (default 5), REPS
 // (default 1: each rep runs every workload in turn); PROFILE_KEEP=dir keeps the .cpuprofile files
-// there. Results: one JSON line per workload and rep on stdout.
+// there. Results: one JSON line per workload and rep on stdout, then the medians' table on stderr.
+// `npm run bench` runs it too (PROFILE_REPS, default 1; SKIP_PROFILE leaves it out).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.SECONDS ?? 5);
@@ -162,36 +163,60 @@ function split(profile, fromUs, toUs) {
   return out;
 }
 
-const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(workloads);
-for (let rep = 1; rep <= REPS; rep++) for (const name of names) {
-  const w = workloads[name];
-  if (!w) { log(`unknown workload ${name}; known: ${Object.keys(workloads).join(', ')}`); process.exit(2); }
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-profile-'));
-  try {
-    const b = await startBroker(scratch);
-    await b.call('PUT', '/interest', { queue: 'jobs', interests: { to: '^jobs$' } });
-    await w.prepare?.(b);
-    if (!w.prepare) await w.run(b, performance.now() + 1000); // warm up (a drain would spend its backlog)
-    const cpu0 = cpuTimes(); const client0 = process.cpuUsage(); const from = nowUs();
-    const jobs = await w.run(b, performance.now() + SECONDS * 1000);
-    const to = nowUs(); const cpu1 = cpuTimes(); const client = process.cpuUsage(client0);
-    await b.stop();
-    const dir = path.join(scratch, 'prof');
-    const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')));
-    if (process.env.PROFILE_KEEP) cpSync(file, path.join(process.env.PROFILE_KEEP, `${name}-${rep}.cpuprofile`));
-    const ms = split(JSON.parse(readFileSync(file, 'utf8')), from, to);
-    const windowMs = (to - from) / 1000;
-    const share = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Number((v / windowMs).toFixed(3))]));
-    const cores = os.cpus().length;
-    const line = {
-      workload: name, rep, jobs_per_s: Math.round(jobs / (windowMs / 1000)),
-      broker_main_thread: share, // shares of the window
-      busy_ms_per_job: Number(((windowMs - ms.idle) / jobs).toFixed(3)),
-      machine_idle_cores: Number((((cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total)) * cores).toFixed(2)),
-      client_cores: Number(((client.user + client.system) / 1000 / windowMs).toFixed(2)),
-    };
-    console.log(JSON.stringify(line));
-    log(`${name} (rep ${rep}): ${line.jobs_per_s} jobs/s; main thread ${Object.entries(share).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')}; ` +
-      `${line.busy_ms_per_job} ms busy a job; ${line.machine_idle_cores} of ${cores} cores idle, the client used ${line.client_cores}`);
-  } finally { rmSync(scratch, { recursive: true, force: true }); }
+/** The lines of several reps as one table: medians by workload. */
+export function profileTable(lines) {
+  const median = (v) => { const a = [...v].sort((x, y) => x - y); return a[a.length >> 1]; };
+  const pct = (x) => `${Math.round(x * 100)}%`;
+  const out = ['| workload | jobs/s | thread busy | commit | SQL | HTTP | broker rules | GC, other | busy ms a job | cores idle | client\'s cores |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const byWorkload = new Map();
+  for (const l of lines) byWorkload.set(l.workload, [...(byWorkload.get(l.workload) ?? []), l]);
+  for (const [workload, ls] of byWorkload) {
+    const share = (k) => median(ls.map((l) => l.broker_main_thread[k]));
+    const of = (k) => median(ls.map((l) => l[k]));
+    out.push(`| ${workload} | ${of('jobs_per_s')} | ${pct(1 - share('idle'))} | ${pct(share('commit'))} | ${pct(share('sql'))} | ${pct(share('http') + share('routes'))} | ` +
+      `${pct(share('broker'))} | ${pct(share('gc') + share('other'))} | ${of('busy_ms_per_job')} | ${of('machine_idle_cores')} | ${of('client_cores')} |`);
+  }
+  return out.join('\n');
 }
+
+async function main() {
+  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(workloads);
+  const all = [];
+  for (let rep = 1; rep <= REPS; rep++) for (const name of names) {
+    const w = workloads[name];
+    if (!w) { log(`unknown workload ${name}; known: ${Object.keys(workloads).join(', ')}`); process.exit(2); }
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-profile-'));
+    try {
+      const b = await startBroker(scratch);
+      await b.call('PUT', '/interest', { queue: 'jobs', interests: { to: '^jobs$' } });
+      await w.prepare?.(b);
+      if (!w.prepare) await w.run(b, performance.now() + 1000); // warm up (a drain would spend its backlog)
+      const cpu0 = cpuTimes(); const client0 = process.cpuUsage(); const from = nowUs();
+      const jobs = await w.run(b, performance.now() + SECONDS * 1000);
+      const to = nowUs(); const cpu1 = cpuTimes(); const client = process.cpuUsage(client0);
+      await b.stop();
+      const dir = path.join(scratch, 'prof');
+      const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')));
+      if (process.env.PROFILE_KEEP) cpSync(file, path.join(process.env.PROFILE_KEEP, `${name}-${rep}.cpuprofile`));
+      const ms = split(JSON.parse(readFileSync(file, 'utf8')), from, to);
+      const windowMs = (to - from) / 1000;
+      const share = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Number((v / windowMs).toFixed(3))]));
+      const cores = os.cpus().length;
+      const line = {
+        workload: name, rep, jobs_per_s: Math.round(jobs / (windowMs / 1000)),
+        broker_main_thread: share, // shares of the window
+        busy_ms_per_job: Number(((windowMs - ms.idle) / jobs).toFixed(3)),
+        machine_idle_cores: Number((((cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total)) * cores).toFixed(2)),
+        client_cores: Number(((client.user + client.system) / 1000 / windowMs).toFixed(2)),
+      };
+      console.log(JSON.stringify(line));
+      all.push(line);
+      log(`${name} (rep ${rep}): ${line.jobs_per_s} jobs/s; main thread ${Object.entries(share).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ')}; ` +
+        `${line.busy_ms_per_job} ms busy a job; ${line.machine_idle_cores} of ${cores} cores idle, the client used ${line.client_cores}`);
+    } finally { rmSync(scratch, { recursive: true, force: true }); }
+  }
+  console.error(`\nmedians of ${REPS} rep(s), the broker's thread over the measured seconds:\n${profileTable(all)}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -4,21 +4,24 @@
 // after its `bash setup.sh`), then the scale checks (bench/scale.mjs), the SDK's drain
 // (bench/sdk-drain.mjs), publishers beside busy workers (bench/publish-beside-workers.mjs), the
 // beanstalkd protocol beside beanstalkd (bench/beanstalk.mjs), and one table of the issues' targets
-// as ratios taken in that run. SKIP_SCALE, SKIP_SDK, SKIP_BESIDE, SKIP_BEANSTALK leave a step out.
+// as ratios taken in that run, then where the broker's thread went in each workload (bench/profile.mjs,
+// which explains the misses). SKIP_SCALE, SKIP_SDK, SKIP_BESIDE, SKIP_BEANSTALK, SKIP_PROFILE leave a step out.
 //   REPS=3 PEERS="switchyard bullmq-aof pgboss-on beanstalkd-binlog0 http" BENCH_N=20000 npm run bench
 //   npm run bench -- --from=bench/results/<run>.jsonl     (the table of a finished run, again)
-// Writes bench/results/<run>.jsonl (raw lines) and bench/results/<run>.json (medians and ratios).
+// Writes bench/results/<run>.jsonl (raw lines), <run>-profile.jsonl and <run>.json (medians and ratios).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { profileTable } from './profile.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'bench', 'results');
 const from = process.argv.find((a) => a.startsWith('--from='))?.slice('--from='.length);
 const run = from ? path.basename(from, '.jsonl') : new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 const raw = from ? path.resolve(from) : path.join(outDir, `${run}.jsonl`);
+const profileRaw = raw.replace(/\.jsonl$/, '-profile.jsonl');
 // The broker under test is the embedded default: never a Couchbase the shell happens to point at.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COUCHBASE_')));
 if (!from) measure();
@@ -59,6 +62,11 @@ if (!env.SKIP_BEANSTALK) {
   const s = spawnSync(process.execPath, [path.join(root, 'bench', 'beanstalk.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, PEER_KIT: kit, BENCH_RUN_ID: run, BENCH_N: env.BEANSTALK_N ?? '5000' }, encoding: 'utf8' });
   if (s.status !== 0) fail('bench/beanstalk.mjs failed');
   writeFileSync(raw, readFileSync(raw, 'utf8') + s.stdout.trim() + '\n');
+}
+if (!env.SKIP_PROFILE) {
+  const s = spawnSync(process.execPath, [path.join(root, 'bench', 'profile.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...env, REPS: env.PROFILE_REPS ?? '1' }, encoding: 'utf8' });
+  if (s.status !== 0) fail('bench/profile.mjs failed');
+  writeFileSync(profileRaw, s.stdout);
 }
 }
 
@@ -128,5 +136,9 @@ const results = targets.map(([what, mine, ref, want, higher]) => {
 });
 writeFileSync(path.join(outDir, `${run}.json`), JSON.stringify({ run, host: { cpus: os.cpus().length, node: process.version }, completedRuns: reps, medians: med, targets: results }, null, 1));
 console.log(lines.join('\n'));
+if (existsSync(profileRaw)) {
+  const profiled = readFileSync(profileRaw, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  console.log(`\nWhere the broker's thread went (bench/profile.mjs, medians of ${Math.max(...profiled.map((l) => l.rep))} rep(s)):\n\n${profileTable(profiled)}`);
+}
 
 function fail(msg) { console.error(`bench: ${msg}`); process.exit(1); }
