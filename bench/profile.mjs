@@ -17,46 +17,19 @@
 // (default 1: each rep runs every workload in turn); PROFILE_KEEP=dir keeps the .cpuprofile files
 // there. Results: one JSON line per workload and rep on stdout, then the medians' table on stderr.
 // `npm run bench` runs it too (PROFILE_REPS, default 1; SKIP_PROFILE leaves it out).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, cpSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { startBuiltBroker } from './built-broker.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const REPS = Number(process.env.REPS ?? 1);
 const log = (...a) => console.error('[profile]', ...a);
 const nowUs = () => Number(process.hrtime.bigint() / 1000n); // the clock V8's profiles are stamped with
 
 /** One broker under the profiler, and a keep-alive client for it. */
-async function startBroker(scratch) {
-  const port = await new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
-  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${path.join(scratch, 'prof')}`, path.join(root, 'dist', 'src', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(scratch, 'sy.db'), LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise((res) => child.on('exit', res));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const call = (method, p, body) => new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(`http://127.0.0.1:${port}${p}`, { method, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
-      let text = ''; res.on('data', (c) => { text += c; });
-      res.on('end', () => (res.statusCode < 300 ? resolve(text ? JSON.parse(text) : null) : reject(new Error(`${method} ${p} ${res.statusCode} ${text.slice(0, 200)}`))));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-  for (let i = 0; ; i++) {
-    try { await call('GET', '/healthz'); break; } catch { /* starting */ }
-    if (i > 300) throw new Error('broker did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const stop = async () => { agent.destroy(); child.kill('SIGTERM'); await exited; };
-  return { call, stop, pid: child.pid };
-}
+const startBroker = (scratch) => startBuiltBroker(scratch, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(scratch, 'prof')}`] });
 
 const event = (n) => ({ publisher: 'profile', data: { to: 'jobs', n } });
 const untilEnd = (end) => performance.now() < end;

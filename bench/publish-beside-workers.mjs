@@ -6,37 +6,20 @@
 // the publish rates and their ratio, rep by rep (REPS=3, the phases' order turning each rep); one
 // JSON line per rep in the peer kit's format (peer "switchyard-beside"). Want: publishing beside the
 // next: true workers keeps >= 70% of its rate alone.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startBuiltBroker } from './built-broker.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.SECONDS ?? 5);
 const REPS = Number(process.env.REPS ?? 3);
 const PUBLISHERS = 8;
 const WORKERS = 16;
 const log = (...a) => console.error('[beside]', ...a);
 
-const port = await new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'switchyard-beside-'));
-const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SWITCHYARD_DB: path.join(scratch, 'sy.db'), LOG_LEVEL: 'warn', SWITCHYARD_RATE_LIMIT: '0' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const base = `http://127.0.0.1:${port}`;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const call = (method, p, body) => new Promise((resolve, reject) => {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const req = http.request(base + p, { method, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
-    let text = ''; res.on('data', (c) => { text += c; }); res.on('end', () => (res.statusCode < 300 ? resolve(text ? JSON.parse(text) : null) : reject(new Error(`${method} ${p} ${res.statusCode} ${text.slice(0, 200)}`))));
-  });
-  req.on('error', reject);
-  req.end(payload);
-});
+const broker = await startBuiltBroker(scratch);
+const { call } = broker;
 
 /** Events published a second by PUBLISHERS clients over SECONDS. */
 async function publishFor(queue) {
@@ -73,11 +56,6 @@ async function drainWhile(queue, next, work) {
 }
 
 try {
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* starting */ }
-    if (i > 300) throw new Error('broker did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
   for (let rep = 1; rep <= REPS; rep++) {
     const queue = `beside-${rep}`;
     await call('PUT', '/interest', { queue, interests: { to: `^${queue}$` } });
@@ -98,7 +76,6 @@ try {
     await call('DELETE', `/queue?queue=${queue}`);
   }
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await broker.stop();
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -276,11 +276,22 @@ export abstract class SqliteArea<Own extends object = object> {
     this.st = { ...c.shared, ...statements((sql) => c.db.prepare(sql)) };
   }
   protected write<T>(work: () => T, opts: { mayLose?: boolean } = {}): Promise<T> { return this.c.write(work, opts); }
-  /** work over items, ROWS_PER_COMMIT of them a commit, one after another: each part's answer. */
+  /** A bulk change a part a commit, one part after another: part runs in a write of its own, given the
+   *  answers of the parts committed before it, until one answers that it was the last. Each part's
+   *  answer. A part may run again after a rollback (write), so it keeps nothing outside the file. */
+  protected async writeParts<R extends { last: boolean }>(part: (done: readonly R[]) => R): Promise<R[]> {
+    const done: R[] = [];
+    do done.push(await this.write(() => part(done))); while (!done.at(-1)!.last);
+    return done;
+  }
+  /** work over items, ROWS_PER_COMMIT of them a part (no items: no write): each part's answer. */
   protected async writeInParts<I, R>(items: readonly I[], work: (part: I[]) => R): Promise<R[]> {
-    const answers: R[] = [];
-    for (let i = 0; i < items.length; i += ROWS_PER_COMMIT) answers.push(await this.write(() => work(items.slice(i, i + ROWS_PER_COMMIT))));
-    return answers;
+    if (!items.length) return [];
+    const parts = await this.writeParts<{ answer: R; last: boolean }>((done) => {
+      const from = done.length * ROWS_PER_COMMIT;
+      return { answer: work(items.slice(from, from + ROWS_PER_COMMIT)), last: from + ROWS_PER_COMMIT >= items.length };
+    });
+    return parts.map((p) => p.answer);
   }
   protected run<T>(work: () => T): Promise<T> { return this.c.run(work); }
   protected touch(worker: WorkerRow, nowMs: number): void { this.c.touch(worker, nowMs); }

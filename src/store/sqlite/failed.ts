@@ -91,17 +91,14 @@ export class SqliteFailed extends SqliteArea<ReturnType<typeof statements>> {
   private async oldestInParts(filter: FailedFilter, change: (part: FailedSelection) => number): Promise<number> {
     const w = selectionWhere({ all: true, filter });
     const oldest = this.prepared(`SELECT task_id FROM tasks WHERE ${w.sql} ORDER BY finished_at_ms, seq LIMIT ?`).pluck();
-    let left = await this.run(() => this.keptCount(filter));
-    let changed = 0;
-    while (left > 0) {
-      const step = await this.write(() => {
-        const ids = oldest.all(...w.args, Math.min(ROWS_PER_COMMIT, left)) as string[];
-        return { taken: ids.length, changed: ids.length ? change({ taskIds: ids }) : 0 };
-      });
-      if (step.taken === 0) break;
-      left -= step.taken; changed += step.changed;
-    }
-    return changed;
+    const total = await this.run(() => this.keptCount(filter));
+    if (total === 0) return 0;
+    const parts = await this.writeParts<{ taken: number; changed: number; last: boolean }>((done) => {
+      const left = total - done.reduce((n, p) => n + p.taken, 0);
+      const ids = oldest.all(...w.args, Math.min(ROWS_PER_COMMIT, left)) as string[];
+      return { taken: ids.length, changed: ids.length ? change({ taskIds: ids }) : 0, last: ids.length === left || ids.length < ROWS_PER_COMMIT };
+    });
+    return parts.reduce((n, p) => n + p.changed, 0);
   }
 
   retryFailedTasks(sel: FailedSelection, opts: { toQueue?: string; data?: Record<string, unknown> }, nowMs: number): Promise<number> {

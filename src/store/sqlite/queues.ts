@@ -116,35 +116,30 @@ export class SqliteQueues extends SqliteArea<ReturnType<typeof statements>> {
   }
 
   /** Erases the queue's waiting tasks, ROWS_PER_COMMIT a commit, oldest first, counting each from
-   *  the state it was in; in the commit that finds the last of them, also runs `last` (a delete: the
+   *  the state it was in; in the commit that finds the last of them, also runs `atEnd` (a delete: the
    *  queue's row, answering whether there was one). As on Couchbase, only the tasks that waited when
    *  it began (by arrival) are erased, so a queue that keeps being published to ends. Oldest first,
    *  because SQLite gives a new row the largest seq so far plus one: the newest waiting task stays
    *  until the last commit, so a task published meanwhile always arrives after it. A delete first
    *  clears the queue's interests, in the commit that fixes which tasks it erases: publishes between
    *  its parts route past the queue instead of leaving tasks in it once it is gone. */
-  private async eraseWaiting(queue: string, last?: () => boolean): Promise<{ erased: number; existed: boolean }> {
-    const upTo = last
+  private async eraseWaiting(queue: string, atEnd?: () => boolean): Promise<{ erased: number; existed: boolean }> {
+    const upTo = atEnd
       ? await this.write(() => {
         if (this.st.clearInterests.run(queue).changes === 1) this.st.bumpRevision.get();
         return this.st.lastWaitingSeq.get(queue) as number;
       })
       : await this.run(() => this.st.lastWaitingSeq.get(queue) as number);
-    let erased = 0; let after = 0;
-    for (;;) {
-      // The write may run again after a rollback (connection.ts): it changes nothing outside the file.
-      const before = erased;
-      const step = await this.write(() => {
-        const rows = this.st.deleteWaitingOfQueue.all({ queue, after, upTo }) as { seq: number; state: 'scheduled' | 'ready' }[];
-        for (const r of rows) this.countMoves({ queue, state: r.state }, null, 0);
-        const lastSeq = rows.reduce((m, r) => Math.max(m, r.seq), after);
-        if (rows.length === ROWS_PER_COMMIT) return { n: rows.length, lastSeq, existed: null };
-        const existed = last?.() ?? false;
-        if (last && (existed || before + rows.length > 0)) this.st.bumpRevision.get();
-        return { n: rows.length, lastSeq, existed };
-      });
-      erased += step.n; after = step.lastSeq;
-      if (step.existed !== null) return { erased, existed: step.existed };
-    }
+    const parts = await this.writeParts<{ n: number; lastSeq: number; existed: boolean; last: boolean }>((done) => {
+      const after = done.at(-1)?.lastSeq ?? 0;
+      const rows = this.st.deleteWaitingOfQueue.all({ queue, after, upTo }) as { seq: number; state: 'scheduled' | 'ready' }[];
+      for (const r of rows) this.countMoves({ queue, state: r.state }, null, 0);
+      const lastSeq = rows.reduce((m, r) => Math.max(m, r.seq), after);
+      if (rows.length === ROWS_PER_COMMIT) return { n: rows.length, lastSeq, existed: false, last: false };
+      const existed = atEnd?.() ?? false;
+      if (atEnd && (existed || done.length > 0 || rows.length > 0)) this.st.bumpRevision.get();
+      return { n: rows.length, lastSeq, existed, last: true };
+    });
+    return { erased: parts.reduce((n, p) => n + p.n, 0), existed: parts.at(-1)!.existed };
   }
 }
