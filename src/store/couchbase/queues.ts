@@ -42,13 +42,18 @@ export class CouchbaseQueues extends CouchbaseArea {
       const q = await this.queueDoc(u, queue, false);
       if (!q || !q.declared) return false;
       if (q.interests !== null) {
-        q.interests = null;
-        u.put(this.keys.queue(queue), q);
-        const revision = await this.bumpRevision(u);
+        const revision = await this.dropInterests(u, q);
         await this.addChange(u, { queue, revision, interests: null, who: by.who, atMs: nowMs, rollbackOf: by.rollbackOf ?? null });
       }
       return true;
     });
+  }
+
+  /** Inside a transaction: the queue routes nothing from now on (every node sees the new revision). */
+  private async dropInterests(u: Unit, q: QueueDoc): Promise<number> {
+    q.interests = null;
+    u.put(this.keys.queue(q.name), q);
+    return this.bumpRevision(u);
   }
 
   private async addChange(u: Unit, change: InterestChange): Promise<void> {
@@ -115,10 +120,7 @@ export class CouchbaseQueues extends CouchbaseArea {
     // instead of leaving tasks in it once it is gone.
     if (what === 'queue too') await this.transact(async (u) => {
       const q = await this.queueDoc(u, queue, false);
-      if (!q?.declared || q.interests === null) return;
-      q.interests = null;
-      u.put(this.keys.queue(queue), q);
-      await this.bumpRevision(u);
+      if (q?.declared && q.interests !== null) await this.dropInterests(u, q);
     });
     const shards = (await this.guard(() => this.readShards(queue))).map((q) => q.shard ?? 0).reverse();
     let removed = 0;
